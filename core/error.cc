@@ -17,7 +17,8 @@ std::string JoinFormatted(const std::vector<Diagnostic>& diagnostics) {
 std::string SourcePos::ToString() const {
   std::string out = file;
   if (line > 0) {
-    out += ':' + std::to_string(line);
+    if (!out.empty()) out += ':';
+    out += std::to_string(line);
     if (col > 0) out += ':' + std::to_string(col);
   }
   return out;

@@ -1,0 +1,278 @@
+#pragma once
+// Strict YAML loading of structs that list their fields once (core/fields.h).
+//
+// YamlReader walks a struct's Serialize list against a YAML node and reports every problem at once,
+// each at its file:line:col: unknown keys (with a did-you-mean), duplicate keys (yaml-cpp keeps both
+// silently), wrong types, missing required keys, unknown enum values and variant alternatives.
+// Number fields accept a plain number, a quantity with a unit ("50 km/h"), or, when a NumberBinder is
+// given, a parameter name or an expression "${ego_speed * 1.2}"; the binder records those by field
+// path so each instance can substitute its own parameter values (see ApplyNumbers).
+//
+//   core::Diagnostics diags;
+//   YamlReader reader("configs/lead_brake.yaml", &diags, &binder);
+//   sim::WorldSpec world;
+//   reader.Read(root["world"], "world", &world);
+//   diags.ThrowIfAny();
+//   reader.PositionOf("world.actors[1].speed_mps");   // for errors found later, by field path
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "core/fields.h"
+#include "core/suggest.h"
+
+namespace gauntlet::scenarios {
+
+/// Turns a number field that is not a literal (a parameter name or "${...}") into a value.
+/// Bind returns the value to use while loading (the nominal one) and records the binding, or returns
+/// nullopt after reporting the problem to `diags`.
+class NumberBinder {
+ public:
+  virtual ~NumberBinder() = default;
+  virtual std::optional<double> Bind(const std::string& path, std::string_view text, const core::SourcePos& pos,
+                                     core::Diagnostics* diags) = 0;
+};
+
+namespace internal {
+
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <typename T>
+struct IsStringMap : std::false_type {};
+template <typename T>
+struct IsStringMap<std::map<std::string, T>> : std::true_type {};
+template <typename T>
+struct IsVariant : std::false_type {};
+template <typename... T>
+struct IsVariant<std::variant<T...>> : std::true_type {};
+
+template <typename T>
+concept Serializable = requires(T t) { &T::template Serialize<int>; };
+
+template <typename E>
+concept NamedEnum = std::is_enum_v<E> && requires(E e) { EnumNames(e); };
+
+/// Collects the field names of a struct.
+class NameCollector {
+ public:
+  template <typename T>
+  void Visit(std::string_view name, T*, core::FieldPresence = core::kOptional) {
+    names.emplace_back(name);
+  }
+  std::vector<std::string> names;
+};
+
+}  // namespace internal
+
+class YamlReader {
+ public:
+  YamlReader(std::string file, core::Diagnostics* diags, NumberBinder* binder = nullptr)
+      : file_(std::move(file)), diags_(diags), binder_(binder) {}
+
+  /// The position of a YAML node (1-based), in this reader's file.
+  [[nodiscard]] core::SourcePos Pos(const YAML::Node& node) const {
+    const YAML::Mark m = node.Mark();
+    if (m.line < 0) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+  /// Where the value at `path` was read (or its nearest recorded parent), for errors found later.
+  [[nodiscard]] core::SourcePos PositionOf(std::string_view path) const;
+  [[nodiscard]] const std::string& file() const { return file_; }
+  core::Diagnostics* diagnostics() const { return diags_; }
+
+  void Error(const YAML::Node& node, std::string message) { diags_->Error(Pos(node), std::move(message)); }
+
+  /// Reads `node` into `value`; problems go to the diagnostics. `path` names the value in messages.
+  template <typename T>
+  void Read(const YAML::Node& node, const std::string& path, T* value);
+
+  /// Checks that `node` is a mapping whose keys are all in `allowed` and appear once.
+  /// Returns false (after reporting) if the node is not a mapping.
+  bool CheckKeys(const YAML::Node& node, const std::string& path, std::span<const std::string> allowed);
+
+  // Called by Serialize.
+  template <typename T>
+  void Visit(std::string_view name, T* field, core::FieldPresence presence = core::kOptional);
+
+ private:
+  template <typename T>
+  void ReadStruct(const YAML::Node& node, const std::string& path, T* value);
+  template <typename V, size_t I = 0>
+  bool ReadVariantAlternative(const YAML::Node& node, std::string_view key, const std::string& path, V* value);
+  template <typename V, size_t I = 0>
+  static void VariantNames(std::vector<std::string>* names);
+  void ReadNumber(const YAML::Node& node, const std::string& path, double* value);
+  void ReadInt(const YAML::Node& node, const std::string& path, int64_t* value);
+  void ReadBool(const YAML::Node& node, const std::string& path, bool* value);
+  void ReadString(const YAML::Node& node, const std::string& path, std::string* value);
+  static std::string Describe(const YAML::Node& node);
+  static std::string Where(const std::string& path) { return path.empty() ? "" : " in " + path; }
+
+  std::string file_;
+  core::Diagnostics* diags_;
+  NumberBinder* binder_;
+  std::unordered_map<std::string, core::SourcePos> positions_;
+  // the struct being read by Serialize: its node and path
+  const YAML::Node* current_node_ = nullptr;
+  const std::string* current_path_ = nullptr;
+};
+
+// ---- implementation ----
+
+template <typename T>
+void YamlReader::Visit(std::string_view name, T* field, core::FieldPresence presence) {
+  const YAML::Node& parent = *current_node_;
+  const std::string path = core::JoinPath(*current_path_, name);
+  const YAML::Node child = parent[std::string(name)];
+  if (!child.IsDefined()) {
+    if (presence == core::kRequired) {
+      const std::string where = current_path_->empty() ? "" : " in " + *current_path_;
+      Error(parent, "missing required key '" + std::string(name) + "'" + where);
+    }
+    return;
+  }
+  Read(child, path, field);
+}
+
+template <typename T>
+void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value) {
+  positions_[path] = Pos(node);
+  if constexpr (std::is_same_v<T, double>) {
+    ReadNumber(node, path, value);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    ReadBool(node, path, value);
+  } else if constexpr (std::is_integral_v<T>) {
+    int64_t v = 0;
+    ReadInt(node, path, &v);
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      Error(node, "integer out of range" + Where(path));
+      return;
+    }
+    *value = static_cast<T>(v);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    ReadString(node, path, value);
+  } else if constexpr (internal::NamedEnum<T>) {
+    std::string text;
+    if (!node.IsScalar()) {
+      Error(node, "expected a name, found " + Describe(node) + Where(path));
+      return;
+    }
+    text = node.Scalar();
+    std::vector<std::string> names;
+    for (const auto& entry : EnumNames(T{})) {
+      if (entry.name == text) {
+        *value = entry.value;
+        return;
+      }
+      names.emplace_back(entry.name);
+    }
+    Error(node, "unknown value '" + text + "'" + Where(path) + core::DidYouMean(text, names) +
+                    "; expected one of " + core::QuotedList(names));
+  } else if constexpr (internal::IsOptional<T>::value) {
+    typename T::value_type inner{};
+    if (value->has_value()) inner = **value;
+    const size_t before = diags_->size();
+    Read(node, path, &inner);
+    if (diags_->size() == before) *value = std::move(inner);
+  } else if constexpr (internal::IsVector<T>::value) {
+    if (!node.IsSequence()) {
+      Error(node, "expected a list, found " + Describe(node) + Where(path));
+      return;
+    }
+    value->clear();
+    value->resize(node.size());
+    for (size_t i = 0; i < node.size(); ++i) Read(node[i], core::IndexPath(path, i), &(*value)[i]);
+  } else if constexpr (internal::IsStringMap<T>::value) {
+    if (!node.IsMap()) {
+      Error(node, "expected a mapping, found " + Describe(node) + Where(path));
+      return;
+    }
+    value->clear();
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (value->contains(key)) {
+        Error(it->first, "duplicate key '" + key + "'" + Where(path));
+        continue;
+      }
+      Read(it->second, core::JoinPath(path, key), &(*value)[key]);
+    }
+  } else if constexpr (internal::IsVariant<T>::value) {
+    std::vector<std::string> names;
+    VariantNames<T>(&names);
+    if (!node.IsMap() || node.size() != 1) {
+      Error(node, "expected a mapping with exactly one key naming the kind (one of " + core::QuotedList(names) +
+                      "), found " + Describe(node) + Where(path));
+      return;
+    }
+    const auto it = node.begin();
+    const std::string key = it->first.Scalar();
+    if (!ReadVariantAlternative<T>(it->second, key, path, value)) {
+      Error(it->first, "unknown kind '" + key + "'" + Where(path) + core::DidYouMean(key, names) +
+                           "; expected one of " + core::QuotedList(names));
+    }
+  } else {
+    static_assert(internal::Serializable<T>, "field type not supported by YamlReader");
+    ReadStruct(node, path, value);
+  }
+}
+
+template <typename T>
+void YamlReader::ReadStruct(const YAML::Node& node, const std::string& path, T* value) {
+  internal::NameCollector collector;
+  value->Serialize(&collector);
+  if (node.IsNull() && collector.names.empty()) return;
+  if (!CheckKeys(node, path, collector.names)) return;
+  const YAML::Node* saved_node = current_node_;
+  const std::string* saved_path = current_path_;
+  current_node_ = &node;
+  current_path_ = &path;
+  value->Serialize(this);
+  current_node_ = saved_node;
+  current_path_ = saved_path;
+}
+
+template <typename V, size_t I>
+bool YamlReader::ReadVariantAlternative(const YAML::Node& node, std::string_view key, const std::string& path,
+                                        V* value) {
+  if constexpr (I < std::variant_size_v<V>) {
+    using Alt = std::variant_alternative_t<I, V>;
+    if (key == Alt::kName) {
+      Alt alt{};
+      Read(node.IsNull() ? YAML::Node(YAML::NodeType::Map) : node, core::JoinPath(path, key), &alt);
+      *value = std::move(alt);
+      return true;
+    }
+    return ReadVariantAlternative<V, I + 1>(node, key, path, value);
+  } else {
+    return false;
+  }
+}
+
+template <typename V, size_t I>
+void YamlReader::VariantNames(std::vector<std::string>* names) {
+  if constexpr (I < std::variant_size_v<V>) {
+    names->emplace_back(std::variant_alternative_t<I, V>::kName);
+    VariantNames<V, I + 1>(names);
+  }
+}
+
+}  // namespace gauntlet::scenarios
