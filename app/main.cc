@@ -1,0 +1,77 @@
+// gauntlet: the command line (DESIGN.md, "The command line").
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "core/suggest.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view synopsis;
+  int (*run)(const std::vector<std::string>&);
+};
+
+constexpr Command kCommands[] = {
+    {"run", "run SUITE.yaml [--model NAME=PATH]... [--threads N] [--seed S] [--out DIR] [--quiet]",
+     gauntlet::app::RunRunCommand},
+    {"check", "check FILE.yaml...            validate only; every problem as file:line:col: error: ...",
+     gauntlet::app::RunCheckCommand},
+    {"replay", "replay DIR --case ID [--trace FILE.csv]   re-run one instance bit-identically",
+     gauntlet::app::RunReplayCommand},
+    {"monitor", "monitor --spec FORMULA --trace FILE.csv [--series]", gauntlet::app::RunMonitorCommand},
+    {"eval", "eval MODEL --input v1,v2,...  one forward pass, outputs printed with %.17g",
+     gauntlet::app::RunEvalCommand},
+    {"bounds", "bounds MODEL --box lo:hi,lo:hi,... [--method ibp|crown|bab]", gauntlet::app::RunBoundsCommand},
+    {"prove", "prove MODEL PROPERTY.vnnlib [--timeout SECONDS] [--out FILE]", gauntlet::app::RunProveCommand},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out, "usage: gauntlet <command> [arguments]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  gauntlet %.*s\n", static_cast<int>(c.synopsis.size()), c.synopsis.data());
+  std::fprintf(out,
+               "\nexit codes: 0 passed / holds, 1 a gating requirement failed or a regression was found,\n"
+               "            2 usage or input error (nothing was run), 3 internal or infrastructure error\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty()) {
+    PrintUsage(stderr);
+    return gauntlet::app::kExitUsage;
+  }
+  if (all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+    PrintUsage(stdout);
+    return gauntlet::app::kExitPassed;
+  }
+  if (all[0] == "--version") {
+    std::printf("gauntlet %s\n", GAUNTLET_VERSION);
+    return gauntlet::app::kExitPassed;
+  }
+  const std::vector<std::string> rest(all.begin() + 1, all.end());
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) {
+    if (c.name == all[0]) {
+      try {
+        return c.run(rest);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "gauntlet: internal error: %s\n", e.what());
+        return gauntlet::app::kExitInternal;
+      }
+    }
+    names.emplace_back(c.name);
+  }
+  std::fprintf(stderr, "gauntlet: unknown command '%s'%s\n", all[0].c_str(),
+               gauntlet::core::DidYouMean(all[0], names).c_str());
+  PrintUsage(stderr);
+  return gauntlet::app::kExitUsage;
+}

@@ -1,0 +1,301 @@
+#include "scenarios/campaign.h"
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/check.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "scenarios/generators/adversarial_search.h"
+#include "scenarios/generators/counterexample_shrinking.h"
+#include "scenarios/generators/generator_spec.h"
+#include "scenarios/model_driver.h"
+#include "sim/episode.h"
+#include "verifier/stl/expression.h"
+#include "verifier/stl/monitor.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+RequirementOutcome Check(const CompiledRequirement& req, const core::Trace& trace) {
+  const verifier::stl::RequirementResult r = req.monitor.Evaluate(trace);
+  RequirementOutcome out;
+  out.name = req.spec.name;
+  out.gating = req.spec.gating;
+  out.satisfied = r.satisfied;
+  out.robustness = r.robustness;
+  out.first_violation_time_s = r.first_violation_time_s;
+  out.min_robustness = r.min_robustness;
+  out.min_robustness_time_s = r.min_robustness_time_s;
+  return out;
+}
+
+double Reduce(const CompiledMetric& metric, const core::Trace& trace) {
+  // gather the columns the expression reads, then evaluate it row by row
+  const std::vector<std::string>& names = metric.expr.names();
+  std::vector<std::span<const double>> columns;
+  std::vector<size_t> slots;
+  for (size_t k = 0; k < names.size(); ++k) {
+    columns.push_back(trace.column(names[k]));
+    slots.push_back(k);
+  }
+  const verifier::stl::BoundExpression bound = metric.expr.BindSlots(slots);
+  std::vector<double> row(names.size());
+  std::vector<double> series(trace.size());
+  for (size_t i = 0; i < trace.size(); ++i) {
+    for (size_t k = 0; k < columns.size(); ++k) row[k] = columns[k][i];
+    series[i] = bound.Evaluate(row.data());
+  }
+  if (series.empty()) return std::numeric_limits<double>::quiet_NaN();
+  switch (metric.spec.reduce) {
+    case MetricReduce::kMin:
+      return *std::min_element(series.begin(), series.end());
+    case MetricReduce::kMax:
+      return *std::max_element(series.begin(), series.end());
+    case MetricReduce::kMean: {
+      double sum = 0.0;
+      for (double v : series) sum += v;
+      return sum / static_cast<double>(series.size());
+    }
+    case MetricReduce::kFinal:
+      return series.back();
+  }
+  return series.back();
+}
+
+/// Writes results.jsonl in plan order as a prefix of the plan completes.
+class OrderedWriter {
+ public:
+  explicit OrderedWriter(const std::string& out_dir) {
+    if (out_dir.empty()) return;
+    std::filesystem::create_directories(out_dir);
+    path_ = out_dir + "/results.jsonl";
+    out_.open(path_, std::ios::binary | std::ios::trunc);
+    if (!out_) throw core::InfrastructureError("cannot write " + path_);
+  }
+  void Write(const InstanceResult& r) {
+    if (!out_.is_open()) return;
+    out_ << ToJsonLine(r) << '\n';
+    if (!out_) throw core::InfrastructureError("write failed: " + path_ + " (disk full?)");
+  }
+  void Flush() {
+    if (!out_.is_open()) return;
+    out_.flush();
+    if (!out_) throw core::InfrastructureError("write failed: " + path_ + " (disk full?)");
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
+/// Runs batches of instances in parallel and appends their results in order.
+class BatchRunner {
+ public:
+  BatchRunner(const Suite& suite, const CampaignOptions& options, OrderedWriter* writer, CampaignOutcome* outcome)
+      : suite_(suite), options_(options), writer_(writer), outcome_(outcome) {}
+
+  struct Job {
+    const Family* family;
+    size_t index;
+    std::vector<double> values;
+    std::string origin;
+  };
+
+  /// Runs `jobs` (all of one batch); returns their results in order. Stops early when cancelled.
+  std::vector<InstanceResult> Run(const std::vector<Job>& jobs, size_t planned_total) {
+    std::vector<InstanceResult> results(jobs.size());
+    std::vector<char> done(jobs.size(), 0);
+    size_t next_to_write = 0;
+    std::mutex mutex;
+    // chunks of jobs keep the written prefix growing while the batch runs
+    const size_t chunk = std::max<size_t>(1, std::min<size_t>(256, jobs.size()));
+    for (size_t begin = 0; begin < jobs.size(); begin += chunk) {
+      if (Cancelled()) break;
+      const size_t end = std::min(jobs.size(), begin + chunk);
+      tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
+        for (size_t i = range.begin(); i != range.end(); ++i) {
+          if (Cancelled()) return;
+          const Job& job = jobs[i];
+          const uint64_t seed = core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
+          results[i] = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
+                                   options_.instance_wall_budget_s);
+          std::lock_guard lock(mutex);
+          done[i] = 1;
+          while (next_to_write < end && done[next_to_write]) {
+            results[next_to_write].plan_index = outcome_->results.size();
+            writer_->Write(results[next_to_write]);
+            outcome_->results.push_back(results[next_to_write]);
+            ++next_to_write;
+          }
+        }
+      });
+      writer_->Flush();
+      if (options_.progress) options_.progress(outcome_->results.size(), planned_total);
+      if (next_to_write < end) break;  // cancelled inside the chunk
+    }
+    results.resize(next_to_write);
+    if (next_to_write < jobs.size()) outcome_->complete = false;
+    return results;
+  }
+
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+
+ private:
+  const Suite& suite_;
+  const CampaignOptions& options_;
+  OrderedWriter* writer_;
+  CampaignOutcome* outcome_;
+};
+
+/// The robustness an adaptive search minimises for one result: the named requirement's, or the
+/// lowest gating one; +inf for errors and invalid instances (never a counterexample).
+double SearchObjective(const InstanceResult& r, const std::string& requirement) {
+  if (r.status != InstanceStatus::kCompleted) return std::numeric_limits<double>::quiet_NaN();
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& req : r.requirements) {
+    if (requirement.empty() ? req.gating : req.name == requirement) best = std::min(best, req.robustness);
+  }
+  return best;
+}
+
+}  // namespace
+
+InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index, const std::vector<double>& values,
+                           uint64_t seed, const std::string& origin, core::Trace* trace_out, double wall_budget_s) {
+  const Scenario& scenario = *family.scenario;
+  InstanceResult result;
+  result.family = family.name;
+  result.index = index;
+  result.seed = seed;
+  result.origin = origin;
+  const auto start = Clock::now();
+  try {
+    result.parameters = scenario.NamedValues(values);
+    result.id = MakeInstanceId(family.name, index, result.parameters);
+    const ResolvedInstance instance = scenario.Resolve(values);
+    core::Rng rng(seed);
+    ModelDriver driver(scenario, instance.binding, suite.ModelOf(family), rng.Fork("sensors"));
+    sim::EpisodeOptions episode_options;
+    episode_options.control_period_steps = driver.ControlPeriodSteps(instance.world.time_step_s);
+    episode_options.extra_signals = driver.SignalNames();
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wall_budget_s));
+    bool timed_out = false;
+    size_t step_counter = 0;
+    episode_options.observer = [&](double, std::span<const double>) {
+      // checking the clock every 1024 steps keeps its cost out of the hot loop
+      if ((++step_counter & 1023) == 0 && Clock::now() > deadline) {
+        timed_out = true;
+        return false;
+      }
+      return true;
+    };
+    sim::EpisodeResult episode = sim::RunEpisode(instance.world, driver, episode_options);
+    result.steps = episode.steps;
+    result.end_time_s = episode.trace.empty() ? 0.0 : episode.trace.time().back();
+    if (timed_out) {
+      throw std::runtime_error("exceeded its wall-clock budget of " + std::to_string(wall_budget_s) + " s at t=" +
+                               std::to_string(result.end_time_s) + " s");
+    }
+    if (episode.status == sim::EpisodeStatus::kError) throw std::runtime_error(episode.error);
+    for (const auto& a : scenario.assumptions) result.assumptions.push_back(Check(a, episode.trace));
+    for (const auto& r : scenario.requirements) result.requirements.push_back(Check(r, episode.trace));
+    for (const auto& m : scenario.metrics) result.metrics.emplace_back(m.spec.name, Reduce(m, episode.trace));
+    for (const auto& a : result.assumptions) {
+      if (!a.satisfied) result.status = InstanceStatus::kInvalid;
+    }
+    if (trace_out != nullptr) *trace_out = std::move(episode.trace);
+  } catch (const core::InputError& e) {
+    result.status = InstanceStatus::kError;
+    result.error = e.what();
+  } catch (const std::exception& e) {
+    result.status = InstanceStatus::kError;
+    result.error = e.what();
+  }
+  if (result.status == InstanceStatus::kError) {
+    result.requirements.clear();
+    result.assumptions.clear();
+    result.metrics.clear();
+  }
+  if (result.id.empty()) result.id = MakeInstanceId(family.name, index, {});
+  result.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) {
+  const auto start = Clock::now();
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency());
+  tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+  CampaignOutcome outcome;
+  OrderedWriter writer(options.out_dir);
+  BatchRunner runner(suite, options, &writer, &outcome);
+
+  // the fixed plan: every family's non-adaptive points
+  std::vector<BatchRunner::Job> plan;
+  std::vector<size_t> next_index(suite.families.size(), 0);
+  for (size_t f = 0; f < suite.families.size(); ++f) {
+    const Family& family = suite.families[f];
+    const uint64_t plan_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/plan", 0);
+    for (PlannedPoint& p : Plan(family.scenario->parameters, family.generators, plan_seed)) {
+      plan.push_back({&family, next_index[f]++, std::move(p.values), std::move(p.label)});
+    }
+  }
+  runner.Run(plan, plan.size());
+
+  // adaptive search and shrinking, family by family, in deterministic batches
+  for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
+    const Family& family = suite.families[f];
+    const ParameterSpace& space = family.scenario->parameters;
+    for (size_t g = 0; g < family.generators.size() && !runner.Cancelled(); ++g) {
+      const GeneratorSpec& generator = family.generators[g];
+      if (!IsAdaptive(generator.kind)) continue;
+      const uint64_t search_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/search", g);
+      const std::string label(KindName(generator.kind));
+      // the objective: the lowest robustness over the gating requirements
+      auto make_evaluator = [&](const std::string& origin) -> BatchEvaluator {
+        return [&, origin](const std::vector<std::vector<double>>& points) {
+          std::vector<BatchRunner::Job> jobs;
+          for (const auto& p : points) jobs.push_back({&family, next_index[f]++, p, origin});
+          const std::vector<InstanceResult> results = runner.Run(jobs, outcome.results.size() + jobs.size());
+          std::vector<double> robustness;
+          for (const auto& r : results) robustness.push_back(SearchObjective(r, ""));
+          robustness.resize(points.size(), std::numeric_limits<double>::quiet_NaN());
+          return robustness;
+        };
+      };
+      const BatchEvaluator evaluate = make_evaluator(label);
+      AdversarialSearch searcher(space, ToSearchOptions(generator), search_seed);
+      while (!searcher.done() && !runner.Cancelled()) {
+        const auto batch = searcher.Ask();
+        if (batch.empty()) break;
+        searcher.Tell(evaluate(batch));
+      }
+      const SearchResult& found = searcher.result();
+      if (found.violation_found && generator.shrink && !runner.Cancelled()) {
+        const SearchEvaluation& failing = found.evaluations[found.first_violation];
+        const ShrinkResult shrunk = ShrinkCounterexample(space, failing.values, failing.robustness,
+                                                         make_evaluator("shrink"), ToShrinkOptions(generator));
+        // the minimal failing case is run once more under its own label, next to the first one
+        std::vector<BatchRunner::Job> minimal = {{&family, next_index[f]++, shrunk.values, "shrunk"}};
+        runner.Run(minimal, outcome.results.size() + 1);
+      }
+    }
+  }
+  outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (runner.Cancelled()) outcome.complete = false;
+  return outcome;
+}
+
+}  // namespace gauntlet::scenarios

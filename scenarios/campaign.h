@@ -1,0 +1,55 @@
+#pragma once
+// The campaign: every instance of every family of a suite, run in parallel, deterministically.
+//
+// The plan is fixed before anything runs: per family, the points of its non-adaptive generators
+// in order; adaptive search (CMA-ES, cross-entropy) and counterexample shrinking then run in
+// deterministic batches, each batch in parallel. Every instance gets its own RNG stream derived from
+// (suite seed, family, index) and a fresh simulated world, so a result depends only on its inputs:
+// results.jsonl is byte-identical for any thread count, and any instance replays bit-identically.
+//
+// Results stream to `<out>/results.jsonl` in plan order as they complete; traces are not kept. An
+// instance that fails (NaN, model error, timeout, an exception) is an error of that instance: the
+// campaign goes on and loses nothing already computed.
+//
+//   CampaignOutcome outcome = RunCampaign(suite, {.threads = 2, .out_dir = "out"});
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/trace.h"
+#include "scenarios/instance_result.h"
+#include "scenarios/suite.h"
+
+namespace gauntlet::scenarios {
+
+struct CampaignOptions {
+  int threads = 0;                       ///< 0: all cores
+  std::string out_dir;                   ///< "" writes no files
+  double instance_wall_budget_s = 60.0;  ///< per instance; exceeding it is an error of the instance
+  /// Called after each batch of results is written, with (done, total planned so far). Not concurrently.
+  std::function<void(size_t, size_t)> progress;
+  /// Set to true (from a signal handler) to stop after the instances under way.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct CampaignOutcome {
+  std::vector<InstanceResult> results;  ///< in plan order
+  double wall_time_s = 0.0;
+  bool complete = true;  ///< false when cancelled
+};
+
+/// Runs the whole suite.
+[[nodiscard]] CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options);
+
+/// Runs one instance of `family` with parameter values `values` (free parameters in order) and its
+/// seed. With `trace`, the full trace (signals, model inputs and commands) is stored there.
+[[nodiscard]] InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index,
+                                         const std::vector<double>& values, uint64_t seed,
+                                         const std::string& origin, core::Trace* trace = nullptr,
+                                         double wall_budget_s = 60.0);
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,147 @@
+#include "scenarios/instance_result.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json Number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+double ToNumber(const Json& j) {
+  if (j.is_string()) {
+    const std::string s = j.get<std::string>();
+    if (s == "inf") return INFINITY;
+    if (s == "-inf") return -INFINITY;
+    if (s == "nan") return NAN;
+    throw std::runtime_error("not a number: " + s);
+  }
+  return j.get<double>();
+}
+
+Json Outcome(const RequirementOutcome& r) {
+  Json j;
+  j["name"] = r.name;
+  j["gating"] = r.gating;
+  j["verdict"] = r.satisfied ? "pass" : "fail";
+  j["robustness"] = Number(r.robustness);
+  j["first_violation_s"] = r.first_violation_time_s ? Number(*r.first_violation_time_s) : Json(nullptr);
+  j["min_robustness"] = Number(r.min_robustness);
+  j["min_robustness_s"] = Number(r.min_robustness_time_s);
+  return j;
+}
+
+RequirementOutcome ParseOutcome(const Json& j) {
+  RequirementOutcome r;
+  r.name = j.at("name").get<std::string>();
+  r.gating = j.at("gating").get<bool>();
+  r.satisfied = j.at("verdict").get<std::string>() == "pass";
+  r.robustness = ToNumber(j.at("robustness"));
+  if (!j.at("first_violation_s").is_null()) r.first_violation_time_s = ToNumber(j.at("first_violation_s"));
+  r.min_robustness = ToNumber(j.at("min_robustness"));
+  r.min_robustness_time_s = ToNumber(j.at("min_robustness_s"));
+  return r;
+}
+
+}  // namespace
+
+const char* StatusName(InstanceStatus status) {
+  switch (status) {
+    case InstanceStatus::kCompleted:
+      return "completed";
+    case InstanceStatus::kInvalid:
+      return "invalid";
+    case InstanceStatus::kError:
+      return "error";
+  }
+  return "error";
+}
+
+bool InstanceResult::Passed() const {
+  if (status != InstanceStatus::kCompleted) return false;
+  for (const auto& r : requirements) {
+    if (r.gating && !r.satisfied) return false;
+  }
+  return true;
+}
+
+bool InstanceResult::Failed() const { return status == InstanceStatus::kCompleted && !Passed(); }
+
+std::string MakeInstanceId(const std::string& family, size_t index,
+                           const std::vector<std::pair<std::string, double>>& parameters) {
+  std::string id = family + "#" + std::to_string(index);
+  for (const auto& [name, value] : parameters) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.4g", value);
+    id += ' ' + name + '=' + buffer;
+  }
+  return id;
+}
+
+std::string ToJsonLine(const InstanceResult& r) {
+  Json j;
+  j["id"] = r.id;
+  j["family"] = r.family;
+  j["index"] = r.index;
+  j["origin"] = r.origin;
+  Json params = Json::object();
+  for (const auto& [name, value] : r.parameters) params[name] = Number(value);
+  j["parameters"] = params;
+  j["seed"] = r.seed;
+  j["status"] = StatusName(r.status);
+  if (r.status == InstanceStatus::kError) j["error"] = r.error;
+  Json reqs = Json::array();
+  for (const auto& req : r.requirements) reqs.push_back(Outcome(req));
+  j["requirements"] = reqs;
+  if (!r.assumptions.empty()) {
+    Json as = Json::array();
+    for (const auto& a : r.assumptions) as.push_back(Outcome(a));
+    j["assumptions"] = as;
+  }
+  Json metrics = Json::object();
+  for (const auto& [name, value] : r.metrics) metrics[name] = Number(value);
+  j["metrics"] = metrics;
+  j["steps"] = r.steps;
+  j["end_time_s"] = Number(r.end_time_s);
+  return j.dump();
+}
+
+InstanceResult FromJsonLine(const std::string& line, const std::string& where) {
+  try {
+    const Json j = Json::parse(line);
+    InstanceResult r;
+    r.id = j.at("id").get<std::string>();
+    r.family = j.at("family").get<std::string>();
+    r.index = j.at("index").get<size_t>();
+    r.origin = j.at("origin").get<std::string>();
+    for (const auto& [name, value] : j.at("parameters").items()) r.parameters.emplace_back(name, ToNumber(value));
+    r.seed = j.at("seed").get<uint64_t>();
+    const std::string status = j.at("status").get<std::string>();
+    r.status = status == "completed" ? InstanceStatus::kCompleted
+               : status == "invalid" ? InstanceStatus::kInvalid
+                                     : InstanceStatus::kError;
+    if (j.contains("error")) r.error = j.at("error").get<std::string>();
+    for (const auto& req : j.at("requirements")) r.requirements.push_back(ParseOutcome(req));
+    if (j.contains("assumptions")) {
+      for (const auto& a : j.at("assumptions")) r.assumptions.push_back(ParseOutcome(a));
+    }
+    for (const auto& [name, value] : j.at("metrics").items()) r.metrics.emplace_back(name, ToNumber(value));
+    r.steps = j.at("steps").get<size_t>();
+    r.end_time_s = ToNumber(j.at("end_time_s"));
+    return r;
+  } catch (const std::exception& e) {
+    throw core::InputError({where, 0, 0}, std::string("not a results line: ") + e.what());
+  }
+}
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,70 @@
+#pragma once
+// The outcome of one scenario instance, and its reproducible serialisation.
+//
+// One InstanceResult is one line of results.jsonl: the stable id, the parameters and seed that
+// replay it, and per requirement the verdict, robustness and first violation time. Nothing in it
+// depends on wall-clock time or thread count, so the same run gives the same bytes. Wall-clock
+// figures live in summary.json and junit.xml only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gauntlet::scenarios {
+
+/// The verdict of one requirement (or assumption) on one instance.
+struct RequirementOutcome {
+  std::string name;
+  bool gating = true;
+  bool satisfied = true;                        ///< robustness at time 0 >= 0
+  double robustness = 0.0;                      ///< at time 0
+  std::optional<double> first_violation_time_s;
+  double min_robustness = 0.0;                  ///< lowest robustness over the trace
+  double min_robustness_time_s = 0.0;
+  friend bool operator==(const RequirementOutcome&, const RequirementOutcome&) = default;
+};
+
+enum class InstanceStatus {
+  kCompleted,  ///< simulated and checked; requirements carry the verdicts
+  kInvalid,    ///< an assumption on the scenario was broken: neither a pass nor a failure
+  kError,      ///< the instance failed (NaN, timeout, model error): an error of this instance only
+};
+
+[[nodiscard]] const char* StatusName(InstanceStatus status);
+
+struct InstanceResult {
+  size_t plan_index = 0;      ///< position in the run's plan; results are written in this order
+  std::string family;         ///< the scenario family (a suite entry)
+  size_t index = 0;           ///< index within the family
+  std::string id;             ///< stable and readable: family, index and resolved parameters
+  std::string origin;         ///< which generator made it ("random", "grid", "edge:gap_m=lo", "cmaes", "shrunk")
+  std::vector<std::pair<std::string, double>> parameters;  ///< free and derived parameters, in order
+  uint64_t seed = 0;
+  InstanceStatus status = InstanceStatus::kCompleted;
+  std::string error;          ///< for kError: what went wrong, with the simulated time
+  std::vector<RequirementOutcome> requirements;
+  std::vector<RequirementOutcome> assumptions;
+  std::vector<std::pair<std::string, double>> metrics;
+  size_t steps = 0;           ///< simulated steps
+  double end_time_s = 0.0;    ///< simulated time at the end of the run
+  double wall_time_s = 0.0;   ///< not serialised to results.jsonl
+
+  /// True when completed and every gating requirement is satisfied.
+  [[nodiscard]] bool Passed() const;
+  /// True when completed and some gating requirement is violated.
+  [[nodiscard]] bool Failed() const;
+};
+
+/// One results.jsonl line (no trailing newline). Keys in a fixed order, numbers in shortest
+/// round-trip form, non-finite numbers as the strings "inf", "-inf", "nan".
+[[nodiscard]] std::string ToJsonLine(const InstanceResult& result);
+/// Parses a line written by ToJsonLine. Throws core::InputError (with `where`) if it is not one.
+[[nodiscard]] InstanceResult FromJsonLine(const std::string& line, const std::string& where);
+
+/// The instance id: "<family>#<index> name=value name=value ..." with values to 4 significant digits.
+[[nodiscard]] std::string MakeInstanceId(const std::string& family, size_t index,
+                                         const std::vector<std::pair<std::string, double>>& parameters);
+
+}  // namespace gauntlet::scenarios

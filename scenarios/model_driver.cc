@@ -1,0 +1,85 @@
+#include "scenarios/model_driver.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/format.h"
+#include "sim/world_spec.h"
+
+namespace gauntlet::scenarios {
+
+ModelDriver::ModelDriver(const Scenario& scenario, const ModelBindingSpec& binding, const LoadedModel& model,
+                         core::Rng rng)
+    : binding_(binding), policy_(*model.policy), signal_names_(ModelSignalNames(binding)) {
+  const std::vector<std::string> world_signals = sim::SignalNames(scenario.world);
+  for (size_t i = 0; i < binding.observation.size(); ++i) {
+    const ObservationSpec& o = binding.observation[i];
+    Slot slot{verifier::stl::Expression::Parse(o.expr).Bind(world_signals), o, rng.Fork("observation." + o.name), {},
+              0.0, false};
+    slots_.push_back(std::move(slot));
+  }
+  observation_.resize(slots_.size());
+  action_.resize(policy_.output_size());
+}
+
+int ModelDriver::ControlPeriodSteps(double time_step_s) const {
+  if (binding_.control_period_s <= 0.0) return 1;
+  return std::max(1, static_cast<int>(std::lround(binding_.control_period_s / time_step_s)));
+}
+
+void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<double> extra,
+                      sim::EgoCommand* command) {
+  // observe: expression, bias, noise, scaling, delay, dropout
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    double v = s.expr.Evaluate(signals.data()) + s.spec.bias;
+    if (s.spec.noise.uniform > 0) v += s.rng.Uniform(-s.spec.noise.uniform, s.spec.noise.uniform);
+    if (s.spec.noise.gaussian > 0) v += s.rng.Normal(0.0, s.spec.noise.gaussian);
+    v = v * s.spec.scale + s.spec.offset;
+    if (s.spec.delay_steps > 0) {
+      // the reading of delay_steps control steps ago; until there is one, the first reading
+      s.delay_line.push_back(v);
+      v = s.delay_line.front();
+      if (s.delay_line.size() > static_cast<size_t>(s.spec.delay_steps)) s.delay_line.pop_front();
+    }
+    if (s.spec.dropout > 0 && s.has_held && s.rng.Uniform() < s.spec.dropout) v = s.held;
+    s.held = v;
+    s.has_held = true;
+    observation_[i] = v;
+    extra[i] = v;
+  }
+  // act
+  policy_.Act(observation_, action_, scratch_);
+  for (size_t k = 0; k < action_.size(); ++k) {
+    if (!std::isfinite(action_[k])) {
+      throw std::runtime_error("the model's output " + std::to_string(k) + " is " + core::FormatDouble(action_[k]) +
+                               " at t=" + core::FormatDouble(time_s) + " s");
+    }
+  }
+  const size_t base = slots_.size();
+  if (binding_.advisories.empty()) {
+    auto apply = [&](const std::optional<ContinuousActionSpec>& spec, double* out) {
+      if (spec) *out = action_[static_cast<size_t>(spec->output)] * spec->scale + spec->offset;
+    };
+    apply(binding_.accel_mps2, &command->accel_mps2);
+    apply(binding_.steer_rad, &command->steer_rad);
+    apply(binding_.turn_rate_radps, &command->turn_rate_radps);
+  } else {
+    size_t chosen = 0;
+    for (size_t k = 1; k < action_.size(); ++k) {
+      const bool better = binding_.select == AdvisorySelect::kArgMin ? action_[k] < action_[chosen]
+                                                                     : action_[k] > action_[chosen];
+      if (better) chosen = k;  // ties keep the lowest index
+    }
+    const AdvisorySpec& a = binding_.advisories[chosen];
+    if (a.accel_mps2) command->accel_mps2 = *a.accel_mps2;
+    if (a.steer_rad) command->steer_rad = *a.steer_rad;
+    if (a.turn_rate_radps) command->turn_rate_radps = *a.turn_rate_radps;
+    extra[base + 3] = static_cast<double>(chosen);
+  }
+  extra[base + 0] = command->accel_mps2;
+  extra[base + 1] = command->steer_rad;
+  extra[base + 2] = command->turn_rate_radps;
+}
+
+}  // namespace gauntlet::scenarios

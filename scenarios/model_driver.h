@@ -1,0 +1,57 @@
+#pragma once
+// ModelDriver: drives the ego of one episode with the model under test.
+//
+// Each control step it evaluates the binding's observation expressions on the current signals,
+// applies the sensor perturbations (bias, noise, delay, dropout; random draws from the instance's
+// own stream), runs the policy, and turns its outputs into the ego's command (continuous outputs,
+// or the advisory chosen by argmin/argmax). The observation it fed and the command it sent are
+// written to the trace as `model.in.<name>`, `cmd.*` and `model.advisory`.
+//
+// One driver per episode (it holds per-run state); the scenario and policy it reads are shared.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "models/policy.h"
+#include "scenarios/scenario.h"
+#include "scenarios/suite.h"
+#include "sim/episode.h"
+#include "verifier/stl/expression.h"
+
+namespace gauntlet::scenarios {
+
+class ModelDriver : public sim::Controller {
+ public:
+  ModelDriver(const Scenario& scenario, const ModelBindingSpec& binding, const LoadedModel& model, core::Rng rng);
+
+  /// Steps between two calls of the model for time step `time_step_s`.
+  [[nodiscard]] int ControlPeriodSteps(double time_step_s) const;
+  /// The extra trace columns the driver writes, in order.
+  [[nodiscard]] const std::vector<std::string>& SignalNames() const { return signal_names_; }
+
+  void Act(double time_s, std::span<const double> signals, std::span<double> extra, sim::EgoCommand* command) override;
+
+ private:
+  struct Slot {
+    verifier::stl::BoundExpression expr;
+    ObservationSpec spec;
+    core::Rng rng;
+    std::deque<double> delay_line;
+    double held = 0.0;
+    bool has_held = false;
+  };
+
+  const ModelBindingSpec& binding_;
+  const models::Policy& policy_;
+  std::vector<Slot> slots_;
+  std::vector<std::string> signal_names_;
+  std::vector<double> observation_;
+  std::vector<double> action_;
+  models::PolicyScratch scratch_;
+};
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,220 @@
+#pragma once
+// Scenario: one scenario file, loaded, checked and immutable.
+//
+// A scenario file describes one family of situations: its parameters (with distributions), the
+// world they resolve to (roads, actors, behaviours, sensors: sim::WorldSpec), how the model under
+// test is bound to the ego (observation, action, control period), the requirements the model must
+// meet and the assumptions an instance must meet to count, and how instances are generated.
+// docs/scenario-format.md documents the format with a complete example.
+//
+//   Scenario s = LoadScenario("configs/scenarios/lead_brake.yaml");   // throws core::InputError
+//   ResolvedInstance inst = s.Resolve(values);                         // per instance
+//
+// A Scenario is shared between the campaign's threads: every member is const after loading.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/fields.h"
+#include "scenarios/generators/generator_spec.h"
+#include "scenarios/parameter_space.h"
+#include "sim/world_spec.h"
+#include "verifier/stl/expression.h"
+#include "verifier/stl/formula.h"
+#include "verifier/stl/monitor.h"
+
+namespace gauntlet::scenarios {
+
+/// Noise added to an observation slot each control step. Magnitudes may be parameters.
+struct NoiseSpec {
+  double uniform = 0.0;   ///< half-width of a uniform noise in [-uniform, +uniform]
+  double gaussian = 0.0;  ///< standard deviation of a Gaussian noise
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("uniform", &uniform);
+    a->Visit("gaussian", &gaussian);
+  }
+};
+
+/// One input of the model: a signal expression, scaled, then perturbed.
+/// value = (expr + bias + noise) * scale + offset, delayed by `delay_steps` control steps; with
+/// probability `dropout` a control step keeps the previous value (a dropped frame).
+struct ObservationSpec {
+  std::string name;  ///< the model's name for this input (built-in controllers check it)
+  std::string expr;  ///< a signal expression: "lead.gap", "ego.speed - lead.speed"
+  double scale = 1.0;
+  double offset = 0.0;
+  double bias = 0.0;
+  NoiseSpec noise;
+  int delay_steps = 0;
+  double dropout = 0.0;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("expr", &expr, core::kRequired);
+    a->Visit("scale", &scale);
+    a->Visit("offset", &offset);
+    a->Visit("bias", &bias);
+    a->Visit("noise", &noise);
+    a->Visit("delay_steps", &delay_steps);
+    a->Visit("dropout", &dropout);
+  }
+};
+
+/// How a continuous output becomes a command: command = output[index] * scale + offset.
+struct ContinuousActionSpec {
+  int output = 0;
+  double scale = 1.0;
+  double offset = 0.0;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("output", &output);
+    a->Visit("scale", &scale);
+    a->Visit("offset", &offset);
+  }
+};
+
+/// A discrete advisory: the command when this output is selected (ACAS Xu: a turn rate).
+struct AdvisorySpec {
+  std::string name;
+  std::optional<double> accel_mps2;
+  std::optional<double> steer_rad;
+  std::optional<double> turn_rate_radps;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("accel_mps2", &accel_mps2);
+    a->Visit("steer_rad", &steer_rad);
+    a->Visit("turn_rate_radps", &turn_rate_radps);
+  }
+};
+
+enum class AdvisorySelect { kArgMin, kArgMax };
+std::span<const core::EnumName<AdvisorySelect>> EnumNames(AdvisorySelect);
+
+/// How the model under test drives the ego.
+struct ModelBindingSpec {
+  std::string slot;  ///< the suite's model name; the suite entry may substitute another
+  std::vector<ObservationSpec> observation;
+  /// Continuous outputs, per command.
+  std::optional<ContinuousActionSpec> accel_mps2;
+  std::optional<ContinuousActionSpec> steer_rad;
+  std::optional<ContinuousActionSpec> turn_rate_radps;
+  /// Discrete outputs: one advisory per model output; the selected one gives the command.
+  std::vector<AdvisorySpec> advisories;
+  AdvisorySelect select = AdvisorySelect::kArgMax;
+  double control_period_s = 0.0;  ///< 0: every simulation step
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("slot", &slot, core::kRequired);
+    a->Visit("observation", &observation, core::kRequired);
+    a->Visit("accel_mps2", &accel_mps2);
+    a->Visit("steer_rad", &steer_rad);
+    a->Visit("turn_rate_radps", &turn_rate_radps);
+    a->Visit("advisories", &advisories);
+    a->Visit("select", &select);
+    a->Visit("control_period_s", &control_period_s);
+  }
+};
+
+/// A requirement (gates the model) or an assumption (an instance that breaks it is discarded).
+struct RequirementSpec {
+  std::string name;
+  std::string formula;  ///< STL (docs/stl.md); may use the scenario's `let` definitions
+  std::string description;
+  bool gating = true;              ///< false: reported, never fails the run
+  bool stop_on_violation = false;  ///< stop the episode as soon as a violation is certain
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("formula", &formula, core::kRequired);
+    a->Visit("description", &description);
+    a->Visit("gating", &gating);
+    a->Visit("stop_on_violation", &stop_on_violation);
+  }
+};
+
+enum class MetricReduce { kMin, kMax, kMean, kFinal };
+std::span<const core::EnumName<MetricReduce>> EnumNames(MetricReduce);
+
+/// A number recorded per instance: a reduction of a signal expression over the trace.
+struct MetricSpec {
+  std::string name;
+  std::string expr;
+  MetricReduce reduce = MetricReduce::kMin;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("expr", &expr, core::kRequired);
+    a->Visit("reduce", &reduce);
+  }
+};
+
+/// A requirement compiled for monitoring.
+struct CompiledRequirement {
+  RequirementSpec spec;
+  verifier::stl::Monitor monitor;
+};
+
+/// A metric compiled against the signals.
+struct CompiledMetric {
+  MetricSpec spec;
+  verifier::stl::Expression expr;
+};
+
+/// One instance's world and perturbation values, every parameter substituted.
+struct ResolvedInstance {
+  std::vector<std::pair<std::string, double>> parameters;  ///< free, then derived, in declaration order
+  sim::WorldSpec world;
+  ModelBindingSpec binding;
+};
+
+/// A derived parameter: an expression over the parameters declared before it.
+struct DerivedParameter {
+  std::string name;
+  verifier::stl::Expression expr;
+  core::SourcePos pos;
+};
+
+/// A number field bound to a parameter expression.
+struct NumberBinding {
+  std::string path;  ///< "world.actors[1].speed_mps"
+  verifier::stl::Expression expr;
+};
+
+class Scenario {
+ public:
+  std::string name;
+  std::string description;
+  std::string path;  ///< the file it was loaded from
+  ParameterSpace parameters;
+  std::vector<DerivedParameter> derived;
+  sim::WorldSpec world;       ///< with nominal values in bound fields
+  ModelBindingSpec binding;   ///< with nominal values in bound fields
+  std::vector<NumberBinding> bindings;
+  std::vector<std::string> signals;                ///< sim::SignalNames(world) plus the model's inputs/outputs
+  std::vector<CompiledRequirement> requirements;
+  std::vector<CompiledRequirement> assumptions;
+  std::vector<CompiledMetric> metrics;
+  std::vector<GeneratorSpec> generators;
+
+  /// The instance for parameter values `values` (in `parameters` order).
+  [[nodiscard]] ResolvedInstance Resolve(const std::vector<double>& values) const;
+  /// The values of the parameters and the derived ones, in order, with names.
+  [[nodiscard]] std::vector<std::pair<std::string, double>> NamedValues(const std::vector<double>& values) const;
+};
+
+/// Loads and checks a scenario file: every problem at once, as core::InputError.
+[[nodiscard]] std::shared_ptr<const Scenario> LoadScenario(const std::string& path);
+
+/// Signal names the model binding adds to the trace: "model.in.<name>" per observation slot (the value
+/// the model was given), "cmd.accel_mps2", "cmd.steer_rad", "cmd.turn_rate_radps" (the command sent),
+/// and "model.advisory" (the index of the chosen advisory) for discrete bindings.
+[[nodiscard]] std::vector<std::string> ModelSignalNames(const ModelBindingSpec& binding);
+
+}  // namespace gauntlet::scenarios

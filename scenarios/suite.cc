@@ -1,0 +1,206 @@
+#include "scenarios/suite.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/suggest.h"
+#include "models/model.h"
+#include "scenarios/yaml_reader.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A network file as a policy: inputs in order, outputs as they are (the scenario binding maps them).
+void LoadNetwork(const std::string& path, LoadedModel* loaded) {
+  loaded->network = models::Model::LoadModel(path);
+  models::PolicyBinding binding;
+  for (size_t i = 0; i < loaded->network->input_size(); ++i) {
+    binding.observation.push_back({"input" + std::to_string(i), 0.0, 1.0});
+  }
+  loaded->policy = std::make_shared<models::NetworkPolicy>(loaded->network, std::move(binding));
+}
+
+std::string Resolve(const std::string& base_file, const std::string& relative) {
+  const fs::path p(relative);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return (fs::path(base_file).parent_path() / p).lexically_normal().string();
+}
+
+YAML::Node LoadYaml(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw core::InputError({path, 0, 0}, "cannot read the file");
+  } catch (const YAML::Exception& e) {
+    throw core::InputError({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+  }
+}
+
+}  // namespace
+
+Suite LoadSuite(const std::string& path, const std::map<std::string, std::string>& model_overrides) {
+  core::Diagnostics diags;
+  const YAML::Node root = LoadYaml(path);
+  YamlReader reader(path, &diags);
+  SuiteSpec spec;
+  reader.Read(root, "", &spec);
+  diags.ThrowIfAny();
+
+  Suite suite;
+  suite.name = spec.suite;
+  suite.path = path;
+  suite.seed = static_cast<uint64_t>(spec.seed);
+  for (const auto& [slot, override_path] : model_overrides) {
+    if (!spec.models.contains(slot)) {
+      std::vector<std::string> slots;
+      for (const auto& [name, m] : spec.models) slots.push_back(name);
+      diags.Error({"--model", 0, 0}, "unknown model '" + slot + "'" + core::DidYouMean(slot, slots) +
+                                         "; the suite's models are " + core::QuotedList(slots));
+    }
+  }
+  for (const auto& [slot, m] : spec.models) {
+    const std::string where = core::JoinPath("models", slot);
+    LoadedModel loaded;
+    loaded.slot = slot;
+    const auto override_it = model_overrides.find(slot);
+    try {
+      if (override_it != model_overrides.end()) {
+        loaded.source = override_it->second;
+        if (!fs::exists(loaded.source)) {
+          diags.Error({"--model", 0, 0}, "model file '" + loaded.source + "' does not exist");
+          continue;
+        }
+        LoadNetwork(loaded.source, &loaded);
+      } else if (!m.path.empty() && !m.builtin.empty()) {
+        diags.Error(reader.PositionOf(where), "model '" + slot + "' has both 'path' and 'builtin'; give one");
+        continue;
+      } else if (!m.path.empty()) {
+        loaded.source = Resolve(path, m.path);
+        if (!fs::exists(loaded.source)) {
+          diags.Error(reader.PositionOf(where + ".path"), "model file '" + m.path + "' does not exist (looked for " +
+                                                              loaded.source + ")");
+          continue;
+        }
+        if (!m.params.empty()) {
+          diags.Error(reader.PositionOf(where + ".params"), "'params' is for built-in models only");
+          continue;
+        }
+        LoadNetwork(loaded.source, &loaded);
+      } else if (!m.builtin.empty()) {
+        loaded.source = "builtin:" + m.builtin;
+        loaded.policy = models::MakeBuiltinPolicy(m.builtin, m.params);
+      } else {
+        diags.Error(reader.PositionOf(where), "model '" + slot + "' needs 'path' (an .onnx or .nnet file) or 'builtin'");
+        continue;
+      }
+    } catch (const core::InputError& e) {
+      // a built-in's parameter problems come without a position: place them at the model entry
+      for (const core::Diagnostic& d : e.diagnostics()) {
+        diags.Error(d.pos.file.empty() ? reader.PositionOf(where) : d.pos, d.message);
+      }
+      continue;
+    }
+    suite.models.emplace(slot, std::move(loaded));
+  }
+
+  std::vector<std::string> slots;
+  for (const auto& [name, m] : spec.models) slots.push_back(name);
+  std::map<std::string, std::shared_ptr<const Scenario>> loaded_scenarios;
+  std::set<std::string> family_names;
+  for (size_t i = 0; i < spec.scenarios.size(); ++i) {
+    const SuiteEntrySpec& entry = spec.scenarios[i];
+    const std::string where = core::IndexPath("scenarios", i);
+    const std::string scenario_path = Resolve(path, entry.scenario);
+    if (!fs::exists(scenario_path)) {
+      diags.Error(reader.PositionOf(where + ".scenario"), "scenario file '" + entry.scenario +
+                                                              "' does not exist (looked for " + scenario_path + ")");
+      continue;
+    }
+    std::shared_ptr<const Scenario> scenario;
+    if (const auto it = loaded_scenarios.find(scenario_path); it != loaded_scenarios.end()) {
+      scenario = it->second;
+    } else {
+      try {
+        scenario = LoadScenario(scenario_path);
+      } catch (const core::InputError& e) {
+        diags.Absorb(e);
+        continue;
+      }
+      loaded_scenarios.emplace(scenario_path, scenario);
+    }
+    Family family;
+    family.scenario = scenario;
+    family.model_slot = entry.model.empty() ? scenario->binding.slot : entry.model;
+    family.name = !entry.name.empty()  ? entry.name
+                  : entry.model.empty() ? scenario->name
+                                        : scenario->name + "@" + entry.model;
+    family.generators = entry.generators.empty() ? scenario->generators : entry.generators;
+    if (!spec.models.contains(family.model_slot)) {
+      diags.Error(reader.PositionOf(entry.model.empty() ? where : where + ".model"),
+                  "unknown model '" + family.model_slot + "'" + core::DidYouMean(family.model_slot, slots) +
+                      "; the suite's models are " + core::QuotedList(slots));
+      continue;
+    }
+    if (!family_names.insert(family.name).second) {
+      diags.Error(reader.PositionOf(where), "two scenario entries are both called '" + family.name +
+                                                "'; give one a distinct 'name'");
+      continue;
+    }
+    if (family.generators.empty()) {
+      diags.Error(reader.PositionOf(where), "no generators: give 'generators' in the scenario file or in this entry");
+      continue;
+    }
+    // the model must fit the binding: inputs and outputs
+    if (const auto m = suite.models.find(family.model_slot); m != suite.models.end()) {
+      const models::Policy& policy = *m->second.policy;
+      const ModelBindingSpec& b = scenario->binding;
+      if (m->second.input_size() != b.observation.size()) {
+        diags.Error(reader.PositionOf(where), "model '" + family.model_slot + "' takes " +
+                                                  std::to_string(m->second.input_size()) + " inputs but scenario '" +
+                                                  scenario->name + "' observes " +
+                                                  std::to_string(b.observation.size()));
+      } else if (!m->second.network) {
+        for (size_t k = 0; k < b.observation.size(); ++k) {
+          if (policy.input_names()[k] != b.observation[k].name) {
+            diags.Error(reader.PositionOf(where), "model '" + family.model_slot + "' expects input " +
+                                                      std::to_string(k) + " to be '" + policy.input_names()[k] +
+                                                      "' but scenario '" + scenario->name + "' gives '" +
+                                                      b.observation[k].name + "'");
+          }
+        }
+      }
+      if (!b.advisories.empty() && policy.output_size() != b.advisories.size()) {
+        diags.Error(reader.PositionOf(where), "model '" + family.model_slot + "' has " +
+                                                  std::to_string(policy.output_size()) + " outputs but scenario '" +
+                                                  scenario->name + "' lists " + std::to_string(b.advisories.size()) +
+                                                  " advisories");
+      }
+      for (const auto* a : {&b.accel_mps2, &b.steer_rad, &b.turn_rate_radps}) {
+        if (a->has_value() && ((*a)->output < 0 || static_cast<size_t>((*a)->output) >= policy.output_size())) {
+          diags.Error(reader.PositionOf(where), "scenario '" + scenario->name + "' reads output " +
+                                                    std::to_string((*a)->output) + " but model '" + family.model_slot +
+                                                    "' has " + std::to_string(policy.output_size()));
+        }
+      }
+    }
+    suite.families.push_back(std::move(family));
+  }
+  if (spec.scenarios.empty()) diags.Error(reader.PositionOf("scenarios"), "the suite lists no scenarios");
+  diags.ThrowIfAny();
+  return suite;
+}
+
+void CheckFile(const std::string& path) {
+  const YAML::Node root = LoadYaml(path);
+  if (root.IsMap() && root["suite"].IsDefined()) {
+    (void)LoadSuite(path);
+  } else {
+    (void)LoadScenario(path);
+  }
+}
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,110 @@
+#pragma once
+// Suite: the top-level file of a run: a seed, the models under test, and the scenario families.
+//
+//   suite: example
+//   seed: 42
+//   models:
+//     idm: {builtin: idm, params: {v0: 30}}
+//     acc: {path: ../zoo/acc_good.onnx}
+//   scenarios:
+//     - {scenario: scenarios/lead_brake.yaml, model: idm}
+//     - {scenario: scenarios/lead_brake.yaml, model: acc, name: lead_brake_acc}
+//
+// Paths are relative to the suite file. `gauntlet run --model acc=PATH` replaces a model's file.
+// A loaded Suite is immutable and shared between threads.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "models/policy.h"
+#include "scenarios/scenario.h"
+
+namespace gauntlet::scenarios {
+
+/// A model slot: a network file or a built-in reference controller with parameters.
+struct ModelSpec {
+  std::string path;     ///< .onnx or .nnet, relative to the suite file
+  std::string builtin;  ///< "idm", "ttc_brake", ...
+  std::map<std::string, double> params;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("path", &path);
+    a->Visit("builtin", &builtin);
+    a->Visit("params", &params);
+  }
+};
+
+/// One scenario family of the suite.
+struct SuiteEntrySpec {
+  std::string scenario;  ///< the scenario file, relative to the suite file
+  std::string name;      ///< the family name; default: the scenario's name, plus "@<model>" when `model` is given
+  std::string model;     ///< the model slot driving the ego; default: the scenario's binding slot
+  std::vector<GeneratorSpec> generators;  ///< replaces the scenario's generators when given
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("scenario", &scenario, core::kRequired);
+    a->Visit("name", &name);
+    a->Visit("model", &model);
+    a->Visit("generators", &generators);
+  }
+};
+
+struct SuiteSpec {
+  std::string suite;
+  int64_t seed = 0;
+  std::map<std::string, ModelSpec> models;
+  std::vector<SuiteEntrySpec> scenarios;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("suite", &suite, core::kRequired);
+    a->Visit("seed", &seed);
+    a->Visit("models", &models, core::kRequired);
+    a->Visit("scenarios", &scenarios, core::kRequired);
+  }
+};
+
+/// A model slot, loaded.
+struct LoadedModel {
+  std::string slot;
+  std::string source;  ///< "builtin:idm" or the file path
+  std::shared_ptr<const models::Policy> policy;
+  std::shared_ptr<const models::Model> network;  ///< the network of a file model; null for a built-in
+
+  /// The number of observation values the model takes.
+  [[nodiscard]] size_t input_size() const {
+    return network ? network->input_size() : policy->input_names().size();
+  }
+};
+
+/// A family: a scenario with the model that drives its ego and its generators.
+struct Family {
+  std::string name;
+  std::shared_ptr<const Scenario> scenario;
+  std::string model_slot;
+  std::vector<GeneratorSpec> generators;
+};
+
+struct Suite {
+  std::string name;
+  std::string path;
+  uint64_t seed = 0;
+  std::map<std::string, LoadedModel> models;
+  std::vector<Family> families;
+
+  [[nodiscard]] const LoadedModel& ModelOf(const Family& family) const { return models.at(family.model_slot); }
+};
+
+/// Loads a suite and every scenario and model it names. `model_overrides` maps slot names to model
+/// files (gauntlet run --model NAME=PATH). Every problem of every file at once, as core::InputError.
+[[nodiscard]] Suite LoadSuite(const std::string& path, const std::map<std::string, std::string>& model_overrides = {});
+
+/// Checks any gauntlet YAML file (a suite, with everything it names, or a single scenario).
+/// Throws core::InputError with every problem.
+void CheckFile(const std::string& path);
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,97 @@
+// The campaign: deterministic for any thread count, replayable, and an instance's failure is its own.
+
+#include "scenarios/campaign.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "scenarios/suite.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kTestData = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("gauntlet_campaign_test_" + name);
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+TEST(CampaignTest, SerialAndParallelGiveByteIdenticalResults) {
+  const Suite suite = LoadSuite(kTestData + "brake_suite.yaml");
+  const std::string one = TempDir("t1"), two = TempDir("t2");
+  const CampaignOutcome serial = RunCampaign(suite, {.threads = 1, .out_dir = one});
+  const CampaignOutcome parallel = RunCampaign(suite, {.threads = 2, .out_dir = two});
+  const std::string a = ReadFile(one + "/results.jsonl");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, ReadFile(two + "/results.jsonl"));
+  ASSERT_EQ(serial.results.size(), parallel.results.size());
+  // the plan: edge cases, uniform points, then the search (and shrinking, if it found a violation)
+  size_t searched = 0, failed = 0;
+  for (const auto& r : serial.results) {
+    searched += r.origin == "cma_es" ? 1 : 0;
+    failed += r.Failed() ? 1 : 0;
+  }
+  EXPECT_GT(searched, 0u);
+  EXPECT_GT(failed, 0u) << "hard braking at short gaps must make IDM collide";
+  EXPECT_LT(failed, serial.results.size());
+}
+
+TEST(CampaignTest, EveryInstanceReplaysBitIdentically) {
+  const Suite suite = LoadSuite(kTestData + "brake_suite.yaml");
+  const CampaignOutcome outcome = RunCampaign(suite, {.threads = 2});
+  ASSERT_FALSE(outcome.results.empty());
+  const Family& family = suite.families[0];
+  for (size_t i = 0; i < outcome.results.size(); i += 7) {
+    const InstanceResult& r = outcome.results[i];
+    std::vector<double> values;
+    for (size_t k = 0; k < family.scenario->parameters.dimension(); ++k) values.push_back(r.parameters[k].second);
+    core::Trace trace;
+    InstanceResult again = RunInstance(suite, family, r.index, values, r.seed, r.origin, &trace);
+    again.plan_index = r.plan_index;
+    EXPECT_EQ(ToJsonLine(again), ToJsonLine(r));
+    EXPECT_FALSE(trace.empty());
+  }
+}
+
+TEST(CampaignTest, AnInstanceErrorIsItsOwnAndTheOthersRun) {
+  // lead.gap / (ego.speed - 20) divides by zero when the ego starts at exactly 20 m/s
+  std::string text = ReadFile(kTestData + "brake_scenario.yaml");
+  text.replace(text.find("ego_speed: {uniform: [15, 30]}"), 30, "ego_speed: {choice: [15, 20, 25]}");
+  text.replace(text.find("expr: ego.speed}"), 16, "expr: lead.gap / (ego.speed - 20)}");
+  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_error";
+  fs::create_directories(dir);
+  std::ofstream(dir / "s.yaml") << text;
+  std::ofstream(dir / "suite.yaml") << "suite: e\nmodels: {idm: {builtin: idm}}\nscenarios: [{scenario: s.yaml, "
+                                       "generators: [{kind: grid, levels: 2}]}]\n";
+  const Suite suite = LoadSuite((dir / "suite.yaml").string());
+  const CampaignOutcome outcome = RunCampaign(suite, {.threads = 2});
+  size_t errors = 0, completed = 0;
+  for (const auto& r : outcome.results) {
+    if (r.status == InstanceStatus::kError) {
+      ++errors;
+      EXPECT_EQ(r.parameters[0].second, 20.0);
+      EXPECT_NE(r.error.find("division by zero"), std::string::npos) << r.error;
+    } else {
+      ++completed;
+    }
+  }
+  EXPECT_EQ(errors, 8u);      // 2 x 2 x 2 grid points of the other parameters at ego_speed 20
+  EXPECT_EQ(completed, 16u);
+}
+
+}  // namespace
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,82 @@
+#include "scenarios/generators/generator_spec.h"
+
+#include <gtest/gtest.h>
+
+namespace gauntlet::scenarios {
+namespace {
+
+using Kind = Parameter::Kind;
+
+ParameterSpace Space() {
+  ParameterSpace space;
+  space.parameters = {{.name = "a", .kind = Kind::kUniform, .lo = 0, .hi = 1},
+                      {.name = "b", .kind = Kind::kRange, .lo = 0, .hi = 4, .step = 1}};
+  return space;
+}
+
+// A minimal archive recording the field list, to check Serialize names every field.
+struct NameArchive {
+  std::vector<std::string> names;
+  std::vector<bool> required;
+  template <class T>
+  void Visit(std::string_view name, T*, core::FieldPresence presence = core::kOptional) {
+    names.emplace_back(name);
+    required.push_back(presence == core::kRequired);
+  }
+};
+
+TEST(GeneratorSpecTest, FieldsAndKindNames) {
+  GeneratorSpec spec;
+  NameArchive archive;
+  spec.Serialize(&archive);
+  EXPECT_EQ(archive.names, (std::vector<std::string>{"kind", "count", "levels", "corner_budget", "inside_fraction",
+                                                      "population", "restarts", "sigma", "stop_at_violation", "shrink",
+                                                      "shrink_budget"}));
+  EXPECT_TRUE(archive.required[0]);
+  std::vector<std::string> names;
+  for (const auto& e : EnumNames(GeneratorKind{})) names.emplace_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"grid", "uniform", "sobol", "latin_hypercube", "edge_cases", "cma_es",
+                                             "cross_entropy"}));
+  EXPECT_EQ(KindName(GeneratorKind::kLatinHypercube), "latin_hypercube");
+}
+
+TEST(GeneratorSpecTest, CheckReportsFieldPaths) {
+  GeneratorSpec spec{.kind = GeneratorKind::kSobol, .count = 0, .levels = 0, .inside_fraction = 0.7};
+  const auto errors = CheckGeneratorSpec(spec);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].path, "count");
+  EXPECT_EQ(errors[0].message, "generator 'sobol' needs a count > 0");
+  EXPECT_EQ(errors[1].path, "levels");
+  EXPECT_EQ(errors[2].path, "inside_fraction");
+  EXPECT_EQ(errors[2].message, "inside_fraction must be in (0, 0.5)");
+  EXPECT_TRUE(CheckGeneratorSpec({.kind = GeneratorKind::kEdgeCases}).empty());
+}
+
+TEST(GeneratorSpecTest, PlanConcatenatesInOrderAndSkipsSearch) {
+  const ParameterSpace space = Space();
+  const std::vector<GeneratorSpec> specs = {{.kind = GeneratorKind::kEdgeCases},
+                                            {.kind = GeneratorKind::kCmaEs, .count = 100},
+                                            {.kind = GeneratorKind::kSobol, .count = 16},
+                                            {.kind = GeneratorKind::kGrid, .levels = 2}};
+  const auto plan = Plan(space, specs, 42);
+  const auto edges = PlanOne(space, specs[0], 0, 42);
+  ASSERT_EQ(plan.size(), edges.size() + 16 + 10);
+  EXPECT_EQ(plan.front().label, "nominal");
+  EXPECT_EQ(plan.front().generator, 0u);
+  EXPECT_EQ(plan[edges.size()].label, "sobol");
+  EXPECT_EQ(plan[edges.size()].generator, 2u);
+  EXPECT_EQ(plan.back().generator, 3u);
+  EXPECT_EQ(plan, Plan(space, specs, 42));
+  EXPECT_NE(plan, Plan(space, specs, 43));
+  // a generator's points do not depend on the others
+  const auto alone = PlanOne(space, specs[2], 2, 42);
+  EXPECT_EQ(std::vector<PlannedPoint>(plan.begin() + static_cast<long>(edges.size()),
+                                      plan.begin() + static_cast<long>(edges.size()) + 16),
+            alone);
+  const SearchOptions options = ToSearchOptions(specs[1]);
+  EXPECT_EQ(options.budget, 100u);
+  EXPECT_EQ(options.method, SearchMethod::kCmaEs);
+}
+
+}  // namespace
+}  // namespace gauntlet::scenarios

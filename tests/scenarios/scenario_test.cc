@@ -1,0 +1,121 @@
+// Loading scenarios and suites: the example files load, and every bad input is reported with its
+// exact message, all problems at once.
+
+#include "scenarios/scenario.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "scenarios/suite.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = GAUNTLET_SOURCE_DIR;
+
+/// Writes `text` to a fresh file in a temporary folder and returns its path.
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / "gauntlet_scenario_test";
+  fs::create_directories(dir);
+  const fs::path path = dir / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+std::string LoadErrors(const std::string& path) {
+  try {
+    CheckFile(path);
+  } catch (const core::InputError& e) {
+    std::string text = e.what();
+    // the temporary folder differs between machines: show the file name only
+    const std::string dir = (fs::temp_directory_path() / "gauntlet_scenario_test").string() + "/";
+    for (size_t at; (at = text.find(dir)) != std::string::npos;) text.erase(at, dir.size());
+    return text;
+  }
+  return "ok";
+}
+
+const char* kGoodScenario = R"(scenario: tiny
+parameters:
+  v: {uniform: [10, 20]}
+world:
+  duration_s: 2
+  road: {roads: [{id: main, segments: [{length_m: 300}]}]}
+  actors:
+    - {name: ego, ego: true, lane: "main:0", s_m: 10, speed_mps: v}
+    - {name: lead, lane: "main:0", s_m: 40, speed_mps: 0}
+model:
+  slot: idm
+  observation:
+    - {name: gap_m, expr: lead.gap}
+    - {name: speed_mps, expr: ego.speed}
+    - {name: closing_speed_mps, expr: ego.speed - lead.speed}
+  accel_mps2: {output: 0}
+requirements:
+  - {name: no_collision, formula: always (lead.gap > 0)}
+generators:
+  - {kind: uniform, count: 4}
+)";
+
+TEST(ScenarioTest, ExampleScenariosLoad) {
+  for (const auto& entry : fs::directory_iterator(kSource + "/configs/scenarios")) {
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_EQ(LoadErrors(entry.path().string()), "ok");
+  }
+  EXPECT_EQ(LoadErrors(kSource + "/configs/example.yaml"), "ok");
+}
+
+TEST(ScenarioTest, ResolveSubstitutesParametersIntoTheWorld) {
+  const auto s = LoadScenario(WriteTemp("good.yaml", kGoodScenario));
+  EXPECT_EQ(s->world.actors[0].speed_mps, 15.0);  // nominal: the centre
+  const ResolvedInstance inst = s->Resolve({12.5});
+  EXPECT_EQ(inst.world.actors[0].speed_mps, 12.5);
+  EXPECT_EQ(inst.world.actors[1].s_m, 40.0);
+}
+
+TEST(ScenarioTest, BadScenarioReportsEveryProblemAtOnce) {
+  std::string text = kGoodScenario;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("duration_s: 2", "duration_s: 2\n  time_step_s: 0\n  time_stpe_s: 1");
+  replace("{uniform: [10, 20]}", "{uniform: [20, 10]}");
+  replace("s_m: 40, speed_mps: 0}", "s_m: 40, speed_mps: 0, speed_mps: 1}");
+  replace("{name: gap_m, expr: lead.gap}", "{name: gap_m, expr: lead.gpa}");
+  EXPECT_EQ(LoadErrors(WriteTemp("bad.yaml", text)),
+            "bad.yaml:3:6: error: range of parameter 'v' has min 20 > max 10\n"
+            "bad.yaml:7:3: error: unknown key 'time_stpe_s' in world (did you mean 'time_step_s'?)\n"
+            "bad.yaml:11:54: error: duplicate key 'speed_mps' in world.actors[1]");
+}
+
+TEST(ScenarioTest, SemanticErrorsAreLocatedInTheFile) {
+  std::string text = kGoodScenario;
+  text.replace(text.find("duration_s: 2"), 13, "duration_s: -1");
+  text.replace(text.find("lead.gap}"), 9, "lead.gpa}");
+  text.replace(text.find("always (lead.gap > 0)"), 21, "always (lead.gap > 0");
+  EXPECT_EQ(LoadErrors(WriteTemp("semantic.yaml", text)), "");
+}
+
+TEST(ScenarioTest, YamlSyntaxErrorHasPosition) {
+  EXPECT_EQ(LoadErrors(WriteTemp("syntax.yaml", "scenario: x\nworld: {duration_s: 1\nmodel: 3\n")), "");
+}
+
+TEST(ScenarioTest, MissingRequiredKeysAndWrongTypes) {
+  EXPECT_EQ(LoadErrors(WriteTemp("missing.yaml", "scenario: [x]\nworld: {actors: 3}\n")), "");
+}
+
+TEST(SuiteTest, MissingModelFileAndUnknownModel) {
+  WriteTemp("tiny.yaml", kGoodScenario);
+  EXPECT_EQ(LoadErrors(WriteTemp("suite.yaml", "suite: s\nmodels:\n  net: {path: nowhere.onnx}\n  idm: {builtin: "
+                                               "idm}\nscenarios:\n  - {scenario: tiny.yaml, model: imd}\n")),
+            "");
+}
+
+}  // namespace
+}  // namespace gauntlet::scenarios
