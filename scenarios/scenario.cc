@@ -18,7 +18,8 @@ namespace gauntlet::scenarios {
 namespace {
 
 const std::vector<std::string> kScenarioKeys = {"scenario", "description", "parameters", "derived", "let", "world",
-                                                "model", "requirements", "assumptions", "metrics", "generators"};
+                                                "model", "requirements", "assumptions", "metrics", "generators",
+                                                "stop_on_collision"};
 
 /// Binds number fields to expressions over the parameters (free and derived).
 class ParameterBinder : public NumberBinder {
@@ -326,14 +327,27 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   }
   if (root["scenario"].IsDefined()) reader.Read(root["scenario"], "scenario", &scenario->name);
   if (root["description"].IsDefined()) reader.Read(root["description"], "description", &scenario->description);
+  if (root["stop_on_collision"].IsDefined()) {
+    reader.Read(root["stop_on_collision"], "stop_on_collision", &scenario->stop_on_collision);
+  }
 
   // parameters, then derived parameters (each may use those before it)
-  if (root["parameters"].IsDefined()) ReadParameters(reader, root["parameters"], &scenario->parameters);
   std::vector<std::string> names;
   std::vector<double> nominal;
+  if (root["parameters"].IsDefined()) ReadParameters(reader, root["parameters"], &scenario->parameters);
   for (const Parameter& p : scenario->parameters.parameters) {
     names.push_back(p.name);
     nominal.push_back(p.Nominal());
+  }
+  if (const YAML::Node params = root["parameters"]; params.IsMap()) {
+    // a parameter with an error is still declared: references to it are not errors too
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+        nominal.push_back(0.0);
+      }
+    }
   }
   if (const YAML::Node derived = root["derived"]; derived.IsDefined()) {
     if (!derived.IsMap()) {

@@ -202,6 +202,7 @@ class Scenario {
   std::vector<CompiledRequirement> assumptions;
   std::vector<CompiledMetric> metrics;
   std::vector<GeneratorSpec> generators;
+  bool stop_on_collision = true;  ///< end an episode at the ego's first contact (a crash ends the test)
 
   /// The instance for parameter values `values` (in `parameters` order).
   [[nodiscard]] ResolvedInstance Resolve(const std::vector<double>& values) const;

@@ -89,9 +89,9 @@ TEST(ScenarioTest, BadScenarioReportsEveryProblemAtOnce) {
   replace("s_m: 40, speed_mps: 0}", "s_m: 40, speed_mps: 0, speed_mps: 1}");
   replace("{name: gap_m, expr: lead.gap}", "{name: gap_m, expr: lead.gpa}");
   EXPECT_EQ(LoadErrors(WriteTemp("bad.yaml", text)),
-            "bad.yaml:3:6: error: range of parameter 'v' has min 20 > max 10\n"
+            "bad.yaml:3:16: error: range of parameter 'v' has min 20 > max 10\n"
             "bad.yaml:7:3: error: unknown key 'time_stpe_s' in world (did you mean 'time_step_s'?)\n"
-            "bad.yaml:11:54: error: duplicate key 'speed_mps' in world.actors[1]");
+            "bad.yaml:11:59: error: duplicate key 'speed_mps' in world.actors[1]");
 }
 
 TEST(ScenarioTest, SemanticErrorsAreLocatedInTheFile) {
@@ -99,22 +99,37 @@ TEST(ScenarioTest, SemanticErrorsAreLocatedInTheFile) {
   text.replace(text.find("duration_s: 2"), 13, "duration_s: -1");
   text.replace(text.find("lead.gap}"), 9, "lead.gpa}");
   text.replace(text.find("always (lead.gap > 0)"), 21, "always (lead.gap > 0");
-  EXPECT_EQ(LoadErrors(WriteTemp("semantic.yaml", text)), "");
+  EXPECT_EQ(LoadErrors(WriteTemp("semantic.yaml", text)),
+            "semantic.yaml:5:15: error: duration_s must be positive (got -1)\n"
+            "semantic.yaml:13:27: error: unknown name 'lead.gpa' (did you mean 'lead.gap'?); known names: 'ego.x', "
+            "'ego.y', 'ego.heading', 'ego.speed', 'ego.accel', 'ego.yaw_rate', 'ego.lane', 'ego.s', "
+            "'ego.lateral_offset', 'ego.heading_error', 'lead.x', 'lead.y', 'lead.heading', 'lead.speed', "
+            "'lead.accel', 'lead.yaw_rate', 'lead.lane', 'lead.s', 'lead.lateral_offset', 'lead.heading_error', "
+            "'collision', 'lead.gap', 'lead.rel_speed', 'lead.ttc', 'lead.distance', 'lead.bearing', "
+            "'lead.rel_heading', 'lead.collision'\n"
+            "semantic.yaml:18:55: error: expected ')', found end of text");
 }
 
 TEST(ScenarioTest, YamlSyntaxErrorHasPosition) {
-  EXPECT_EQ(LoadErrors(WriteTemp("syntax.yaml", "scenario: x\nworld: {duration_s: 1\nmodel: 3\n")), "");
+  EXPECT_EQ(LoadErrors(WriteTemp("syntax.yaml", "scenario: x\nworld: {duration_s: 1\nmodel: 3\n")),
+            "syntax.yaml:3:6: error: YAML syntax error: end of map flow not found");
 }
 
 TEST(ScenarioTest, MissingRequiredKeysAndWrongTypes) {
-  EXPECT_EQ(LoadErrors(WriteTemp("missing.yaml", "scenario: [x]\nworld: {actors: 3}\n")), "");
+  EXPECT_EQ(LoadErrors(WriteTemp("missing.yaml", "scenario: [x]\nworld: {actors: 3}\n")),
+            "missing.yaml:1:1: error: missing required key 'model'\n"
+            "missing.yaml:1:1: error: missing required key 'requirements'\n"
+            "missing.yaml:1:11: error: expected a string, found a list in scenario\n"
+            "missing.yaml:2:8: error: missing required key 'duration_s' in world\n"
+            "missing.yaml:2:17: error: expected a list, found '3' in world.actors");
 }
 
 TEST(SuiteTest, MissingModelFileAndUnknownModel) {
   WriteTemp("tiny.yaml", kGoodScenario);
   EXPECT_EQ(LoadErrors(WriteTemp("suite.yaml", "suite: s\nmodels:\n  net: {path: nowhere.onnx}\n  idm: {builtin: "
                                                "idm}\nscenarios:\n  - {scenario: tiny.yaml, model: imd}\n")),
-            "");
+            "suite.yaml:3:15: error: model file 'nowhere.onnx' does not exist (looked for nowhere.onnx)\n"
+            "suite.yaml:6:34: error: unknown model 'imd' (did you mean 'idm'?); the suite's models are 'idm', 'net'");
 }
 
 }  // namespace

@@ -131,9 +131,9 @@ TEST(YamlReaderTest, ReportsEveryProblemWithPositionAndSuggestion) {
             "'red', 'green'\n"
             "s.yaml:8:5: error: missing required key 'name' in actors[1]\n"
             "s.yaml:8:12: error: expected a number, found a list in actors[1].speed\n"
-            "s.yaml:9:25: error: missing required key 'decel_mps2' in actors[1].behaviours[0].brake\n"
-            "s.yaml:9:33: error: unknown kind 'stop' in actors[1].behaviours[1]; expected one of 'brake', 'keep'\n"
-            "s.yaml:9:45: error: expected a mapping with exactly one key naming the kind (one of 'brake', 'keep'), "
+            "s.yaml:9:26: error: missing required key 'decel_mps2' in actors[1].behaviours[0].brake\n"
+            "s.yaml:9:32: error: unknown kind 'stop' in actors[1].behaviours[1]; expected one of 'brake', 'keep'\n"
+            "s.yaml:9:43: error: expected a mapping with exactly one key naming the kind (one of 'brake', 'keep'), "
             "found '5' in actors[1].behaviours[2]\n");
 }
 

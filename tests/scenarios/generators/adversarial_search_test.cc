@@ -30,7 +30,8 @@ BatchEvaluator Pointwise(std::function<double(const std::vector<double>&)> f) {
 
 double Sphere(const std::vector<double>& x) {
   double s = 0.0;
-  for (size_t i = 0; i < x.size(); ++i) s += (x[i] - 0.1 * static_cast<double>(i + 1)) * (x[i] - 0.1 * static_cast<double>(i + 1));
+  for (size_t i = 0; i < x.size(); ++i)
+    s += (x[i] - 0.1 * static_cast<double>(i + 1)) * (x[i] - 0.1 * static_cast<double>(i + 1));
   return s;
 }
 

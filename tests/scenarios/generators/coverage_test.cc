@@ -33,10 +33,14 @@ TEST(CoverageTest, MatchesANaiveCount) {
     CoverageTracker tracker(space);
     auto naive_cell = [](size_t free, const std::vector<double>& v) -> size_t {
       switch (free) {
-        case 0: return std::min<size_t>(static_cast<size_t>(v[0]), 9);            // 10 bins of width 1
-        case 1: return v[2] == 4 ? 0 : v[2] == 8 ? 1 : 2;                          // by position in the list
-        case 2: return std::min<size_t>(static_cast<size_t>(10 * NormalCdf(v[3])), 9);  // equal probability
-        default: return static_cast<size_t>(std::lround(v[4] * 4));
+        case 0:
+          return std::min<size_t>(static_cast<size_t>(v[0]), 9);  // 10 bins of width 1
+        case 1:
+          return v[2] == 4 ? 0 : v[2] == 8 ? 1 : 2;  // by position in the list
+        case 2:
+          return std::min<size_t>(static_cast<size_t>(10 * NormalCdf(v[3])), 9);  // equal probability
+        default:
+          return static_cast<size_t>(std::lround(v[4] * 4));
       }
     };
     const size_t cells[4] = {10, 3, 10, 5};

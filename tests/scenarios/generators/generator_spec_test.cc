@@ -30,8 +30,8 @@ TEST(GeneratorSpecTest, FieldsAndKindNames) {
   NameArchive archive;
   spec.Serialize(&archive);
   EXPECT_EQ(archive.names, (std::vector<std::string>{"kind", "count", "levels", "corner_budget", "inside_fraction",
-                                                      "population", "restarts", "sigma", "stop_at_violation", "shrink",
-                                                      "shrink_budget"}));
+                                                     "population", "restarts", "sigma", "stop_at_violation", "shrink",
+                                                     "shrink_budget", "stop_below_rate", "stop_on_failure"}));
   EXPECT_TRUE(archive.required[0]);
   std::vector<std::string> names;
   for (const auto& e : EnumNames(GeneratorKind{})) names.emplace_back(e.name);
@@ -50,6 +50,9 @@ TEST(GeneratorSpecTest, CheckReportsFieldPaths) {
   EXPECT_EQ(errors[2].path, "inside_fraction");
   EXPECT_EQ(errors[2].message, "inside_fraction must be in (0, 0.5)");
   EXPECT_TRUE(CheckGeneratorSpec({.kind = GeneratorKind::kEdgeCases}).empty());
+  const auto huge = CheckGeneratorSpec({.kind = GeneratorKind::kUniform, .count = 20000000});
+  ASSERT_EQ(huge.size(), 1u);
+  EXPECT_EQ(huge[0].message, "count must be at most 10000000");
 }
 
 TEST(GeneratorSpecTest, PlanConcatenatesInOrderAndSkipsSearch) {
@@ -73,6 +76,20 @@ TEST(GeneratorSpecTest, PlanConcatenatesInOrderAndSkipsSearch) {
   EXPECT_EQ(std::vector<PlannedPoint>(plan.begin() + static_cast<long>(edges.size()),
                                       plan.begin() + static_cast<long>(edges.size()) + 16),
             alone);
+  ParameterSpace wide;
+  for (int i = 0; i < 1025; ++i) wide.parameters.push_back({.name = "p" + std::to_string(i), .lo = 0, .hi = 1});
+  try {
+    (void)PlanOne(wide, {.kind = GeneratorKind::kSobol, .count = 4, .pos = {"s.yaml", 8, 7}}, 0, 1);
+    FAIL();
+  } catch (const core::InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "s.yaml:8:7: error: a sobol generator takes at most 1024 varying parameters "
+                 "(this scenario has 1025)");
+  }
+  const StoppingRule rule =
+      ToStoppingRule({.kind = GeneratorKind::kUniform, .count = 10, .stop_below_rate = 0.01, .stop_on_failure = true});
+  EXPECT_EQ(rule.target_upper, 0.01);
+  EXPECT_TRUE(rule.stop_on_failure);
   const SearchOptions options = ToSearchOptions(specs[1]);
   EXPECT_EQ(options.budget, 100u);
   EXPECT_EQ(options.method, SearchMethod::kCmaEs);

@@ -121,7 +121,13 @@ TEST(ParameterSpaceTest, ValidateListsEveryProblem) {
   space.parameters = {
       {.name = "gap", .kind = Kind::kUniform, .lo = 5, .hi = 1, .pos = {"s.yaml", 3, 5}},
       {.name = "gap", .kind = Kind::kChoice, .pos = {"s.yaml", 4, 5}},
-      {.name = "noise", .kind = Kind::kNormal, .lo = -kInf, .hi = kInf, .mean = 0, .stddev = 0, .pos = {"s.yaml", 5, 5}},
+      {.name = "noise",
+       .kind = Kind::kNormal,
+       .lo = -kInf,
+       .hi = kInf,
+       .mean = 0,
+       .stddev = 0,
+       .pos = {"s.yaml", 5, 5}},
       {.name = "lanes", .kind = Kind::kRange, .lo = 1, .hi = 3, .step = 1, .nominal = 2.5, .pos = {"s.yaml", 6, 5}},
       {.name = "speed", .kind = Kind::kUniform, .lo = 0, .hi = 1, .nominal = 2, .pos = {"s.yaml", 7, 5}},
   };

@@ -46,7 +46,8 @@ TEST(SamplersTest, SameSeedSamePointsOtherSeedOtherPoints) {
 
 TEST(SamplersTest, PointsStayInTheSpaceAndConstantsStayPut) {
   const ParameterSpace space = MixedSpace();
-  for (const auto& points : {UniformPoints(space, 200, 1), SobolPoints(space, 200, 1), LatinHypercubePoints(space, 200, 1)}) {
+  for (const auto& points :
+       {UniformPoints(space, 200, 1), SobolPoints(space, 200, 1), LatinHypercubePoints(space, 200, 1)}) {
     for (const PlannedPoint& p : points) {
       ASSERT_EQ(p.values.size(), 5u);
       EXPECT_GE(p.values[0], 10);
@@ -66,7 +67,8 @@ TEST(SamplersTest, LatinHypercubeHasOnePointPerStratum) {
     const auto points = LatinHypercubePoints(space, n, n * 31);
     for (size_t d = 0; d < 6; ++d) {
       std::vector<int> hits(n, 0);
-      for (const PlannedPoint& p : points) ++hits[static_cast<size_t>(std::floor(p.values[d] * static_cast<double>(n)))];
+      for (const PlannedPoint& p : points)
+        ++hits[static_cast<size_t>(std::floor(p.values[d] * static_cast<double>(n)))];
       EXPECT_EQ(std::count(hits.begin(), hits.end(), 1), static_cast<long>(n)) << "n " << n << " dim " << d;
     }
   }
@@ -90,7 +92,8 @@ TEST(SamplersTest, GridEnumeratesFirstParameterSlowest) {
                       {.name = "c", .kind = Kind::kConstant, .nominal = 1}};
   const auto grid = GridPoints(space, 3, 100);
   ASSERT_EQ(grid.size(), 6u);
-  const std::vector<std::vector<double>> expected = {{0, 5, 1}, {0, 6, 1}, {0.5, 5, 1}, {0.5, 6, 1}, {1, 5, 1}, {1, 6, 1}};
+  const std::vector<std::vector<double>> expected = {{0, 5, 1},   {0, 6, 1}, {0.5, 5, 1},
+                                                     {0.5, 6, 1}, {1, 5, 1}, {1, 6, 1}};
   for (size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(grid[i].values, expected[i]);
     EXPECT_EQ(grid[i].label, "grid");
@@ -99,8 +102,9 @@ TEST(SamplersTest, GridEnumeratesFirstParameterSlowest) {
     (void)GridPoints(space, 100, 150, {"suite.yaml", 12, 9});
     FAIL();
   } catch (const core::InputError& e) {
-    EXPECT_STREQ(e.what(), "suite.yaml:12:9: error: a grid of 200 points is more than the limit of 150 "
-                           "(lower 'levels' or raise 'count')");
+    EXPECT_STREQ(e.what(),
+                 "suite.yaml:12:9: error: a grid of 200 points is more than the limit of 150 "
+                 "(lower 'levels' or raise 'count')");
   }
 }
 

@@ -15,8 +15,8 @@ TEST(SobolSequenceTest, PrimitivePolynomialsAreTheKnownOnes) {
             (std::vector<uint32_t>{0b11, 0b111, 0b1011, 0b1101, 0b10011, 0b11001}));
   std::map<int, int> by_degree;
   for (uint32_t p : polys) by_degree[31 - __builtin_clz(p)]++;
-  EXPECT_EQ(by_degree, (std::map<int, int>{{1, 1}, {2, 1}, {3, 2}, {4, 2}, {5, 6}, {6, 6}, {7, 18}, {8, 16},
-                                           {9, 48}, {10, 60}}));
+  EXPECT_EQ(by_degree,
+            (std::map<int, int>{{1, 1}, {2, 1}, {3, 2}, {4, 2}, {5, 6}, {6, 6}, {7, 18}, {8, 16}, {9, 48}, {10, 60}}));
 }
 
 // Each coordinate of each aligned block of 2^m points is a (0, m, 1)-net: one point per stratum.

@@ -15,7 +15,8 @@ TEST(StatisticsTest, LogGammaKnownValues) {
   EXPECT_NEAR(LogGamma(0.5), 0.5 * std::log(M_PI), 1e-14);
   double log_factorial = 0.0;
   for (int n = 1; n < 170; ++n) {
-    EXPECT_NEAR(LogGamma(n + 1.0), log_factorial + std::log(static_cast<double>(n)), 1e-13 * std::max(1.0, log_factorial));
+    EXPECT_NEAR(LogGamma(n + 1.0), log_factorial + std::log(static_cast<double>(n)),
+                1e-13 * std::max(1.0, log_factorial));
     log_factorial += std::log(static_cast<double>(n));
   }
   EXPECT_NEAR(LogGamma(1e-8), -std::log(1e-8) - 0.5772156649015329 * 1e-8, 1e-12);
@@ -43,7 +44,8 @@ TEST(StatisticsTest, IncompleteBetaMatchesTheBinomialTail) {
     long double tail = 0.0L;
     for (int j = a; j <= n; ++j) {
       const long double log_choose = std::lgamma(n + 1.0L) - std::lgamma(j + 1.0L) - std::lgamma(n - j + 1.0L);
-      tail += std::exp(log_choose + j * std::log(static_cast<long double>(x)) + (n - j) * std::log1p(-static_cast<long double>(x)));
+      tail += std::exp(log_choose + j * std::log(static_cast<long double>(x)) +
+                       (n - j) * std::log1p(-static_cast<long double>(x)));
     }
     EXPECT_NEAR(RegularizedIncompleteBeta(a, b, x), static_cast<double>(tail), 1e-12) << a << " " << b << " " << x;
   }

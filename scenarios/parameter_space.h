@@ -1,0 +1,109 @@
+#pragma once
+// A scenario's parameter space and its map to and from the unit cube.
+//
+// Every generator, search and coverage measure in scenarios/generators works in the unit cube
+// [0,1)^k, one coordinate per parameter; ParameterSpace maps a unit point to parameter values
+// (and back). The maps are pure and deterministic, so the same unit point gives the same values on
+// every machine.
+//
+//   ParameterSpace space;
+//   space.parameters.push_back({.name = "gap_m", .kind = Parameter::Kind::kUniform, .lo = 10, .hi = 60});
+//   space.parameters.push_back({.name = "lanes", .kind = Parameter::Kind::kChoice, .choices = {2, 3}});
+//   std::vector<double> values = space.FromUnit({0.5, 0.9});   // {35, 3}
+//
+// Per kind, the unit coordinate u maps to:
+//   kUniform   lo + u (hi - lo)
+//   kNormal    the inverse CDF of the normal (mean, stddev) truncated to [lo, hi] (either may be infinite)
+//   kChoice    choices[floor(u n)] for n choices (in the order written)
+//   kRange     lo + floor(u n) step, the n values lo, lo + step, ... up to and including hi
+//              (hi is included when it is within 1e-9 steps of a value)
+//   kConstant  the nominal value
+// Caveats: a choice parameter's unit coordinate orders the choices as written, which may not be a
+// meaningful order; a normal parameter's edges (EdgeBounds) are mean ± 3 stddev where unbounded.
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace gauntlet::scenarios {
+
+/// One scenario parameter and its distribution.
+struct Parameter {
+  enum class Kind { kUniform, kNormal, kChoice, kRange, kConstant };
+
+  std::string name{};
+  Kind kind = Kind::kUniform;
+  double lo = 0.0;                ///< uniform bounds; normal truncation bounds (may be ±inf); range start
+  double hi = 0.0;                ///< uniform bound; normal truncation bound; range stop (inclusive)
+  double mean = 0.0;              ///< normal
+  double stddev = 1.0;            ///< normal; > 0
+  double step = 1.0;              ///< range; > 0
+  std::vector<double> choices{};  ///< choice; non-empty
+  /// The nominal (default) value; NaN means the kind's default: the centre of a uniform, the mean of
+  /// a normal (clamped into its bounds), the first choice, the start of a range. Use Nominal().
+  double nominal = std::numeric_limits<double>::quiet_NaN();
+  bool perturbation = false;  ///< a sensor-perturbation parameter (adversarial noise)
+  core::SourcePos pos{};      ///< where the parameter is declared, for messages
+
+  /// The nominal value, resolving NaN to the kind's default.
+  [[nodiscard]] double Nominal() const;
+  /// The number of distinct values of a discrete parameter (choice, range: n; constant: 1), 0 for a
+  /// continuous one (uniform, normal).
+  [[nodiscard]] size_t DiscreteCount() const;
+  /// True for uniform and normal parameters.
+  [[nodiscard]] bool IsContinuous() const { return kind == Kind::kUniform || kind == Kind::kNormal; }
+  /// The value of unit coordinate `u` (clamped into [0, 1)).
+  [[nodiscard]] double FromUnit(double u) const;
+  /// A unit coordinate whose value is `value` (the centre of its cell for discrete kinds; a value
+  /// off a discrete parameter's list maps to the nearest one; out-of-bounds values clamp).
+  [[nodiscard]] double ToUnit(double value) const;
+  /// The smallest and largest value the parameter takes (a normal's truncation bounds, maybe infinite).
+  [[nodiscard]] double Min() const;
+  [[nodiscard]] double Max() const;
+  /// The bounds an edge case uses: Min/Max, except mean ± 3 stddev for an unbounded normal side.
+  [[nodiscard]] double EdgeLo() const;
+  [[nodiscard]] double EdgeHi() const;
+};
+
+/// The parameters of one scenario, in declaration order. A point is a std::vector<double> of values
+/// in that order.
+struct ParameterSpace {
+  std::vector<Parameter> parameters;
+
+  [[nodiscard]] size_t dimension() const { return parameters.size(); }
+  /// Values of unit point `u` (size dimension()).
+  [[nodiscard]] std::vector<double> FromUnit(const std::vector<double>& u) const;
+  /// The unit point of `values` (see Parameter::ToUnit).
+  [[nodiscard]] std::vector<double> ToUnit(const std::vector<double>& values) const;
+  /// Every parameter at its nominal value.
+  [[nodiscard]] std::vector<double> NominalPoint() const;
+  /// Grid levels of parameter `i`: its DiscreteCount(), or `continuous_levels` for a continuous one.
+  [[nodiscard]] size_t GridLevels(size_t i, size_t continuous_levels) const;
+  /// The values of parameter `i` on a grid: every value of a discrete parameter; for a continuous
+  /// one, `continuous_levels` values evenly spaced from EdgeLo to EdgeHi inclusive (a uniform), or
+  /// at unit midpoints (i + 0.5) / levels (a normal); one level is the nominal value.
+  [[nodiscard]] std::vector<double> GridValues(size_t i, size_t continuous_levels) const;
+  /// Per parameter Min() and Max().
+  [[nodiscard]] std::vector<double> LowerBounds() const;
+  [[nodiscard]] std::vector<double> UpperBounds() const;
+  /// Indices of the parameters that vary (not constant, more than one value).
+  [[nodiscard]] std::vector<size_t> FreeIndices() const;
+  /// Index of the parameter called `name`, or dimension() if none.
+  [[nodiscard]] size_t IndexOf(const std::string& name) const;
+
+  /// Every problem of the space (duplicate names, empty or inverted bounds, stddev <= 0, step <= 0,
+  /// no choices, a nominal value outside the parameter's values), each at the parameter's position.
+  [[nodiscard]] std::vector<core::Diagnostic> Check() const;
+  /// Throws core::InputError listing Check()'s problems, if any.
+  void Validate() const;
+};
+
+/// The standard normal CDF Φ(z).
+[[nodiscard]] double NormalCdf(double z);
+/// The inverse of NormalCdf for p in (0, 1); ±inf at 0 and 1. Accurate to about 1e-15 relative.
+[[nodiscard]] double NormalQuantile(double p);
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,147 @@
+#pragma once
+// Internal: the robustness engine shared by the offline Monitor and the OnlineMonitor.
+//
+// A Program is a formula compiled into a flat list of instructions, operands before operators, each
+// syntax node once (sub-formulas shared through `let` definitions are computed once). An Evaluation
+// holds one run's series, one per instruction:
+//   - offline, RunOffline computes every instruction over the whole trace, instruction by instruction;
+//   - online, Step appends one sample and computes every instruction at it; only programs without
+//     future operators (IsPastOnly) can be stepped.
+// Every operator costs O(1) amortised per sample, whatever its window.
+
+#include <algorithm>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "verifier/stl/internal/ast.h"
+
+namespace gauntlet::verifier::stl::internal {
+
+/// A vector that leaves new doubles uninitialised on resize (they are all written before being read).
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  explicit UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using Buffer = std::vector<double, UninitializedAllocator<double>>;
+
+/// A monotone deque of (sample, value) for a sliding minimum (or maximum with kMax): values that can
+/// never be the extremum again are dropped at the back, samples that left the window at the front.
+/// One buffer, compacted when its end is reached, so its memory stays about the size of the window.
+template <bool kMax>
+class MonoQueue {
+ public:
+  void Push(size_t sample, double value) {
+    while (tail_ > head_ && (kMax ? buf_[tail_ - 1].value <= value : buf_[tail_ - 1].value >= value)) --tail_;
+    if (tail_ == buf_.size()) MakeRoom();
+    buf_[tail_++] = {value, sample};
+  }
+  /// Drops the samples before `first` from the front.
+  void PopBefore(size_t first) {
+    while (head_ < tail_ && buf_[head_].sample < first) ++head_;
+  }
+  [[nodiscard]] bool empty() const { return head_ == tail_; }
+  /// The extremum of the window; the queue is not empty.
+  [[nodiscard]] double front() const { return buf_[head_].value; }
+  /// The extremum, or `neutral` for an empty window.
+  [[nodiscard]] double FrontOr(double neutral) const { return head_ < tail_ ? buf_[head_].value : neutral; }
+
+ private:
+  struct Entry {
+    double value;
+    size_t sample;
+  };
+  void MakeRoom() {
+    if (head_ > 0 && head_ * 2 >= buf_.size()) {
+      std::copy(buf_.begin() + static_cast<std::ptrdiff_t>(head_), buf_.begin() + static_cast<std::ptrdiff_t>(tail_),
+                buf_.begin());
+      tail_ -= head_;
+      head_ = 0;
+    } else {
+      buf_.resize(std::max<size_t>(64, buf_.size() * 2));
+    }
+  }
+  std::vector<Entry> buf_;
+  size_t head_ = 0;
+  size_t tail_ = 0;
+};
+
+struct Instr {
+  Op op = Op::kNumber;
+  int a = -1;  ///< first operand (instruction index)
+  int b = -1;  ///< second operand
+  double number = 0.0;
+  size_t signal = 0;  ///< index into Program::signals
+  Interval interval;
+  const Node* node = nullptr;
+  bool materialize = false;  ///< a constant that an operator reads as a series (else read as a number)
+};
+
+struct Program {
+  NodePtr root;
+  std::vector<Instr> code;  ///< the root is last
+  std::vector<std::string> signals;
+  std::unordered_map<const Node*, int> index_of;
+  bool past_only = true;
+};
+
+[[nodiscard]] Program Compile(const NodePtr& root);
+
+class Evaluation {
+ public:
+  explicit Evaluation(const Program& program);
+
+  /// Computes every instruction over a whole trace. `columns[k]` is the column of program.signals[k].
+  /// Throws EvaluationError (division by zero, not a number).
+  void RunOffline(std::span<const double> time, std::span<const std::span<const double>> columns);
+  /// Appends one sample (`values[k]` of program.signals[k]) and computes every instruction at it.
+  void Step(double time, std::span<const double> values);
+
+  /// The values of instruction `k` at every sample computed so far.
+  [[nodiscard]] std::span<const double> series(int k) const;
+  [[nodiscard]] size_t size() const { return time_.size(); }
+  [[nodiscard]] std::span<const double> time() const { return time_; }
+
+ private:
+  struct State {
+    Buffer series;
+    const double* data = nullptr;  // series.data(), or the trace column of an offline signal
+    MonoQueue<false> min_q;        // past windows: historically; the phi part of since
+    MonoQueue<true> max_q;         // once; the psi part of since
+    size_t next_push = 0;          // next sample to enter a past window
+    size_t lo = 0;                 // first sample still inside a past window
+    Buffer since0;                 // unbounded `since` (since only)
+  };
+
+  void EvalRange(int k, size_t begin, size_t end);
+  void EvalFuture(int k);
+  void EvalPastWindow(int k, size_t begin, size_t end);
+  void EvalSince(int k, size_t begin, size_t end);
+  [[noreturn]] void Fail(int k, size_t i, std::string message) const;
+  void CheckNotNan(int k, size_t begin, size_t end) const;
+
+  const Program& program_;
+  mutable std::vector<State> state_;  // mutable: series() fills constants on demand
+  std::vector<double> time_storage_;
+  std::span<const double> time_;
+  std::span<const std::span<const double>> columns_;
+  bool online_ = false;
+};
+
+}  // namespace gauntlet::verifier::stl::internal
