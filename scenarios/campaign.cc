@@ -23,6 +23,7 @@
 #include "sim/episode.h"
 #include "verifier/stl/expression.h"
 #include "verifier/stl/monitor.h"
+#include "verifier/stl/online_monitor.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -112,6 +113,7 @@ class BatchRunner {
     size_t index;
     std::vector<double> values;
     std::string origin;
+    std::optional<uint64_t> seed;  ///< when absent: derived from (suite seed, family, index)
   };
 
   /// Runs `jobs` (all of one batch); returns their results in order. Stops early when cancelled.
@@ -129,7 +131,8 @@ class BatchRunner {
         for (size_t i = range.begin(); i != range.end(); ++i) {
           if (Cancelled()) return;
           const Job& job = jobs[i];
-          const uint64_t seed = core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
+          const uint64_t seed =
+              job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
           results[i] = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
                                    options_.instance_wall_budget_s);
           std::lock_guard lock(mutex);
@@ -195,7 +198,16 @@ InstanceResult RunInstance(const Suite& suite, const Family& family, size_t inde
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wall_budget_s));
     bool timed_out = false;
     size_t step_counter = 0;
-    episode_options.observer = [&](double, std::span<const double>) {
+    // online monitors of the requirements that stop the run as soon as their violation is certain
+    std::vector<verifier::stl::OnlineMonitor> stoppers;
+    std::vector<std::string> row_names = scenario.signals;
+    for (const auto& r : scenario.requirements) {
+      if (r.spec.stop_on_violation) stoppers.emplace_back(r.monitor.formula(), row_names);
+    }
+    episode_options.observer = [&](double time_s, std::span<const double> row) {
+      for (auto& m : stoppers) {
+        if (m.Push(time_s, row) == verifier::stl::OnlineVerdict::kViolated) return false;
+      }
       // checking the clock every 1024 steps keeps its cost out of the hot loop
       if ((++step_counter & 1023) == 0 && Clock::now() > deadline) {
         timed_out = true;
@@ -294,6 +306,35 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       }
     }
   }
+  outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (runner.Cancelled()) outcome.complete = false;
+  return outcome;
+}
+
+CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
+                                 const CampaignOptions& options) {
+  const auto start = Clock::now();
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency());
+  tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+  CampaignOutcome outcome;
+  OrderedWriter writer(options.out_dir);
+  BatchRunner runner(suite, options, &writer, &outcome);
+  std::vector<BatchRunner::Job> jobs;
+  for (const InstanceResult& r : reference) {
+    const Family* family = nullptr;
+    for (const Family& f : suite.families) {
+      if (f.name == r.family) family = &f;
+    }
+    if (family == nullptr) throw core::InputError({suite.path, 0, 0}, "the suite has no family '" + r.family + "'");
+    const size_t dimension = family->scenario->parameters.dimension();
+    if (r.parameters.size() < dimension) {
+      throw core::InputError({suite.path, 0, 0}, "instance '" + r.id + "' lacks parameters");
+    }
+    std::vector<double> values;
+    for (size_t k = 0; k < dimension; ++k) values.push_back(r.parameters[k].second);
+    jobs.push_back({family, r.index, std::move(values), r.origin, r.seed});
+  }
+  runner.Run(jobs, jobs.size());
   outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (runner.Cancelled()) outcome.complete = false;
   return outcome;

@@ -45,6 +45,12 @@ struct CampaignOutcome {
 /// Runs the whole suite.
 [[nodiscard]] CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options);
 
+/// Runs exactly the instances of `reference` (same families, indices, parameters and seeds) with this
+/// suite's models: the paired runs of a release gate. Families of `reference` that the suite lacks are
+/// an InputError. Results in the order of `reference`.
+[[nodiscard]] CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
+                                               const CampaignOptions& options);
+
 /// Runs one instance of `family` with parameter values `values` (free parameters in order) and its
 /// seed. With `trace`, the full trace (signals, model inputs and commands) is stored there.
 [[nodiscard]] InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index,

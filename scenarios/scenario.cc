@@ -472,6 +472,11 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
             specs[i].formula, FieldTextPos(root, key, i, "formula", bound_reader.PositionOf(p + ".formula")),
             definitions);
         formula.CheckSignals(scenario->signals);
+        if (specs[i].stop_on_violation && !formula.IsOnlineMonitorable()) {
+          diags.Error(bound_reader.PositionOf(p + ".stop_on_violation"),
+                      "stop_on_violation needs a safety formula: an 'and' of 'always[a,b] P', 'always P' or 'P' where "
+                      "P looks at no later sample");
+        }
         list->push_back({specs[i], verifier::stl::Monitor(formula)});
       } catch (const core::InputError& e) {
         diags.Absorb(e);

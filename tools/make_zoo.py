@@ -29,6 +29,11 @@ so the claims above are checked each time the zoo is rebuilt.
 Also writes tests/models/testdata/acasxu_reference.csv: float64 numpy outputs of three ACAS Xu ONNX
 networks (read from ../shared/benchmarks/acasxu, not copied) on 50 random normalised inputs each.
 
+And tests/models/testdata/torch_mixed_opset{9,11,13,17}.onnx + torch_mixed.golden.csv: one network
+using Flatten, Gemm/MatMul, BatchNormalization, LeakyRelu, Dropout, Sigmoid, Softplus, Concat, Tanh,
+Unsqueeze, Squeeze, Relu, Neg, Sub, Div, Mul, Reshape and Clip, exported at four opsets, with torch's
+float64 outputs (`--testdata-only` writes just these and skips the zoo).
+
 Deterministic: fixed seeds everywhere; run it twice and the files are identical.
 """
 
@@ -246,9 +251,58 @@ def acasxu_reference(path):
             f.write(",".join(r) + "\n")
 
 
+class MixedOps(torch.nn.Module):
+    """Every operator a PyTorch MLP export tends to produce, for the loader's opset tests."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(4, 8)
+        self.bn = torch.nn.BatchNorm1d(8, eps=2.0 ** -16)  # float-exact attributes
+        self.drop = torch.nn.Dropout(0.3)
+        self.b = torch.nn.Linear(16, 6)
+        self.c = torch.nn.Linear(6, 3, bias=False)
+
+    def forward(self, x):
+        x = torch.nn.Flatten()(x)
+        h = self.drop(torch.nn.functional.leaky_relu(self.bn(self.a(x)), 0.125))
+        h = torch.cat([torch.sigmoid(h), torch.nn.functional.softplus(h)], dim=1)
+        h = torch.tanh(self.b(h)).unsqueeze(1).squeeze(1)
+        h = torch.relu(-h) - h / 4 + h * 2
+        return torch.clamp(self.c(h).reshape(-1, 3), -0.5, 0.75)
+
+
+def mixed_ops_exports():
+    """tests/models/testdata/torch_mixed_opset<N>.onnx (N = 9, 11, 13, 17) and their golden outputs."""
+    torch.manual_seed(3)
+    model = MixedOps()
+    with torch.no_grad():
+        model.bn.running_mean.uniform_(-1, 1)
+        model.bn.running_var.uniform_(0.5, 2)
+    model.eval()
+    for opset in [9, 11, 13, 17]:
+        path = os.path.join(TESTDATA, "torch_mixed_opset%d.onnx" % opset)
+        torch.onnx.export(model, torch.zeros(1, 4), path, opset_version=opset, input_names=["x"],
+                          output_names=["y"], dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+        m = onnx.load(path)
+        m.producer_version = ""
+        onnx.save(m, path)
+    gen = torch.Generator().manual_seed(4)
+    xs = torch.rand(40, 4, generator=gen) * 6.0 - 3.0
+    with torch.no_grad():
+        ys = model(xs)
+    with open(os.path.join(TESTDATA, "torch_mixed.golden.csv"), "w", newline="") as f:
+        f.write("x0,x1,x2,x3,y0,y1,y2\n")
+        for x, y in zip(xs.tolist(), ys.tolist()):
+            f.write(",".join("%.17g" % v for v in x + y) + "\n")
+
+
 def main():
     os.makedirs(ZOO, exist_ok=True)
     os.makedirs(TESTDATA, exist_ok=True)
+    if "--testdata-only" in sys.argv:
+        mixed_ops_exports()
+        return
+    mixed_ops_exports()
     models = {}
     for name, teacher, seed in [("acc_good", idm, 1), ("acc_flawed", flawed_teacher, 2)]:
         print(f"training {name}", file=sys.stderr)

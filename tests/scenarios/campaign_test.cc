@@ -93,5 +93,38 @@ TEST(CampaignTest, AnInstanceErrorIsItsOwnAndTheOthersRun) {
   EXPECT_EQ(completed, 8u);
 }
 
+TEST(CampaignTest, StopOnViolationEndsFailingRunsEarlyWithTheSameVerdicts) {
+  const std::string text = ReadFile(kTestData + "brake_scenario.yaml");
+  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_stop";
+  fs::create_directories(dir);
+  auto run = [&](bool stop) {
+    std::string t = text;
+    t.replace(t.find("{name: no_collision, formula: always (lead.gap > 0)}"), 52,
+              std::string("{name: safe_gap, formula: always (lead.gap > 3), stop_on_violation: ") +
+                  (stop ? "true}" : "false}"));
+    std::ofstream(dir / "s.yaml") << t;
+    std::ofstream(dir / "suite.yaml") << "suite: e\nmodels: {idm: {builtin: idm}}\nscenarios: [{scenario: s.yaml, "
+                                         "generators: [{kind: uniform, count: 40}]}]\n";
+    return RunCampaign(LoadSuite((dir / "suite.yaml").string()), {.threads = 2});
+  };
+  const CampaignOutcome full = run(false);
+  const CampaignOutcome stopped = run(true);
+  ASSERT_EQ(full.results.size(), stopped.results.size());
+  size_t failed = 0;
+  for (size_t i = 0; i < full.results.size(); ++i) {
+    const auto& a = full.results[i].requirements[0];
+    const auto& b = stopped.results[i].requirements[0];
+    EXPECT_EQ(a.satisfied, b.satisfied);
+    EXPECT_EQ(a.first_violation_time_s, b.first_violation_time_s);
+    if (!a.satisfied) {
+      ++failed;
+      EXPECT_LT(stopped.results[i].steps, full.results[i].steps);
+    } else {
+      EXPECT_EQ(stopped.results[i].steps, full.results[i].steps);
+    }
+  }
+  EXPECT_GT(failed, 0u);
+}
+
 }  // namespace
 }  // namespace gauntlet::scenarios

@@ -1,0 +1,164 @@
+#include "models/model.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "core/check.h"
+#include "core/error.h"
+#include "models/internal/loaders.h"
+
+namespace gauntlet::models {
+namespace {
+
+constexpr int64_t kBlockRows = 128;
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::atomic<uint64_t> next_model_id{1};
+
+}  // namespace
+
+Model::Model(Graph graph) : id_(next_model_id.fetch_add(1)), graph_(std::move(graph)) {}
+
+std::shared_ptr<const Model> Model::LoadModel(const std::string& path) {
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (EndsWith(lower, ".onnx")) return FromGraph(internal::LoadOnnxGraph(path));
+  if (EndsWith(lower, ".nnet")) {
+    auto [graph, norm] = internal::LoadNnet(path);
+    return FromGraph(std::move(graph), std::move(norm));
+  }
+  throw core::InputError(core::SourcePos{path, 0, 0},
+                         "unknown model format (expected a file ending in '.onnx' or '.nnet')");
+}
+
+std::shared_ptr<const Model> Model::FromGraph(Graph graph, std::optional<NnetNormalization> nnet) {
+  std::shared_ptr<Model> model(new Model(std::move(graph)));
+  const Graph& g = model->graph_;
+  model->nnet_ = std::move(nnet);
+  const size_t n = g.tensors().size();
+  model->slot_.assign(n, -1);
+  model->dims_.resize(n);
+  int slots = 0;
+  for (const Tensor& t : g.tensors()) {
+    model->dims_[static_cast<size_t>(t.id)] = internal::Dims::From(t.shape);
+    if (!t.is_constant()) model->slot_[static_cast<size_t>(t.id)] = slots++;
+  }
+  for (TensorId id : g.inputs()) model->input_size_ += static_cast<size_t>(g.tensor(id).element_count());
+  for (TensorId id : g.outputs()) model->output_size_ += static_cast<size_t>(g.tensor(id).element_count());
+  for (const Node& node : g.nodes()) model->max_arity_ = std::max(model->max_arity_, node.inputs.size());
+  model->block_rows_ = g.batch_leading() ? kBlockRows : 1;
+  if (model->nnet_) {
+    GAUNTLET_CHECK(model->nnet_->input_mean.size() == model->input_size_);
+  }
+  return model;
+}
+
+void Model::Prepare(Workspace& ws, int64_t rows) const {
+  if (ws.sized_for_ == id_ && ws.rows_ >= rows) return;
+  ws.buffers_.assign(static_cast<size_t>(std::count_if(slot_.begin(), slot_.end(), [](int s) { return s >= 0; })), {});
+  for (const Tensor& t : graph_.tensors()) {
+    const int s = slot_[static_cast<size_t>(t.id)];
+    if (s >= 0) ws.buffers_[static_cast<size_t>(s)].assign(static_cast<size_t>(t.element_count() * rows), 0.0);
+  }
+  ws.operands_.resize(max_arity_);
+  ws.raw_.resize(input_size_);
+  ws.sized_for_ = id_;
+  ws.rows_ = rows;
+}
+
+internal::Dims Model::ActualDims(TensorId id, int64_t rows) const {
+  internal::Dims d = dims_[static_cast<size_t>(id)];
+  if (rows != 1 && slot_[static_cast<size_t>(id)] >= 0) d[0] = rows;
+  return d;
+}
+
+const double* Model::Data(const Workspace& ws, TensorId id) const {
+  const int s = slot_[static_cast<size_t>(id)];
+  return s >= 0 ? ws.buffers_[static_cast<size_t>(s)].data() : graph_.tensor(id).data->data();
+}
+
+void Model::Run(Workspace& ws, int64_t rows) const {
+  for (const Node& node : graph_.nodes()) {
+    const size_t arity = node.inputs.size();
+    for (size_t k = 0; k < arity; ++k) {
+      const TensorId id = node.inputs[k];
+      ws.operands_[k] = internal::Operand{Data(ws, id), ActualDims(id, rows)};
+    }
+    double* out = ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(node.output)])].data();
+    internal::RunKernel(node, std::span(ws.operands_.data(), arity), ActualDims(node.output, rows), out);
+  }
+}
+
+void Model::Evaluate(std::span<const double> input, std::span<double> output, Workspace& ws) const {
+  GAUNTLET_CHECK(input.size() == input_size_);
+  GAUNTLET_CHECK(output.size() == output_size_);
+  Prepare(ws, 1);
+  // inputs in, one pass, outputs out
+  size_t offset = 0;
+  for (TensorId id : graph_.inputs()) {
+    const size_t count = static_cast<size_t>(graph_.tensor(id).element_count());
+    std::memcpy(ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(id)])].data(), input.data() + offset,
+                count * sizeof(double));
+    offset += count;
+  }
+  Run(ws, 1);
+  offset = 0;
+  for (TensorId id : graph_.outputs()) {
+    const size_t count = static_cast<size_t>(graph_.tensor(id).element_count());
+    std::memcpy(output.data() + offset, Data(ws, id), count * sizeof(double));
+    offset += count;
+  }
+}
+
+void Model::EvaluateBatch(const Eigen::MatrixXd& inputs, Eigen::MatrixXd* outputs, Workspace& ws) const {
+  GAUNTLET_CHECK(static_cast<size_t>(inputs.cols()) == input_size_);
+  const int64_t samples = inputs.rows();
+  outputs->resize(samples, static_cast<Eigen::Index>(output_size_));
+  Prepare(ws, block_rows_);
+  for (int64_t first = 0; first < samples; first += block_rows_) {
+    const int64_t rows = std::min(block_rows_, samples - first);
+    // scatter the block's inputs into the row-major input buffers
+    int64_t col = 0;
+    for (TensorId id : graph_.inputs()) {
+      const int64_t count = graph_.tensor(id).element_count();
+      double* dst = ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(id)])].data();
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < count; ++j) dst[r * count + j] = inputs(first + r, col + j);
+      }
+      col += count;
+    }
+    Run(ws, rows);
+    col = 0;
+    for (TensorId id : graph_.outputs()) {
+      const int64_t count = graph_.tensor(id).element_count();
+      const double* src = Data(ws, id);
+      const bool per_row = slot_[static_cast<size_t>(id)] >= 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < count; ++j) (*outputs)(first + r, col + j) = src[(per_row ? r * count : 0) + j];
+      }
+      col += count;
+    }
+  }
+}
+
+void Model::EvaluateRaw(std::span<const double> raw_input, std::span<double> raw_output, Workspace& ws) const {
+  if (!nnet_) {
+    Evaluate(raw_input, raw_output, ws);
+    return;
+  }
+  GAUNTLET_CHECK(raw_input.size() == input_size_);
+  Prepare(ws, 1);
+  const NnetNormalization& n = *nnet_;
+  for (size_t i = 0; i < input_size_; ++i) {
+    const double x = std::clamp(raw_input[i], n.input_min[i], n.input_max[i]);
+    ws.raw_[i] = (x - n.input_mean[i]) / n.input_range[i];
+  }
+  Evaluate(ws.raw_, raw_output, ws);  // ws.raw_ is not touched by Evaluate on a sized workspace
+  for (double& y : raw_output) y = y * n.output_range + n.output_mean;
+}
+
+}  // namespace gauntlet::models

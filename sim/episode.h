@@ -1,0 +1,106 @@
+#pragma once
+// RunEpisode: one simulated run of a world, the ego driven by a controller callback.
+//
+// Each call builds a fresh Bullet collision world, places the actors, and steps at the spec's fixed
+// time_step_s: time = step * time_step_s (never a running sum). One row of signals is produced per
+// time point t = 0, dt, ..., steps * dt, in the order of SignalNames(spec) followed by
+// options.extra_signals. Per step:
+//   1. the state at t is measured: poses go to Bullet, contacts and sensor rays are computed;
+//   2. every control_period_steps steps the controller is called with that row and writes an
+//      EgoCommand (and its extra columns, held between calls);
+//   3. the row is recorded (unless record_trace is off) and given to the observer, which may stop;
+//   4. behaviours fire and command the other actors; every actor is integrated to t + dt.
+// No wall clock and no randomness are used: the same inputs give a bit-identical trace, on any
+// thread. A NaN or infinity from the controller or in the state ends the episode with an error
+// (status kError, the time and what), never a crash; so does an exception (std::exception) thrown by
+// the controller, and an invalid spec. The rows before the error stay in the trace.
+//
+//   LambdaController controller([](double t, std::span<const double> row, std::span<double>, EgoCommand* cmd) {
+//     cmd->accel_mps2 = -2.0;
+//   });
+//   const RoadNetwork road = RoadNetwork::Build(spec.road, &errors);
+//   EpisodeResult result = RunEpisode(spec, road, controller, {});
+//   std::span<const double> gap = result.trace.column("lead.gap");
+//
+// The ego's command: a vehicle uses accel_mps2 and steer_rad; a pedestrian or cyclist accel_mps2 and
+// turn_rate_radps; an aircraft turn_rate_radps (constant speed); a static ego ignores it. Commands
+// are clipped to the actor's limits (and road friction), never rejected.
+//
+// Caveats: actors other than the ego follow their lane exactly (lane coordinates, no steering
+// model) until they leave it (cross_road); contacts are reported, not resolved (bodies pass through
+// one another: post-impact motion is not simulated).
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/trace.h"
+#include "sim/road_network.h"
+#include "sim/world_spec.h"
+
+namespace gauntlet::sim {
+
+/// What the controller asks of the ego for the next control period.
+struct EgoCommand {
+  double accel_mps2 = 0.0;       ///< vehicle, pedestrian, cyclist
+  double steer_rad = 0.0;        ///< vehicle (front wheel angle, positive left)
+  double turn_rate_radps = 0.0;  ///< pedestrian, cyclist, aircraft (positive left)
+};
+
+/// Drives the ego. One controller object serves one episode at a time (it may keep state).
+class Controller {
+ public:
+  virtual ~Controller() = default;
+  /// Called at t = 0 and every control_period_steps steps after. `signals` holds the current values
+  /// of SignalNames(spec); `extra` the caller-defined columns (EpisodeOptions::extra_signals), which
+  /// the controller may overwrite (they keep their values until it does; 0 at the start).
+  /// `*command` holds the previous command on entry.
+  virtual void Act(double time_s, std::span<const double> signals, std::span<double> extra, EgoCommand* command) = 0;
+};
+
+/// A Controller made from a function (tests, benchmarks, simple reference controllers).
+class LambdaController : public Controller {
+ public:
+  using Function = std::function<void(double, std::span<const double>, std::span<double>, EgoCommand*)>;
+  explicit LambdaController(Function function) : function_(std::move(function)) {}
+  void Act(double time_s, std::span<const double> signals, std::span<double> extra, EgoCommand* command) override {
+    function_(time_s, signals, extra, command);
+  }
+
+ private:
+  Function function_;
+};
+
+/// Settings of one episode. Every field has a default, so {} is valid.
+struct EpisodeOptions {
+  int control_period_steps = 1;              ///< the controller is called every this many steps (>= 1)
+  std::vector<std::string> extra_signals{};  ///< columns after SignalNames(spec), written by the controller
+  bool record_trace = true;                  ///< off: only the observer sees the rows
+  bool stop_on_collision = false;            ///< end the run (status kStoppedEarly) at the first ego contact
+  /// Called with every row (time, then SignalNames + extra_signals values); return false to stop
+  /// the run early (status kStoppedEarly; the row is recorded).
+  std::function<bool(double time_s, std::span<const double> row)> observer{};
+};
+
+enum class EpisodeStatus { kCompleted, kStoppedEarly, kError };
+
+/// The outcome of RunEpisode.
+struct EpisodeResult {
+  core::Trace trace;  ///< empty when record_trace is off
+  EpisodeStatus status = EpisodeStatus::kCompleted;
+  std::string error{};  ///< for kError: what happened, with the simulation time
+  size_t steps = 0;     ///< rows produced (recorded or observed); steps - 1 integration steps
+};
+
+/// Simulates `spec` on `road` (built from spec.road) with the ego driven by `controller`.
+/// Safe to call from many threads at once with different controllers.
+[[nodiscard]] EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Controller& controller,
+                                       const EpisodeOptions& options = {});
+
+/// Builds the road network from spec.road, then runs as above.
+[[nodiscard]] EpisodeResult RunEpisode(const WorldSpec& spec, Controller& controller,
+                                       const EpisodeOptions& options = {});
+
+}  // namespace gauntlet::sim

@@ -1,0 +1,586 @@
+#include "sim/world_spec.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include "core/format.h"
+#include "core/suggest.h"
+
+namespace gauntlet::sim {
+namespace {
+
+constexpr std::array<core::EnumName<ActorKind>, 5> kActorKindNames{{
+    {ActorKind::kVehicle, "vehicle"},
+    {ActorKind::kPedestrian, "pedestrian"},
+    {ActorKind::kCyclist, "cyclist"},
+    {ActorKind::kAircraft, "aircraft"},
+    {ActorKind::kStatic, "static"},
+}};
+constexpr std::array<core::EnumName<Side>, 2> kSideNames{{{Side::kLeft, "left"}, {Side::kRight, "right"}}};
+constexpr std::array<core::EnumName<LaneChangeShape>, 3> kShapeNames{{
+    {LaneChangeShape::kLinear, "linear"},
+    {LaneChangeShape::kSinusoidal, "sinusoidal"},
+    {LaneChangeShape::kCubic, "cubic"},
+}};
+
+std::string Num(double value) { return core::FormatDouble(value); }
+
+// A count: whole numbers without an exponent ("100000000"), others as Num.
+std::string Count(double value) {
+  if (value == std::floor(value) && std::abs(value) < 1e15) return std::to_string(static_cast<long long>(value));
+  return Num(value);
+}
+
+bool IsIdentifier(std::string_view name) {
+  if (name.empty()) return false;
+  if (std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string_view KindName(ActorKind kind) {
+  for (const auto& n : kActorKindNames)
+    if (n.value == kind) return n.name;
+  return "?";
+}
+
+// Collects problems with their paths.
+class Problems {
+ public:
+  void Add(std::string path, std::string message) { items_.push_back({std::move(path), std::move(message)}); }
+  // "<field> must be positive (got x)" for a value <= 0 or not finite.
+  void Positive(const std::string& parent, std::string_view field, double value) {
+    if (!(value > 0.0) || !std::isfinite(value)) {
+      Add(core::JoinPath(parent, field), std::string(field) + " must be positive (got " + Num(value) + ")");
+    }
+  }
+  void Positive(const std::string& parent, std::string_view field, const std::optional<double>& value) {
+    if (value) Positive(parent, field, *value);
+  }
+  void NotNegative(const std::string& parent, std::string_view field, double value) {
+    if (!(value >= 0.0) || !std::isfinite(value)) {
+      Add(core::JoinPath(parent, field), std::string(field) + " must not be negative (got " + Num(value) + ")");
+    }
+  }
+  void Finite(const std::string& parent, std::string_view field, double value) {
+    if (!std::isfinite(value)) {
+      Add(core::JoinPath(parent, field), std::string(field) + " must be a finite number (got " + Num(value) + ")");
+    }
+  }
+  std::vector<core::FieldError> Take() { return std::move(items_); }
+
+ private:
+  std::vector<core::FieldError> items_;
+};
+
+// An oriented rectangle for the start-overlap check.
+struct Rect {
+  double x, y, heading, half_length, half_width;
+};
+
+bool RectsOverlap(const Rect& a, const Rect& b) {
+  // separating axis test on the four edge normals
+  const Rect* rects[2] = {&a, &b};
+  for (const Rect* r : rects) {
+    for (int k = 0; k < 2; ++k) {
+      const double angle = r->heading + (k == 0 ? 0.0 : std::numbers::pi / 2);
+      const double ux = std::cos(angle);
+      const double uy = std::sin(angle);
+      auto radius = [&](const Rect& q) {
+        const double d = q.heading - angle;
+        return q.half_length * std::abs(std::cos(d)) + q.half_width * std::abs(std::sin(d));
+      };
+      const double separation = std::abs((b.x - a.x) * ux + (b.y - a.y) * uy);
+      if (separation >= radius(a) + radius(b)) return false;
+    }
+  }
+  return true;
+}
+
+struct ActorInfo {
+  std::string name;
+  size_t index;
+};
+
+}  // namespace
+
+std::span<const core::EnumName<ActorKind>> EnumNames(ActorKind) { return kActorKindNames; }
+std::span<const core::EnumName<Side>> EnumNames(Side) { return kSideNames; }
+std::span<const core::EnumName<LaneChangeShape>> EnumNames(LaneChangeShape) { return kShapeNames; }
+
+std::string_view BehaviourKindName(const Behaviour& behaviour) {
+  return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::kName; }, behaviour);
+}
+
+const BehaviourBase& BaseOf(const Behaviour& behaviour) {
+  return std::visit([](const auto& b) -> const BehaviourBase& { return b; }, behaviour);
+}
+
+ActorDefaults ResolveActor(const ActorSpec& actor) {
+  ActorDefaults d{};
+  switch (actor.kind) {
+    case ActorKind::kVehicle:
+    case ActorKind::kStatic:
+      d = {4.5, 1.8, 1.5, 3.0, 9.0, 0.6, 2.7, 0.0};
+      break;
+    case ActorKind::kPedestrian:
+      d = {0.5, 0.5, 1.8, 1.5, 3.0, 0.0, 0.0, 2.0};
+      break;
+    case ActorKind::kCyclist:
+      d = {1.8, 0.6, 1.7, 2.0, 4.0, 0.0, 0.0, 1.0};
+      break;
+    case ActorKind::kAircraft:
+      d = {20.0, 20.0, 5.0, 0.0, 0.0, 0.0, 0.0, 3.0 * std::numbers::pi / 180.0};
+      break;
+  }
+  d.length_m = actor.length_m.value_or(d.length_m);
+  d.width_m = actor.width_m.value_or(d.width_m);
+  d.height_m = actor.height_m.value_or(d.height_m);
+  d.max_accel_mps2 = actor.max_accel_mps2.value_or(d.max_accel_mps2);
+  d.max_decel_mps2 = actor.max_decel_mps2.value_or(d.max_decel_mps2);
+  d.max_steer_rad = actor.max_steer_rad.value_or(d.max_steer_rad);
+  d.wheelbase_m = actor.wheelbase_m.value_or(d.wheelbase_m);
+  d.max_turn_rate_radps = actor.max_turn_rate_radps.value_or(d.max_turn_rate_radps);
+  return d;
+}
+
+size_t StepCount(const WorldSpec& spec) {
+  const double steps = std::round(spec.duration_s / spec.time_step_s);
+  if (!(steps >= 0.0) || steps > kMaxSteps) return 0;
+  return static_cast<size_t>(steps);
+}
+
+std::vector<core::FieldError> Validate(const WorldSpec& spec) {
+  std::vector<core::FieldError> errors;
+  const RoadNetwork road = RoadNetwork::Build(spec.road, &errors, "road");
+  std::vector<core::FieldError> more = Validate(spec, road);
+  errors.insert(errors.end(), more.begin(), more.end());
+  return errors;
+}
+
+std::vector<core::FieldError> Validate(const WorldSpec& spec, const RoadNetwork& road) {
+  Problems problems;
+
+  // time
+  problems.Positive("", "time_step_s", spec.time_step_s);
+  problems.Positive("", "duration_s", spec.duration_s);
+  if (spec.time_step_s > 0.0 && spec.duration_s > 0.0 && std::isfinite(spec.duration_s) &&
+      spec.duration_s / spec.time_step_s > kMaxSteps) {
+    problems.Add("duration_s", "too many steps: duration_s / time_step_s = " +
+                                   Count(spec.duration_s / spec.time_step_s) + " (at most " + Count(kMaxSteps) + ")");
+  }
+  problems.NotNegative("", "off_road_friction", spec.off_road_friction);
+
+  // actor names and the ego
+  if (spec.actors.size() > kMaxActors) {
+    problems.Add("actors", "too many actors: " + std::to_string(spec.actors.size()) + " (at most " +
+                               std::to_string(kMaxActors) + ")");
+    return problems.Take();
+  }
+  std::vector<std::string> actor_names;
+  std::map<std::string, size_t, std::less<>> actor_index;
+  std::optional<size_t> ego;
+  for (size_t i = 0; i < spec.actors.size(); ++i) {
+    const ActorSpec& actor = spec.actors[i];
+    const std::string path = core::IndexPath("actors", i);
+    if (!IsIdentifier(actor.name)) {
+      problems.Add(core::JoinPath(path, "name"), "actor name '" + actor.name +
+                                                     "' must be an identifier (letters, digits and '_', "
+                                                     "not starting with a digit)");
+    } else if (actor.name == "time" || actor.name == "collision") {
+      problems.Add(core::JoinPath(path, "name"), "actor name '" + actor.name + "' is reserved");
+    } else if (const auto it = actor_index.find(actor.name); it != actor_index.end()) {
+      problems.Add(core::JoinPath(path, "name"),
+                   "duplicate actor name '" + actor.name + "' (also actors[" + std::to_string(it->second) + "])");
+    } else {
+      actor_index.emplace(actor.name, i);
+      actor_names.push_back(actor.name);
+    }
+    if (actor.ego) {
+      if (ego) {
+        problems.Add(core::JoinPath(path, "ego"),
+                     "more than one ego: '" + spec.actors[*ego].name + "' and '" + actor.name + "'");
+      } else {
+        ego = i;
+      }
+    }
+  }
+  if (!ego && !spec.actors.empty()) {
+    problems.Add("actors", "no actor has ego: true (exactly one is needed)");
+  }
+  if (spec.actors.empty()) problems.Add("actors", "no actors (one of them must be the ego)");
+
+  const std::vector<std::string> lane_names = road.LaneNames();
+  auto check_actor_name = [&](const std::string& path, const std::string& name) -> bool {
+    if (actor_index.contains(name)) return true;
+    problems.Add(path, "unknown actor '" + name + "'" + core::DidYouMean(name, actor_names));
+    return false;
+  };
+
+  // placement, sizes, limits
+  std::vector<std::optional<Rect>> start(spec.actors.size());
+  std::vector<std::optional<LaneId>> start_lane(spec.actors.size());
+  for (size_t i = 0; i < spec.actors.size(); ++i) {
+    const ActorSpec& actor = spec.actors[i];
+    const std::string path = core::IndexPath("actors", i);
+    const ActorDefaults d = ResolveActor(actor);
+    problems.Positive(path, "length_m", d.length_m);
+    problems.Positive(path, "width_m", d.width_m);
+    problems.Positive(path, "height_m", d.height_m);
+    problems.NotNegative(path, "speed_mps", actor.speed_mps);
+    problems.Finite(path, "heading_rad", actor.heading_rad);
+    if (actor.kind == ActorKind::kVehicle) {
+      problems.Positive(path, "max_accel_mps2", d.max_accel_mps2);
+      problems.Positive(path, "max_decel_mps2", d.max_decel_mps2);
+      problems.Positive(path, "max_steer_rad", d.max_steer_rad);
+      problems.Positive(path, "wheelbase_m", d.wheelbase_m);
+    } else if (actor.kind == ActorKind::kPedestrian || actor.kind == ActorKind::kCyclist) {
+      problems.Positive(path, "max_accel_mps2", d.max_accel_mps2);
+      problems.Positive(path, "max_decel_mps2", d.max_decel_mps2);
+      problems.NotNegative(path, "max_turn_rate_radps", d.max_turn_rate_radps);
+    } else if (actor.kind == ActorKind::kAircraft) {
+      problems.NotNegative(path, "max_turn_rate_radps", d.max_turn_rate_radps);
+    }
+    if (actor.kind == ActorKind::kStatic && actor.speed_mps != 0.0) {
+      problems.Add(core::JoinPath(path, "speed_mps"), "a static actor has no speed (got " + Num(actor.speed_mps) + ")");
+    }
+
+    const bool has_lane = !actor.lane.empty();
+    const bool has_xy = actor.x_m.has_value() || actor.y_m.has_value();
+    std::optional<Pose2> pose;
+    if (has_lane && has_xy) {
+      problems.Add(path, "actor '" + actor.name + "' is placed twice: give either lane or x_m/y_m, not both");
+    } else if (has_lane) {
+      const std::optional<LaneId> lane = road.FindLane(actor.lane);
+      if (!lane) {
+        problems.Add(core::JoinPath(path, "lane"),
+                     "unknown lane '" + actor.lane + "'" + core::DidYouMean(actor.lane, lane_names));
+      } else if (!(actor.s_m >= 0.0) || actor.s_m > road.LaneLength(*lane)) {
+        problems.Add(core::JoinPath(path, "s_m"), "s_m = " + Num(actor.s_m) + " is not on lane '" + actor.lane +
+                                                      "' (length " + Num(road.LaneLength(*lane)) + " m)");
+      } else {
+        problems.Finite(path, "lateral_offset_m", actor.lateral_offset_m);
+        if (!actor.ego && actor.kind != ActorKind::kStatic && actor.heading_rad != 0.0) {
+          problems.Add(core::JoinPath(path, "heading_rad"), "actor '" + actor.name + "' follows lane '" + actor.lane +
+                                                                "': heading_rad must be 0 (got " +
+                                                                Num(actor.heading_rad) + ")");
+        }
+        start_lane[i] = lane;
+        pose = road.PoseAt(*lane, actor.s_m, actor.lateral_offset_m);
+        pose->heading_rad += actor.heading_rad;
+      }
+    } else if (actor.x_m && actor.y_m) {
+      problems.Finite(path, "x_m", *actor.x_m);
+      problems.Finite(path, "y_m", *actor.y_m);
+      pose = Pose2{*actor.x_m, *actor.y_m, actor.heading_rad, 0.0};
+    } else if (has_xy) {
+      problems.Add(path, std::string("actor '") + actor.name + "' needs both x_m and y_m");
+    } else {
+      problems.Add(path, "actor '" + actor.name + "' has no placement: give lane (and s_m) or x_m and y_m");
+    }
+    if (pose && std::isfinite(pose->x_m) && std::isfinite(pose->y_m) && d.length_m > 0 && d.width_m > 0) {
+      start[i] = Rect{pose->x_m, pose->y_m, pose->heading_rad, 0.5 * d.length_m, 0.5 * d.width_m};
+    }
+  }
+
+  // overlaps at start (a bounding-circle prefilter on x keeps this fast for many actors)
+  {
+    std::vector<size_t> order;
+    std::vector<double> radius(spec.actors.size(), 0.0);
+    for (size_t i = 0; i < start.size(); ++i) {
+      if (!start[i]) continue;
+      order.push_back(i);
+      radius[i] = std::hypot(start[i]->half_length, start[i]->half_width);
+    }
+    double max_radius = 0.0;
+    for (double r : radius) max_radius = std::max(max_radius, r);
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return start[a]->x != start[b]->x ? start[a]->x < start[b]->x : a < b; });
+    std::vector<std::pair<size_t, size_t>> overlaps;
+    for (size_t u = 0; u < order.size(); ++u) {
+      for (size_t v = u + 1; v < order.size(); ++v) {
+        const Rect& a = *start[order[u]];
+        const Rect& b = *start[order[v]];
+        if (b.x - a.x > 2.0 * max_radius) break;
+        if (std::hypot(b.x - a.x, b.y - a.y) >= radius[order[u]] + radius[order[v]]) continue;
+        if (RectsOverlap(a, b)) overlaps.emplace_back(std::min(order[u], order[v]), std::max(order[u], order[v]));
+      }
+    }
+    std::sort(overlaps.begin(), overlaps.end());
+    for (const auto& [a, b] : overlaps) {
+      problems.Add(core::IndexPath("actors", b),
+                   "actors '" + spec.actors[a].name + "' and '" + spec.actors[b].name + "' overlap at start");
+    }
+  }
+
+  // behaviours
+  for (size_t i = 0; i < spec.actors.size(); ++i) {
+    const ActorSpec& actor = spec.actors[i];
+    const std::string actor_path = core::IndexPath("actors", i);
+    if (actor.behaviours.empty()) continue;
+    if (actor.ego) {
+      problems.Add(core::JoinPath(actor_path, "behaviours"),
+                   "the ego '" + actor.name + "' is driven by the controller and has no behaviours");
+      continue;
+    }
+    if (actor.kind == ActorKind::kStatic || actor.kind == ActorKind::kAircraft) {
+      problems.Add(core::JoinPath(actor_path, "behaviours"),
+                   "a " + std::string(KindName(actor.kind)) + " actor has no behaviours");
+      continue;
+    }
+    const ActorDefaults d = ResolveActor(actor);
+    std::vector<std::string> behaviour_names;
+    std::optional<LaneId> lane = start_lane[i];  // the lane the actor is on, while it is known
+    bool on_lane = !actor.lane.empty();
+    for (size_t k = 0; k < actor.behaviours.size(); ++k) {
+      const Behaviour& behaviour = actor.behaviours[k];
+      const BehaviourBase& base = BaseOf(behaviour);
+      const std::string path =
+          core::JoinPath(core::IndexPath(core::JoinPath(actor_path, "behaviours"), k), BehaviourKindName(behaviour));
+      if (!base.name.empty()) {
+        if (!IsIdentifier(base.name)) {
+          problems.Add(core::JoinPath(path, "name"), "behaviour name '" + base.name + "' must be an identifier");
+        } else if (std::find(behaviour_names.begin(), behaviour_names.end(), base.name) != behaviour_names.end()) {
+          problems.Add(core::JoinPath(path, "name"),
+                       "duplicate behaviour name '" + base.name + "' of actor '" + actor.name + "'");
+        } else {
+          behaviour_names.push_back(base.name);
+        }
+      }
+      const std::string_view kind = BehaviourKindName(behaviour);
+      const bool needs_lane = kind == FollowLaneIdm::kName || kind == LaneChange::kName || kind == CutIn::kName ||
+                              kind == CutOut::kName || kind == FollowRoute::kName;
+      if (needs_lane && !on_lane) {
+        problems.Add(path, std::string(kind) + " needs an actor on a lane ('" + actor.name +
+                               "' is placed by x_m/y_m or has left its lane)");
+      }
+      auto lateral_to = [&](std::optional<Side> side, double duration_s) {
+        problems.Positive(path, "duration_s", duration_s);
+        if (!lane) return;
+        std::optional<LaneId> next;
+        Side used = side.value_or(Side::kLeft);
+        if (side) {
+          next = *side == Side::kLeft ? road.LeftNeighbour(*lane) : road.RightNeighbour(*lane);
+        } else {
+          next = road.LeftNeighbour(*lane);
+          if (!next) {
+            next = road.RightNeighbour(*lane);
+            used = Side::kRight;
+          }
+        }
+        if (!next) {
+          problems.Add(side ? core::JoinPath(path, "side") : path,
+                       "lane '" + road.LaneName(*lane) + "' has no " +
+                           (side ? std::string(used == Side::kLeft ? "left" : "right") + " neighbour"
+                                 : std::string("neighbour")) +
+                           " to change to");
+        }
+        lane = next;
+      };
+      std::visit(
+          [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, KeepSpeed>) {
+              if (b.speed_mps) problems.NotNegative(path, "speed_mps", *b.speed_mps);
+              problems.Positive(path, "duration_s", b.duration_s);
+            } else if constexpr (std::is_same_v<T, FollowLaneIdm>) {
+              problems.Positive(path, "desired_speed_mps", b.desired_speed_mps);
+              problems.NotNegative(path, "time_headway_s", b.time_headway_s);
+              problems.NotNegative(path, "min_gap_m", b.min_gap_m);
+              problems.Positive(path, "comfort_decel_mps2", b.comfort_decel_mps2);
+              problems.Positive(path, "exponent", b.exponent);
+              problems.Positive(path, "duration_s", b.duration_s);
+              if (!(d.max_accel_mps2 > 0.0)) problems.Add(path, "follow_lane_idm needs max_accel_mps2 > 0");
+            } else if constexpr (std::is_same_v<T, SpeedProfile>) {
+              if (b.points.empty())
+                problems.Add(core::JoinPath(path, "points"), "speed_profile needs at least one point");
+              for (size_t p = 0; p < b.points.size(); ++p) {
+                const std::string point_path = core::IndexPath(core::JoinPath(path, "points"), p);
+                problems.NotNegative(point_path, "time_s", b.points[p].time_s);
+                problems.NotNegative(point_path, "speed_mps", b.points[p].speed_mps);
+                if (p > 0 && !(b.points[p].time_s > b.points[p - 1].time_s)) {
+                  problems.Add(core::JoinPath(point_path, "time_s"), "speed_profile times must increase (" +
+                                                                         Num(b.points[p].time_s) + " after " +
+                                                                         Num(b.points[p - 1].time_s) + ")");
+                }
+              }
+            } else if constexpr (std::is_same_v<T, LaneChange>) {
+              lateral_to(b.side, b.duration_s);
+            } else if constexpr (std::is_same_v<T, CutIn>) {
+              problems.Positive(path, "duration_s", b.duration_s);
+              if (!b.target.empty()) {
+                if (check_actor_name(core::JoinPath(path, "target"), b.target) && b.target == actor.name) {
+                  problems.Add(core::JoinPath(path, "target"), "actor '" + actor.name + "' cannot cut in on itself");
+                }
+              }
+              lane.reset();  // depends on where the target is then
+            } else if constexpr (std::is_same_v<T, CutOut>) {
+              lateral_to(b.side, b.duration_s);
+            } else if constexpr (std::is_same_v<T, BrakeToStop>) {
+              problems.Positive(path, "decel_mps2", b.decel_mps2);
+            } else if constexpr (std::is_same_v<T, CrossRoad>) {
+              problems.Positive(path, "speed_mps", b.speed_mps);
+              problems.Positive(path, "distance_m", b.distance_m);
+              if (b.heading_rad) problems.Finite(path, "heading_rad", *b.heading_rad);
+              on_lane = false;
+              lane.reset();
+            } else if constexpr (std::is_same_v<T, FollowRoute>) {
+              problems.Positive(path, "lane_change_duration_s", b.lane_change_duration_s);
+              const std::optional<LaneId> to = road.FindLane(b.to);
+              if (!to) {
+                problems.Add(core::JoinPath(path, "to"),
+                             "unknown lane '" + b.to + "'" + core::DidYouMean(b.to, lane_names));
+              } else if (lane && !road.Route(*lane, *to)) {
+                problems.Add(core::JoinPath(path, "to"),
+                             "no route from lane '" + road.LaneName(*lane) + "' to lane '" + b.to + "'");
+              }
+              lane = to;
+            }
+          },
+          behaviour);
+    }
+
+    // triggers (after the names of every behaviour are known)
+    for (size_t k = 0; k < actor.behaviours.size(); ++k) {
+      const Behaviour& behaviour = actor.behaviours[k];
+      const BehaviourBase& base = BaseOf(behaviour);
+      if (!base.trigger) continue;
+      const Trigger& trigger = *base.trigger;
+      const std::string path = core::JoinPath(
+          core::JoinPath(core::IndexPath(core::JoinPath(actor_path, "behaviours"), k), BehaviourKindName(behaviour)),
+          "trigger");
+      if (trigger.time_s) problems.NotNegative(path, "time_s", *trigger.time_s);
+      problems.NotNegative(path, "delay_s", trigger.delay_s);
+      if (trigger.distance_m) problems.NotNegative(path, "distance_m", *trigger.distance_m);
+      if (trigger.headway_s) problems.NotNegative(path, "headway_s", *trigger.headway_s);
+      if (trigger.ttc_s) problems.NotNegative(path, "ttc_s", *trigger.ttc_s);
+      const bool pairwise = trigger.distance_m || trigger.headway_s || trigger.ttc_s;
+      if (!trigger.actor.empty()) {
+        if (check_actor_name(core::JoinPath(path, "actor"), trigger.actor) && trigger.actor == actor.name) {
+          problems.Add(core::JoinPath(path, "actor"), "a trigger of actor '" + actor.name + "' cannot refer to itself");
+        }
+        if (!pairwise) {
+          problems.Add(core::JoinPath(path, "actor"),
+                       "actor is used only with distance_m, headway_s or ttc_s, and none is given");
+        }
+      }
+      if (!trigger.event.empty()) {
+        const std::string event_path = core::JoinPath(path, "event");
+        const size_t first = trigger.event.find('.');
+        const size_t last = trigger.event.rfind('.');
+        const std::string edge = last == std::string::npos ? "" : trigger.event.substr(last + 1);
+        if (first == std::string::npos || first == last || (edge != "start" && edge != "end")) {
+          problems.Add(event_path, "event '" + trigger.event +
+                                       "' must be '<actor>.<behaviour>.start' or '<actor>.<behaviour>.end'");
+        } else {
+          const std::string who = trigger.event.substr(0, first);
+          const std::string what = trigger.event.substr(first + 1, last - first - 1);
+          const auto it = actor_index.find(who);
+          if (it == actor_index.end()) {
+            problems.Add(event_path, "unknown actor '" + who + "' in event '" + trigger.event + "'" +
+                                         core::DidYouMean(who, actor_names));
+          } else {
+            std::vector<std::string> names;
+            for (const Behaviour& other : spec.actors[it->second].behaviours) {
+              if (!BaseOf(other).name.empty()) names.push_back(BaseOf(other).name);
+            }
+            if (std::find(names.begin(), names.end(), what) == names.end()) {
+              problems.Add(event_path, "actor '" + who + "' has no behaviour named '" + what + "' (event '" +
+                                           trigger.event + "')" + core::DidYouMean(what, names));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // sensors
+  std::map<std::string, size_t, std::less<>> sensor_index;
+  for (size_t i = 0; i < spec.sensors.size(); ++i) {
+    std::visit(
+        [&](const auto& sensor) {
+          using T = std::decay_t<decltype(sensor)>;
+          const std::string path = core::JoinPath(core::IndexPath("sensors", i), T::kName);
+          if (!IsIdentifier(sensor.name)) {
+            problems.Add(core::JoinPath(path, "name"), "sensor name '" + sensor.name + "' must be an identifier");
+          } else if (actor_index.contains(sensor.name) || sensor.name == "time" || sensor.name == "collision") {
+            problems.Add(core::JoinPath(path, "name"),
+                         "sensor name '" + sensor.name + "' is already used by an actor or a signal");
+          } else if (const auto it = sensor_index.find(sensor.name); it != sensor_index.end()) {
+            problems.Add(core::JoinPath(path, "name"), "duplicate sensor name '" + sensor.name + "' (also sensors[" +
+                                                           std::to_string(it->second) + "])");
+          } else {
+            sensor_index.emplace(sensor.name, i);
+          }
+          if (!sensor.host.empty()) check_actor_name(core::JoinPath(path, "host"), sensor.host);
+          problems.Positive(path, "range_m", sensor.range_m);
+          problems.NotNegative(path, "fov_rad", sensor.fov_rad);
+          problems.NotNegative(path, "mount_height_m", sensor.mount_height_m);
+          if constexpr (std::is_same_v<T, RaySensorSpec>) {
+            if (sensor.count < 1 || sensor.count > kMaxRaysPerSensor) {
+              problems.Add(core::JoinPath(path, "count"), "count must be between 1 and " +
+                                                              std::to_string(kMaxRaysPerSensor) + " (got " +
+                                                              std::to_string(sensor.count) + ")");
+            }
+          } else {
+            for (size_t t = 0; t < sensor.targets.size(); ++t) {
+              const std::string target_path = core::IndexPath(core::JoinPath(path, "targets"), t);
+              if (check_actor_name(target_path, sensor.targets[t])) {
+                const std::string host = sensor.host.empty() && ego ? spec.actors[*ego].name : sensor.host;
+                if (sensor.targets[t] == host) {
+                  problems.Add(target_path, "a detector does not detect its own host '" + host + "'");
+                }
+              }
+            }
+          }
+        },
+        spec.sensors[i]);
+  }
+  return problems.Take();
+}
+
+std::vector<std::string> SignalNames(const WorldSpec& spec) {
+  static constexpr std::array<std::string_view, kSignalsPerActor> kActorSignals = {
+      "x", "y", "heading", "speed", "accel", "yaw_rate", "lane", "s", "lateral_offset", "heading_error"};
+  static constexpr std::array<std::string_view, kSignalsPerPair> kPairSignals = {
+      "gap", "rel_speed", "ttc", "distance", "bearing", "rel_heading", "collision"};
+  std::vector<std::string> names;
+  for (const ActorSpec& actor : spec.actors) {
+    for (std::string_view s : kActorSignals) names.push_back(actor.name + "." + std::string(s));
+  }
+  names.emplace_back("collision");
+  for (const ActorSpec& actor : spec.actors) {
+    if (actor.ego) continue;
+    for (std::string_view s : kPairSignals) names.push_back(actor.name + "." + std::string(s));
+  }
+  const std::string ego_name = [&] {
+    for (const ActorSpec& actor : spec.actors)
+      if (actor.ego) return actor.name;
+    return std::string();
+  }();
+  for (const SensorSpec& sensor : spec.sensors) {
+    if (const auto* rays = std::get_if<RaySensorSpec>(&sensor)) {
+      for (int i = 0; i < rays->count; ++i) names.push_back(rays->name + ".r" + std::to_string(i));
+    } else {
+      const auto& detector = std::get<DetectorSpec>(sensor);
+      const std::string host = detector.host.empty() ? ego_name : detector.host;
+      auto add = [&](const std::string& target) {
+        names.push_back(detector.name + "." + target + ".visible");
+        names.push_back(detector.name + "." + target + ".range");
+        names.push_back(detector.name + "." + target + ".bearing");
+      };
+      if (detector.targets.empty()) {
+        for (const ActorSpec& actor : spec.actors)
+          if (actor.name != host) add(actor.name);
+      } else {
+        for (const std::string& target : detector.targets) add(target);
+      }
+    }
+  }
+  return names;
+}
+
+}  // namespace gauntlet::sim
