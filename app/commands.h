@@ -14,5 +14,7 @@ int RunMonitorCommand(const std::vector<std::string>& args);
 int RunEvalCommand(const std::vector<std::string>& args);
 int RunBoundsCommand(const std::vector<std::string>& args);
 int RunProveCommand(const std::vector<std::string>& args);
+int RunGateCommand(const std::vector<std::string>& args);
+int RunHistoryCommand(const std::vector<std::string>& args);
 
 }  // namespace gauntlet::app

@@ -31,6 +31,11 @@ constexpr Command kCommands[] = {
      gauntlet::app::RunEvalCommand},
     {"bounds", "bounds MODEL --box lo:hi,lo:hi,... [--method ibp|crown|bab]", gauntlet::app::RunBoundsCommand},
     {"prove", "prove MODEL PROPERTY.vnnlib [--timeout SECONDS] [--out FILE]", gauntlet::app::RunProveCommand},
+    {"gate", "gate SUITE.yaml --candidate PATH --baseline PATH [--policy FILE.yaml] [--out DIR] [--slot NAME] "
+             "[--threads N]",
+     gauntlet::app::RunGateCommand},
+    {"history", "history [--db FILE] [--last N] [--suite NAME]   trends per family and requirement, changed verdicts",
+     gauntlet::app::RunHistoryCommand},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -111,6 +111,14 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   options.out_dir = out_dir;
   options.cancel = &g_cancel;
   options.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
+  // results stream to results.jsonl and into the summary: memory stays flat for any number of instances
+  reports::SummaryBuilder summary_builder;
+  std::vector<float> wall_times_s;
+  options.keep_results = false;
+  options.on_result = [&](const scenarios::InstanceResult& r) {
+    summary_builder.Add(r);
+    wall_times_s.push_back(static_cast<float>(r.wall_time_s));
+  };
 
   RunManifest manifest{suite_path, suite.seed, overrides};
   try {
@@ -125,14 +133,22 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     info.out_dir = out_dir;
     info.complete = outcome.complete;
     for (const auto& [slot, model] : suite.models) info.models.emplace_back(slot, model.source);
-    const reports::RunSummary summary = reports::Summarize(outcome.results, info);
+    const reports::RunSummary summary = summary_builder.Finish(info);
     WriteTextFile(out_dir + "/summary.json", reports::SummaryJson(summary));
-    WriteTextFile(out_dir + "/junit.xml", reports::JUnitXml(outcome.results, summary));
+    {
+      const std::string junit = out_dir + "/junit.xml";
+      std::ofstream out(junit + ".tmp", std::ios::binary | std::ios::trunc);
+      reports::WriteJUnitXml(out_dir + "/results.jsonl", summary, wall_times_s, out);
+      out.close();
+      if (!out || std::rename((junit + ".tmp").c_str(), junit.c_str()) != 0) {
+        throw core::InfrastructureError("cannot write " + junit);
+      }
+    }
     std::cout << reports::SummaryText(summary);
     std::cout.flush();
     if (!outcome.complete) {
       const int signal = g_signal.load();
-      std::cerr << "gauntlet run: interrupted; the reports cover the " << outcome.results.size()
+      std::cerr << "gauntlet run: interrupted; the reports cover the " << summary.instances
                 << " instances that finished\n";
       return signal != 0 ? 128 + signal : kExitInternal;
     }

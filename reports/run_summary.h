@@ -60,8 +60,18 @@ struct RunSummary {
   [[nodiscard]] std::string Verdict() const;  ///< "PASSED", "FAILED" or "ERROR"
 };
 
+/// Aggregates results one at a time (in plan order), so a run of any size needs no list of results.
+class SummaryBuilder {
+ public:
+  void Add(const scenarios::InstanceResult& result);
+  /// The summary of everything added, with `info`.
+  [[nodiscard]] RunSummary Finish(RunInfo info) const;
+
+ private:
+  RunSummary summary_;
+};
+
 /// Aggregates results (in plan order) by family, in order of first appearance.
-/// `failure_interval(k, n)` gives the 95% interval of the failure rate.
 [[nodiscard]] RunSummary Summarize(const std::vector<scenarios::InstanceResult>& results, RunInfo info);
 
 /// The terminal summary: one table per family with instances, passed, failed and worst robustness per requirement.
@@ -71,6 +81,10 @@ struct RunSummary {
 /// junit.xml: a testsuite per family, a testcase per instance and requirement; a violation is a <failure> with the
 /// robustness and first violation time; an instance error is an <error>; an invalid instance is <skipped>.
 [[nodiscard]] std::string JUnitXml(const std::vector<scenarios::InstanceResult>& results, const RunSummary& summary);
+/// The same, streaming the results from a results.jsonl file (one pass per family) so memory stays flat.
+/// `wall_times_s[i]` is the wall time of the i-th line (results.jsonl holds none); may be empty.
+void WriteJUnitXml(const std::string& results_jsonl, const RunSummary& summary, const std::vector<float>& wall_times_s,
+                   std::ostream& out);
 
 /// Escapes text for XML attributes and content.
 [[nodiscard]] std::string XmlEscape(const std::string& text);

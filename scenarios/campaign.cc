@@ -102,6 +102,17 @@ class OrderedWriter {
   std::ofstream out_;
 };
 
+/// The robustness an adaptive search minimises for one result: the named requirement's, or the
+/// lowest gating one; +inf for errors and invalid instances (never a counterexample).
+double SearchObjective(const InstanceResult& r, const std::string& requirement) {
+  if (r.status != InstanceStatus::kCompleted) return std::numeric_limits<double>::quiet_NaN();
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& req : r.requirements) {
+    if (requirement.empty() ? req.gating : req.name == requirement) best = std::min(best, req.robustness);
+  }
+  return best;
+}
+
 /// Runs batches of instances in parallel and appends their results in order.
 class BatchRunner {
  public:
@@ -116,43 +127,56 @@ class BatchRunner {
     std::optional<uint64_t> seed;  ///< when absent: derived from (suite seed, family, index)
   };
 
-  /// Runs `jobs` (all of one batch); returns their results in order. Stops early when cancelled.
-  std::vector<InstanceResult> Run(const std::vector<Job>& jobs, size_t planned_total) {
-    std::vector<InstanceResult> results(jobs.size());
-    std::vector<char> done(jobs.size(), 0);
-    size_t next_to_write = 0;
-    std::mutex mutex;
-    // chunks of jobs keep the written prefix growing while the batch runs
-    const size_t chunk = std::max<size_t>(1, std::min<size_t>(256, jobs.size()));
+  /// Runs `jobs` in parallel, chunk by chunk, writing results in order as a prefix completes. With
+  /// `objectives`, appends each result's search objective (in job order). Stops early when cancelled.
+  void Run(const std::vector<Job>& jobs, size_t planned_total, std::vector<double>* objectives = nullptr) {
+    // chunks of jobs keep memory bounded and the written prefix growing while a long plan runs
+    const size_t chunk = 256;
     for (size_t begin = 0; begin < jobs.size(); begin += chunk) {
-      if (Cancelled()) break;
+      if (Cancelled()) {
+        outcome_->complete = false;
+        return;
+      }
       const size_t end = std::min(jobs.size(), begin + chunk);
+      std::vector<InstanceResult> results(end - begin);
+      std::vector<char> done(end - begin, 0);
+      size_t next_to_write = 0;
+      std::mutex mutex;
       tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
         for (size_t i = range.begin(); i != range.end(); ++i) {
           if (Cancelled()) return;
           const Job& job = jobs[i];
           const uint64_t seed =
               job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
-          results[i] = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
-                                   options_.instance_wall_budget_s);
+          InstanceResult result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
+                                              options_.instance_wall_budget_s);
           std::lock_guard lock(mutex);
-          done[i] = 1;
-          while (next_to_write < end && done[next_to_write]) {
-            results[next_to_write].plan_index = outcome_->results.size();
-            writer_->Write(results[next_to_write]);
-            outcome_->results.push_back(results[next_to_write]);
+          results[i - begin] = std::move(result);
+          done[i - begin] = 1;
+          while (next_to_write < done.size() && done[next_to_write]) {
+            InstanceResult& r = results[next_to_write];
+            r.plan_index = written_++;
+            writer_->Write(r);
+            if (options_.on_result) options_.on_result(r);
             ++next_to_write;
           }
         }
       });
       writer_->Flush();
-      if (options_.progress) options_.progress(outcome_->results.size(), planned_total);
-      if (next_to_write < end) break;  // cancelled inside the chunk
+      for (size_t k = 0; k < next_to_write; ++k) {
+        if (objectives != nullptr) objectives->push_back(SearchObjective(results[k], ""));
+        if (options_.keep_results) outcome_->results.push_back(std::move(results[k]));
+      }
+      if (options_.progress) options_.progress(written_, std::max(planned_total, written_));
+      if (next_to_write < done.size()) {  // cancelled inside the chunk
+        outcome_->complete = false;
+        return;
+      }
     }
-    results.resize(next_to_write);
-    if (next_to_write < jobs.size()) outcome_->complete = false;
-    return results;
   }
+
+  /// Results written so far.
+  [[nodiscard]] size_t written() const { return written_; }
 
   bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
 
@@ -161,18 +185,8 @@ class BatchRunner {
   const CampaignOptions& options_;
   OrderedWriter* writer_;
   CampaignOutcome* outcome_;
+  size_t written_ = 0;
 };
-
-/// The robustness an adaptive search minimises for one result: the named requirement's, or the
-/// lowest gating one; +inf for errors and invalid instances (never a counterexample).
-double SearchObjective(const InstanceResult& r, const std::string& requirement) {
-  if (r.status != InstanceStatus::kCompleted) return std::numeric_limits<double>::quiet_NaN();
-  double best = std::numeric_limits<double>::infinity();
-  for (const auto& req : r.requirements) {
-    if (requirement.empty() ? req.gating : req.name == requirement) best = std::min(best, req.robustness);
-  }
-  return best;
-}
 
 }  // namespace
 
@@ -281,9 +295,8 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
         return [&, origin](const std::vector<std::vector<double>>& points) {
           std::vector<BatchRunner::Job> jobs;
           for (const auto& p : points) jobs.push_back({&family, next_index[f]++, p, origin});
-          const std::vector<InstanceResult> results = runner.Run(jobs, outcome.results.size() + jobs.size());
           std::vector<double> robustness;
-          for (const auto& r : results) robustness.push_back(SearchObjective(r, ""));
+          runner.Run(jobs, runner.written() + jobs.size(), &robustness);
           robustness.resize(points.size(), std::numeric_limits<double>::quiet_NaN());
           return robustness;
         };
@@ -302,7 +315,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
                                                          make_evaluator("shrink"), ToShrinkOptions(generator));
         // the minimal failing case is run once more under its own label, next to the first one
         std::vector<BatchRunner::Job> minimal = {{&family, next_index[f]++, shrunk.values, "shrunk"}};
-        runner.Run(minimal, outcome.results.size() + 1);
+        runner.Run(minimal, runner.written() + 1);
       }
     }
   }

@@ -34,10 +34,15 @@ struct CampaignOptions {
   std::function<void(size_t, size_t)> progress;
   /// Set to true (from a signal handler) to stop after the instances under way.
   const std::atomic<bool>* cancel = nullptr;
+  /// Keep every result in CampaignOutcome::results. Off, memory stays flat however many instances run:
+  /// results reach only results.jsonl and `on_result`.
+  bool keep_results = true;
+  /// Called with each result in plan order as it is written (not concurrently).
+  std::function<void(const InstanceResult&)> on_result;
 };
 
 struct CampaignOutcome {
-  std::vector<InstanceResult> results;  ///< in plan order
+  std::vector<InstanceResult> results;  ///< in plan order (when CampaignOptions::keep_results)
   double wall_time_s = 0.0;
   bool complete = true;  ///< false when cancelled
 };

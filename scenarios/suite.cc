@@ -110,6 +110,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   std::vector<std::string> slots;
   for (const auto& [name, m] : spec.models) slots.push_back(name);
   std::map<std::string, std::shared_ptr<const Scenario>> loaded_scenarios;
+  std::set<std::string> failed_scenarios;  // each file's problems are reported once
   std::set<std::string> family_names;
   for (size_t i = 0; i < spec.scenarios.size(); ++i) {
     const SuiteEntrySpec& entry = spec.scenarios[i];
@@ -121,6 +122,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
       continue;
     }
     std::shared_ptr<const Scenario> scenario;
+    if (failed_scenarios.contains(scenario_path)) continue;
     if (const auto it = loaded_scenarios.find(scenario_path); it != loaded_scenarios.end()) {
       scenario = it->second;
     } else {
@@ -128,6 +130,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
         scenario = LoadScenario(scenario_path);
       } catch (const core::InputError& e) {
         diags.Absorb(e);
+        failed_scenarios.insert(scenario_path);
         continue;
       }
       loaded_scenarios.emplace(scenario_path, scenario);

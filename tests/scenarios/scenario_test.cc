@@ -69,6 +69,17 @@ TEST(ScenarioTest, ExampleScenariosLoad) {
   EXPECT_EQ(LoadErrors(kSource + "/configs/example.yaml"), "ok");
 }
 
+TEST(ScenarioTest, TheDocumentedExampleLoads) {
+  std::ifstream in(kSource + "/docs/scenario-format.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string marker = "## A complete scenario, annotated\n\n```yaml\n";
+  const size_t begin = doc.find(marker);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = doc.find("```", begin + marker.size());
+  EXPECT_EQ(LoadErrors(WriteTemp("doc_example.yaml", doc.substr(begin + marker.size(), end - begin - marker.size()))),
+            "ok");
+}
+
 TEST(ScenarioTest, ResolveSubstitutesParametersIntoTheWorld) {
   const auto s = LoadScenario(WriteTemp("good.yaml", kGoodScenario));
   EXPECT_EQ(s->world.actors[0].speed_mps, 15.0);  // nominal: the centre

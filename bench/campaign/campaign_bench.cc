@@ -1,0 +1,165 @@
+// Campaign benchmark (issue 6): prints
+//   1. simulated steps per second of a whole campaign (lead_brake, ONNX controller, requirements and
+//      metrics) with 1 and 2 threads, and the speed-up;
+//   2. simulations to the first violation, adversarial search (CMA-ES) against uniform random sampling,
+//      median over 10 seeds, on lead_brake with the flawed zoo model;
+//   3. peak memory of a campaign of many short instances (default 100,000), results streamed to disk.
+// usage: campaign_bench [instances_for_memory=100000]
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <vector>
+
+#include "core/rng.h"
+#include "scenarios/campaign.h"
+#include "scenarios/generators/adversarial_search.h"
+#include "scenarios/generators/samplers.h"
+#include "scenarios/suite.h"
+
+namespace {
+
+using namespace gauntlet;
+using Clock = std::chrono::steady_clock;
+
+const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/bench/campaign/lead_brake_flawed.yaml";
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// The lowest gating robustness of one instance, +inf for invalid or failed runs.
+double Objective(const scenarios::InstanceResult& r) {
+  if (r.status != scenarios::InstanceStatus::kCompleted) return std::numeric_limits<double>::quiet_NaN();
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& q : r.requirements) {
+    if (q.name == "no_collision") best = std::min(best, q.robustness);
+  }
+  return best;
+}
+
+void Throughput(const scenarios::Suite& suite) {
+  double rate[3] = {0, 0, 0};
+  for (int threads : {1, 2}) {
+    const auto start = Clock::now();
+    const scenarios::CampaignOutcome out = scenarios::RunCampaign(suite, {.threads = threads});
+    const double s = Seconds(start);
+    size_t steps = 0;
+    for (const auto& r : out.results) steps += r.steps;
+    rate[threads] = static_cast<double>(steps) / s;
+    std::printf("campaign, %d thread%s: %zu instances, %zu steps in %.2f s = %.0f steps/s (%.0f per core)\n", threads,
+                threads == 1 ? " " : "s", out.results.size(), steps, s, rate[threads], rate[threads] / threads);
+  }
+  std::printf("speed-up 2 threads / 1 thread: %.2f (target >= 1.8)\n", rate[2] / rate[1]);
+}
+
+void SearchVersusRandom(const scenarios::Suite& suite) {
+  const scenarios::Family& family = suite.families[0];
+  const scenarios::ParameterSpace& space = family.scenario->parameters;
+  auto run_batch = [&](const std::vector<std::vector<double>>& points, size_t* index) {
+    std::vector<double> robustness;
+    for (const auto& p : points) {
+      const auto r = scenarios::RunInstance(suite, family, *index, p, (*index) * 7919 + 1, "bench");
+      ++*index;
+      robustness.push_back(Objective(r));
+    }
+    return robustness;
+  };
+  // the failure rate of uniform sampling, measured
+  {
+    size_t index = 0, failures = 0, valid = 0;
+    const auto points = scenarios::UniformPoints(space, 4000, 99);
+    std::vector<std::vector<double>> values;
+    for (const auto& p : points) values.push_back(p.values);
+    for (double v : run_batch(values, &index)) {
+      if (!std::isnan(v)) ++valid;
+      if (v < 0) ++failures;
+    }
+    std::printf("uniform failure rate of no_collision: %zu / %zu valid instances = %.2f%%\n", failures, valid,
+                100.0 * static_cast<double>(failures) / static_cast<double>(std::max<size_t>(1, valid)));
+  }
+  std::vector<double> random_counts, search_counts;
+  const size_t cap = 5000;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    size_t index = 0;
+    size_t found_at = cap;
+    const auto points = scenarios::UniformPoints(space, cap, seed);
+    for (size_t i = 0; i < points.size(); ++i) {
+      const double r = run_batch({points[i].values}, &index)[0];
+      if (r < 0) {
+        found_at = i + 1;
+        break;
+      }
+    }
+    random_counts.push_back(static_cast<double>(found_at));
+    scenarios::SearchOptions options;
+    options.budget = cap;
+    index = 0;
+    scenarios::AdversarialSearch search(space, options, seed);
+    size_t evaluations = 0;
+    while (!search.done()) {
+      const auto batch = search.Ask();
+      if (batch.empty()) break;
+      const auto robustness = run_batch(batch, &index);
+      search.Tell(robustness);
+      evaluations += batch.size();
+    }
+    const auto& result = search.result();
+    search_counts.push_back(result.violation_found ? static_cast<double>(result.first_violation + 1)
+                                                   : static_cast<double>(cap));
+    std::printf("  seed %2llu: random %5.0f, cma-es %5.0f simulations to the first violation\n",
+                static_cast<unsigned long long>(seed), random_counts.back(), search_counts.back());
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  const double mr = median(random_counts), ms = median(search_counts);
+  std::printf("median simulations to the first violation: random %.1f, cma-es %.1f, ratio search/random %.3f "
+              "(target <= 0.2)\n",
+              mr, ms, ms / mr);
+}
+
+void Memory(size_t instances) {
+  // many short instances: the lead_brake world for 1 s
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "gauntlet_campaign_bench";
+  std::filesystem::create_directories(dir);
+  std::ifstream in(std::string(GAUNTLET_SOURCE_DIR) + "/configs/scenarios/lead_brake.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("duration_s: 12"), 14, "duration_s: 1");
+  std::ofstream(dir / "short.yaml") << text;
+  std::ofstream(dir / "suite.yaml") << "suite: memory\nseed: 3\nmodels: {acc: {path: " << GAUNTLET_SOURCE_DIR
+                                    << "/zoo/acc_good.onnx}}\nscenarios: [{scenario: short.yaml, generators: "
+                                       "[{kind: uniform, count: "
+                                    << instances << "}]}]\n";
+  const scenarios::Suite suite = scenarios::LoadSuite((dir / "suite.yaml").string());
+  const double before = PeakRssMb();
+  const auto start = Clock::now();
+  const scenarios::CampaignOutcome out =
+      scenarios::RunCampaign(suite, {.threads = 2, .out_dir = (dir / "out").string()});
+  std::printf("memory: %zu instances of 1 s in %.1f s; peak RSS %.1f MB before, %.1f MB after (%.2f KB per instance "
+              "kept)\n",
+              out.results.size(), Seconds(start), before, PeakRssMb(),
+              (PeakRssMb() - before) * 1024.0 / static_cast<double>(std::max<size_t>(1, out.results.size())));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const size_t memory_instances = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
+  const scenarios::Suite suite = scenarios::LoadSuite(kSuite);
+  Throughput(suite);
+  SearchVersusRandom(suite);
+  if (memory_instances > 0) Memory(memory_instances);
+  return 0;
+}
