@@ -132,6 +132,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     info.wall_time_s = outcome.wall_time_s;
     info.out_dir = out_dir;
     info.complete = outcome.complete;
+    info.coverage = outcome.coverage;
     for (const auto& [slot, model] : suite.models) info.models.emplace_back(slot, model.source);
     const reports::RunSummary summary = summary_builder.Finish(info);
     WriteTextFile(out_dir + "/summary.json", reports::SummaryJson(summary));

@@ -134,6 +134,12 @@ std::string SummaryText(const RunSummary& summary) {
         << " failed";
     if (f.invalid) out << ", " << f.invalid << " invalid";
     if (f.errors) out << ", " << f.errors << " errors";
+    for (const auto& c : summary.info.coverage) {
+      if (c.family == f.family) {
+        out << "; parameter-space coverage " << Fixed(100.0 * c.single_fraction, 0) << "% of cells, "
+            << Fixed(100.0 * c.pairwise_fraction, 0) << "% of pairwise cells";
+      }
+    }
     out << "\n";
     size_t width = 11;
     for (const auto& r : f.requirements) width = std::max(width, r.name.size() + 2);
@@ -186,6 +192,11 @@ std::string SummaryJson(const RunSummary& summary) {
     fj["failed"] = f.failed;
     fj["invalid"] = f.invalid;
     fj["errors"] = f.errors;
+    for (const auto& c : summary.info.coverage) {
+      if (c.family == f.family) {
+        fj["coverage"] = {{"points", c.points}, {"cells", c.single_fraction}, {"pairwise_cells", c.pairwise_fraction}};
+      }
+    }
     nlohmann::ordered_json reqs = nlohmann::ordered_json::array();
     for (const auto& r : f.requirements) {
       reqs.push_back({{"name", r.name},

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/campaign.h"
 #include "scenarios/instance_result.h"
 
 namespace gauntlet::reports {
@@ -25,6 +26,7 @@ struct RunInfo {
   std::string out_dir;
   bool complete = true;  ///< false when interrupted: the numbers cover what finished
   std::vector<std::pair<std::string, std::string>> models;  ///< slot name, what it was loaded from
+  std::vector<scenarios::FamilyCoverage> coverage;          ///< per family
 };
 
 struct RequirementSummary {

@@ -5,6 +5,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -18,6 +20,8 @@
 #include "core/rng.h"
 #include "scenarios/generators/adversarial_search.h"
 #include "scenarios/generators/counterexample_shrinking.h"
+#include "scenarios/generators/coverage.h"
+#include "scenarios/generators/statistics.h"
 #include "scenarios/generators/generator_spec.h"
 #include "scenarios/model_driver.h"
 #include "sim/episode.h"
@@ -113,11 +117,23 @@ double SearchObjective(const InstanceResult& r, const std::string& requirement) 
   return best;
 }
 
+/// A sampling generator's stopping rule and the counts it decides on, in plan order.
+struct Stopping {
+  StoppingRule rule;
+  size_t failures = 0;
+  size_t trials = 0;
+  bool stopped = false;  ///< once true, later results of the generator are dropped (deterministic)
+  std::atomic<bool> hint{false};  ///< lets workers skip jobs whose results would be dropped anyway
+};
+
 /// Runs batches of instances in parallel and appends their results in order.
 class BatchRunner {
  public:
-  BatchRunner(const Suite& suite, const CampaignOptions& options, OrderedWriter* writer, CampaignOutcome* outcome)
-      : suite_(suite), options_(options), writer_(writer), outcome_(outcome) {}
+  BatchRunner(const Suite& suite, const CampaignOptions& options, OrderedWriter* writer, CampaignOutcome* outcome,
+              std::vector<CoverageTracker>* coverage)
+      : suite_(suite), options_(options), writer_(writer), outcome_(outcome), coverage_(coverage) {
+    for (size_t f = 0; f < suite.families.size(); ++f) family_slot_[&suite.families[f]] = f;
+  }
 
   struct Job {
     const Family* family;
@@ -125,6 +141,8 @@ class BatchRunner {
     std::vector<double> values;
     std::string origin;
     std::optional<uint64_t> seed;  ///< when absent: derived from (suite seed, family, index)
+    /// The sampling generator's stopping state, shared by its jobs; null when it has no rule.
+    struct Stopping* stopping = nullptr;
   };
 
   /// Runs `jobs` in parallel, chunk by chunk, writing results in order as a prefix completes. With
@@ -140,12 +158,42 @@ class BatchRunner {
       const size_t end = std::min(jobs.size(), begin + chunk);
       std::vector<InstanceResult> results(end - begin);
       std::vector<char> done(end - begin, 0);
+      std::vector<char> skipped(end - begin, 0);
       size_t next_to_write = 0;
       std::mutex mutex;
+      // writes the completed prefix in plan order (called under the mutex)
+      auto flush = [&] {
+        while (next_to_write < done.size() && done[next_to_write]) {
+          const size_t k = next_to_write++;
+          Stopping* stopping = jobs[begin + k].stopping;
+          if (stopping != nullptr && stopping->stopped) skipped[k] = 1;
+          if (skipped[k]) continue;
+          InstanceResult& r = results[k];
+          r.plan_index = written_++;
+          writer_->Write(r);
+          if (options_.on_result) options_.on_result(r);
+          coverage_->at(family_slot_.at(jobs[begin + k].family)).Add(jobs[begin + k].values);
+          if (stopping != nullptr && r.status == InstanceStatus::kCompleted) {
+            ++stopping->trials;
+            stopping->failures += r.Failed() ? 1 : 0;
+            if (Decide(stopping->rule, stopping->failures, stopping->trials) != StopDecision::kContinue) {
+              stopping->stopped = true;
+              stopping->hint.store(true);
+            }
+          }
+        }
+      };
       tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
         for (size_t i = range.begin(); i != range.end(); ++i) {
           if (Cancelled()) return;
           const Job& job = jobs[i];
+          if (job.stopping != nullptr && job.stopping->hint.load()) {
+            std::lock_guard lock(mutex);
+            skipped[i - begin] = 1;
+            done[i - begin] = 1;
+            flush();
+            continue;
+          }
           const uint64_t seed =
               job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
           InstanceResult result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
@@ -153,19 +201,13 @@ class BatchRunner {
           std::lock_guard lock(mutex);
           results[i - begin] = std::move(result);
           done[i - begin] = 1;
-          while (next_to_write < done.size() && done[next_to_write]) {
-            InstanceResult& r = results[next_to_write];
-            r.plan_index = written_++;
-            writer_->Write(r);
-            if (options_.on_result) options_.on_result(r);
-            ++next_to_write;
-          }
+          flush();
         }
       });
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
-        if (objectives != nullptr) objectives->push_back(SearchObjective(results[k], ""));
-        if (options_.keep_results) outcome_->results.push_back(std::move(results[k]));
+        if (objectives != nullptr) objectives->push_back(skipped[k] ? NAN : SearchObjective(results[k], ""));
+        if (options_.keep_results && !skipped[k]) outcome_->results.push_back(std::move(results[k]));
       }
       if (options_.progress) options_.progress(written_, std::max(planned_total, written_));
       if (next_to_write < done.size()) {  // cancelled inside the chunk
@@ -185,8 +227,24 @@ class BatchRunner {
   const CampaignOptions& options_;
   OrderedWriter* writer_;
   CampaignOutcome* outcome_;
+  std::vector<CoverageTracker>* coverage_;
+  std::map<const Family*, size_t> family_slot_;
   size_t written_ = 0;
 };
+
+std::vector<CoverageTracker> MakeCoverage(const Suite& suite) {
+  std::vector<CoverageTracker> coverage;
+  for (const Family& f : suite.families) coverage.emplace_back(f.scenario->parameters);
+  return coverage;
+}
+
+void ReportCoverage(const Suite& suite, const std::vector<CoverageTracker>& coverage, CampaignOutcome* outcome) {
+  for (size_t f = 0; f < suite.families.size(); ++f) {
+    const CoverageReport report = coverage[f].Report();
+    outcome->coverage.push_back({suite.families[f].name, report.points, report.single_fraction,
+                                 report.pairwise_fraction});
+  }
+}
 
 }  // namespace
 
@@ -267,16 +325,30 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   CampaignOutcome outcome;
   OrderedWriter writer(options.out_dir);
-  BatchRunner runner(suite, options, &writer, &outcome);
+  std::vector<CoverageTracker> coverage = MakeCoverage(suite);
+  BatchRunner runner(suite, options, &writer, &outcome, &coverage);
 
-  // the fixed plan: every family's non-adaptive points
+  // the fixed plan: every family's non-adaptive points; a generator with a stopping rule stops
+  // once its results (in plan order) satisfy the rule
   std::vector<BatchRunner::Job> plan;
   std::vector<size_t> next_index(suite.families.size(), 0);
+  std::deque<Stopping> stopping;
   for (size_t f = 0; f < suite.families.size(); ++f) {
     const Family& family = suite.families[f];
     const uint64_t plan_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/plan", 0);
+    std::vector<Stopping*> rules(family.generators.size(), nullptr);
+    for (size_t g = 0; g < family.generators.size(); ++g) {
+      const StoppingRule rule = ToStoppingRule(family.generators[g]);
+      if (rule.target_upper > 0 || rule.stop_on_failure) {
+        stopping.emplace_back();
+        stopping.back().rule = rule;
+        rules[g] = &stopping.back();
+      }
+    }
     for (PlannedPoint& p : Plan(family.scenario->parameters, family.generators, plan_seed)) {
-      plan.push_back({&family, next_index[f]++, std::move(p.values), std::move(p.label)});
+      BatchRunner::Job job{&family, next_index[f]++, std::move(p.values), std::move(p.label)};
+      job.stopping = rules.at(p.generator);
+      plan.push_back(std::move(job));
     }
   }
   runner.Run(plan, plan.size());
@@ -319,6 +391,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       }
     }
   }
+  ReportCoverage(suite, coverage, &outcome);
   outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (runner.Cancelled()) outcome.complete = false;
   return outcome;
@@ -331,7 +404,8 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
   tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   CampaignOutcome outcome;
   OrderedWriter writer(options.out_dir);
-  BatchRunner runner(suite, options, &writer, &outcome);
+  std::vector<CoverageTracker> coverage = MakeCoverage(suite);
+  BatchRunner runner(suite, options, &writer, &outcome, &coverage);
   std::vector<BatchRunner::Job> jobs;
   for (const InstanceResult& r : reference) {
     const Family* family = nullptr;
@@ -348,6 +422,7 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
     jobs.push_back({family, r.index, std::move(values), r.origin, r.seed});
   }
   runner.Run(jobs, jobs.size());
+  ReportCoverage(suite, coverage, &outcome);
   outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (runner.Cancelled()) outcome.complete = false;
   return outcome;

@@ -41,10 +41,20 @@ struct CampaignOptions {
   std::function<void(const InstanceResult&)> on_result;
 };
 
+/// How much of a family's parameter space its instances exercised: the fraction of cells hit, binned
+/// per parameter (10 bins per continuous one, one per value otherwise) and over pairwise crosses.
+struct FamilyCoverage {
+  std::string family;
+  size_t points = 0;
+  double single_fraction = 0.0;
+  double pairwise_fraction = 0.0;
+};
+
 struct CampaignOutcome {
   std::vector<InstanceResult> results;  ///< in plan order (when CampaignOptions::keep_results)
   double wall_time_s = 0.0;
   bool complete = true;  ///< false when cancelled
+  std::vector<FamilyCoverage> coverage;  ///< per family, in suite order
 };
 
 /// Runs the whole suite.

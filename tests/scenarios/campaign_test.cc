@@ -40,14 +40,28 @@ TEST(CampaignTest, SerialAndParallelGiveByteIdenticalResults) {
   EXPECT_EQ(a, ReadFile(two + "/results.jsonl"));
   ASSERT_EQ(serial.results.size(), parallel.results.size());
   // the plan: edge cases, uniform points, then the search (and shrinking, if it found a violation)
-  size_t searched = 0, failed = 0;
+  size_t searched = 0, failed = 0, shrinking = 0, shrunk = 0;
   for (const auto& r : serial.results) {
     searched += r.origin == "cma_es" ? 1 : 0;
+    shrinking += r.origin == "shrink" ? 1 : 0;
+    shrunk += r.origin == "shrunk" ? 1 : 0;
     failed += r.Failed() ? 1 : 0;
   }
   EXPECT_GT(searched, 0u);
+  EXPECT_GT(shrinking, 0u) << "the search finds a violation and shrinks it";
+  EXPECT_EQ(shrunk, 1u);
   EXPECT_GT(failed, 0u) << "hard braking at short gaps must make IDM collide";
   EXPECT_LT(failed, serial.results.size());
+}
+
+TEST(CampaignTest, ExampleSuiteGivesByteIdenticalResultsWithOneAndTwoThreads) {
+  const Suite suite = LoadSuite(std::string(GAUNTLET_SOURCE_DIR) + "/configs/example.yaml");
+  const std::string one = TempDir("example1"), two = TempDir("example2");
+  (void)RunCampaign(suite, {.threads = 1, .out_dir = one, .keep_results = false});
+  (void)RunCampaign(suite, {.threads = 2, .out_dir = two, .keep_results = false});
+  const std::string a = ReadFile(one + "/results.jsonl");
+  EXPECT_GT(a.size(), 10000u);
+  EXPECT_EQ(a, ReadFile(two + "/results.jsonl"));
 }
 
 TEST(CampaignTest, EveryInstanceReplaysBitIdentically) {
@@ -91,6 +105,25 @@ TEST(CampaignTest, AnInstanceErrorIsItsOwnAndTheOthersRun) {
   }
   EXPECT_EQ(errors, 4u);  // the 2 x 2 grid points of the other two parameters at ego_speed 20
   EXPECT_EQ(completed, 8u);
+}
+
+TEST(CampaignTest, StoppingRuleEndsSamplingAtTheSamePointForAnyThreadCount) {
+  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_rule";
+  fs::create_directories(dir);
+  std::ofstream(dir / "suite.yaml") << "suite: e\nmodels: {idm: {builtin: idm}}\nscenarios: [{scenario: " << kTestData
+                                    << "brake_scenario.yaml, generators: [{kind: uniform, count: 300, "
+                                       "stop_on_failure: true}]}]\n";
+  const Suite suite = LoadSuite((dir / "suite.yaml").string());
+  const CampaignOutcome one = RunCampaign(suite, {.threads = 1});
+  const CampaignOutcome two = RunCampaign(suite, {.threads = 2});
+  ASSERT_FALSE(one.results.empty());
+  EXPECT_LT(one.results.size(), 300u);
+  EXPECT_TRUE(one.results.back().Failed());  // the first failure in plan order ends the sampling
+  for (size_t i = 0; i + 1 < one.results.size(); ++i) EXPECT_FALSE(one.results[i].Failed());
+  ASSERT_EQ(one.results.size(), two.results.size());
+  for (size_t i = 0; i < one.results.size(); ++i) EXPECT_EQ(ToJsonLine(one.results[i]), ToJsonLine(two.results[i]));
+  ASSERT_EQ(one.coverage.size(), 1u);
+  EXPECT_EQ(one.coverage[0].points, one.results.size());
 }
 
 TEST(CampaignTest, StopOnViolationEndsFailingRunsEarlyWithTheSameVerdicts) {

@@ -121,6 +121,14 @@ TEST(ScenarioTest, SemanticErrorsAreLocatedInTheFile) {
             "semantic.yaml:18:55: error: expected ')', found end of text");
 }
 
+TEST(ScenarioTest, NonPositiveStepAndDurationAreErrors) {
+  std::string text = kGoodScenario;
+  text.replace(text.find("duration_s: 2"), 13, "duration_s: 0\n  time_step_s: -0.01");
+  EXPECT_EQ(LoadErrors(WriteTemp("step.yaml", text)),
+            "step.yaml:6:16: error: time_step_s must be positive (got -0.01)\n"
+            "step.yaml:5:15: error: duration_s must be positive (got 0)");
+}
+
 TEST(ScenarioTest, YamlSyntaxErrorHasPosition) {
   EXPECT_EQ(LoadErrors(WriteTemp("syntax.yaml", "scenario: x\nworld: {duration_s: 1\nmodel: 3\n")),
             "syntax.yaml:3:6: error: YAML syntax error: end of map flow not found");
