@@ -1,0 +1,142 @@
+// Runs the ACAS Xu benchmark (VNN-COMP) with `gauntlet prove`'s engine and prints one line per
+// instance and the totals.
+//
+//   acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2]
+//
+// DIR defaults to GAUNTLET_SHARED_DIR/benchmarks/acasxu. --timeout caps each instance's timeout from
+// instances.csv; --filter keeps the rows containing TEXT; --every N keeps every N-th row. Every `sat`
+// counterexample is re-evaluated with the model's plain forward pass (a failure counts as wrong), and
+// every `unsat` is cross-checked by 20000 random samples of the input region (a violating sample
+// counts as wrong). Output: `index onnx vnnlib result wall_s cpu_s boxes check`, then the totals.
+
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "models/model.h"
+#include "verifier/formal/checks.h"
+#include "verifier/formal/vnnlib.h"
+
+namespace formal = gauntlet::verifier::formal;
+
+int main(int argc, char** argv) {
+  std::string dir = std::string(GAUNTLET_SHARED_DIR) + "/benchmarks/acasxu";
+  double cap_s = 1e9;
+  std::string filter;
+  int every = 1;
+  int threads = 0;
+  int slope_depth = formal::ProveOptions{}.slope_search_depth;
+  int split_coeffs = formal::ProveOptions{}.split_coeffs;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    const std::string v = argv[i + 1];
+    if (a == "--dir") {
+      dir = v;
+    } else if (a == "--timeout") {
+      cap_s = std::atof(v.c_str());
+    } else if (a == "--filter") {
+      filter = v;
+    } else if (a == "--every") {
+      every = std::max(1, std::atoi(v.c_str()));
+    } else if (a == "--split") {
+      split_coeffs = std::atoi(v.c_str());
+    } else if (a == "--slope-depth") {
+      slope_depth = std::atoi(v.c_str());
+    } else if (a == "--threads") {
+      threads = std::atoi(v.c_str());
+    } else {
+      std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2]\n";
+      return 2;
+    }
+  }
+  std::ifstream csv(dir + "/instances.csv");
+  if (!csv) {
+    std::cerr << "cannot read " << dir << "/instances.csv\n";
+    return 3;
+  }
+  std::string line;
+  int index = -1, run = 0, n_sat = 0, n_unsat = 0, unsolved = 0, wrong = 0;
+  double total_s = 0.0, total_cpu_s = 0.0;
+  while (std::getline(csv, line)) {
+    if (line.empty()) continue;
+    ++index;
+    if (index % every != 0) continue;
+    if (!filter.empty() && line.find(filter) == std::string::npos) continue;
+    std::stringstream ss(line);
+    std::string onnx, vnnlib, timeout;
+    std::getline(ss, onnx, ',');
+    std::getline(ss, vnnlib, ',');
+    std::getline(ss, timeout, ',');
+    const double budget = std::min(cap_s, std::atof(timeout.c_str()));
+    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
+    std::string result, check = "-";
+    int64_t boxes = 0;
+    try {
+      const auto model = gauntlet::models::Model::LoadModel(dir + "/" + onnx);
+      const formal::VnnlibProperty prop = formal::LoadVnnlib(dir + "/" + vnnlib, static_cast<int>(model->input_size()),
+                                                             static_cast<int>(model->output_size()));
+      formal::ProveOptions options;
+      options.timeout_s = budget;
+      options.threads = threads;
+      options.slope_search_depth = slope_depth;
+      options.split_coeffs = split_coeffs;
+      const formal::ProveResult r = formal::ProveModel(*model, prop, options);
+      boxes = r.boxes;
+      const formal::ForwardPass forward = formal::MakeForwardPass(*model);
+      if (r.verdict == formal::Verdict::kViolated) {
+        result = "sat";
+        bool ok = false;
+        const Eigen::VectorXd y = forward(r.counterexample);
+        for (const formal::PropertyRegion& region : prop.regions) {
+          const bool inside = (r.counterexample.array() >= region.box.lo.array()).all() &&
+                              (r.counterexample.array() <= region.box.hi.array()).all();
+          for (const formal::OutputConjunction& c : region.unsafe) ok = ok || (inside && c.IsSatisfiedBy(y));
+        }
+        check = ok ? "cex-ok" : "CEX-FAILS";
+        if (!ok) ++wrong;
+        ++n_sat;
+      } else if (r.verdict == formal::Verdict::kHolds) {
+        result = "unsat";
+        gauntlet::core::Rng rng(static_cast<uint64_t>(index) + 1);
+        bool found = false;
+        for (const formal::PropertyRegion& region : prop.regions) {
+          for (int s = 0; s < 20000 && !found; ++s) {
+            Eigen::VectorXd x(region.box.lo.size());
+            for (Eigen::Index i = 0; i < x.size(); ++i) x[i] = rng.Uniform(region.box.lo[i], region.box.hi[i]);
+            const Eigen::VectorXd y = forward(x);
+            for (const formal::OutputConjunction& c : region.unsafe) found = found || c.IsSatisfiedBy(y);
+          }
+        }
+        check = found ? "SAMPLE-VIOLATES" : "samples-ok";
+        if (found) ++wrong;
+        ++n_unsat;
+      } else {
+        result = std::string(formal::VerdictName(r.verdict));
+        ++unsolved;
+      }
+    } catch (const std::exception& e) {
+      result = "error";
+      check = e.what();
+      ++unsolved;
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    total_s += secs;
+    total_cpu_s += cpu;
+    ++run;
+    std::printf("%3d %s %s %s %.2f %.2f %lld %s\n", index, onnx.c_str(), vnnlib.c_str(), result.c_str(), secs, cpu,
+                static_cast<long long>(boxes), check.c_str());
+    std::fflush(stdout);
+  }
+  std::printf("instances %d solved %d (sat %d, unsat %d) unsolved %d wrong %d total_time_s %.1f cpu_s %.1f\n", run,
+              n_sat + n_unsat, n_sat, n_unsat, unsolved, wrong, total_s, total_cpu_s);
+  return wrong == 0 ? 0 : 1;
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs the 186 ACAS Xu instances (VNN-COMP) through the formal verifier and prints one line per
+# instance and the totals (solved, unsolved, wrong, total time).
+#
+#   bench/formal/run_acasxu.sh [BUILD_DIR] [driver options]
+#   bench/formal/run_acasxu.sh build --timeout 10 --every 5     # a quick subset
+#
+# Driver options: --timeout S (cap on each instance's timeout, 116 s in instances.csv), --filter TEXT,
+# --every N, --threads N, --dir DIR (default: ../shared/benchmarks/acasxu); tuning: --split 0|1|2,
+# --slope-depth D (see ProveOptions in verifier/formal/branch_and_bound.h).
+# Per-instance line: index onnx vnnlib result wall_s cpu_s boxes check (cex-ok / samples-ok).
+set -eu
+build=${1:-build}
+[ $# -gt 0 ] && shift
+driver="$build/bench/formal/formal_acasxu_driver"
+if [ ! -x "$driver" ]; then
+  echo "run_acasxu.sh: $driver not found; build the target formal_acasxu_driver first" >&2
+  exit 3
+fi
+exec "$driver" "$@"

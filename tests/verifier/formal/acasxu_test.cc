@@ -1,0 +1,60 @@
+// ACAS Xu smoke tests (VNN-COMP instances with known answers). Skipped when the shared benchmark data
+// is absent.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "models/model.h"
+#include "verifier/formal/checks.h"
+#include "verifier/formal/vnnlib.h"
+
+namespace gauntlet::verifier::formal {
+namespace {
+
+const std::string kDir = std::string(GAUNTLET_SHARED_DIR) + "/benchmarks/acasxu/";
+
+bool HaveData() {
+  FILE* f = std::fopen((kDir + "instances.csv").c_str(), "r");
+  if (f == nullptr) return false;
+  std::fclose(f);
+  return true;
+}
+
+ProveResult Prove(const std::string& net, int prop) {
+  const auto model = models::Model::LoadModel(kDir + "onnx/ACASXU_run2a_" + net + "_batch_2000.onnx");
+  const VnnlibProperty p = LoadVnnlib(kDir + "vnnlib/prop_" + std::to_string(prop) + ".vnnlib", 5, 5);
+  ProveOptions options;
+  options.timeout_s = 100.0;  // generous: these take well under a second of CPU
+  return ProveModel(*model, p, options);
+}
+
+TEST(AcasXuTest, Property1OnNet11Holds) {
+  if (!HaveData()) GTEST_SKIP() << "ACAS Xu data not found in " << kDir;
+  const ProveResult r = Prove("1_1", 1);
+  EXPECT_EQ(r.verdict, Verdict::kHolds) << r.detail;
+}
+
+TEST(AcasXuTest, Property3OnNet11Holds) {
+  if (!HaveData()) GTEST_SKIP() << "ACAS Xu data not found in " << kDir;
+  const ProveResult r = Prove("1_1", 3);
+  EXPECT_EQ(r.verdict, Verdict::kHolds) << r.detail;
+}
+
+// Property 2 is violated on most networks of the first row >= 2 (VNN-COMP: sat). The counterexample
+// lies in the box and makes COC the largest score.
+TEST(AcasXuTest, Property2OnNet22IsViolatedWithAConfirmedCounterexample) {
+  if (!HaveData()) GTEST_SKIP() << "ACAS Xu data not found in " << kDir;
+  const ProveResult r = Prove("2_2", 2);
+  ASSERT_EQ(r.verdict, Verdict::kViolated) << r.detail;
+  const auto model = models::Model::LoadModel(kDir + "onnx/ACASXU_run2a_2_2_batch_2000.onnx");
+  const Eigen::VectorXd y = MakeForwardPass(*model)(r.counterexample);
+  for (int j = 1; j < 5; ++j) EXPECT_LE(y[j], y[0]);
+  const VnnlibProperty p = LoadVnnlib(kDir + "vnnlib/prop_2.vnnlib", 5, 5);
+  EXPECT_TRUE((r.counterexample.array() >= p.regions[0].box.lo.array()).all());
+  EXPECT_TRUE((r.counterexample.array() <= p.regions[0].box.hi.array()).all());
+}
+
+}  // namespace
+}  // namespace gauntlet::verifier::formal
