@@ -10,6 +10,7 @@ namespace gauntlet::app {
 int RunRunCommand(const std::vector<std::string>& args);
 int RunCheckCommand(const std::vector<std::string>& args);
 int RunReplayCommand(const std::vector<std::string>& args);
+int RunMergeCommand(const std::vector<std::string>& args);
 int RunMonitorCommand(const std::vector<std::string>& args);
 int RunEvalCommand(const std::vector<std::string>& args);
 int RunBoundsCommand(const std::vector<std::string>& args);

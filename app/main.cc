@@ -20,12 +20,15 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"run", "run SUITE.yaml [--model NAME=PATH]... [--threads N] [--seed S] [--out DIR] [--quiet]",
+    {"run", "run SUITE.yaml [--model NAME=PATH]... [--threads N] [--seed S] [--out DIR]\n"
+            "               [--shard-index I --shard-count N] [--resume] [--quiet]",
      gauntlet::app::RunRunCommand},
     {"check", "check FILE.yaml...            validate only; every problem as file:line:col: error: ...",
      gauntlet::app::RunCheckCommand},
     {"replay", "replay DIR --case ID [--trace FILE.csv]   re-run one instance bit-identically",
      gauntlet::app::RunReplayCommand},
+    {"merge", "merge DIR... --out DIR             combine shard outputs, check completeness, give the verdict",
+     gauntlet::app::RunMergeCommand},
     {"monitor", "monitor --spec FORMULA --trace FILE.csv [--series]", gauntlet::app::RunMonitorCommand},
     {"eval", "eval MODEL --input v1,v2,...  one forward pass, outputs printed with %.17g",
      gauntlet::app::RunEvalCommand},

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -66,12 +67,68 @@ class Progress {
   Clock::time_point last_{};
 };
 
+struct Shard {
+  size_t index = 0;
+  size_t count = 1;
+};
+
+/// The shard from --shard-index/--shard-count, else from the batch system's variables: Kubernetes
+/// Indexed Jobs (JOB_COMPLETION_INDEX, with --shard-count), Slurm arrays (SLURM_ARRAY_TASK_ID,
+/// SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN), Bazel (TEST_SHARD_INDEX, TEST_TOTAL_SHARDS), GitLab
+/// (CI_NODE_INDEX, 1-based, CI_NODE_TOTAL). Prints the problem and returns nullopt on bad values.
+std::optional<Shard> ResolveShard(Args& args) {
+  auto env = [](const char* name) -> std::optional<long long> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    char* end = nullptr;
+    const long long x = std::strtoll(v, &end, 10);
+    if (*end != '\0') return -1;
+    return x;
+  };
+  std::optional<long long> index = args.Int("shard-index", 0, 1 << 20);
+  std::optional<long long> count = args.Int("shard-count", 1, 1 << 20);
+  if (!args.ok()) return Shard{};  // the caller reports the usage error
+  std::string source = "--shard-index";
+  if (!index) {
+    if (auto k = env("JOB_COMPLETION_INDEX")) {
+      index = k;
+      source = "JOB_COMPLETION_INDEX";
+    } else if (auto id = env("SLURM_ARRAY_TASK_ID")) {
+      index = *id - env("SLURM_ARRAY_TASK_MIN").value_or(0);
+      if (!count) count = env("SLURM_ARRAY_TASK_COUNT");
+      source = "SLURM_ARRAY_TASK_ID";
+    } else if (auto b = env("TEST_SHARD_INDEX")) {
+      index = b;
+      if (!count) count = env("TEST_TOTAL_SHARDS");
+      source = "TEST_SHARD_INDEX";
+    } else if (auto g = env("CI_NODE_INDEX")) {
+      index = *g - 1;
+      if (!count) count = env("CI_NODE_TOTAL");
+      source = "CI_NODE_INDEX";
+    }
+  }
+  if (!index && !count) return Shard{};
+  if (!index || !count) {
+    std::cerr << "gauntlet run: sharding needs both an index and a count (" << (index ? source : "--shard-count")
+              << " is given alone)\n";
+    return std::nullopt;
+  }
+  if (*count < 1 || *index < 0 || *index >= *count) {
+    std::cerr << "gauntlet run: shard index " << *index << " (from " << source << ") is not in [0, " << *count
+              << ")\n";
+    return std::nullopt;
+  }
+  return Shard{static_cast<size_t>(*index), static_cast<size_t>(*count)};
+}
+
 }  // namespace
 
 int RunRunCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}});
+  Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
+                   {"shard-count"}, {"resume", false}});
   const auto threads = args.Int("threads", 1, 1024);
   const auto seed = args.Int("seed", 0, std::numeric_limits<long long>::max());
+  const auto shard = ResolveShard(args);
   if (!args.ok()) {
     std::cerr << "gauntlet run: " << args.error();
     return kExitUsage;
@@ -90,8 +147,10 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     }
     overrides[m.substr(0, eq)] = m.substr(eq + 1);
   }
+  if (!shard) return kExitUsage;
   const std::string suite_path = args.positional()[0];
-  const std::string out_dir = args.Get("out").value_or("out");
+  std::string out_dir = args.Get("out").value_or("out");
+  if (shard->count > 1) out_dir += "/shard-" + std::to_string(shard->index);
 
   scenarios::Suite suite;
   try {
@@ -101,8 +160,8 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   if (seed) suite.seed = static_cast<uint64_t>(*seed);
-
   const bool quiet = args.Has("quiet");
+
   Progress progress(quiet);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -111,6 +170,34 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   options.out_dir = out_dir;
   options.cancel = &g_cancel;
   options.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
+  options.shard_index = shard->index;
+  options.shard_count = shard->count;
+  // --resume: reuse the results of an interrupted run in this directory (kept aside until this run ends)
+  scenarios::RecordedResults recorded;
+  const std::string results_path = out_dir + "/results.jsonl";
+  const std::string aside_path = out_dir + "/results.jsonl.resume";
+  if (args.Has("resume")) {
+    try {
+      const RunManifest previous = ReadRunManifest(out_dir);
+      if (previous.fingerprint != suite.fingerprint || previous.seed != suite.seed ||
+          previous.shard_index != shard->index || previous.shard_count != shard->count) {
+        std::cerr << "gauntlet run: cannot resume: " << out_dir
+                  << " holds a run of another suite, model, seed or shard (start a fresh run without --resume)\n";
+        return kExitUsage;
+      }
+    } catch (const core::InputError&) {
+      // nothing to resume: a fresh run
+    }
+    (void)scenarios::ReadRecordedResults(aside_path, &recorded);
+    (void)scenarios::ReadRecordedResults(results_path, &recorded);
+    if (!recorded.empty()) {
+      std::string text;
+      for (const auto& [key, r] : recorded) text += scenarios::ToJsonLine(r) + "\n";
+      WriteTextFile(aside_path, text);
+      options.recorded = &recorded;
+      if (!quiet) std::cerr << "gauntlet run: resuming: " << recorded.size() << " instances already done\n";
+    }
+  }
   // results stream to results.jsonl and into the summary: memory stays flat for any number of instances
   reports::SummaryBuilder summary_builder;
   std::vector<float> wall_times_s;
@@ -120,10 +207,19 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     wall_times_s.push_back(static_cast<float>(r.wall_time_s));
   };
 
-  RunManifest manifest{suite_path, suite.seed, overrides};
+  RunManifest manifest{suite_path, suite.seed, overrides, suite.fingerprint, shard->index, shard->count, false};
   try {
     WriteRunManifest(out_dir, manifest);
     const scenarios::CampaignOutcome outcome = scenarios::RunCampaign(suite, options);
+    if (outcome.complete) {
+      manifest.complete = true;
+      WriteRunManifest(out_dir, manifest);
+      std::filesystem::remove(aside_path);
+      // Bazel's test sharding protocol: touching the status file says sharding is understood
+      if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE"); status != nullptr && shard->count > 1) {
+        std::ofstream touch(status, std::ios::app);
+      }
+    }
     reports::RunInfo info;
     info.suite_name = suite.name;
     info.suite_path = suite_path;
@@ -157,6 +253,9 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   } catch (const core::InfrastructureError& e) {
     std::cerr << "gauntlet run: " << e.what() << "\n";
     return kExitInternal;
+  } catch (const core::InputError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
   }
 }
 

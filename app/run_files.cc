@@ -35,6 +35,10 @@ void WriteRunManifest(const std::string& dir, const RunManifest& manifest) {
   nlohmann::ordered_json models = nlohmann::ordered_json::object();
   for (const auto& [slot, path] : manifest.model_overrides) models[slot] = fs::absolute(path).lexically_normal().string();
   j["model_overrides"] = models;
+  j["fingerprint"] = manifest.fingerprint;
+  j["shard_index"] = manifest.shard_index;
+  j["shard_count"] = manifest.shard_count;
+  j["complete"] = manifest.complete;
   WriteTextFile(dir + "/run.json", j.dump(2) + "\n");
 }
 
@@ -48,6 +52,10 @@ RunManifest ReadRunManifest(const std::string& dir) {
     m.suite_path = j.at("suite").get<std::string>();
     m.seed = j.at("seed").get<uint64_t>();
     for (const auto& [slot, p] : j.at("model_overrides").items()) m.model_overrides[slot] = p.get<std::string>();
+    m.fingerprint = j.at("fingerprint").get<std::string>();
+    m.shard_index = j.at("shard_index").get<size_t>();
+    m.shard_count = j.at("shard_count").get<size_t>();
+    m.complete = j.at("complete").get<bool>();
     return m;
   } catch (const std::exception& e) {
     throw core::InputError({path, 0, 0}, std::string("malformed run manifest: ") + e.what());

@@ -12,6 +12,10 @@ struct RunManifest {
   std::string suite_path;  ///< absolute
   uint64_t seed = 0;
   std::map<std::string, std::string> model_overrides;  ///< absolute paths
+  std::string fingerprint;  ///< scenarios::Suite::fingerprint
+  size_t shard_index = 0;
+  size_t shard_count = 1;
+  bool complete = false;    ///< every instance of the (shard's) plan was written
 };
 
 /// Writes `<dir>/run.json` (creating the directory). Throws core::InfrastructureError on I/O failure.

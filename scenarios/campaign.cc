@@ -196,8 +196,14 @@ class BatchRunner {
           }
           const uint64_t seed =
               job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
-          InstanceResult result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
-                                              options_.instance_wall_budget_s);
+          InstanceResult result;
+          const InstanceResult* recorded = Recorded(*job.family, job.index);
+          if (recorded != nullptr) {
+            result = *recorded;  // computed by the interrupted run: identical by determinism
+          } else {
+            result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
+                                 options_.instance_wall_budget_s);
+          }
           std::lock_guard lock(mutex);
           results[i - begin] = std::move(result);
           done[i - begin] = 1;
@@ -215,6 +221,12 @@ class BatchRunner {
         return;
       }
     }
+  }
+
+  const InstanceResult* Recorded(const Family& family, size_t index) const {
+    if (options_.recorded == nullptr) return nullptr;
+    const auto it = options_.recorded->find(family.name + "#" + std::to_string(index));
+    return it == options_.recorded->end() ? nullptr : &it->second;
   }
 
   /// Results written so far.
@@ -351,15 +363,28 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       plan.push_back(std::move(job));
     }
   }
+  if (options.shard_count > 1) {
+    if (!stopping.empty()) {
+      throw core::InputError({suite.path, 0, 0},
+                             "stopping rules (stop_on_failure, stop_below_rate) need the whole plan in one process; "
+                             "they cannot be sharded");
+    }
+    std::vector<BatchRunner::Job> mine;
+    for (size_t k = options.shard_index; k < plan.size(); k += options.shard_count) mine.push_back(std::move(plan[k]));
+    plan = std::move(mine);
+  }
   runner.Run(plan, plan.size());
 
-  // adaptive search and shrinking, family by family, in deterministic batches
+  // adaptive search and shrinking, family by family, in deterministic batches; the k-th search of the
+  // suite runs in shard k % shard_count
+  size_t adaptive_counter = 0;
   for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
     const Family& family = suite.families[f];
     const ParameterSpace& space = family.scenario->parameters;
     for (size_t g = 0; g < family.generators.size() && !runner.Cancelled(); ++g) {
       const GeneratorSpec& generator = family.generators[g];
       if (!IsAdaptive(generator.kind)) continue;
+      if (adaptive_counter++ % options.shard_count != options.shard_index) continue;
       const uint64_t search_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/search", g);
       const std::string label(KindName(generator.kind));
       // the objective: the lowest robustness over the gating requirements
@@ -395,6 +420,25 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (runner.Cancelled()) outcome.complete = false;
   return outcome;
+}
+
+size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  std::string line;
+  size_t count = 0;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline at the end: a line cut by a crash mid-write
+    if (line.empty()) continue;
+    try {
+      InstanceResult r = FromJsonLine(line, path);
+      (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
+      ++count;
+    } catch (const core::InputError&) {
+      break;  // a damaged line ends what can be trusted
+    }
+  }
+  return count;
 }
 
 CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@
 #include "scenarios/suite.h"
 
 namespace gauntlet::scenarios {
+
+/// Results of an interrupted run, by "<family>#<index>", reused instead of simulated on --resume.
+using RecordedResults = std::map<std::string, InstanceResult>;
+
+/// Reads the complete lines of a results.jsonl (a line cut by a crash mid-write is dropped) into `out`.
+/// A missing file adds nothing. Returns the number of lines read.
+size_t ReadRecordedResults(const std::string& path, RecordedResults* out);
 
 struct CampaignOptions {
   int threads = 0;                       ///< 0: all cores
@@ -39,6 +47,13 @@ struct CampaignOptions {
   bool keep_results = true;
   /// Called with each result in plan order as it is written (not concurrently).
   std::function<void(const InstanceResult&)> on_result;
+  /// This process runs shard `shard_index` of `shard_count`: every shard_count-th instance of the fixed
+  /// plan, and every shard_count-th adaptive search (with its shrinking). Merging the shards' results
+  /// in plan order gives exactly the unsharded results. Stopping rules need the whole plan: refused.
+  size_t shard_index = 0;
+  size_t shard_count = 1;
+  /// Results already computed, reused instead of simulated (--resume); may be null.
+  const RecordedResults* recorded = nullptr;
 };
 
 /// How much of a family's parameter space its instances exercised: the fraction of cells hit, binned

@@ -2,9 +2,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "core/rng.h"
 #include "core/suggest.h"
 #include "models/model.h"
 #include "scenarios/yaml_reader.h"
@@ -28,6 +31,13 @@ std::string Resolve(const std::string& base_file, const std::string& relative) {
   const fs::path p(relative);
   if (p.is_absolute()) return p.lexically_normal().string();
   return (fs::path(base_file).parent_path() / p).lexically_normal().string();
+}
+
+/// Folds a file's bytes into `hash` (FNV-1a over the file name's length and the bytes).
+uint64_t HashFile(const std::string& path, uint64_t hash) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return core::Mix64(hash ^ core::StableHash(bytes));
 }
 
 YAML::Node LoadYaml(const std::string& path) {
@@ -194,6 +204,16 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   }
   if (spec.scenarios.empty()) diags.Error(reader.PositionOf("scenarios"), "the suite lists no scenarios");
   diags.ThrowIfAny();
+  // the fingerprint: suite, scenarios and models, in a fixed order
+  uint64_t hash = HashFile(path, 0x6761756e746c6574ULL);
+  for (const auto& [scenario_path, scenario] : loaded_scenarios) hash = HashFile(scenario_path, hash);
+  for (const auto& [slot, model] : suite.models) {
+    hash = core::Mix64(hash ^ core::StableHash(slot + "=" + model.source));
+    if (model.network) hash = HashFile(model.source, hash);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  suite.fingerprint = hex;
   return suite;
 }
 

@@ -93,6 +93,9 @@ struct Suite {
   std::string name;
   std::string path;
   uint64_t seed = 0;
+  /// A hash of everything the results depend on: the suite and scenario files' text and the model
+  /// files' bytes (hex). Shards and resumed runs must agree on it.
+  std::string fingerprint;
   std::map<std::string, LoadedModel> models;
   std::vector<Family> families;
 

@@ -1,0 +1,139 @@
+// The gauntlet command line end to end: sharding and merging, resuming after SIGKILL, exit codes.
+// These tests run the real binary, as CI scripts do.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <fcntl.h>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = GAUNTLET_BINARY;
+const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Fresh(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("gauntlet_cli_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+/// Runs the binary with `args`; stdout and stderr go to files in `dir`. Returns the exit code.
+int Gauntlet(const std::vector<std::string>& args, const std::string& dir, const std::vector<std::string>& env = {}) {
+  std::string command;
+  for (const auto& e : env) command += e + " ";
+  command += kBinary;
+  for (const auto& a : args) command += " '" + a + "'";
+  command += " >" + dir + "/stdout.txt 2>" + dir + "/stderr.txt";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(CliTest, FourShardsMergeToTheUnshardedResults) {
+  const std::string dir = Fresh("shards");
+  const int unsharded = Gauntlet({"run", kSuite, "--out", dir + "/whole", "--quiet"}, dir);
+  ASSERT_TRUE(unsharded == 0 || unsharded == 1) << ReadFile(dir + "/stderr.txt");
+  for (int i = 0; i < 4; ++i) {
+    // shard 2 takes its index from a batch system's variable, the others from the flag
+    const int code = i == 2 ? Gauntlet({"run", kSuite, "--out", dir + "/sharded", "--shard-count", "4", "--quiet"}, dir,
+                                  {"JOB_COMPLETION_INDEX=2"})
+                            : Gauntlet({"run", kSuite, "--out", dir + "/sharded", "--shard-index", std::to_string(i),
+                                   "--shard-count", "4", "--quiet"},
+                                  dir);
+    ASSERT_TRUE(code == 0 || code == 1) << ReadFile(dir + "/stderr.txt");
+  }
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/merged", "--quiet"}, dir), unsharded);
+  const std::string whole = ReadFile(dir + "/whole/results.jsonl");
+  EXPECT_GT(whole.size(), 1000u);
+  EXPECT_EQ(ReadFile(dir + "/merged/results.jsonl"), whole);
+
+  // a missing shard
+  fs::rename(dir + "/sharded/shard-3", dir + "/shard-3-aside");
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/merged2"}, dir), 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "error: shard 3 of 4 is missing\n");
+  // a foreign shard: another seed
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/other", "--shard-index", "3", "--shard-count", "4", "--seed", "8",
+                 "--quiet"},
+                dir) >= 0,
+            true);
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", dir + "/other/shard-3", "--out", dir + "/merged3"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("shard of another run"), std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+}
+
+TEST(CliTest, KilledRunsResumeToTheUninterruptedResults) {
+  const std::string dir = Fresh("resume");
+  const int expected_code = Gauntlet({"run", kSuite, "--out", dir + "/whole", "--quiet", "--threads", "2"}, dir);
+  const std::string whole = ReadFile(dir + "/whole/results.jsonl");
+  std::mt19937 random(12345);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    // start a (resumed) run and kill it with SIGKILL at a random moment
+    const std::vector<std::string> args = {kBinary, "run", kSuite, "--out", dir + "/killed", "--quiet", "--resume",
+                                           "--threads", "2"};
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 250));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/killed", "--quiet", "--resume"}, dir), expected_code)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/killed/results.jsonl"), whole);
+  EXPECT_FALSE(fs::exists(dir + "/killed/results.jsonl.resume"));
+}
+
+TEST(CliTest, ResumeRefusesAnotherRunsDirectory) {
+  const std::string dir = Fresh("resume_other");
+  Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir);
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet", "--resume", "--seed", "99"}, dir), 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"),
+            "gauntlet run: cannot resume: " + dir +
+                "/out holds a run of another suite, model, seed or shard (start a fresh run without --resume)\n");
+}
+
+TEST(CliTest, ExitCodesFollowTheContract) {
+  const std::string dir = Fresh("codes");
+  EXPECT_EQ(Gauntlet({}, dir), 2);
+  EXPECT_EQ(Gauntlet({"frobnicate"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--thread", "2"}, dir), 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "gauntlet run: unknown option '--thread' (did you mean '--threads'?)\n");
+  EXPECT_EQ(Gauntlet({"run", dir + "/missing.yaml"}, dir), 2);
+  EXPECT_EQ(Gauntlet({"check", kSuite}, dir), 0);
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir), 1);  // IDM fails some braking cases
+  EXPECT_EQ(Gauntlet({"run", kSuite, "--shard-index", "4", "--shard-count", "4"}, dir), 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "gauntlet run: shard index 4 (from --shard-index) is not in [0, 4)\n");
+}
+
+}  // namespace
