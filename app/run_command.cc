@@ -19,6 +19,8 @@
 #include "app/commands.h"
 #include "app/run_files.h"
 #include "core/error.h"
+#include "history/run_history.h"
+#include "reports/html_report.h"
 #include "reports/run_summary.h"
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
@@ -125,7 +127,7 @@ std::optional<Shard> ResolveShard(Args& args) {
 
 int RunRunCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
-                   {"shard-count"}, {"resume", false}});
+                   {"shard-count"}, {"resume", false}, {"db"}});
   const auto threads = args.Int("threads", 1, 1024);
   const auto seed = args.Int("seed", 0, std::numeric_limits<long long>::max());
   const auto shard = ResolveShard(args);
@@ -240,6 +242,17 @@ int RunRunCommand(const std::vector<std::string>& argv) {
       if (!out || std::rename((junit + ".tmp").c_str(), junit.c_str()) != 0) {
         throw core::InfrastructureError("cannot write " + junit);
       }
+    }
+    // report.html: the summary, the parameter space, and the worst instances re-run with their traces
+    {
+      const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path);
+      std::vector<reports::HtmlCase> cases;
+      for (size_t i : reports::WorstInstances(all, 5)) cases.push_back(reports::MakeHtmlCase(suite, all[i], out_dir));
+      WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases));
+    }
+    // the nightly history: one transaction per finished run
+    if (const auto db = args.Get("db"); db && outcome.complete) {
+      history::RecordRunFromFile(*db, history::MakeRunRecord(suite, GAUNTLET_VERSION), summary, results_path);
     }
     std::cout << reports::SummaryText(summary);
     std::cout.flush();

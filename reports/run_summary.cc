@@ -163,7 +163,7 @@ std::string SummaryText(const RunSummary& summary) {
   out << "\nverdict: " << summary.Verdict() << " (" << summary.passed << " passed, " << summary.failed
       << " failed, " << summary.invalid << " invalid, " << summary.errors << " errors)\n";
   if (!summary.info.out_dir.empty()) {
-    out << "reports: " << summary.info.out_dir << "/{results.jsonl,summary.json,junit.xml}\n";
+    out << "reports: " << summary.info.out_dir << "/{report.html,results.jsonl,summary.json,junit.xml}\n";
   }
   return out.str();
 }

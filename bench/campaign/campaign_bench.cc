@@ -136,6 +136,8 @@ void SearchVersusRandom() {
     random_counts.push_back(static_cast<double>(found_at));
     scenarios::SearchOptions options;
     options.budget = cap;
+    if (const char* p = std::getenv("BENCH_POPULATION")) options.population = std::strtoull(p, nullptr, 10);
+    if (const char* s = std::getenv("BENCH_SIGMA")) options.initial_sigma = std::strtod(s, nullptr);
     index = 0;
     scenarios::AdversarialSearch search(space, options, seed);
     size_t evaluations = 0;
@@ -190,7 +192,7 @@ void Memory(size_t instances) {
 int main(int argc, char** argv) {
   const size_t memory_instances = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
   const scenarios::Suite suite = scenarios::LoadSuite(kSuite);
-  Throughput(suite);
+  if (std::getenv("BENCH_SEARCH_ONLY") == nullptr) Throughput(suite);
   SearchVersusRandom();
   if (memory_instances > 0) Memory(memory_instances);
   return 0;
