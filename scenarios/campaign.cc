@@ -25,6 +25,7 @@
 #include "scenarios/generators/generator_spec.h"
 #include "scenarios/model_driver.h"
 #include "sim/episode.h"
+#include "verifier/formal/checks.h"
 #include "verifier/stl/expression.h"
 #include "verifier/stl/monitor.h"
 #include "verifier/stl/online_monitor.h"
@@ -133,6 +134,15 @@ class BatchRunner {
               std::vector<CoverageTracker>* coverage)
       : suite_(suite), options_(options), writer_(writer), outcome_(outcome), coverage_(coverage) {
     for (size_t f = 0; f < suite.families.size(); ++f) family_slot_[&suite.families[f]] = f;
+  }
+
+  /// Writes a result made outside the plan (a formal check) in the same stream.
+  void WriteExternal(InstanceResult r) {
+    r.plan_index = written_++;
+    writer_->Write(r);
+    writer_->Flush();
+    if (options_.on_result) options_.on_result(r);
+    if (options_.keep_results) outcome_->results.push_back(std::move(r));
   }
 
   struct Job {
@@ -244,6 +254,130 @@ class BatchRunner {
   size_t written_ = 0;
 };
 
+/// A planned instance a local robustness check takes its states from.
+struct StateSource {
+  std::vector<double> values;
+  size_t index;
+  std::string origin;
+};
+
+/// A formal check's outcome as a result line next to the simulations.
+InstanceResult FormalResult(const Family& family, size_t index, const std::string& name, bool gating,
+                            const verifier::formal::FormalCheckResult& check, double margin, double wall_s) {
+  InstanceResult r;
+  r.family = family.name;
+  r.index = index;
+  r.origin = "formal";
+  r.id = family.name + "#" + std::to_string(index) + " formal:" + name;
+  r.wall_time_s = wall_s;
+  if (check.verdict == verifier::formal::Verdict::kHolds || check.verdict == verifier::formal::Verdict::kViolated) {
+    RequirementOutcome q;
+    q.name = "formal:" + name;
+    q.gating = gating;
+    q.satisfied = check.verdict == verifier::formal::Verdict::kHolds;
+    q.robustness = q.satisfied ? std::max(0.0, margin) : std::min(margin, -std::numeric_limits<double>::min());
+    q.min_robustness = q.robustness;
+    r.requirements.push_back(q);
+  } else {
+    r.status = InstanceStatus::kError;
+    r.error = "formal check '" + name + "' is inconclusive: " + check.detail;
+  }
+  return r;
+}
+
+/// Runs the family's formal checks on its network and writes one result per check.
+void RunFormalChecks(const Suite& suite, const Family& family, const std::vector<StateSource>& sources, int threads,
+                     size_t* next_index, BatchRunner* runner) {
+  const FormalSpec& formal = family.scenario->formal;
+  const LoadedModel& model = suite.ModelOf(family);
+  if (!model.network || (formal.output_bounds.empty() && formal.local_robustness.empty())) return;
+  const models::Model& net = *model.network;
+  for (const OutputBoundsSpec& o : formal.output_bounds) {
+    if (const InstanceResult* recorded = runner->Recorded(family, *next_index)) {  // --resume
+      runner->WriteExternal(*recorded);
+      ++*next_index;
+      continue;
+    }
+    const auto start = Clock::now();
+    std::vector<double> lo(net.output_size(), -INFINITY), hi(net.output_size(), INFINITY);
+    const size_t k = static_cast<size_t>(o.output);
+    if (k >= net.output_size()) continue;
+    if (o.min) lo[k] = *o.min;
+    if (o.max) hi[k] = *o.max;
+    const auto check = verifier::formal::OutputBoundsCheck(net, o.input_lo, o.input_hi, lo, hi, o.time_budget_s, threads);
+    // margin: how far the sound bounds stay inside the limits, or how far the counterexample is outside
+    double margin = INFINITY;
+    if (check.verdict == verifier::formal::Verdict::kViolated) {
+      const double y = check.counterexample_output.at(k);
+      margin = -std::max(o.max ? y - *o.max : -INFINITY, o.min ? *o.min - y : -INFINITY);
+    } else if (!check.output_hi.empty()) {
+      if (o.max) margin = std::min(margin, *o.max - check.output_hi[k]);
+      if (o.min) margin = std::min(margin, check.output_lo[k] - *o.min);
+    }
+    runner->WriteExternal(FormalResult(family, (*next_index)++, o.name, o.gating, check, margin,
+                                       std::chrono::duration<double>(Clock::now() - start).count()));
+  }
+  for (const LocalRobustnessCheckSpec& l : formal.local_robustness) {
+    if (const InstanceResult* recorded = runner->Recorded(family, *next_index)) {  // --resume
+      runner->WriteExternal(*recorded);
+      ++*next_index;
+      continue;
+    }
+    const auto start = Clock::now();
+    verifier::formal::FormalCheckResult worst;
+    worst.verdict = verifier::formal::Verdict::kHolds;
+    double margin = INFINITY;
+    size_t checked = 0;
+    for (const StateSource& source : sources) {
+      if (checked == static_cast<size_t>(l.states)) break;
+      // the model's input at the instance's moment of lowest robustness, from a run with its trace
+      core::Trace trace;
+      const uint64_t seed = core::Rng::InstanceSeed(suite.seed, family.name, source.index);
+      const InstanceResult run = RunInstance(suite, family, source.index, source.values, seed, source.origin, &trace);
+      if (run.status != InstanceStatus::kCompleted || trace.empty()) continue;
+      double time_s = 0.0;
+      for (const auto& q : run.requirements) {
+        if (q.gating) {
+          time_s = q.min_robustness_time_s;
+          break;
+        }
+      }
+      size_t row = 0;
+      while (row + 1 < trace.size() && trace.time()[row] < time_s) ++row;
+      verifier::formal::LocalRobustnessSpec spec;
+      for (const auto& o : family.scenario->binding.observation) spec.point.push_back(trace.column("model.in." + o.name)[row]);
+      spec.epsilon = l.epsilon;
+      spec.delta = l.delta;
+      spec.mode = l.mode == RobustnessKind::kOutputDelta    ? verifier::formal::RobustnessMode::kOutputDelta
+                  : l.mode == RobustnessKind::kArgmaxStable ? verifier::formal::RobustnessMode::kArgmaxStable
+                                                            : verifier::formal::RobustnessMode::kArgminStable;
+      const auto check = verifier::formal::LocalRobustnessCheck(net, spec, l.time_budget_s, threads);
+      ++checked;
+      if (check.verdict != verifier::formal::Verdict::kHolds) {
+        if (worst.verdict != verifier::formal::Verdict::kViolated) worst = check;
+        if (check.verdict == verifier::formal::Verdict::kViolated) margin = -1.0;
+        continue;
+      }
+      if (l.mode == RobustnessKind::kOutputDelta && !check.output_hi.empty()) {
+        std::vector<double> y(net.output_size());
+        models::Workspace ws;
+        net.Evaluate(spec.point, y, ws);
+        for (size_t j = 0; j < y.size(); ++j) {
+          margin = std::min(margin, l.delta - std::max(check.output_hi[j] - y[j], y[j] - check.output_lo[j]));
+        }
+      } else {
+        margin = std::min(margin, 0.0);
+      }
+    }
+    if (checked == 0) {
+      worst.verdict = verifier::formal::Verdict::kUnknown;
+      worst.detail = "no completed instance to take states from";
+    }
+    runner->WriteExternal(FormalResult(family, (*next_index)++, l.name, l.gating, worst, margin,
+                                       std::chrono::duration<double>(Clock::now() - start).count()));
+  }
+}
+
 std::vector<CoverageTracker> MakeCoverage(const Suite& suite) {
   std::vector<CoverageTracker> coverage;
   for (const Family& f : suite.families) coverage.emplace_back(f.scenario->parameters);
@@ -345,6 +479,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   std::vector<BatchRunner::Job> plan;
   std::vector<size_t> next_index(suite.families.size(), 0);
   std::deque<Stopping> stopping;
+  auto family_index_of = [&](const Family* family) { return static_cast<size_t>(family - suite.families.data()); };
   for (size_t f = 0; f < suite.families.size(); ++f) {
     const Family& family = suite.families[f];
     const uint64_t plan_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/plan", 0);
@@ -362,6 +497,11 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       job.stopping = rules.at(p.generator);
       plan.push_back(std::move(job));
     }
+  }
+  std::vector<std::vector<BatchRunner::Job>> full_plan_heads(suite.families.size());
+  for (const BatchRunner::Job& job : plan) {
+    auto& heads = full_plan_heads[family_index_of(job.family)];
+    if (heads.size() < 64) heads.push_back(job);
   }
   if (options.shard_count > 1) {
     if (!stopping.empty()) {
@@ -416,6 +556,23 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       }
     }
   }
+  // formal checks on the networks, next to the simulations (the k-th family with checks runs in shard
+  // k % shard_count); local robustness takes its states from the family's first planned instances
+  size_t formal_counter = 0;
+  for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
+    const FormalSpec& formal = suite.families[f].scenario->formal;
+    if (formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
+    if (formal_counter++ % options.shard_count != options.shard_index) continue;
+    std::vector<StateSource> sources;
+    size_t limit = 0;
+    for (const auto& l : formal.local_robustness) limit = std::max(limit, 2 * static_cast<size_t>(l.states));
+    for (const BatchRunner::Job& job : full_plan_heads[f]) {
+      if (sources.size() >= limit) break;
+      sources.push_back({job.values, job.index, job.origin});
+    }
+    RunFormalChecks(suite, suite.families[f], sources, threads, &next_index[f], &runner);
+  }
+
   ReportCoverage(suite, coverage, &outcome);
   outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (runner.Cancelled()) outcome.complete = false;

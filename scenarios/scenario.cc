@@ -19,7 +19,7 @@ namespace {
 
 const std::vector<std::string> kScenarioKeys = {"scenario", "description", "parameters", "derived", "let", "world",
                                                 "model", "requirements", "assumptions", "metrics", "generators",
-                                                "stop_on_collision"};
+                                                "stop_on_collision", "formal"};
 
 /// Binds number fields to expressions over the parameters (free and derived).
 class ParameterBinder : public NumberBinder {
@@ -251,6 +251,14 @@ std::span<const core::EnumName<AdvisorySelect>> EnumNames(AdvisorySelect) {
   return kNames;
 }
 
+std::span<const core::EnumName<RobustnessKind>> EnumNames(RobustnessKind) {
+  static constexpr std::array<core::EnumName<RobustnessKind>, 3> kNames = {
+      {{RobustnessKind::kOutputDelta, "output_delta"},
+       {RobustnessKind::kArgmaxStable, "argmax_stable"},
+       {RobustnessKind::kArgminStable, "argmin_stable"}}};
+  return kNames;
+}
+
 std::span<const core::EnumName<MetricReduce>> EnumNames(MetricReduce) {
   static constexpr std::array<core::EnumName<MetricReduce>, 4> kNames = {{{MetricReduce::kMin, "min"},
                                                                            {MetricReduce::kMax, "max"},
@@ -395,6 +403,7 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   std::vector<MetricSpec> metric_specs;
   if (root["metrics"].IsDefined()) bound_reader.Read(root["metrics"], "metrics", &metric_specs);
   if (root["generators"].IsDefined()) bound_reader.Read(root["generators"], "generators", &scenario->generators);
+  if (root["formal"].IsDefined()) reader.Read(root["formal"], "formal", &scenario->formal);
   scenario->bindings = std::move(binder.bindings);
   if (!diags.empty()) diags.ThrowIfAny();  // the checks below need a well-formed spec
 
@@ -420,6 +429,39 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
     if (o.noise.uniform < 0 || o.noise.gaussian < 0) {
       diags.Error(bound_reader.PositionOf(p + ".noise"), "noise magnitudes must not be negative");
     }
+  }
+
+  // formal checks: boxes of the model's inputs
+  const size_t inputs = b.observation.size();
+  for (size_t i = 0; i < scenario->formal.output_bounds.size(); ++i) {
+    const OutputBoundsSpec& o = scenario->formal.output_bounds[i];
+    const std::string p = core::IndexPath("formal.output_bounds", i);
+    if (o.input_lo.size() != inputs || o.input_hi.size() != inputs) {
+      diags.Error(reader.PositionOf(p), "input_lo and input_hi need one value per model input (" +
+                                            std::to_string(inputs) + ")");
+    } else {
+      for (size_t k = 0; k < inputs; ++k) {
+        if (!(o.input_lo[k] <= o.input_hi[k])) {
+          diags.Error(reader.PositionOf(p + ".input_lo"), "input_lo[" + std::to_string(k) + "] > input_hi[" +
+                                                              std::to_string(k) + "]");
+        }
+      }
+    }
+    if (!o.min && !o.max) diags.Error(reader.PositionOf(p), "give 'min', 'max' or both");
+    if (o.time_budget_s <= 0) diags.Error(reader.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
+  }
+  for (size_t i = 0; i < scenario->formal.local_robustness.size(); ++i) {
+    const LocalRobustnessCheckSpec& l = scenario->formal.local_robustness[i];
+    const std::string p = core::IndexPath("formal.local_robustness", i);
+    if (l.epsilon.size() != 1 && l.epsilon.size() != inputs) {
+      diags.Error(reader.PositionOf(p + ".epsilon"), "epsilon needs one value, or one per model input (" +
+                                                         std::to_string(inputs) + ")");
+    }
+    for (double e : l.epsilon) {
+      if (!(e >= 0)) diags.Error(reader.PositionOf(p + ".epsilon"), "epsilon must not be negative");
+    }
+    if (l.states < 1) diags.Error(reader.PositionOf(p + ".states"), "states must be at least 1");
+    if (l.time_budget_s <= 0) diags.Error(reader.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
   }
 
   // signals: the world's, then the model binding's

@@ -155,6 +155,67 @@ struct MetricSpec {
   }
 };
 
+/// A formal check that the network's output stays within limits for every input in a box.
+struct OutputBoundsSpec {
+  std::string name;
+  std::vector<double> input_lo;  ///< per model input (the observation after scaling)
+  std::vector<double> input_hi;
+  int output = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+  double time_budget_s = 10.0;
+  bool gating = true;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("input_lo", &input_lo, core::kRequired);
+    a->Visit("input_hi", &input_hi, core::kRequired);
+    a->Visit("output", &output);
+    a->Visit("min", &min);
+    a->Visit("max", &max);
+    a->Visit("time_budget_s", &time_budget_s);
+    a->Visit("gating", &gating);
+  }
+};
+
+enum class RobustnessKind { kOutputDelta, kArgmaxStable, kArgminStable };
+std::span<const core::EnumName<RobustnessKind>> EnumNames(RobustnessKind);
+
+/// A formal check of local robustness at states the simulations visited: for every input within
+/// +-epsilon of the model's input at such a state, every output changes by at most delta (or the
+/// chosen advisory does not change). The states are the inputs at the moment of lowest robustness of
+/// the family's first `states` completed instances.
+struct LocalRobustnessCheckSpec {
+  std::string name;
+  std::vector<double> epsilon;  ///< one per input, or one for all
+  RobustnessKind mode = RobustnessKind::kOutputDelta;
+  double delta = 0.0;
+  int states = 4;
+  double time_budget_s = 10.0;
+  bool gating = true;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("name", &name, core::kRequired);
+    a->Visit("epsilon", &epsilon, core::kRequired);
+    a->Visit("mode", &mode);
+    a->Visit("delta", &delta);
+    a->Visit("states", &states);
+    a->Visit("time_budget_s", &time_budget_s);
+    a->Visit("gating", &gating);
+  }
+};
+
+/// Formal checks on the network that drives the ego (built-in controllers have none to check).
+struct FormalSpec {
+  std::vector<OutputBoundsSpec> output_bounds;
+  std::vector<LocalRobustnessCheckSpec> local_robustness;
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("output_bounds", &output_bounds);
+    a->Visit("local_robustness", &local_robustness);
+  }
+};
+
 /// A requirement compiled for monitoring.
 struct CompiledRequirement {
   RequirementSpec spec;
@@ -203,6 +264,7 @@ class Scenario {
   std::vector<CompiledMetric> metrics;
   std::vector<GeneratorSpec> generators;
   bool stop_on_collision = true;  ///< end an episode at the ego's first contact (a crash ends the test)
+  FormalSpec formal;
 
   /// The instance for parameter values `values` (in `parameters` order).
   [[nodiscard]] ResolvedInstance Resolve(const std::vector<double>& values) const;

@@ -421,14 +421,16 @@ class Lowering {
       const int r = net_.AddActivation(LayerKind::kRelu, s);
       return net_.AddLinear({LinearTerm::Diagonal(r, -ones)}, Eigen::VectorXd::Constant(n, hi), 1);
     }
-    // lo + relu(x - lo) - relu(x - hi)
+    // min(max(x, lo), hi) = hi - relu(hi - (lo + relu(x - lo))): each step is monotone in one
+    // variable, so interval propagation through the chain is exact (a sum of two ReLUs would lose
+    // their correlation and give bounds wider than [lo, hi])
     const int s1 = net_.AddLinear({LinearTerm::Diagonal(x.layer, ones)}, Eigen::VectorXd::Constant(n, -lo), 1);
     const int r1 = net_.AddActivation(LayerKind::kRelu, s1);
-    const int s2 = net_.AddLinear({LinearTerm::Diagonal(x.layer, ones)}, Eigen::VectorXd::Constant(n, -hi), 1);
+    // (every constant is lo or hi themselves, so the chain is the clip exactly in real arithmetic)
+    const int y1 = net_.AddLinear({LinearTerm::Diagonal(r1, ones)}, Eigen::VectorXd::Constant(n, lo), 1);
+    const int s2 = net_.AddLinear({LinearTerm::Diagonal(y1, -ones)}, Eigen::VectorXd::Constant(n, hi), 1);
     const int r2 = net_.AddActivation(LayerKind::kRelu, s2);
-    return net_.AddLinear({LinearTerm::Diagonal(r1, ones), LinearTerm::Diagonal(r2, -ones)},
-                          Eigen::VectorXd::Constant(n, lo), 2,
-                          Eigen::VectorXd::Constant(n, std::abs(lo) + std::abs(hi)));
+    return net_.AddLinear({LinearTerm::Diagonal(r2, -ones)}, Eigen::VectorXd::Constant(n, hi), 1);
   }
 
   const Graph& g_;

@@ -189,3 +189,26 @@ TEST(GraphLoweringTest, OutputBoundsAndLocalRobustnessChecks) {
 
 }  // namespace
 }  // namespace gauntlet::verifier::formal
+
+namespace gauntlet::verifier::formal {
+namespace {
+
+// A clip is lowered as a chain of one-sided clamps, so interval bounds through it stay within its
+// limits (a sum of two ReLUs would lose their correlation): the zoo controller ends in Clip(-9, 3).
+TEST(GraphLoweringTest, ClipBoundsStayWithinTheClipLimits) {
+  const auto model = models::Model::LoadModel(std::string(GAUNTLET_SOURCE_DIR) + "/zoo/acc_good.onnx");
+  const Network net = LowerGraph(model->graph());
+  Box box{Eigen::VectorXd(3), Eigen::VectorXd(3)};
+  box.lo << 0, 0, -15;
+  box.hi << 150, 40, 40;
+  for (BoundMethod method : {BoundMethod::kIbp, BoundMethod::kCrown}) {
+    const Box out = ComputeOutputBounds(net, box, method);
+    EXPECT_GE(out.lo[0], -9.0 - 1e-9);
+    EXPECT_LE(out.hi[0], 3.0 + 1e-9);
+    EXPECT_LE(out.lo[0], -9.0);  // sound: the limits themselves are reached
+    EXPECT_GE(out.hi[0], 3.0);
+  }
+}
+
+}  // namespace
+}  // namespace gauntlet::verifier::formal
