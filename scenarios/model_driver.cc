@@ -10,7 +10,10 @@ namespace gauntlet::scenarios {
 
 ModelDriver::ModelDriver(const Scenario& scenario, const ModelBindingSpec& binding, const LoadedModel& model,
                          core::Rng rng)
-    : binding_(binding), policy_(*model.policy), signal_names_(ModelSignalNames(binding)) {
+    : binding_(binding),
+      policy_(*model.policy),
+      by_previous_advisory_(model.by_previous_advisory),
+      signal_names_(ModelSignalNames(binding)) {
   const std::vector<std::string> world_signals = sim::SignalNames(scenario.world);
   for (size_t i = 0; i < binding.observation.size(); ++i) {
     const ObservationSpec& o = binding.observation[i];
@@ -49,7 +52,9 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
     extra[i] = v;
   }
   // act
-  policy_.Act(observation_, action_, scratch_);
+  const models::Policy& policy =
+      by_previous_advisory_.empty() ? policy_ : *by_previous_advisory_.at(previous_advisory_);
+  policy.Act(observation_, action_, scratch_);
   for (size_t k = 0; k < action_.size(); ++k) {
     if (!std::isfinite(action_[k])) {
       throw std::runtime_error("the model's output " + std::to_string(k) + " is " + core::FormatDouble(action_[k]) +
@@ -71,6 +76,7 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
                                                                      : action_[k] > action_[chosen];
       if (better) chosen = k;  // ties keep the lowest index
     }
+    previous_advisory_ = chosen;
     const AdvisorySpec& a = binding_.advisories[chosen];
     if (a.accel_mps2) command->accel_mps2 = *a.accel_mps2;
     if (a.steer_rad) command->steer_rad = *a.steer_rad;

@@ -47,6 +47,8 @@ class ModelDriver : public sim::Controller {
 
   const ModelBindingSpec& binding_;
   const models::Policy& policy_;
+  const std::vector<std::shared_ptr<const models::Policy>>& by_previous_advisory_;
+  size_t previous_advisory_ = 0;  ///< the first advisory (clear of conflict) until the model gives one
   std::vector<Slot> slots_;
   std::vector<std::string> signal_names_;
   std::vector<double> observation_;

@@ -24,6 +24,7 @@ void LoadNetwork(const std::string& path, LoadedModel* loaded) {
   for (size_t i = 0; i < loaded->network->input_size(); ++i) {
     binding.observation.push_back({"input" + std::to_string(i), 0.0, 1.0});
   }
+  binding.nnet_raw = path.ends_with(".nnet");  // raw inputs; the file's normalisation applies
   loaded->policy = std::make_shared<models::NetworkPolicy>(loaded->network, std::move(binding));
 }
 
@@ -85,6 +86,33 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
           continue;
         }
         LoadNetwork(loaded.source, &loaded);
+      } else if (!m.by_previous_advisory.empty()) {
+        if (!m.path.empty() || !m.builtin.empty()) {
+          diags.Error(reader.PositionOf(where), "model '" + slot + "' has 'by_previous_advisory' and 'path' or "
+                                                "'builtin'; give one");
+          continue;
+        }
+        std::vector<std::string> sources;
+        bool ok = true;
+        for (size_t k = 0; k < m.by_previous_advisory.size(); ++k) {
+          const std::string file = Resolve(path, m.by_previous_advisory[k]);
+          if (!fs::exists(file)) {
+            diags.Error(reader.PositionOf(core::IndexPath(where + ".by_previous_advisory", k)),
+                        "model file '" + m.by_previous_advisory[k] + "' does not exist (looked for " + file + ")");
+            ok = false;
+            continue;
+          }
+          LoadedModel one;
+          LoadNetwork(file, &one);
+          if (k == 0) {
+            loaded.network = one.network;
+            loaded.policy = one.policy;
+          }
+          loaded.by_previous_advisory.push_back(one.policy);
+          sources.push_back(file);
+        }
+        if (!ok) continue;
+        loaded.source = "by_previous_advisory:" + sources.front() + ",...";
       } else if (!m.path.empty() && !m.builtin.empty()) {
         diags.Error(reader.PositionOf(where), "model '" + slot + "' has both 'path' and 'builtin'; give one");
         continue;
@@ -185,6 +213,13 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
                                                       b.observation[k].name + "'");
           }
         }
+      }
+      if (!m->second.by_previous_advisory.empty() &&
+          m->second.by_previous_advisory.size() != b.advisories.size()) {
+        diags.Error(reader.PositionOf(where), "model '" + family.model_slot + "' has " +
+                                                  std::to_string(m->second.by_previous_advisory.size()) +
+                                                  " networks by previous advisory but scenario '" + scenario->name +
+                                                  "' lists " + std::to_string(b.advisories.size()) + " advisories");
       }
       if (!b.advisories.empty() && policy.output_size() != b.advisories.size()) {
         diags.Error(reader.PositionOf(where), "model '" + family.model_slot + "' has " +

@@ -28,14 +28,19 @@ namespace gauntlet::scenarios {
 
 /// A model slot: a network file or a built-in reference controller with parameters.
 struct ModelSpec {
-  std::string path;     ///< .onnx or .nnet, relative to the suite file
+  std::string path;     ///< .onnx or .nnet, relative to the suite file (a .nnet takes raw inputs: its
+                        ///< file's normalisation is applied)
   std::string builtin;  ///< "idm", "ttc_brake", ...
   std::map<std::string, double> params;
+  /// A family of networks, one per advisory: the network used at each control step is the one of the
+  /// previous advisory (ACAS Xu's network a_b is used after advisory a). Needs an advisory binding.
+  std::vector<std::string> by_previous_advisory;
   template <class Archive>
   void Serialize(Archive* a) {
     a->Visit("path", &path);
     a->Visit("builtin", &builtin);
     a->Visit("params", &params);
+    a->Visit("by_previous_advisory", &by_previous_advisory);
   }
 };
 
@@ -74,6 +79,8 @@ struct LoadedModel {
   std::string source;  ///< "builtin:idm" or the file path
   std::shared_ptr<const models::Policy> policy;
   std::shared_ptr<const models::Model> network;  ///< the network of a file model; null for a built-in
+  /// by_previous_advisory: one policy per advisory (policy is the first of them)
+  std::vector<std::shared_ptr<const models::Policy>> by_previous_advisory;
 
   /// The number of observation values the model takes.
   [[nodiscard]] size_t input_size() const {

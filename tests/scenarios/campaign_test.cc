@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -124,6 +125,36 @@ TEST(CampaignTest, StoppingRuleEndsSamplingAtTheSamePointForAnyThreadCount) {
   for (size_t i = 0; i < one.results.size(); ++i) EXPECT_EQ(ToJsonLine(one.results[i]), ToJsonLine(two.results[i]));
   ASSERT_EQ(one.coverage.size(), 1u);
   EXPECT_EQ(one.coverage[0].points, one.results.size());
+}
+
+TEST(CampaignTest, AcasXuEncounterSwitchesNetworksByPreviousAdvisoryAndReplays) {
+  if (!fs::exists(std::string(GAUNTLET_SHARED_DIR) + "/benchmarks/acasxu/nnet")) GTEST_SKIP() << "no ACAS Xu data";
+  const Suite suite = LoadSuite(std::string(GAUNTLET_SOURCE_DIR) + "/configs/acasxu.yaml");
+  ASSERT_EQ(suite.models.at("acas").by_previous_advisory.size(), 5u);
+  const CampaignOutcome outcome = RunCampaign(suite, {.threads = 2});
+  ASSERT_FALSE(outcome.results.empty());
+  const Family& family = suite.families[0];
+  bool turned = false;
+  for (size_t i = 0; i < outcome.results.size(); i += 9) {
+    const InstanceResult& r = outcome.results[i];
+    ASSERT_EQ(r.status, InstanceStatus::kCompleted) << r.error;
+    std::vector<double> values;
+    for (size_t k = 0; k < family.scenario->parameters.dimension(); ++k) values.push_back(r.parameters[k].second);
+    core::Trace trace;
+    InstanceResult again = RunInstance(suite, family, r.index, values, r.seed, r.origin, &trace);
+    again.plan_index = r.plan_index;
+    EXPECT_EQ(ToJsonLine(again), ToJsonLine(r));
+    // advisories are issued once per second: the command changes only on whole seconds
+    const auto advisory = trace.column("model.advisory");
+    for (size_t row = 1; row < trace.size(); ++row) {
+      if (advisory[row] != advisory[row - 1]) {
+        const double t = trace.time()[row];
+        EXPECT_NEAR(t, std::round(t), 1e-9);
+      }
+      turned = turned || advisory[row] != 0.0;
+    }
+  }
+  EXPECT_TRUE(turned) << "head-on encounters must draw turn advisories";
 }
 
 TEST(CampaignTest, StopOnViolationEndsFailingRunsEarlyWithTheSameVerdicts) {
