@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <fcntl.h>
@@ -120,6 +121,29 @@ TEST(CliTest, ResumeRefusesAnotherRunsDirectory) {
   EXPECT_EQ(ReadFile(dir + "/stderr.txt"),
             "gauntlet run: cannot resume: " + dir +
                 "/out holds a run of another suite, model, seed or shard (start a fresh run without --resume)\n");
+}
+
+TEST(CliTest, JUnitIsWellFormedWithUniqueTestcaseNames) {
+  const std::string dir = Fresh("junit");
+  ASSERT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir), 1);
+  const std::string junit = ReadFile(dir + "/out/junit.xml");
+  ASSERT_NE(junit.find("<testsuites"), std::string::npos);
+  if (std::system("command -v xmllint >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("xmllint --noout " + dir + "/out/junit.xml").c_str()), 0);
+  }
+  std::set<std::string> names;
+  size_t cases = 0, failures = 0;
+  for (size_t at = junit.find("<testcase "); at != std::string::npos; at = junit.find("<testcase ", at + 1)) {
+    const size_t name = junit.find(" name=\"", at) + 7;
+    ASSERT_TRUE(names.insert(junit.substr(name, junit.find('"', name) - name)).second);
+    ++cases;
+  }
+  for (size_t at = junit.find("<failure "); at != std::string::npos; at = junit.find("<failure ", at + 1)) ++failures;
+  EXPECT_GT(cases, 50u);
+  EXPECT_GT(failures, 0u);
+  // every failure carries the robustness, the time and the replay command
+  EXPECT_NE(junit.find("message=\"robustness -"), std::string::npos);
+  EXPECT_NE(junit.find("replay: gauntlet replay"), std::string::npos);
 }
 
 TEST(CliTest, ExitCodesFollowTheContract) {
