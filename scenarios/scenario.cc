@@ -114,7 +114,7 @@ void ReadParameters(YamlReader& reader, const YAML::Node& node, ParameterSpace* 
     Parameter p;
     p.name = name;
     p.pos = reader.Pos(it->first);
-    const YAML::Node& spec = it->second;
+    const YAML::Node spec = it->second;  // a copy: it-> returns a temporary proxy
     if (spec.IsScalar()) {
       const auto v = ReadQuantity(reader, spec, what);
       if (!v) continue;
