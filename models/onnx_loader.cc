@@ -3,6 +3,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/suggest.h"
 #include "models/internal/loaders.h"
 
@@ -282,7 +284,18 @@ class OnnxLoader {
     return &*tensors_[static_cast<size_t>(it->second)].data;
   }
 
-  static std::vector<int64_t> ToInts(const std::vector<double>& v) { return {v.begin(), v.end()}; }
+  /// Shape and axes values, which arrive as doubles: each must be an integer that a double holds exactly.
+  std::vector<int64_t> ToInts(const std::vector<double>& v, const std::string& label) const {
+    std::vector<int64_t> out;
+    out.reserve(v.size());
+    for (double x : v) {
+      if (!std::isfinite(x) || x != std::trunc(x) || std::fabs(x) > 9007199254740992.0) {
+        Fail(label + ": shape or axes value " + core::FormatDouble(x) + " is not an integer in range");
+      }
+      out.push_back(static_cast<int64_t>(x));
+    }
+    return out;
+  }
 
   Node ConvertNode(const onnx::NodeProto& n, const std::string& name, const std::set<std::string>& consumed) {
     const std::string& op = n.op_type();
@@ -348,7 +361,7 @@ class OnnxLoader {
       case OpKind::kReshape: {
         const auto* shape = ConstantOperand(n, 1, label);
         if (!shape) Fail(label + ": has no shape operand");
-        at.reshape_target = ToInts(*shape);
+        at.reshape_target = ToInts(*shape, label);
         if (at.axis == -1 && std::count(at.reshape_target.begin(), at.reshape_target.end(), 0) > 0) {
           Fail(label + ": allowzero=1 with a zero in the shape is not supported");
         }
@@ -372,7 +385,7 @@ class OnnxLoader {
       case OpKind::kSqueeze:
       case OpKind::kUnsqueeze:
         if (opset_ >= 13) {
-          if (const auto* axes = ConstantOperand(n, 1, label)) at.axes = ToInts(*axes);
+          if (const auto* axes = ConstantOperand(n, 1, label)) at.axes = ToInts(*axes, label);
           else if (*kind == OpKind::kUnsqueeze) Fail(label + ": has no axes operand");
           data_operands = 1;
         }

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "scenarios/number_writer.h"
+#include "scenarios/scenario.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -165,6 +166,25 @@ TEST(YamlReaderTest, BindsParametersAndWritesInstanceValues) {
   EXPECT_EQ(instance.actors[0].speed, 1.0);
   EXPECT_EQ(instance.actors[1].speed, 99.0);
   EXPECT_EQ(std::get<Brake>(instance.actors[1].behaviours[0]).decel_mps2, 7.0);
+}
+
+}  // namespace
+}  // namespace gauntlet::scenarios
+
+namespace gauntlet::scenarios {
+namespace {
+
+// fuzz/regressions/scenario_yaml: a parameters block once read a dead temporary (use after scope,
+// seen under ASan); the reproducer must load and report its real problems.
+TEST(FuzzRegressionTest, ParametersBlockReadsNoTemporary) {
+  const std::string path =
+      std::string(GAUNTLET_SOURCE_DIR) + "/fuzz/regressions/scenario_yaml/parameter_node_use_after_scope.yaml";
+  try {
+    (void)LoadScenario(path);
+    FAIL() << "expected an InputError";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing required key 'world'"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
