@@ -23,16 +23,6 @@ constexpr std::array<core::EnumName<DropStatistic>, 2> kDropStatisticNames{{
     {DropStatistic::kWorst, "worst"},
 }};
 
-YAML::Node LoadYaml(const std::string& path) {
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw core::InputError({path, 0, 0}, "cannot read the file");
-  } catch (const YAML::Exception& e) {
-    throw core::InputError({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
-  }
-}
-
 }  // namespace
 
 std::span<const core::EnumName<RateBound>> EnumNames(RateBound) { return kRateBoundNames; }
@@ -40,7 +30,7 @@ std::span<const core::EnumName<DropStatistic>> EnumNames(DropStatistic) { return
 
 GatePolicy LoadGatePolicy(const std::string& path, const std::vector<std::string>& known_requirements) {
   core::Diagnostics diags;
-  YAML::Node root = LoadYaml(path);
+  YAML::Node root = scenarios::LoadYamlFile(path);
   // an empty file is the default policy
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   scenarios::YamlReader reader(path, &diags);

@@ -320,14 +320,7 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   auto scenario = std::make_shared<Scenario>();
   scenario->path = path;
   core::Diagnostics diags;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw core::InputError({path, 0, 0}, "cannot read the file");
-  } catch (const YAML::Exception& e) {
-    throw core::InputError({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
-  }
+  YAML::Node root = LoadYamlFile(path);  // not const: a const lookup of a missing key is an invalid node
   YamlReader reader(path, &diags);
   if (!reader.CheckKeys(root, "", kScenarioKeys)) diags.ThrowIfAny();
   for (const char* key : {"scenario", "world", "model", "requirements"}) {

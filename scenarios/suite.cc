@@ -41,21 +41,11 @@ uint64_t HashFile(const std::string& path, uint64_t hash) {
   return core::Mix64(hash ^ core::StableHash(bytes));
 }
 
-YAML::Node LoadYaml(const std::string& path) {
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw core::InputError({path, 0, 0}, "cannot read the file");
-  } catch (const YAML::Exception& e) {
-    throw core::InputError({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
-  }
-}
-
 }  // namespace
 
 Suite LoadSuite(const std::string& path, const std::map<std::string, std::string>& model_overrides) {
   core::Diagnostics diags;
-  const YAML::Node root = LoadYaml(path);
+  const YAML::Node root = LoadYamlFile(path);
   YamlReader reader(path, &diags);
   SuiteSpec spec;
   reader.Read(root, "", &spec);
@@ -253,7 +243,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
 }
 
 void CheckFile(const std::string& path) {
-  const YAML::Node root = LoadYaml(path);
+  const YAML::Node root = LoadYamlFile(path);
   if (root.IsMap() && root["suite"].IsDefined()) {
     (void)LoadSuite(path);
   } else {

@@ -8,6 +8,16 @@
 
 namespace gauntlet::scenarios {
 
+YAML::Node LoadYamlFile(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw core::InputError({path, 0, 0}, "cannot read the file");
+  } catch (const YAML::Exception& e) {
+    throw core::InputError({path, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+  }
+}
+
 core::SourcePos YamlReader::PositionOf(std::string_view path) const {
   std::string p(path);
   while (true) {

@@ -45,6 +45,9 @@ class NumberBinder {
                                      core::Diagnostics* diags) = 0;
 };
 
+/// Loads a YAML file; an unreadable file or a syntax error is a core::InputError at its file:line:col.
+[[nodiscard]] YAML::Node LoadYamlFile(const std::string& path);
+
 namespace internal {
 
 template <typename T>
