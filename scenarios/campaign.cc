@@ -107,15 +107,19 @@ class OrderedWriter {
   std::ofstream out_;
 };
 
-/// The robustness an adaptive search minimises for one result: the named requirement's, or the
-/// lowest gating one; +inf for errors and invalid instances (never a counterexample).
+/// What an adaptive search minimises for one result: the robustness of "the scenario's assumptions imply
+/// the requirement" (the named one, or the lowest gating one). For a valid instance that is the
+/// requirement's robustness; for an invalid one it is max(requirement, how far the assumptions were
+/// broken) > 0, never a counterexample, but lower the closer the instance came to the valid region, so a
+/// search is led to the edge of the assumptions (where the hardest valid cases lie) instead of away from
+/// it. NaN (no information) for errors.
 double SearchObjective(const InstanceResult& r, const std::string& requirement) {
-  if (r.status != InstanceStatus::kCompleted) return std::numeric_limits<double>::quiet_NaN();
-  double best = std::numeric_limits<double>::infinity();
+  if (r.status == InstanceStatus::kError) return std::numeric_limits<double>::quiet_NaN();
+  double robustness = std::numeric_limits<double>::infinity();
   for (const auto& req : r.requirements) {
-    if (requirement.empty() ? req.gating : req.name == requirement) best = std::min(best, req.robustness);
+    if (requirement.empty() ? req.gating : req.name == requirement) robustness = std::min(robustness, req.robustness);
   }
-  return best;
+  return r.status == InstanceStatus::kInvalid ? std::max(robustness, r.Infeasibility()) : robustness;
 }
 
 /// A sampling generator's stopping rule and the counts it decides on, in plan order.
@@ -157,7 +161,8 @@ class BatchRunner {
 
   /// Runs `jobs` in parallel, chunk by chunk, writing results in order as a prefix completes. With
   /// `objectives`, appends each result's search objective (in job order). Stops early when cancelled.
-  void Run(const std::vector<Job>& jobs, size_t planned_total, std::vector<double>* objectives = nullptr) {
+  void Run(const std::vector<Job>& jobs, size_t planned_total, std::vector<double>* objectives = nullptr,
+           const std::string& requirement = "") {
     // chunks of jobs keep memory bounded and the written prefix growing while a long plan runs
     const size_t chunk = 256;
     for (size_t begin = 0; begin < jobs.size(); begin += chunk) {
@@ -222,7 +227,7 @@ class BatchRunner {
       });
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
-        if (objectives != nullptr) objectives->push_back(skipped[k] ? NAN : SearchObjective(results[k], ""));
+        if (objectives != nullptr) objectives->push_back(skipped[k] ? NAN : SearchObjective(results[k], requirement));
         if (options_.keep_results && !skipped[k]) outcome_->results.push_back(std::move(results[k]));
       }
       if (options_.progress) options_.progress(written_, std::max(planned_total, written_));
@@ -527,14 +532,14 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       if (adaptive_counter++ % options.shard_count != options.shard_index) continue;
       const uint64_t search_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/search", g);
       const std::string label(KindName(generator.kind));
-      // the objective: the lowest robustness over the gating requirements
+      // the objective: the chosen requirement's robustness, or the lowest over the gating ones
       auto make_evaluator = [&](const std::string& origin) -> BatchEvaluator {
         return [&, origin](const std::vector<std::vector<double>>& points) {
           std::vector<BatchRunner::Job> jobs;
           for (const auto& p : points) jobs.push_back({&family, next_index[f]++, p, origin});
           std::vector<double> robustness;
-          runner.Run(jobs, runner.written() + jobs.size(), &robustness);
-          robustness.resize(points.size(), std::numeric_limits<double>::quiet_NaN());
+          runner.Run(jobs, runner.written() + jobs.size(), &robustness, generator.requirement);
+          robustness.resize(points.size(), std::numeric_limits<double>::quiet_NaN());  // cancelled
           return robustness;
         };
       };

@@ -1,5 +1,8 @@
 #include "scenarios/instance_result.h"
 
+#include <algorithm>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -76,6 +79,16 @@ bool InstanceResult::Passed() const {
 }
 
 bool InstanceResult::Failed() const { return status == InstanceStatus::kCompleted && !Passed(); }
+
+double InstanceResult::Infeasibility() const {
+  if (status != InstanceStatus::kInvalid) return 0.0;
+  double worst = 0.0;
+  for (const auto& a : assumptions) {
+    // a broken assumption has robustness <= 0; the smallest positive amount keeps it infeasible
+    if (!a.satisfied) worst = std::max({worst, -a.robustness, std::numeric_limits<double>::min()});
+  }
+  return worst;
+}
 
 std::string MakeInstanceId(const std::string& family, size_t index,
                            const std::vector<std::pair<std::string, double>>& parameters) {

@@ -55,6 +55,9 @@ struct InstanceResult {
   [[nodiscard]] bool Passed() const;
   /// True when completed and some gating requirement is violated.
   [[nodiscard]] bool Failed() const;
+  /// For an invalid instance, how far outside its assumptions it was: the largest negated robustness
+  /// of a broken assumption (> 0). 0 otherwise.
+  [[nodiscard]] double Infeasibility() const;
 };
 
 /// One results.jsonl line (no trailing newline). Keys in a fixed order, numbers in shortest

@@ -17,9 +17,11 @@
 namespace gauntlet::scenarios {
 namespace {
 
-const std::vector<std::string> kScenarioKeys = {"scenario", "description", "parameters", "derived", "let", "world",
-                                                "model", "requirements", "assumptions", "metrics", "generators",
-                                                "stop_on_collision", "formal"};
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kScenarioKeys = {"scenario", "description", "include", "parameters", "derived",
+                                                "let", "world", "model", "requirements", "assumptions", "metrics",
+                                                "generators", "stop_on_collision", "formal"};
 
 /// Binds number fields to expressions over the parameters (free and derived).
 class ParameterBinder : public NumberBinder {
@@ -91,14 +93,152 @@ core::SourcePos FieldTextPos(const YAML::Node& root, const std::string& key, siz
 
 const std::vector<std::string> kParameterKinds = {"uniform", "normal", "choice", "range", "constant"};
 
+/// Reads the one distribution `spec` gives (its keys already checked) into `p`; false after reporting.
+bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
+  const std::string what = "parameter '" + name + "'";
+  bool ok = true;
+  if (const YAML::Node u = spec["uniform"]; u.IsDefined()) {
+    p->kind = Parameter::Kind::kUniform;
+    if (!u.IsSequence() || u.size() != 2) {
+      reader.Error(u, "uniform needs [min, max] for " + what);
+      return false;
+    }
+    const auto lo = ReadQuantity(reader, u[0], what);
+    const auto hi = ReadQuantity(reader, u[1], what);
+    if (!lo || !hi) return false;
+    p->lo = *lo;
+    p->hi = *hi;
+    if (p->lo > p->hi) {
+      reader.Error(u, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
+                          core::FormatDouble(p->hi));
+      ok = false;
+    }
+  } else if (const YAML::Node n = spec["normal"]; n.IsDefined()) {
+    p->kind = Parameter::Kind::kNormal;
+    const std::vector<std::string> keys = {"mean", "stddev", "min", "max"};
+    if (!reader.CheckKeys(n, name + ".normal", keys)) return false;
+    if (!n["mean"].IsDefined() || !n["stddev"].IsDefined()) {
+      reader.Error(n, "normal needs 'mean' and 'stddev' for " + what);
+      return false;
+    }
+    const auto mean = ReadQuantity(reader, n["mean"], what);
+    const auto sd = ReadQuantity(reader, n["stddev"], what);
+    if (!mean || !sd) return false;
+    p->mean = *mean;
+    p->stddev = *sd;
+    p->lo = -INFINITY;
+    p->hi = INFINITY;
+    if (n["min"].IsDefined()) {
+      const auto v = ReadQuantity(reader, n["min"], what);
+      if (!v) return false;
+      p->lo = *v;
+    }
+    if (n["max"].IsDefined()) {
+      const auto v = ReadQuantity(reader, n["max"], what);
+      if (!v) return false;
+      p->hi = *v;
+    }
+    if (p->stddev <= 0) {
+      reader.Error(n["stddev"], "stddev of " + what + " must be positive");
+      ok = false;
+    }
+    if (p->lo > p->hi) {
+      reader.Error(n, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
+                          core::FormatDouble(p->hi));
+      ok = false;
+    }
+  } else if (const YAML::Node c = spec["choice"]; c.IsDefined()) {
+    p->kind = Parameter::Kind::kChoice;
+    if (!c.IsSequence() || c.size() == 0) {
+      reader.Error(c, "choice needs a non-empty list of values for " + what);
+      return false;
+    }
+    for (size_t i = 0; i < c.size(); ++i) {
+      const auto v = ReadQuantity(reader, c[i], what);
+      if (!v) ok = false;
+      else p->choices.push_back(*v);
+    }
+  } else if (const YAML::Node r = spec["range"]; r.IsDefined()) {
+    p->kind = Parameter::Kind::kRange;
+    const std::vector<std::string> keys = {"from", "to", "step"};
+    if (!reader.CheckKeys(r, name + ".range", keys)) return false;
+    if (!r["from"].IsDefined() || !r["to"].IsDefined() || !r["step"].IsDefined()) {
+      reader.Error(r, "range needs 'from', 'to' and 'step' for " + what);
+      return false;
+    }
+    const auto from = ReadQuantity(reader, r["from"], what);
+    const auto to = ReadQuantity(reader, r["to"], what);
+    const auto step = ReadQuantity(reader, r["step"], what);
+    if (!from || !to || !step) return false;
+    p->lo = *from;
+    p->hi = *to;
+    p->step = *step;
+    if (p->lo > p->hi) {
+      reader.Error(r, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
+                          core::FormatDouble(p->hi));
+      ok = false;
+    }
+    if (p->step <= 0) {
+      reader.Error(r["step"], "step of " + what + " must be positive");
+      ok = false;
+    }
+  } else {
+    p->kind = Parameter::Kind::kConstant;
+    const auto v = ReadQuantity(reader, spec["constant"], what);
+    if (!v) return false;
+    p->lo = p->hi = p->nominal = *v;
+  }
+  return ok;
+}
+
+/// One entry of a catalogue, with the reader that knows where its fields are.
+template <typename T>
+struct CatalogueEntry {
+  T value;
+  core::SourcePos pos;                 ///< the entry's key
+  std::shared_ptr<YamlReader> reader;  ///< its file's reader
+  std::string path;                    ///< its field path in that reader: "actors.car"
+};
+
+/// The entries of the catalogues a scenario includes, directly or not.
+struct Catalogues {
+  std::map<std::string, CatalogueEntry<Parameter>> parameters;
+  std::map<std::string, CatalogueEntry<sim::ActorSpec>> actors;
+  std::map<std::string, CatalogueEntry<RequirementSpec>> requirements;
+  std::set<std::string> broken_parameters;  ///< declared with an error (reported there): no entry
+  std::vector<std::string> files;           ///< every included file, in load order
+};
+
+/// Finds the entry `use` names, or reports why there is none (at `use`).
+template <typename T>
+const CatalogueEntry<T>* FindEntry(const std::map<std::string, CatalogueEntry<T>>& entries, const std::string& kind,
+                                   const std::string& kinds, YamlReader& reader, const YAML::Node& use,
+                                   const std::set<std::string>* broken = nullptr) {
+  if (!use.IsScalar()) {
+    reader.Error(use, "expected the name of a catalogue " + kind + ", found " +
+                          (use.IsMap() ? std::string("a mapping") : use.IsSequence() ? "a list" : "nothing"));
+    return nullptr;
+  }
+  const std::string name = use.Scalar();
+  if (const auto it = entries.find(name); it != entries.end()) return &it->second;
+  if (broken != nullptr && broken->contains(name)) return nullptr;  // its own problem is reported
+  std::vector<std::string> names;
+  for (const auto& [n, e] : entries) names.push_back(n);
+  reader.Error(use, "unknown catalogue " + kind + " '" + name + "'" + core::DidYouMean(name, names) +
+                        (names.empty() ? "; no included catalogue defines " + kinds
+                                       : "; the included catalogues define " + core::QuotedList(names)));
+  return nullptr;
+}
+
 /// parameters:
 ///   gap_m: {uniform: [8, 60]}              # also [8 m, 60 m]
 ///   decel: {normal: {mean: 4, stddev: 1.5, min: 1, max: 8}}
 ///   lanes: {choice: [2, 3]}
 ///   t_brake: {range: {from: 0.5, to: 5, step: 0.5}}
 ///   mu: 0.8                                 # a constant; also {constant: 0.8}
-/// Each may add `nominal: <value>` and `perturbation: true`.
-void ReadParameters(YamlReader& reader, const YAML::Node& node, ParameterSpace* space) {
+///   ego_speed: {use: ccr_speed, nominal: 30 km/h}   # a catalogue entry, with overrides
+/// Each may add `nominal: <value>` and `perturbation: true`. `catalogues` is null in a catalogue file.
+void ReadParameters(YamlReader& reader, const YAML::Node& node, const Catalogues* catalogues, ParameterSpace* space) {
   if (!node.IsMap()) {
     reader.Error(node, "expected a mapping of parameter names to distributions");
     return;
@@ -127,107 +267,42 @@ void ReadParameters(YamlReader& reader, const YAML::Node& node, ParameterSpace* 
       reader.Error(spec, "expected a distribution for " + what + " (one of " + core::QuotedList(kParameterKinds) + ")");
       continue;
     }
+    const bool uses = catalogues != nullptr && spec["use"].IsDefined();
     std::vector<std::string> allowed = kParameterKinds;
     allowed.push_back("nominal");
     allowed.push_back("perturbation");
+    if (uses) allowed.push_back("use");
     if (!reader.CheckKeys(spec, name, allowed)) continue;
     int kinds = 0;
     for (const auto& k : kParameterKinds) kinds += spec[k].IsDefined() ? 1 : 0;
-    if (kinds != 1) {
-      reader.Error(spec, "parameter '" + name + "' needs exactly one of " + core::QuotedList(kParameterKinds));
-      continue;
-    }
     bool ok = true;
-    if (const YAML::Node u = spec["uniform"]; u.IsDefined()) {
-      p.kind = Parameter::Kind::kUniform;
-      if (!u.IsSequence() || u.size() != 2) {
-        reader.Error(u, "uniform needs [min, max] for " + what);
+    if (uses) {
+      // a catalogue entry: a distribution given here replaces the entry's (and its nominal value)
+      const auto* entry = FindEntry(catalogues->parameters, "parameter", "parameters", reader, spec["use"],
+                                    &catalogues->broken_parameters);
+      if (entry == nullptr) continue;
+      const bool perturbation = entry->value.perturbation;
+      p = entry->value;
+      p.name = name;
+      p.pos = reader.Pos(it->first);
+      if (kinds > 1) {
+        reader.Error(spec, "parameter '" + name + "' overrides its catalogue entry with more than one of " +
+                               core::QuotedList(kParameterKinds));
         continue;
       }
-      const auto lo = ReadQuantity(reader, u[0], what);
-      const auto hi = ReadQuantity(reader, u[1], what);
-      if (!lo || !hi) continue;
-      p.lo = *lo;
-      p.hi = *hi;
-      if (p.lo > p.hi) {
-        reader.Error(u, "range of " + what + " has min " + core::FormatDouble(p.lo) + " > max " +
-                            core::FormatDouble(p.hi));
-        ok = false;
-      }
-    } else if (const YAML::Node n = spec["normal"]; n.IsDefined()) {
-      p.kind = Parameter::Kind::kNormal;
-      const std::vector<std::string> keys = {"mean", "stddev", "min", "max"};
-      if (!reader.CheckKeys(n, name + ".normal", keys)) continue;
-      if (!n["mean"].IsDefined() || !n["stddev"].IsDefined()) {
-        reader.Error(n, "normal needs 'mean' and 'stddev' for " + what);
-        continue;
-      }
-      const auto mean = ReadQuantity(reader, n["mean"], what);
-      const auto sd = ReadQuantity(reader, n["stddev"], what);
-      if (!mean || !sd) continue;
-      p.mean = *mean;
-      p.stddev = *sd;
-      p.lo = -INFINITY;
-      p.hi = INFINITY;
-      if (n["min"].IsDefined()) {
-        const auto v = ReadQuantity(reader, n["min"], what);
-        if (!v) continue;
-        p.lo = *v;
-      }
-      if (n["max"].IsDefined()) {
-        const auto v = ReadQuantity(reader, n["max"], what);
-        if (!v) continue;
-        p.hi = *v;
-      }
-      if (p.stddev <= 0) {
-        reader.Error(n["stddev"], "stddev of " + what + " must be positive");
-        ok = false;
-      }
-      if (p.lo > p.hi) {
-        reader.Error(n, "range of " + what + " has min " + core::FormatDouble(p.lo) + " > max " +
-                            core::FormatDouble(p.hi));
-        ok = false;
-      }
-    } else if (const YAML::Node c = spec["choice"]; c.IsDefined()) {
-      p.kind = Parameter::Kind::kChoice;
-      if (!c.IsSequence() || c.size() == 0) {
-        reader.Error(c, "choice needs a non-empty list of values for " + what);
-        continue;
-      }
-      for (size_t i = 0; i < c.size(); ++i) {
-        const auto v = ReadQuantity(reader, c[i], what);
-        if (!v) ok = false;
-        else p.choices.push_back(*v);
-      }
-    } else if (const YAML::Node r = spec["range"]; r.IsDefined()) {
-      p.kind = Parameter::Kind::kRange;
-      const std::vector<std::string> keys = {"from", "to", "step"};
-      if (!reader.CheckKeys(r, name + ".range", keys)) continue;
-      if (!r["from"].IsDefined() || !r["to"].IsDefined() || !r["step"].IsDefined()) {
-        reader.Error(r, "range needs 'from', 'to' and 'step' for " + what);
-        continue;
-      }
-      const auto from = ReadQuantity(reader, r["from"], what);
-      const auto to = ReadQuantity(reader, r["to"], what);
-      const auto step = ReadQuantity(reader, r["step"], what);
-      if (!from || !to || !step) continue;
-      p.lo = *from;
-      p.hi = *to;
-      p.step = *step;
-      if (p.lo > p.hi) {
-        reader.Error(r, "range of " + what + " has min " + core::FormatDouble(p.lo) + " > max " +
-                            core::FormatDouble(p.hi));
-        ok = false;
-      }
-      if (p.step <= 0) {
-        reader.Error(r["step"], "step of " + what + " must be positive");
-        ok = false;
+      if (kinds == 1) {
+        p = Parameter{};
+        p.name = name;
+        p.pos = reader.Pos(it->first);
+        p.perturbation = perturbation;
+        ok = ReadDistribution(reader, spec, name, &p);
       }
     } else {
-      p.kind = Parameter::Kind::kConstant;
-      const auto v = ReadQuantity(reader, spec["constant"], what);
-      if (!v) continue;
-      p.lo = p.hi = p.nominal = *v;
+      if (kinds != 1) {
+        reader.Error(spec, "parameter '" + name + "' needs exactly one of " + core::QuotedList(kParameterKinds));
+        continue;
+      }
+      ok = ReadDistribution(reader, spec, name, &p);
     }
     if (const YAML::Node nom = spec["nominal"]; nom.IsDefined()) {
       const auto v = ReadQuantity(reader, nom, what);
@@ -241,6 +316,191 @@ void ReadParameters(YamlReader& reader, const YAML::Node& node, ParameterSpace* 
   }
   // bounds, nominal values within the parameter's values, ...
   for (const core::Diagnostic& d : space->Check()) reader.diagnostics()->Error(d.pos, d.message);
+}
+
+
+const std::vector<std::string> kCatalogueKeys = {"catalog", "description", "include", "parameters", "actors",
+                                                 "requirements"};
+
+/// Catalogue entries hold plain numbers: a parameter name or an expression belongs where the entry is used.
+class LiteralNumbersOnly : public NumberBinder {
+ public:
+  std::optional<double> Bind(const std::string&, std::string_view text, const core::SourcePos& pos,
+                             core::Diagnostics* diags) override {
+    diags->Error(pos, "'" + std::string(text) + "' in a catalogue entry: an entry holds plain numbers; bind "
+                      "parameters where the entry is used");
+    return std::nullopt;
+  }
+};
+
+/// Loads the catalogues `include` lists, recursively, into a Catalogues: every problem at once.
+class CatalogueLoader {
+ public:
+  CatalogueLoader(core::Diagnostics* diags, Catalogues* out) : diags_(diags), out_(out) {}
+
+  /// The files `include` (a node of `reader`'s file) names. `reader`'s file is the start of the chain.
+  void LoadIncludes(YamlReader& reader, const YAML::Node& include) {
+    const std::string canonical = Canonical(reader.file());
+    stack_.push_back({canonical, reader.file()});
+    loaded_.insert(canonical);
+    ReadIncludes(reader, include);
+    stack_.pop_back();
+  }
+
+  /// Checks one catalogue file on its own (gauntlet check).
+  void LoadRoot(const std::string& file) { Load(file, Canonical(file)); }
+
+ private:
+  struct Open {
+    std::string canonical;
+    std::string shown;
+  };
+
+  static std::string Canonical(const std::string& file) {
+    std::error_code ec;
+    const fs::path p = fs::weakly_canonical(file, ec);
+    return ec ? fs::path(file).lexically_normal().string() : p.string();
+  }
+
+  void ReadIncludes(YamlReader& reader, const YAML::Node& include) {
+    if (!include.IsDefined()) return;
+    std::vector<std::string> files;
+    const size_t before = diags_->size();
+    reader.Read(include, "include", &files);
+    if (diags_->size() != before) return;
+    for (size_t i = 0; i < files.size(); ++i) {
+      const YAML::Node at = include[i];
+      const fs::path written(files[i]);
+      const std::string file = written.is_absolute()
+                                   ? written.lexically_normal().string()
+                                   : (fs::path(reader.file()).parent_path() / written).lexically_normal().string();
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) {
+        // a near name in the same folder is probably what was meant
+        std::vector<std::string> siblings;
+        const fs::path dir = fs::path(file).parent_path();
+        for (const auto& e : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
+          if (e.is_regular_file(ec)) siblings.push_back(e.path().filename().string());
+        }
+        std::sort(siblings.begin(), siblings.end());
+        std::string hint;
+        if (const auto near = core::ClosestMatch(fs::path(file).filename().string(), siblings)) {
+          hint = " (did you mean '" + (written.parent_path() / *near).string() + "'?)";
+        }
+        reader.Error(at, "included file '" + files[i] + "' does not exist" + hint + "; looked for " + file);
+        continue;
+      }
+      const std::string canonical = Canonical(file);
+      const auto open =
+          std::find_if(stack_.begin(), stack_.end(), [&](const Open& o) { return o.canonical == canonical; });
+      if (open != stack_.end()) {
+        std::string chain;
+        for (auto it = open; it != stack_.end(); ++it) chain += it->shown + " -> ";
+        reader.Error(at, "include cycle: " + chain + file);
+        continue;
+      }
+      if (loaded_.contains(canonical)) continue;  // included twice (a diamond): its entries are there
+      Load(file, canonical);
+    }
+  }
+
+  void Load(const std::string& file, const std::string& canonical) {
+    loaded_.insert(canonical);
+    out_->files.push_back(file);
+    YAML::Node root;
+    try {
+      root = LoadYamlFile(file);
+    } catch (const core::InputError& e) {
+      diags_->Absorb(e);
+      return;
+    }
+    auto reader = std::make_shared<YamlReader>(file, diags_, &literal_only_);
+    reader->set_implied_key("name");
+    if (!reader->CheckKeys(root, "", kCatalogueKeys)) return;
+    if (!root["catalog"].IsDefined()) {
+      diags_->Error({file, 1, 1}, "missing required key 'catalog' (an included file is a catalogue: 'catalog: NAME')");
+    } else {
+      std::string name;
+      reader->Read(root["catalog"], "catalog", &name);
+    }
+    if (root["description"].IsDefined()) {
+      std::string description;
+      reader->Read(root["description"], "description", &description);
+    }
+    stack_.push_back({canonical, file});
+    ReadIncludes(*reader, root["include"]);
+    stack_.pop_back();
+
+    if (const YAML::Node params = root["parameters"]; params.IsDefined()) {
+      ParameterSpace space;
+      ReadParameters(*reader, params, nullptr, &space);
+      for (const Parameter& p : space.parameters) Add(&out_->parameters, "parameter", p.name, p.pos, p, reader, "");
+      if (params.IsMap()) {
+        for (auto it = params.begin(); it != params.end(); ++it) {
+          const std::string name = it->first.Scalar();
+          if (!out_->parameters.contains(name)) out_->broken_parameters.insert(name);
+        }
+      }
+    }
+    ReadEntries(*reader, root["actors"], "actors", "actor", reader, &out_->actors);
+    ReadEntries(*reader, root["requirements"], "requirements", "requirement", reader, &out_->requirements);
+  }
+
+  template <typename T>
+  void ReadEntries(YamlReader& reader, const YAML::Node& node, const std::string& key, const std::string& kind,
+                   const std::shared_ptr<YamlReader>& owner, std::map<std::string, CatalogueEntry<T>>* entries) {
+    if (!node.IsDefined()) return;
+    if (!node.IsMap()) {
+      reader.Error(node, "expected a mapping of entry names to " + key);
+      return;
+    }
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      if (!seen.insert(name).second) {
+        reader.Error(it->first, "duplicate key '" + name + "' in " + key);
+        continue;
+      }
+      const YAML::Node body = it->second;
+      if (body.IsMap() && body["name"].IsDefined()) {
+        reader.Error(body["name"], "a catalogue entry is named by its key ('" + name + "'): remove 'name'");
+      }
+      T value{};
+      value.name = name;
+      const std::string path = core::JoinPath(key, name);
+      reader.Read(body, path, &value);
+      Add(entries, kind, name, reader.Pos(it->first), std::move(value), owner, path);
+    }
+  }
+
+  template <typename T>
+  void Add(std::map<std::string, CatalogueEntry<T>>* entries, const std::string& kind, const std::string& name,
+           const core::SourcePos& pos, T value, const std::shared_ptr<YamlReader>& reader, const std::string& path) {
+    if (const auto it = entries->find(name); it != entries->end()) {
+      diags_->Error(pos, "catalogue " + kind + " '" + name + "' is defined twice: here and at " +
+                             it->second.pos.ToString());
+      return;
+    }
+    entries->emplace(name, CatalogueEntry<T>{std::move(value), pos, reader, path});
+  }
+
+  core::Diagnostics* diags_;
+  Catalogues* out_;
+  LiteralNumbersOnly literal_only_;
+  std::vector<Open> stack_;
+  std::set<std::string> loaded_;
+};
+
+/// Lets `reader` fill the T of a `use: NAME` mapping from the catalogue entry NAME.
+template <typename T>
+void UsePrototypes(YamlReader& reader, const std::map<std::string, CatalogueEntry<T>>& entries,
+                   const std::string& kind, const std::string& kinds) {
+  reader.SetPrototypes<T>([&reader, &entries, kind, kinds](const YAML::Node& use, const std::string& path, T* value) {
+    const CatalogueEntry<T>* entry = FindEntry(entries, kind, kinds, reader, use);
+    if (entry == nullptr) return;
+    *value = entry->value;
+    reader.ImportPositions(*entry->reader, entry->path, path);
+  });
 }
 
 }  // namespace
@@ -332,10 +592,15 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
     reader.Read(root["stop_on_collision"], "stop_on_collision", &scenario->stop_on_collision);
   }
 
+  // the included catalogues, whose entries `use: NAME` takes
+  Catalogues catalogues;
+  CatalogueLoader(&diags, &catalogues).LoadIncludes(reader, root["include"]);
+  scenario->included_files = catalogues.files;
+
   // parameters, then derived parameters (each may use those before it)
   std::vector<std::string> names;
   std::vector<double> nominal;
-  if (root["parameters"].IsDefined()) ReadParameters(reader, root["parameters"], &scenario->parameters);
+  if (root["parameters"].IsDefined()) ReadParameters(reader, root["parameters"], &catalogues, &scenario->parameters);
   for (const Parameter& p : scenario->parameters.parameters) {
     names.push_back(p.name);
     nominal.push_back(p.Nominal());
@@ -387,6 +652,8 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
 
   ParameterBinder binder(names, nominal);
   YamlReader bound_reader(path, &diags, &binder);
+  UsePrototypes(bound_reader, catalogues.actors, "actor", "actors");
+  UsePrototypes(bound_reader, catalogues.requirements, "requirement", "requirements");
   if (root["world"].IsDefined()) bound_reader.Read(root["world"], "world", &scenario->world);
   if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario->binding);
   std::vector<RequirementSpec> requirement_specs;
@@ -396,6 +663,9 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   std::vector<MetricSpec> metric_specs;
   if (root["metrics"].IsDefined()) bound_reader.Read(root["metrics"], "metrics", &metric_specs);
   if (root["generators"].IsDefined()) bound_reader.Read(root["generators"], "generators", &scenario->generators);
+  for (size_t k = 0; k < scenario->generators.size(); ++k) {
+    scenario->generators[k].pos = bound_reader.PositionOf("generators[" + std::to_string(k) + "]");
+  }
   if (root["formal"].IsDefined()) reader.Read(root["formal"], "formal", &scenario->formal);
   scenario->bindings = std::move(binder.bindings);
   if (!diags.empty()) diags.ThrowIfAny();  // the checks below need a well-formed spec
@@ -535,6 +805,13 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   }
   diags.ThrowIfAny();
   return scenario;
+}
+
+void CheckCatalogue(const std::string& path) {
+  core::Diagnostics diags;
+  Catalogues catalogues;
+  CatalogueLoader(&diags, &catalogues).LoadRoot(path);
+  diags.ThrowIfAny();
 }
 
 }  // namespace gauntlet::scenarios

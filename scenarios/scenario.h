@@ -10,6 +10,10 @@
 //   Scenario s = LoadScenario("configs/scenarios/lead_brake.yaml");   // throws core::InputError
 //   ResolvedInstance inst = s.Resolve(values);                         // per instance
 //
+// A scenario may `include:` catalogue files and take their entries (parameters, actors,
+// requirements) with `use: NAME`, overriding single fields; Scenario::included_files lists them so
+// the suite's fingerprint follows their contents.
+//
 // A Scenario is shared between the campaign's threads: every member is const after loading.
 
 #include <cstdint>
@@ -253,6 +257,7 @@ class Scenario {
   std::string name;
   std::string description;
   std::string path;  ///< the file it was loaded from
+  std::vector<std::string> included_files;  ///< the catalogues it includes, directly or not, in load order
   ParameterSpace parameters;
   std::vector<DerivedParameter> derived;
   sim::WorldSpec world;       ///< with nominal values in bound fields
@@ -274,6 +279,11 @@ class Scenario {
 
 /// Loads and checks a scenario file: every problem at once, as core::InputError.
 [[nodiscard]] std::shared_ptr<const Scenario> LoadScenario(const std::string& path);
+
+/// Checks a catalogue file (`catalog: NAME`) and the catalogues it includes on their own: every
+/// problem at once, as core::InputError. What depends on a scenario (lanes, signals, other actors) is
+/// checked where an entry is used.
+void CheckCatalogue(const std::string& path);
 
 /// Signal names the model binding adds to the trace: "model.in.<name>" per observation slot (the value
 /// the model was given), "cmd.accel_mps2", "cmd.steer_rad", "cmd.turn_rate_radps" (the command sent),

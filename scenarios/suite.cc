@@ -157,7 +157,12 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
       try {
         scenario = LoadScenario(scenario_path);
       } catch (const core::InputError& e) {
-        diags.Absorb(e);
+        // a catalogue several scenarios include reports its problems once
+        for (const core::Diagnostic& d : e.diagnostics()) {
+          if (std::find(diags.items().begin(), diags.items().end(), d) == diags.items().end()) {
+            diags.Error(d.pos, d.message);
+          }
+        }
         failed_scenarios.insert(scenario_path);
         continue;
       }
@@ -169,7 +174,11 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
     family.name = !entry.name.empty()  ? entry.name
                   : entry.model.empty() ? scenario->name
                                         : scenario->name + "@" + entry.model;
-    family.generators = entry.generators.empty() ? scenario->generators : entry.generators;
+    std::vector<GeneratorSpec> entry_generators = entry.generators;
+    for (size_t k = 0; k < entry_generators.size(); ++k) {
+      entry_generators[k].pos = reader.PositionOf(where + ".generators[" + std::to_string(k) + "]");
+    }
+    family.generators = entry_generators.empty() ? scenario->generators : std::move(entry_generators);
     if (!spec.models.contains(family.model_slot)) {
       diags.Error(reader.PositionOf(entry.model.empty() ? where : where + ".model"),
                   "unknown model '" + family.model_slot + "'" + core::DidYouMean(family.model_slot, slots) +
@@ -184,6 +193,16 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
     if (family.generators.empty()) {
       diags.Error(reader.PositionOf(where), "no generators: give 'generators' in the scenario file or in this entry");
       continue;
+    }
+    // a search's requirement must be one of the scenario's
+    std::vector<std::string> requirement_names;
+    for (const auto& r : scenario->requirements) requirement_names.push_back(r.spec.name);
+    for (const GeneratorSpec& g : family.generators) {
+      if (g.requirement.empty() || std::ranges::find(requirement_names, g.requirement) != requirement_names.end()) {
+        continue;
+      }
+      diags.Error(g.pos, "unknown requirement '" + g.requirement + "'" + core::DidYouMean(g.requirement, requirement_names) +
+                             "; scenario '" + scenario->name + "' has " + core::QuotedList(requirement_names));
     }
     // the model must fit the binding: inputs and outputs
     if (const auto m = suite.models.find(family.model_slot); m != suite.models.end()) {
@@ -231,7 +250,10 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   diags.ThrowIfAny();
   // the fingerprint: suite, scenarios and models, in a fixed order
   uint64_t hash = HashFile(path, 0x6761756e746c6574ULL);
-  for (const auto& [scenario_path, scenario] : loaded_scenarios) hash = HashFile(scenario_path, hash);
+  for (const auto& [scenario_path, scenario] : loaded_scenarios) {
+    hash = HashFile(scenario_path, hash);
+    for (const std::string& included : scenario->included_files) hash = HashFile(included, hash);
+  }
   for (const auto& [slot, model] : suite.models) {
     hash = core::Mix64(hash ^ core::StableHash(slot + "=" + model.source));
     if (model.network) hash = HashFile(model.source, hash);
@@ -246,6 +268,8 @@ void CheckFile(const std::string& path) {
   const YAML::Node root = LoadYamlFile(path);
   if (root.IsMap() && root["suite"].IsDefined()) {
     (void)LoadSuite(path);
+  } else if (root.IsMap() && root["catalog"].IsDefined()) {
+    CheckCatalogue(path);
   } else {
     (void)LoadScenario(path);
   }

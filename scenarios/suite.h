@@ -100,8 +100,8 @@ struct Suite {
   std::string name;
   std::string path;
   uint64_t seed = 0;
-  /// A hash of everything the results depend on: the suite and scenario files' text and the model
-  /// files' bytes (hex). Shards and resumed runs must agree on it.
+  /// A hash of everything the results depend on: the suite and scenario files' text (with the
+  /// catalogues they include) and the model files' bytes (hex). Shards and resumed runs must agree on it.
   std::string fingerprint;
   std::map<std::string, LoadedModel> models;
   std::vector<Family> families;
@@ -113,7 +113,7 @@ struct Suite {
 /// files (gauntlet run --model NAME=PATH). Every problem of every file at once, as core::InputError.
 [[nodiscard]] Suite LoadSuite(const std::string& path, const std::map<std::string, std::string>& model_overrides = {});
 
-/// Checks any gauntlet YAML file (a suite, with everything it names, or a single scenario).
+/// Checks any gauntlet YAML file (a suite, with everything it names, a catalogue, or a single scenario).
 /// Throws core::InputError with every problem.
 void CheckFile(const std::string& path);
 

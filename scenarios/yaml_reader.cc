@@ -18,6 +18,31 @@ YAML::Node LoadYamlFile(const std::string& path) {
   }
 }
 
+void YamlReader::RecordPosition(const std::string& path, const YAML::Node& node) {
+  if (imported_) {
+    // a value read over a prototype's: the prototype's positions below it are stale
+    for (auto it = positions_.upper_bound(path); it != positions_.end() && it->first.starts_with(path);) {
+      const char next = it->first[path.size()];
+      it = next == '.' || next == '[' ? positions_.erase(it) : std::next(it);
+    }
+  }
+  positions_[path] = Pos(node);
+}
+
+void YamlReader::ImportPositions(const YamlReader& from, std::string_view from_path, const std::string& to_path) {
+  imported_ = true;
+  for (auto it = positions_.upper_bound(to_path); it != positions_.end() && it->first.starts_with(to_path);) {
+    const char next = it->first[to_path.size()];
+    it = next == '.' || next == '[' ? positions_.erase(it) : std::next(it);
+  }
+  const std::string prefix(from_path);
+  for (auto it = from.positions_.upper_bound(prefix); it != from.positions_.end() && it->first.starts_with(prefix);
+       ++it) {
+    const char next = it->first[prefix.size()];
+    if (next == '.' || next == '[') positions_[to_path + it->first.substr(prefix.size())] = it->second;
+  }
+}
+
 core::SourcePos YamlReader::PositionOf(std::string_view path) const {
   std::string p(path);
   while (true) {

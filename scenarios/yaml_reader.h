@@ -14,10 +14,19 @@
 //   reader.Read(root["world"], "world", &world);
 //   diags.ThrowIfAny();
 //   reader.PositionOf("world.actors[1].speed_mps");   // for errors found later, by field path
+//
+// Prototypes (catalogue entries, docs/scenario-format.md "Sharing definitions"): after
+// SetPrototypes<T>(fill), a mapping read into a T may hold `use: NAME`. `fill` copies the entry NAME
+// into the value first (and may ImportPositions from the entry's own reader, so later errors about
+// fields the entry gave point into the entry's file); the mapping's other keys then override single
+// fields: a list or a map is replaced whole, a nested struct field by field. Required keys may be left
+// out: the entry supplies them.
 
 #include <yaml-cpp/yaml.h>
 
+#include <any>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +34,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeindex>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -98,6 +108,19 @@ class YamlReader {
   }
   /// Where the value at `path` was read (or its nearest recorded parent), for errors found later.
   [[nodiscard]] core::SourcePos PositionOf(std::string_view path) const;
+  /// Copies the positions `from` recorded strictly below `from_path` into this reader, below `to_path`
+  /// (replacing what this reader recorded there): the fields of a prototype keep their own file's
+  /// positions. `from` may read another file.
+  void ImportPositions(const YamlReader& from, std::string_view from_path, const std::string& to_path);
+
+  /// Fills a T from the prototype a `use: NAME` key names: `fill(use_node, path, value)` reports an
+  /// unknown NAME itself (at use_node). Without a call, `use` is an unknown key.
+  template <typename T>
+  void SetPrototypes(std::function<void(const YAML::Node& use, const std::string& path, T* value)> fill) {
+    prototypes_[std::type_index(typeid(T))] = std::move(fill);
+  }
+  /// A key the caller fills in itself, never reported missing (a catalogue entry is named by its key).
+  void set_implied_key(std::string key) { implied_key_ = std::move(key); }
   [[nodiscard]] const std::string& file() const { return file_; }
   core::Diagnostics* diagnostics() const { return diags_; }
 
@@ -128,11 +151,16 @@ class YamlReader {
   void ReadString(const YAML::Node& node, const std::string& path, std::string* value);
   static std::string Describe(const YAML::Node& node);
   static std::string Where(const std::string& path) { return path.empty() ? "" : " in " + path; }
+  void RecordPosition(const std::string& path, const YAML::Node& node);
 
   std::string file_;
   core::Diagnostics* diags_;
   NumberBinder* binder_;
-  std::unordered_map<std::string, core::SourcePos> positions_;
+  std::map<std::string, core::SourcePos> positions_;
+  bool imported_ = false;  // some positions came from another reader: a re-read drops the stale ones
+  std::unordered_map<std::type_index, std::any> prototypes_;
+  std::string implied_key_;
+  bool from_prototype_ = false;  // the struct being read started from a prototype
   // the struct being read by Serialize: its node and path
   const YAML::Node* current_node_ = nullptr;
   const std::string* current_path_ = nullptr;
@@ -146,7 +174,7 @@ void YamlReader::Visit(std::string_view name, T* field, core::FieldPresence pres
   const std::string path = core::JoinPath(*current_path_, name);
   const YAML::Node child = parent[std::string(name)];
   if (!child.IsDefined()) {
-    if (presence == core::kRequired) {
+    if (presence == core::kRequired && !from_prototype_ && name != implied_key_) {
       const std::string where = current_path_->empty() ? "" : " in " + *current_path_;
       Error(parent, "missing required key '" + std::string(name) + "'" + where);
     }
@@ -157,7 +185,7 @@ void YamlReader::Visit(std::string_view name, T* field, core::FieldPresence pres
 
 template <typename T>
 void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value) {
-  positions_[path] = Pos(node);
+  RecordPosition(path, node);
   if constexpr (std::is_same_v<T, double>) {
     ReadNumber(node, path, value);
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -243,14 +271,29 @@ void YamlReader::ReadStruct(const YAML::Node& node, const std::string& path, T* 
   internal::NameCollector collector;
   value->Serialize(&collector);
   if (node.IsNull() && collector.names.empty()) return;
+  // a prototype first: `use: NAME`, then the other keys override its fields
+  bool from_prototype = false;
+  if (const auto hook = prototypes_.find(std::type_index(typeid(T))); hook != prototypes_.end() && node.IsMap()) {
+    if (const YAML::Node use = node["use"]; use.IsDefined()) {
+      collector.names.emplace_back("use");
+      const auto& fill =
+          std::any_cast<const std::function<void(const YAML::Node&, const std::string&, T*)>&>(hook->second);
+      fill(use, path, value);
+      RecordPosition(core::JoinPath(path, "use"), use);
+      from_prototype = true;  // even when NAME is unknown: its required keys are not missing too
+    }
+  }
   if (!CheckKeys(node, path, collector.names)) return;
   const YAML::Node* saved_node = current_node_;
   const std::string* saved_path = current_path_;
+  const bool saved_from_prototype = from_prototype_;
   current_node_ = &node;
   current_path_ = &path;
+  from_prototype_ = from_prototype;
   value->Serialize(this);
   current_node_ = saved_node;
   current_path_ = saved_path;
+  from_prototype_ = saved_from_prototype;
 }
 
 template <typename V, size_t I>

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct GeneratorSpec {
   bool stop_at_violation = true;  ///< search: stop after the batch holding the first violation
   bool shrink = true;             ///< search: shrink the first violation toward nominal
   int64_t shrink_budget = 200;    ///< search: evaluations for shrinking
+  std::string requirement;        ///< search: the requirement to minimise; empty: the lowest gating one
   double stop_below_rate = 0.0;   ///< sampling: stop when the 95% upper bound of the failure rate is below
                                   ///< this (0: never); see statistics.h
   bool stop_on_failure = false;   ///< sampling: stop at the first failure
@@ -70,6 +72,7 @@ struct GeneratorSpec {
     a->Visit("stop_at_violation", &stop_at_violation);
     a->Visit("shrink", &shrink);
     a->Visit("shrink_budget", &shrink_budget);
+    a->Visit("requirement", &requirement);
     a->Visit("stop_below_rate", &stop_below_rate);
     a->Visit("stop_on_failure", &stop_on_failure);
   }

@@ -22,6 +22,7 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   const fs::path dir = fs::temp_directory_path() / "gauntlet_scenario_test";
   fs::create_directories(dir);
   const fs::path path = dir / name;
+  fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
   return path.string();
 }
@@ -66,6 +67,10 @@ TEST(ScenarioTest, ExampleScenariosLoad) {
     SCOPED_TRACE(entry.path().string());
     EXPECT_EQ(LoadErrors(entry.path().string()), "ok");
   }
+  for (const auto& entry : fs::directory_iterator(kSource + "/configs/catalogs")) {
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_EQ(LoadErrors(entry.path().string()), "ok");
+  }
   EXPECT_EQ(LoadErrors(kSource + "/configs/example.yaml"), "ok");
 }
 
@@ -78,6 +83,33 @@ TEST(ScenarioTest, TheDocumentedExampleLoads) {
   const size_t end = doc.find("```", begin + marker.size());
   EXPECT_EQ(LoadErrors(WriteTemp("doc_example.yaml", doc.substr(begin + marker.size(), end - begin - marker.size()))),
             "ok");
+}
+
+TEST(ScenarioTest, TheDocumentedCatalogueExampleLoads) {
+  // each ```yaml block of the section starts with "# <its path>" (a scenario's: "# <path>: ...")
+  std::ifstream in(kSource + "/docs/scenario-format.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = doc.find("## Sharing definitions between files: catalogues\n");
+  ASSERT_NE(at, std::string::npos);
+  const size_t section_end = doc.find("\n## ", at + 1);
+  std::vector<std::string> paths;
+  while ((at = doc.find("```yaml\n# ", at)) < section_end) {
+    const size_t begin = at + 8;
+    const size_t end = doc.find("```", begin);
+    const std::string block = doc.substr(begin, end - begin);
+    std::string name = block.substr(2, block.find('\n') - 2);
+    name = name.substr(0, name.find(':'));
+    paths.push_back(WriteTemp("doc_catalogue/" + name, block));
+    at = end;
+  }
+  ASSERT_EQ(paths.size(), 3u);
+  for (const std::string& p : paths) EXPECT_EQ(LoadErrors(p), "ok") << p;
+  const auto s = LoadScenario(paths[1]);
+  EXPECT_EQ(s->included_files.size(), 2u);
+  ASSERT_EQ(s->world.actors.size(), 4u);
+  EXPECT_EQ(s->world.actors[2].name, "walker");
+  EXPECT_EQ(s->world.actors[3].length_m, 12.0);
+  EXPECT_TRUE(s->requirements[1].spec.gating);
 }
 
 TEST(ScenarioTest, ResolveSubstitutesParametersIntoTheWorld) {
@@ -149,6 +181,15 @@ TEST(SuiteTest, MissingModelFileAndUnknownModel) {
                                                "idm}\nscenarios:\n  - {scenario: tiny.yaml, model: imd}\n")),
             "suite.yaml:3:15: error: model file 'nowhere.onnx' does not exist (looked for nowhere.onnx)\n"
             "suite.yaml:6:34: error: unknown model 'imd' (did you mean 'idm'?); the suite's models are 'idm', 'net'");
+}
+
+TEST(SuiteTest, SearchOfAnUnknownRequirement) {
+  WriteTemp("tiny.yaml", kGoodScenario);
+  EXPECT_EQ(LoadErrors(WriteTemp("suite.yaml", "suite: s\nmodels: {idm: {builtin: idm}}\nscenarios:\n"
+                                               "  - scenario: tiny.yaml\n    model: idm\n    generators:\n"
+                                               "      - {kind: cma_es, count: 10, requirement: no_colision}\n")),
+            "suite.yaml:7:9: error: unknown requirement 'no_colision' (did you mean 'no_collision'?); scenario "
+            "'tiny' has 'no_collision'");
 }
 
 }  // namespace

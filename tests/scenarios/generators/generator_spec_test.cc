@@ -29,9 +29,10 @@ TEST(GeneratorSpecTest, FieldsAndKindNames) {
   GeneratorSpec spec;
   NameArchive archive;
   spec.Serialize(&archive);
-  EXPECT_EQ(archive.names, (std::vector<std::string>{"kind", "count", "levels", "corner_budget", "inside_fraction",
-                                                     "population", "restarts", "sigma", "stop_at_violation", "shrink",
-                                                     "shrink_budget", "stop_below_rate", "stop_on_failure"}));
+  EXPECT_EQ(archive.names,
+            (std::vector<std::string>{"kind", "count", "levels", "corner_budget", "inside_fraction", "population",
+                                      "restarts", "sigma", "stop_at_violation", "shrink", "shrink_budget",
+                                      "requirement", "stop_below_rate", "stop_on_failure"}));
   EXPECT_TRUE(archive.required[0]);
   std::vector<std::string> names;
   for (const auto& e : EnumNames(GeneratorKind{})) names.emplace_back(e.name);
