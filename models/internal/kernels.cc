@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "models/internal/tanh.h"
+
 namespace gauntlet::models::internal {
 namespace {
 
@@ -443,7 +445,7 @@ void RunKernel(const Node& node, std::span<const Operand> in, const Dims& out_di
       Unary(in[0], n, out, Sigmoid);
       return;
     case OpKind::kTanh:
-      Unary(in[0], n, out, [](double x) { return std::tanh(x); });
+      Unary(in[0], n, out, Tanh);
       return;
     case OpKind::kSoftplus:
       Unary(in[0], n, out, Softplus);
