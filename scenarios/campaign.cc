@@ -470,14 +470,48 @@ InstanceResult RunInstance(const Suite& suite, const Family& family, size_t inde
   return result;
 }
 
+namespace {
+
+/// What every campaign sets up: the thread limit, the ordered writer, coverage and the batch runner;
+/// Finish() adds coverage, the wall time and completeness to the outcome.
+class CampaignSession {
+ public:
+  CampaignSession(const Suite& suite, const CampaignOptions& options)
+      : suite_(suite),
+        start_(Clock::now()),
+        threads_(options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency())),
+        control_(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads_)),
+        writer_(options.out_dir),
+        coverage_(MakeCoverage(suite)),
+        runner_(suite, options, &writer_, &outcome_, &coverage_) {}
+
+  [[nodiscard]] int threads() const { return threads_; }
+  BatchRunner& runner() { return runner_; }
+
+  CampaignOutcome Finish() {
+    ReportCoverage(suite_, coverage_, &outcome_);
+    outcome_.wall_time_s = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (runner_.Cancelled()) outcome_.complete = false;
+    return std::move(outcome_);
+  }
+
+ private:
+  const Suite& suite_;
+  Clock::time_point start_;
+  int threads_;
+  tbb::global_control control_;
+  CampaignOutcome outcome_;
+  OrderedWriter writer_;
+  std::vector<CoverageTracker> coverage_;
+  BatchRunner runner_;
+};
+
+}  // namespace
+
 CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) {
-  const auto start = Clock::now();
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency());
-  tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
-  CampaignOutcome outcome;
-  OrderedWriter writer(options.out_dir);
-  std::vector<CoverageTracker> coverage = MakeCoverage(suite);
-  BatchRunner runner(suite, options, &writer, &outcome, &coverage);
+  CampaignSession session(suite, options);
+  const int threads = session.threads();
+  BatchRunner& runner = session.runner();
 
   // the fixed plan: every family's non-adaptive points; a generator with a stopping rule stops
   // once its results (in plan order) satisfy the rule
@@ -578,10 +612,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
     RunFormalChecks(suite, suite.families[f], sources, threads, &next_index[f], &runner);
   }
 
-  ReportCoverage(suite, coverage, &outcome);
-  outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (runner.Cancelled()) outcome.complete = false;
-  return outcome;
+  return session.Finish();
 }
 
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
@@ -605,13 +636,8 @@ size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
 
 CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
                                  const CampaignOptions& options) {
-  const auto start = Clock::now();
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(tbb::info::default_concurrency());
-  tbb::global_control control(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
-  CampaignOutcome outcome;
-  OrderedWriter writer(options.out_dir);
-  std::vector<CoverageTracker> coverage = MakeCoverage(suite);
-  BatchRunner runner(suite, options, &writer, &outcome, &coverage);
+  CampaignSession session(suite, options);
+  BatchRunner& runner = session.runner();
   std::vector<BatchRunner::Job> jobs;
   for (const InstanceResult& r : reference) {
     const Family* family = nullptr;
@@ -628,10 +654,7 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
     jobs.push_back({family, r.index, std::move(values), r.origin, r.seed});
   }
   runner.Run(jobs, jobs.size());
-  ReportCoverage(suite, coverage, &outcome);
-  outcome.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (runner.Cancelled()) outcome.complete = false;
-  return outcome;
+  return session.Finish();
 }
 
 }  // namespace gauntlet::scenarios
