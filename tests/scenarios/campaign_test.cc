@@ -55,6 +55,34 @@ TEST(CampaignTest, SerialAndParallelGiveByteIdenticalResults) {
   EXPECT_LT(failed, serial.results.size());
 }
 
+TEST(CampaignTest, SearchMinimisesTheRequirementItNames) {
+  // the same scenario, searched for a violation of the advisory comfort requirement instead of the
+  // lowest gating one: the search stops after the batch where comfort first fails
+  const std::string dir = TempDir("chosen");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/suite.yaml") << "suite: chosen\nseed: 7\nmodels: {idm: {builtin: idm, params: {v0: 30}}}\n"
+                                        "scenarios:\n  - scenario: " << kTestData << "brake_scenario.yaml\n"
+                                        "    generators: [{kind: cma_es, count: 200, population: 8, shrink: false, "
+                                        "requirement: comfort}]\n";
+  const CampaignOutcome out = RunCampaign(LoadSuite(dir + "/suite.yaml"), {.threads = 2});
+  ASSERT_FALSE(out.results.empty());
+  auto comfort_failed = [](const InstanceResult& r) {
+    for (const auto& q : r.requirements) {
+      if (q.name == "comfort") return r.status == InstanceStatus::kCompleted && !q.satisfied;
+    }
+    return false;
+  };
+  size_t first = out.results.size();
+  for (size_t i = 0; i < out.results.size(); ++i) {
+    if (comfort_failed(out.results[i])) {
+      first = i;
+      break;
+    }
+  }
+  ASSERT_LT(first, out.results.size()) << "the search finds a comfort violation";
+  EXPECT_EQ(out.results.size(), (first / 8 + 1) * 8) << "it stops after that batch";
+}
+
 TEST(CampaignTest, ExampleSuiteGivesByteIdenticalResultsWithOneAndTwoThreads) {
   const Suite suite = LoadSuite(std::string(GAUNTLET_SOURCE_DIR) + "/configs/example.yaml");
   const std::string one = TempDir("example1"), two = TempDir("example2");
