@@ -1,15 +1,21 @@
 // Runs the ACAS Xu benchmark (VNN-COMP) with `gauntlet prove`'s engine and prints one line per
 // instance and the totals.
 //
-//   acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2]
+//   acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--max-boxes N]
+//                 [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D]
+//                 [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1] [--trial-dims K] [--trial-depth D]
 //
 // DIR defaults to GAUNTLET_SHARED_DIR/benchmarks/acasxu. --timeout caps each instance's timeout from
 // instances.csv; --filter keeps the rows containing TEXT; --every N keeps every N-th row. Every `sat`
 // counterexample is re-evaluated with the model's plain forward pass (a failure counts as wrong), and
 // every `unsat` is cross-checked by 20000 random samples of the input region (a violating sample
-// counts as wrong). Output: `index onnx vnnlib result wall_s cpu_s boxes check`, then the totals.
+// counts as wrong). --max-boxes N gives up (unknown) after N boxes: with --threads 1 a deterministic
+// budget for comparing methods on a loaded machine. The tuning options set the ProveOptions fields
+// of the same names (branch_and_bound.h). Output: `index onnx vnnlib result wall_s cpu_s boxes
+// check`, then the totals.
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +40,14 @@ int main(int argc, char** argv) {
   int threads = 0;
   int slope_depth = formal::ProveOptions{}.slope_search_depth;
   int split_coeffs = formal::ProveOptions{}.split_coeffs;
+  int alpha_steps = formal::ProveOptions{}.alpha_steps;
+  int64_t max_boxes = formal::ProveOptions{}.max_boxes;
+  int trial_dims = formal::ProveOptions{}.trial_split_dims;
+  bool combine = formal::ProveOptions{}.combine_rows;
+  int alpha_mid_steps = formal::ProveOptions{}.alpha_intermediate_steps;
+  int alpha_mid_depth = formal::ProveOptions{}.alpha_intermediate_depth;
+  int trial_depth = formal::ProveOptions{}.trial_split_depth;
+  int alpha_depth = formal::ProveOptions{}.alpha_depth;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const std::string v = argv[i + 1];
@@ -47,12 +61,28 @@ int main(int argc, char** argv) {
       every = std::max(1, std::atoi(v.c_str()));
     } else if (a == "--split") {
       split_coeffs = std::atoi(v.c_str());
+    } else if (a == "--alpha-mid-steps") {
+      alpha_mid_steps = std::atoi(v.c_str());
+    } else if (a == "--alpha-mid-depth") {
+      alpha_mid_depth = std::atoi(v.c_str());
+    } else if (a == "--combine") {
+      combine = std::atoi(v.c_str()) != 0;
+    } else if (a == "--trial-dims") {
+      trial_dims = std::atoi(v.c_str());
+    } else if (a == "--trial-depth") {
+      trial_depth = std::atoi(v.c_str());
+    } else if (a == "--max-boxes") {
+      max_boxes = std::atoll(v.c_str());
+    } else if (a == "--alpha-steps") {
+      alpha_steps = std::atoi(v.c_str());
+    } else if (a == "--alpha-depth") {
+      alpha_depth = std::atoi(v.c_str());
     } else if (a == "--slope-depth") {
       slope_depth = std::atoi(v.c_str());
     } else if (a == "--threads") {
       threads = std::atoi(v.c_str());
     } else {
-      std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2]\n";
+      std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D] [--max-boxes N] [--trial-dims K] [--trial-depth D] [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1]\n";
       return 2;
     }
   }
@@ -88,6 +118,14 @@ int main(int argc, char** argv) {
       options.threads = threads;
       options.slope_search_depth = slope_depth;
       options.split_coeffs = split_coeffs;
+      options.alpha_steps = alpha_steps;
+      options.max_boxes = max_boxes;
+      options.trial_split_dims = trial_dims;
+      options.combine_rows = combine;
+      options.alpha_intermediate_steps = alpha_mid_steps;
+      options.alpha_intermediate_depth = alpha_mid_depth;
+      options.trial_split_depth = trial_depth;
+      options.alpha_depth = alpha_depth;
       const formal::ProveResult r = formal::ProveModel(*model, prop, options);
       boxes = r.boxes;
       const formal::ForwardPass forward = formal::MakeForwardPass(*model);

@@ -329,6 +329,7 @@ void BoundPropagator::Relaxation(int i) {
 Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, Eigen::VectorXd const0,
                                           Eigen::MatrixXd* input_coeffs) {
   const Eigen::Index rows = lam_start.rows();
+  if (keep_lam_) kept_lam_.assign(static_cast<size_t>(net_.num_layers()), Eigen::MatrixXd());
   for (int i = 0; i <= start; ++i) lam_[static_cast<size_t>(i)].resize(0, 0);
   lam_[static_cast<size_t>(start)] = std::move(lam_start);
   Eigen::VectorXd cst = std::move(const0);
@@ -346,6 +347,7 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
     Eigen::MatrixXd lam = std::move(lam_[static_cast<size_t>(i)]);
     lam_[static_cast<size_t>(i)].resize(0, 0);
     if (lam.size() == 0) continue;
+    if (keep_lam_) kept_lam_[static_cast<size_t>(i)] = lam;
     const Layer& l = net_.layer(i);
     const Eigen::MatrixXd lam_abs = lam.cwiseAbs();
     err.noalias() += lam_abs * err_[static_cast<size_t>(i)];
@@ -362,14 +364,18 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
     } else {
       const size_t s = static_cast<size_t>(i);
       Eigen::MatrixXd next(rows, l.size);
+      // per-row slopes of the optimisation (each in [0, 1]: a valid lower relaxation of an unstable ReLU)
+      const Eigen::MatrixXd* alpha = alpha_ != nullptr && (*alpha_)[s].size() != 0 ? &(*alpha_)[s] : nullptr;
       for (int j = 0; j < l.size; ++j) {
         double sl = sl_[s][j];
-        if (slope_mode_ != 0 && unstable_[s][static_cast<size_t>(j)]) sl = slope_mode_ == 1 ? 0.0 : 1.0;
+        const bool unstable = unstable_[s][static_cast<size_t>(j)] != 0;
+        if (slope_mode_ != 0 && unstable) sl = slope_mode_ == 1 ? 0.0 : 1.0;
+        const bool per_row = alpha != nullptr && unstable;
         const double tl = tl_[s][j], su = su_[s][j], tu = tu_[s][j];
         for (Eigen::Index r = 0; r < rows; ++r) {
           const double v = lam(r, j);
           if (v >= 0.0) {
-            next(r, j) = v * sl;
+            next(r, j) = v * (per_row ? (*alpha)(r, j) : sl);
             cst[r] += v * tl;
             cst_abs[r] += v * std::abs(tl);
           } else {
@@ -408,14 +414,17 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
   if (input_coeffs != nullptr) {
     *input_coeffs = lam0.size() != 0 ? lam0 : Eigen::MatrixXd::Zero(rows, n0);
   }
+  if (keep_lam_) kept_lam_[0] = lam0;
   lam_[0].resize(0, 0);
   return result;
 }
 
 Eigen::VectorXd BoundPropagator::BestBackward(int start, const Eigen::MatrixXd& lam_start,
-                                              const Eigen::VectorXd& const0, Eigen::MatrixXd* input_coeffs) {
+                                              const Eigen::VectorXd& const0, Eigen::MatrixXd* input_coeffs,
+                                              std::vector<int>* modes) {
   slope_mode_ = 0;
   Eigen::VectorXd best = Backward(start, lam_start, const0, input_coeffs);
+  if (modes != nullptr) modes->assign(static_cast<size_t>(best.size()), 0);
   if (!slope_search_) return best;
   Eigen::MatrixXd coeffs;
   const bool track = coeffs_from_best_ && input_coeffs != nullptr;
@@ -426,10 +435,181 @@ Eigen::VectorXd BoundPropagator::BestBackward(int start, const Eigen::MatrixXd& 
       if (b[r] > best[r]) {
         best[r] = b[r];
         if (track) input_coeffs->row(r) = coeffs.row(r);
+        if (modes != nullptr) (*modes)[static_cast<size_t>(r)] = mode;
       }
     }
   }
   slope_mode_ = 0;
+  return best;
+}
+
+Eigen::VectorXd BoundPropagator::OptimizedBackward(int start, const Eigen::MatrixXd& lam_start,
+                                                   const Eigen::VectorXd& const0, Eigen::MatrixXd* input_coeffs) {
+  last_alpha_steps_ = 0;
+  std::vector<int> modes;
+  Eigen::VectorXd best = BestBackward(start, lam_start, const0, input_coeffs, &modes);
+  const Eigen::Index rows = best.size();
+  auto done = [&] {
+    return alpha_stop_positive_ && ((best.array() > 0.0).any() || last_combination_bound_ > 0.0);
+  };
+  if (alpha_steps_ <= 0 || rows == 0 || done()) return best;
+  // with combine_rows_: one more row, sum_k lambda_k row_k (lambda >= 0, optimised too); its bound > 0
+  // also proves that some row is > 0
+  const bool combine = combine_rows_ && alpha_stop_positive_ && rows >= 2 && start == net_.output_layer() &&
+                       net_.layer(start).kind == LayerKind::kLinear;
+  const Eigen::Index ext = combine ? rows + 1 : rows;
+  Eigen::VectorXd lambda = Eigen::VectorXd::Constant(rows, 1.0 / static_cast<double>(rows));
+  Eigen::MatrixXd lam_ext = lam_start;
+  Eigen::VectorXd const_ext = const0;
+  if (combine) {
+    lam_ext.conservativeResize(ext, Eigen::NoChange);
+    const_ext.conservativeResize(ext);
+    Eigen::Index arg = 0;
+    best.maxCoeff(&arg);
+    modes.push_back(modes[static_cast<size_t>(arg)]);
+  }
+  const Eigen::VectorXd& out_mag = mag_[static_cast<size_t>(start)];
+  const double g_comb = Gamma(static_cast<int>(rows) + 1);
+  const double g_corr = Gamma(static_cast<int>(rows + lam_start.cols()) + 8);
+  // warm start: each row's winning slope choice of the slope search
+  const int n = net_.num_layers();
+  std::vector<Eigen::MatrixXd> alpha(static_cast<size_t>(n)), m1(static_cast<size_t>(n)), m2(static_cast<size_t>(n));
+  bool any = false;
+  for (int i = 1; i <= start; ++i) {
+    const Layer& l = net_.layer(i);
+    const size_t s = static_cast<size_t>(i);
+    if (l.kind != LayerKind::kRelu) continue;
+    if (std::none_of(unstable_[s].begin(), unstable_[s].end(), [](char u) { return u != 0; })) continue;
+    any = true;
+    alpha[s].resize(ext, l.size);
+    for (Eigen::Index r = 0; r < ext; ++r) {
+      const int mode = modes[static_cast<size_t>(r)];
+      for (int j = 0; j < l.size; ++j) alpha[s](r, j) = mode == 0 ? sl_[s][j] : (mode == 1 ? 0.0 : 1.0);
+    }
+    m1[s] = Eigen::MatrixXd::Zero(ext, l.size);
+    m2[s] = Eigen::MatrixXd::Zero(ext, l.size);
+  }
+  if (!any) return best;
+  // the input coefficients stay those of the slope search unless asked for (they steer the branching,
+  // which the optimised slopes steer worse on ACAS Xu)
+  const bool track = coeffs_from_alpha_ && input_coeffs != nullptr;
+  alpha_ = &alpha;
+  keep_lam_ = true;
+  std::vector<Eigen::MatrixXd> g(static_cast<size_t>(n));  // d bound_r / d Lambda_i (row r), signs fixed
+  const Eigen::VectorXd& xlo = lo_[0];
+  const Eigen::VectorXd& xhi = hi_[0];
+  constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
+  double lr = 0.1, pow1 = 1.0, pow2 = 1.0;
+  std::vector<double> history;
+  for (int step = 0;; ++step) {
+    if (combine) {
+      lam_ext.row(rows) = lambda.transpose() * lam_start;
+      const_ext[rows] = lambda.dot(const0);
+    }
+    const Eigen::VectorXd b = Backward(start, lam_ext, const_ext, nullptr);
+    if (combine) {
+      // sum_k lambda_k (row_k . z + const0_k) = (the rounded combined row) + e . z + e_d, with
+      // |e| <= gamma_{rows+1} sum_k lambda_k |row_k| and |e_d| <= gamma_{rows+1} sum_k lambda_k |const0_k|
+      const Eigen::VectorXd abs_row = lam_start.cwiseAbs().transpose() * lambda;
+      const double corr = Up((g_comb * (abs_row.dot(out_mag) + lambda.dot(const0.cwiseAbs()))) * (1.0 + g_corr) + kTiny);
+      double bound = Down(b[rows] - corr);
+      if (std::isnan(bound)) bound = -kInf;
+      last_combination_bound_ = std::max(last_combination_bound_, bound);
+    }
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      if (b[r] > best[r]) {
+        best[r] = b[r];
+        if (track && kept_lam_[0].size() != 0) input_coeffs->row(r) = kept_lam_[0].row(r);
+      }
+    }
+    if (step == alpha_steps_ || done()) break;
+    if (alpha_stop_positive_) {
+      // give up when the best row, improving at its rate of the last 3 steps, cannot reach 0 in the
+      // steps left (the ascent slows down, so this extrapolation is optimistic)
+      history.push_back(std::max(best.maxCoeff(), last_combination_bound_));
+      if (step >= 3) {
+        const double rate = (history.back() - history[history.size() - 4]) / 3.0;
+        if (history.back() + rate * static_cast<double>(alpha_steps_ - step) < 0.0) break;
+      }
+    }
+    last_alpha_steps_ = step + 1;
+    // gradient by a forward sweep of the adjoint of the back-substitution (the rounding terms,
+    // which hardly depend on the slopes, are left out: the gradient need not be exact to be useful)
+    g[0].resize(ext, xlo.size());
+    for (Eigen::Index r = 0; r < ext; ++r) {
+      for (Eigen::Index j = 0; j < xlo.size(); ++j) {
+        const bool pos = kept_lam_[0].size() != 0 && kept_lam_[0](r, j) >= 0.0;
+        g[0](r, j) = pos ? xlo[j] : xhi[j];
+      }
+    }
+    pow1 *= kBeta1;
+    pow2 *= kBeta2;
+    for (int i = 1; i <= (combine ? start : start - 1); ++i) {
+      const Layer& l = net_.layer(i);
+      const size_t s = static_cast<size_t>(i);
+      Eigen::MatrixXd& gi = g[s];
+      if (l.kind == LayerKind::kLinear) {
+        gi = l.bias.transpose().replicate(ext, 1);
+        for (const LinearTerm& t : l.terms) {
+          const Eigen::MatrixXd& gp = g[static_cast<size_t>(t.parent)];
+          if (t.diagonal) {
+            gi += (gp.array().rowwise() * t.diag.transpose().array()).matrix();
+          } else {
+            gi.noalias() += gp * t.weight.transpose();
+          }
+        }
+        continue;
+      }
+      const Eigen::MatrixXd& gp = g[static_cast<size_t>(l.input)];
+      const Eigen::MatrixXd& lam = kept_lam_[s];
+      gi.resize(ext, l.size);
+      if (lam.size() == 0) {
+        gi.setZero();  // not reached by the back-substitution: nothing below depends on it
+        continue;
+      }
+      const bool opt = alpha[s].size() != 0;
+      for (int j = 0; j < l.size; ++j) {
+        const bool unstable = unstable_[s][static_cast<size_t>(j)] != 0;
+        for (Eigen::Index r = 0; r < ext; ++r) {
+          const double v = lam(r, j);
+          if (v >= 0.0) {
+            const double sl = opt && unstable ? alpha[s](r, j) : sl_[s][j];
+            gi(r, j) = gp(r, j) * sl + tl_[s][j];
+          } else {
+            gi(r, j) = gp(r, j) * su_[s][j] + tu_[s][j];
+          }
+          if (!opt || !unstable) continue;
+          // Adam ascent on alpha(r, j), projected on [0, 1]
+          const double grad = v > 0.0 ? v * gp(r, j) : 0.0;
+          double& a1 = m1[s](r, j);
+          double& a2 = m2[s](r, j);
+          a1 = kBeta1 * a1 + (1.0 - kBeta1) * grad;
+          a2 = kBeta2 * a2 + (1.0 - kBeta2) * grad * grad;
+          const double denom = std::sqrt(a2 / (1.0 - pow2)) + 1e-30;
+          const double next = alpha[s](r, j) + lr * (a1 / (1.0 - pow1)) / denom;
+          alpha[s](r, j) = std::isfinite(next) ? std::clamp(next, 0.0, 1.0) : alpha[s](r, j);
+        }
+      }
+    }
+    if (combine) {
+      // ascent on lambda (the combined row's bound is linear in it for fixed slopes and signs),
+      // normalised steps, projected on lambda >= 0 with sum 1
+      const Eigen::VectorXd grad = lam_start * g[static_cast<size_t>(start)].row(rows).transpose() + const0;
+      const double scale = grad.cwiseAbs().maxCoeff();
+      if (std::isfinite(scale) && scale > 0.0) {
+        lambda = (lambda + (lr / static_cast<double>(rows)) * grad / scale).cwiseMax(0.0);
+        const double total = lambda.sum();
+        if (total > 0.0 && std::isfinite(total)) {
+          lambda /= total;
+        } else {
+          lambda.setConstant(1.0 / static_cast<double>(rows));
+        }
+      }
+    }
+    lr *= 0.98;
+  }
+  alpha_ = nullptr;
+  keep_lam_ = false;
   return best;
 }
 
@@ -455,7 +635,19 @@ void BoundPropagator::RefineByCrown(int i) {
     lam(r, rows[static_cast<size_t>(r)]) = 1.0;
     lam(k + r, rows[static_cast<size_t>(r)]) = -1.0;
   }
-  const Eigen::VectorXd b = BestBackward(i, lam, Eigen::VectorXd::Zero(2 * k), nullptr);
+  Eigen::VectorXd b;
+  if (alpha_intermediate_steps_ > 0) {
+    // each row (a neuron's lower or upper bound) optimises its own slopes
+    const int steps = alpha_steps_;
+    const bool stop = alpha_stop_positive_;
+    alpha_steps_ = alpha_intermediate_steps_;
+    alpha_stop_positive_ = false;
+    b = OptimizedBackward(i, lam, Eigen::VectorXd::Zero(2 * k), nullptr);
+    alpha_steps_ = steps;
+    alpha_stop_positive_ = stop;
+  } else {
+    b = BestBackward(i, lam, Eigen::VectorXd::Zero(2 * k), nullptr);
+  }
   for (Eigen::Index r = 0; r < k; ++r) {
     const int j = rows[static_cast<size_t>(r)];
     lo_[s][j] = std::max(lo_[s][j], b[r]);
@@ -516,8 +708,9 @@ Eigen::VectorXd BoundPropagator::SpecLowerBounds(const Eigen::MatrixXd& c, const
                                                  Eigen::MatrixXd* input_coeffs) {
   const int out = net_.output_layer();
   GAUNTLET_CHECK(c.cols() == net_.output_size() && c.rows() == d.size());
+  last_combination_bound_ = -kInf;
   if (method_ != BoundMethod::kIbp) {
-    return BestBackward(out, c, -d, input_coeffs);
+    return alpha_steps_ > 0 ? OptimizedBackward(out, c, -d, input_coeffs) : BestBackward(out, c, -d, input_coeffs);
   }
   const Eigen::VectorXd& lo = lo_[static_cast<size_t>(out)];
   const Eigen::VectorXd& hi = hi_[static_cast<size_t>(out)];
@@ -538,9 +731,10 @@ Eigen::VectorXd BoundPropagator::SpecLowerBounds(const Eigen::MatrixXd& c, const
   return result;
 }
 
-Box ComputeOutputBounds(const Network& net, const Box& input, BoundMethod method) {
+Box ComputeOutputBounds(const Network& net, const Box& input, BoundMethod method, int alpha_steps) {
   BoundPropagator prop(net);
   prop.set_slope_search(method == BoundMethod::kCrown);
+  prop.set_alpha_steps(alpha_steps);
   prop.Propagate(input, method);
   const int n = net.output_size();
   Box out;

@@ -2,13 +2,28 @@
 // Sound bounds of a Network over an input box: interval bound propagation (IBP), backward linear
 // relaxation (CROWN / DeepPoly with the adaptive ReLU lower slope, intermediate bounds by CROWN),
 // optionally with a slope search (each bound the best of three lower-slope choices: a cheap form of
-// alpha-CROWN's optimisation, which cuts ACAS Xu branch-and-bound trees by 10-100x), and forward
-// symbolic linear bounds (kSymbolic).
+// alpha-CROWN's optimisation, which cuts ACAS Xu branch-and-bound trees by 10-100x), optionally with
+// alpha-CROWN's optimisation of the final bounds (set_alpha_steps: the lower slopes of the unstable
+// ReLUs, one per spec row and neuron, by projected gradient ascent on each row's bound, warm-started
+// from the best of the three slope choices, Adam steps of 0.1 decaying by 0.98, gradients by a
+// forward sweep of the adjoint of the back-substitution), and forward symbolic linear bounds (kSymbolic).
 //
 //   formal::BoundPropagator prop(net);
 //   prop.Propagate(box, formal::BoundMethod::kCrown);
 //   Eigen::VectorXd lb = prop.SpecLowerBounds(c, d);   // lb[k] <= c.row(k) . y - d[k] on the box
 //   formal::Box out = formal::ComputeOutputBounds(net, box, formal::BoundMethod::kCrown);
+//   prop.set_alpha_steps(20);                           // optimise the slopes of SpecLowerBounds
+//   Eigen::VectorXd tighter = prop.SpecLowerBounds(c, d);
+//
+// Every lower slope in [0, 1] gives a valid ReLU relaxation, so the slope optimisation cannot make
+// a bound unsound: each optimised bound is computed by the same back-substitution (with the same
+// outward rounding) as plain CROWN, and each row keeps the best bound over its iterates, which
+// include the starting slopes (so it is never looser than the slope search). Only the spec bounds
+// are optimised unless set_alpha_intermediate_steps asks for the intermediate ones too (each bound
+// optimised on its own, not jointly for the final bound as alpha-CROWN does). The error charged at
+// a ReLU already covers any slope in [0, 1]. set_combine_rows adds one optimised nonnegative
+// combination of the rows (for refuting a conjunction); the rounding of the combined row and
+// constant is charged explicitly (gamma_{k+1} sum_k lambda_k |c_k| |y|).
 //
 // Soundness in floating point: every bound contains both the real-valued network and the float64
 // forward pass of the original model in any summation order. Each linear layer is treated as the
@@ -21,6 +36,7 @@
 // A BoundPropagator holds scratch space: use one per thread.
 
 #include <Eigen/Core>
+#include <limits>
 #include <vector>
 
 #include "verifier/formal/network.h"
@@ -56,6 +72,29 @@ class BoundPropagator {
   /// slope choice (true) or from the adaptive slopes (false, default).
   void set_coeffs_from_best(bool on) { coeffs_from_best_ = on; }
 
+  /// With `steps` > 0, SpecLowerBounds (after a kCrown or kSymbolic Propagate) optimises the lower
+  /// slopes of the unstable ReLUs per row for up to `steps` gradient steps (0: off, the default).
+  void set_alpha_steps(int steps) { alpha_steps_ = steps; }
+  /// With `steps` > 0, Propagate(kCrown) also optimises the slopes of every intermediate bound (each
+  /// bound its own, for up to `steps` gradient steps; costly: each layer's refinement runs steps + 3
+  /// back-substitutions). 0: off, the default.
+  void set_alpha_intermediate_steps(int steps) { alpha_intermediate_steps_ = steps; }
+  /// With the slope optimisation: stop as soon as some row's bound is > 0 (enough to refute a
+  /// conjunction of the rows), instead of optimising every row. Default off.
+  void set_alpha_stop_when_positive(bool on) { alpha_stop_positive_ = on; }
+  /// With the slope optimisation: whether SpecLowerBounds' input coefficients of a row come from its
+  /// best optimised slopes when they improved its bound (default false: those of the slope search).
+  void set_coeffs_from_alpha(bool on) { coeffs_from_alpha_ = on; }
+  /// With the slope optimisation and set_alpha_stop_when_positive, on the output layer, with >= 2
+  /// rows: also optimise a nonnegative combination sum_k lambda_k (c_k . y - d_k) of the rows (its
+  /// rounding charged in full); see last_combination_bound. Default off.
+  void set_combine_rows(bool on) { combine_rows_ = on; }
+  /// A sound lower bound of sum_k lambda_k (c_k . y - d_k) for some lambda >= 0 with sum 1 from the
+  /// last SpecLowerBounds (-inf if none): if > 0, some row c_k . y - d_k is > 0 everywhere on the box.
+  [[nodiscard]] double last_combination_bound() const { return last_combination_bound_; }
+  /// Gradient steps the slope optimisation took in the last SpecLowerBounds (for profiling).
+  [[nodiscard]] int last_alpha_steps() const { return last_alpha_steps_; }
+
   [[nodiscard]] const Eigen::VectorXd& lower(int layer) const { return lo_[static_cast<size_t>(layer)]; }
   [[nodiscard]] const Eigen::VectorXd& upper(int layer) const { return hi_[static_cast<size_t>(layer)]; }
 
@@ -74,9 +113,13 @@ class BoundPropagator {
   };
   // Lower bounds of lam_start * z_start + const0 over the box, by back-substitution.
   Eigen::VectorXd Backward(int start, Eigen::MatrixXd lam_start, Eigen::VectorXd const0, Eigen::MatrixXd* input_coeffs);
-  // Backward with the slope search (best row-wise over the slope modes).
+  // Backward with the slope search (best row-wise over the slope modes); with `modes`, each row's
+  // winning mode (0 adaptive, 1 all 0, 2 all 1).
   Eigen::VectorXd BestBackward(int start, const Eigen::MatrixXd& lam_start, const Eigen::VectorXd& const0,
-                               Eigen::MatrixXd* input_coeffs);
+                               Eigen::MatrixXd* input_coeffs, std::vector<int>* modes = nullptr);
+  // BestBackward, then projected gradient ascent (Adam) on per-row lower ReLU slopes.
+  Eigen::VectorXd OptimizedBackward(int start, const Eigen::MatrixXd& lam_start, const Eigen::VectorXd& const0,
+                                    Eigen::MatrixXd* input_coeffs);
   void LinearIbp(int i);
   void ActivationIbp(int i);
   void Relaxation(int i);
@@ -93,6 +136,18 @@ class BoundPropagator {
   bool slope_search_ = false;
   bool coeffs_from_best_ = false;
   int slope_mode_ = 0;  // 0: adaptive lower ReLU slope, 1: all 0, 2: all 1
+  int alpha_steps_ = 0;
+  bool alpha_stop_positive_ = false;
+  bool coeffs_from_alpha_ = false;
+  int alpha_intermediate_steps_ = 0;
+  bool combine_rows_ = false;
+  double last_combination_bound_ = -std::numeric_limits<double>::infinity();
+  int last_alpha_steps_ = 0;
+  // per layer: lower slopes of the unstable ReLUs per row (rows x size; empty: use slope_mode_), and
+  // whether Backward keeps each layer's accumulated Lambda in kept_lam_ (for the gradient)
+  const std::vector<Eigen::MatrixXd>* alpha_ = nullptr;
+  bool keep_lam_ = false;
+  std::vector<Eigen::MatrixXd> kept_lam_;
   std::vector<std::vector<char>> unstable_;
   std::vector<Eigen::VectorXd> lo_, hi_, mag_;
   std::vector<Eigen::VectorXd> err_;  // per layer: |Lambda| . err_ bounds the error charged at that layer
@@ -107,8 +162,9 @@ class BoundPropagator {
   std::vector<std::vector<int>> term_cache_;  // per layer, per term: index into wpos_/wneg_ (-1: diagonal)
 };
 
-/// Sound bounds of the outputs over `input` (kCrown runs with the slope search on).
-[[nodiscard]] Box ComputeOutputBounds(const Network& net, const Box& input, BoundMethod method);
+/// Sound bounds of the outputs over `input` (kCrown runs with the slope search on, and with the
+/// slope optimisation for `alpha_steps` > 0 steps).
+[[nodiscard]] Box ComputeOutputBounds(const Network& net, const Box& input, BoundMethod method, int alpha_steps = 0);
 
 /// gamma_n = n u / (1 - n u), rounded up (u = 2^-53).
 [[nodiscard]] double Gamma(int n);

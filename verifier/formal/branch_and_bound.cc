@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -47,26 +48,60 @@ double Margin(const OutputConjunction& conj, const Eigen::VectorXd& y, Eigen::In
   return worst;
 }
 
+// Whether a + b is exact in floating point (the TwoSum error term is 0).
+bool ExactSum(double a, double b) {
+  const double s = a + b;
+  const double bb = s - a;
+  return std::isfinite(s) && (a - (s - bb)) + (b - bb) == 0.0;
+}
+
+// An upper bound of the exact sum of `values` (each partial sum rounded up).
+double SumUp(std::initializer_list<double> values) {
+  double s = 0.0;
+  for (const double v : values) s = std::nextafter(s + v, kInf);
+  return s;
+}
+
 // The rows of a conjunction plus nonnegative combinations of them (pairwise sums and the total):
 // a combination bounded above 0 on a box also refutes the conjunction there, and its relaxation can
-// be tighter than each row's alone.
+// be tighter than each row's alone. A combination is kept only if its coefficients are the exact
+// sums (true for the +-1 rows of ACAS Xu); its right-hand side is an upper bound of the exact sum, so
+// "combination > 0" stays a sound refutation.
 OutputConjunction Augmented(const OutputConjunction& conj) {
   const Eigen::Index k = conj.c.rows();
   if (k < 2 || k > 8) return conj;
   std::vector<std::pair<Eigen::RowVectorXd, double>> rows;
   for (Eigen::Index a = 0; a < k; ++a) rows.emplace_back(conj.c.row(a), conj.d[a]);
+  auto exact = [&](const Eigen::RowVectorXd& x, const Eigen::RowVectorXd& y) {
+    for (Eigen::Index j = 0; j < x.size(); ++j) {
+      if (!ExactSum(x[j], y[j])) return false;
+    }
+    return true;
+  };
   for (Eigen::Index a = 0; a < k; ++a) {
-    for (Eigen::Index b = a + 1; b < k; ++b) rows.emplace_back(conj.c.row(a) + conj.c.row(b), conj.d[a] + conj.d[b]);
+    for (Eigen::Index b = a + 1; b < k; ++b) {
+      if (exact(conj.c.row(a), conj.c.row(b))) {
+        rows.emplace_back(conj.c.row(a) + conj.c.row(b), SumUp({conj.d[a], conj.d[b]}));
+      }
+    }
   }
-  if (k > 2) rows.emplace_back(conj.c.colwise().sum(), conj.d.sum());
+  if (k > 2) {
+    Eigen::RowVectorXd total = conj.c.row(0);
+    double d = conj.d[0];
+    bool ok = true;
+    for (Eigen::Index a = 1; a < k && ok; ++a) {
+      ok = exact(total, conj.c.row(a));
+      total += conj.c.row(a);
+      d = std::nextafter(d + conj.d[a], kInf);
+    }
+    if (ok) rows.emplace_back(total, d);
+  }
   OutputConjunction out;
   out.c.resize(static_cast<Eigen::Index>(rows.size()), conj.c.cols());
   out.d.resize(static_cast<Eigen::Index>(rows.size()));
   for (size_t r = 0; r < rows.size(); ++r) {
     out.c.row(static_cast<Eigen::Index>(r)) = rows[r].first;
-    // the sum of the right-hand sides, rounded up, keeps "combination > 0" a sound refutation
-    out.d[static_cast<Eigen::Index>(r)] = static_cast<Eigen::Index>(r) < k ? rows[r].second
-                                                                          : std::nextafter(rows[r].second, kInf);
+    out.d[static_cast<Eigen::Index>(r)] = rows[r].second;
   }
   out.strict.assign(rows.size(), false);
   return out;
@@ -122,6 +157,53 @@ class Attacker {
   const Network& net_;
   const std::vector<PropertyRegion>& regions_;
 };
+
+// Midpoint of dimension `dim` of `box`, if it lies strictly inside (the box can be halved there).
+std::optional<double> Midpoint(const Box& box, Eigen::Index dim) {
+  const double mid = box.lo[dim] + 0.5 * (box.hi[dim] - box.lo[dim]);
+  if (mid > box.lo[dim] && mid < box.hi[dim]) return mid;
+  return std::nullopt;
+}
+
+// Trial splits: halves `item` along each of the `k` top-scored inputs, bounds both halves, and returns
+// the input whose halves have the smallest total shortfall (sum over the open conjunctions of
+// max(0, -best row bound)); ties go to the higher score. Only steers the branching: no verdict
+// depends on these bounds. `fallback` when no input can be halved.
+Eigen::Index TrialSplitDim(BoundPropagator& prop, const Item& item, const std::vector<int>& open,
+                           const std::vector<OutputConjunction>& specs, const Eigen::VectorXd& score, int k,
+                           Eigen::Index fallback) {
+  std::vector<Eigen::Index> dims;
+  for (Eigen::Index i = 0; i < score.size(); ++i) {
+    if (score[i] > 0.0 && Midpoint(item.box, i)) dims.push_back(i);
+  }
+  std::stable_sort(dims.begin(), dims.end(), [&](Eigen::Index a, Eigen::Index b) { return score[a] > score[b]; });
+  if (dims.size() > static_cast<size_t>(k)) dims.resize(static_cast<size_t>(k));
+  if (dims.size() < 2) return fallback;
+  prop.set_alpha_steps(0);  // the caller sets both again for the next box
+  prop.set_alpha_intermediate_steps(0);
+  Eigen::Index best_dim = fallback;
+  double best_shortfall = kInf;
+  for (const Eigen::Index d : dims) {
+    const double mid = *Midpoint(item.box, d);
+    double shortfall = 0.0;
+    for (int side = 0; side < 2 && shortfall < best_shortfall; ++side) {
+      Box child = item.box;
+      (side == 0 ? child.hi : child.lo)[d] = mid;
+      prop.Propagate(child, BoundMethod::kCrown);
+      for (const int c : open) {
+        const OutputConjunction& spec = specs[static_cast<size_t>(c)];
+        const Eigen::VectorXd lb = prop.SpecLowerBounds(spec.c, spec.d);
+        const double m = lb.size() == 0 ? -kInf : lb.maxCoeff();
+        shortfall += std::isnan(m) ? kInf : std::max(0.0, -m);
+      }
+    }
+    if (shortfall < best_shortfall) {
+      best_shortfall = shortfall;
+      best_dim = d;
+    }
+  }
+  return best_dim;
+}
 
 }  // namespace
 
@@ -227,6 +309,11 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
         BoundPropagator& prop = propagators.local();
         prop.set_slope_search(item.depth < options.slope_search_depth);
         prop.set_coeffs_from_best(options.split_coeffs == 1 || (options.split_coeffs == 2 && item.depth % 2 == 1));
+        prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
+        prop.set_alpha_stop_when_positive(true);
+        prop.set_combine_rows(options.combine_rows);
+        prop.set_alpha_intermediate_steps(item.depth < options.alpha_intermediate_depth ? options.alpha_intermediate_steps
+                                                                                        : 0);
         prop.Propagate(item.box, BoundMethod::kCrown);
         const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
         std::vector<int> still_open;
@@ -243,6 +330,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
             if (best < 0 || lb[r] > lb[best]) best = r;
           }
           if (best >= 0 && lb[best] > 0.0) continue;  // refuted on this piece
+          if (prop.last_combination_bound() > 0.0) continue;  // a nonnegative combination of rows is > 0
           still_open.push_back(k);
           // candidates: the centre and the corner minimising the best row's linear bound; PGD from the
           // better one every third level
@@ -279,6 +367,10 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
             res.unsplittable = true;
             return;
           }
+        }
+        if (options.trial_split_dims > 1 && item.depth < options.trial_split_depth) {
+          dim = TrialSplitDim(prop, item, still_open, augmented[static_cast<size_t>(item.region)], score,
+                              options.trial_split_dims, dim);
         }
         const double split = item.box.lo[dim] + 0.5 * (item.box.hi[dim] - item.box.lo[dim]);
         for (int side = 0; side < 2; ++side) {

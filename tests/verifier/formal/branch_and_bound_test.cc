@@ -70,6 +70,11 @@ TEST(BranchAndBoundTest, VerdictsAgreeWithDenseChecksOnSmallNetworks) {
     ProveOptions options;
     options.timeout_s = 30.0;
     options.threads = 1 + trial % 2;
+    // with and without the slope optimisation (everywhere, or on the first levels only)
+    options.alpha_steps = trial % 3 == 0 ? 0 : 10;
+    options.alpha_depth = trial % 4 == 1 ? 3 : 1000;
+    options.alpha_intermediate_steps = trial % 7 == 0 ? 5 : 0;
+    options.trial_split_dims = trial % 5 < 2 ? 0 : 1 + trial % 4;
     const ProveResult r = ProveProperty(net, {region}, options, Plain(net));
     if (expect_holds) {
       ASSERT_EQ(r.verdict, Verdict::kHolds) << "trial " << trial << ": " << r.detail;
@@ -84,6 +89,64 @@ TEST(BranchAndBoundTest, VerdictsAgreeWithDenseChecksOnSmallNetworks) {
   }
   EXPECT_EQ(holds, 150);
   EXPECT_EQ(violated, 150);
+}
+
+// Conjunctions of 2-3 rows with random (inexact) coefficients on 2-input networks with 2-3 outputs:
+// the verdict agrees with a dense grid of margin = max_k (c_k . y - d_k) (reached where <= 0), with
+// the slope optimisation and the trial splits on or off (the row combinations B&B adds must stay sound).
+TEST(BranchAndBoundTest, MultiRowVerdictsAgreeWithDenseChecks) {
+  core::Rng rng(8080);
+  int holds = 0, violated = 0;
+  for (int trial = 0; trial < 80; ++trial) {
+    const int n_out = 2 + trial % 2;
+    const int n_rows = 2 + (trial / 2) % 2;
+    const Network net = RandomNetwork(rng, 2, n_out, trial % 3 != 0);
+    Box box{Eigen::VectorXd::Constant(2, -1.0), Eigen::VectorXd::Constant(2, 1.0)};
+    OutputConjunction unsafe;
+    unsafe.c.resize(n_rows, n_out);
+    unsafe.d.resize(n_rows);
+    for (int r = 0; r < n_rows; ++r) {
+      for (int j = 0; j < n_out; ++j) unsafe.c(r, j) = rng.Normal(0.0, 1.0);
+      unsafe.d[r] = rng.Normal(0.0, 1.0);
+    }
+    unsafe.strict.assign(static_cast<size_t>(n_rows), false);
+    const int steps = 150;
+    double grid_min = INFINITY;
+    Eigen::VectorXd x(2);
+    for (int a = 0; a <= steps; ++a) {
+      for (int b = 0; b <= steps; ++b) {
+        x << -1.0 + 2.0 * a / steps, -1.0 + 2.0 * b / steps;
+        grid_min = std::min(grid_min, (unsafe.c * net.Evaluate(x) - unsafe.d).maxCoeff());
+      }
+    }
+    const double slack = unsafe.c.cwiseAbs().rowwise().sum().maxCoeff() * Lipschitz(net) * (2.0 / steps);
+    const bool expect_holds = trial % 2 == 0;
+    // d + t shifts the margin by -t: holds iff t < the true minimum of the margin
+    const double t = expect_holds ? grid_min - slack - 1e-6 - rng.Uniform(0.0, 0.1)
+                                  : grid_min + 1e-3 + rng.Uniform(0.0, 0.2);
+    unsafe.d.array() += t;
+    PropertyRegion region;
+    region.box = box;
+    region.unsafe.push_back(unsafe);
+    ProveOptions options;
+    options.timeout_s = 30.0;
+    options.threads = 1 + trial % 2;
+    options.alpha_steps = trial % 3 == 0 ? 0 : 10;
+    options.alpha_intermediate_steps = trial % 5 == 0 ? 5 : 0;
+    options.trial_split_dims = trial % 4 < 2 ? 0 : 2;
+    options.combine_rows = trial % 3 != 2;
+    const ProveResult r = ProveProperty(net, {region}, options, Plain(net));
+    if (expect_holds) {
+      ASSERT_EQ(r.verdict, Verdict::kHolds) << "trial " << trial << ": " << r.detail;
+      ++holds;
+    } else {
+      ASSERT_EQ(r.verdict, Verdict::kViolated) << "trial " << trial << ": " << r.detail;
+      ASSERT_TRUE(unsafe.IsSatisfiedBy(net.Evaluate(r.counterexample)));
+      ++violated;
+    }
+  }
+  EXPECT_EQ(holds, 40);
+  EXPECT_EQ(violated, 40);
 }
 
 // A counterexample that the internal network accepts but the confirming forward pass rejects is
