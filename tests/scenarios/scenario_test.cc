@@ -85,6 +85,23 @@ TEST(ScenarioTest, TheDocumentedExampleLoads) {
             "ok");
 }
 
+TEST(ScenarioTest, TheReadmeExampleLoads) {
+  std::ifstream in(kSource + "/README.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t section = doc.find("## Writing a scenario\n");
+  ASSERT_NE(section, std::string::npos);
+  const size_t begin = doc.find("```yaml\n", section);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = doc.find("```", begin + 8);
+  const std::string path = WriteTemp("readme_example.yaml", doc.substr(begin + 8, end - begin - 8));
+  ASSERT_EQ(LoadErrors(path), "ok");
+  const auto s = LoadScenario(path);
+  EXPECT_EQ(s->name, "lead_brake");
+  EXPECT_EQ(s->parameters.dimension(), 5u);
+  EXPECT_EQ(s->requirements.size(), 3u);
+  EXPECT_EQ(s->generators.size(), 3u);
+}
+
 TEST(ScenarioTest, TheDocumentedCatalogueExampleLoads) {
   // each ```yaml block of the section starts with "# <its path>" (a scenario's: "# <path>: ...")
   std::ifstream in(kSource + "/docs/scenario-format.md");
