@@ -5,6 +5,8 @@
 //      median over 10 seeds, on lead_brake with the flawed zoo model;
 //   3. peak memory of a campaign of many short instances (default 100,000), results streamed to disk.
 // usage: campaign_bench [instances_for_memory=100000] [all|throughput|search|memory]
+// environment, to compare search settings: BENCH_POPULATION=N, BENCH_SIGMA=S, BENCH_CE=1 (cross-entropy
+// instead of CMA-ES).
 
 #include <sys/resource.h>
 
@@ -151,6 +153,7 @@ void SearchVersusRandom() {
     options.budget = cap;
     if (const char* p = std::getenv("BENCH_POPULATION")) options.population = std::strtoull(p, nullptr, 10);
     if (const char* s = std::getenv("BENCH_SIGMA")) options.initial_sigma = std::strtod(s, nullptr);
+    if (std::getenv("BENCH_CE") != nullptr) options.method = scenarios::SearchMethod::kCrossEntropy;
     index = 0;
     scenarios::AdversarialSearch search(space, options, seed);
     size_t evaluations = 0;
