@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "core/error.h"
@@ -17,8 +18,12 @@ void WriteTextFile(const std::string& path, const std::string& text) {
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;
-    out.flush();
-    if (!out) throw core::InfrastructureError("cannot write " + path);
+    out.close();  // flushes; a full disk or a failing close sets failbit here
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw core::InfrastructureError("cannot write " + path + " (disk full or not writable?)");
+    }
   }
   std::error_code ec;
   fs::rename(temporary, path, ec);
@@ -46,20 +51,58 @@ RunManifest ReadRunManifest(const std::string& dir) {
   const std::string path = dir + "/run.json";
   std::ifstream in(path);
   if (!in) throw core::InputError({path, 0, 0}, "not a gauntlet run directory (no run.json)");
+  const auto malformed = [&](const std::string& what) {
+    return core::InputError({path, 0, 0}, "malformed run manifest: " + what);
+  };
+  nlohmann::json j;
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
-    RunManifest m;
-    m.suite_path = j.at("suite").get<std::string>();
-    m.seed = j.at("seed").get<uint64_t>();
-    for (const auto& [slot, p] : j.at("model_overrides").items()) m.model_overrides[slot] = p.get<std::string>();
-    m.fingerprint = j.at("fingerprint").get<std::string>();
-    m.shard_index = j.at("shard_index").get<size_t>();
-    m.shard_count = j.at("shard_count").get<size_t>();
-    m.complete = j.at("complete").get<bool>();
-    return m;
+    j = nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    throw core::InputError({path, 0, 0}, std::string("malformed run manifest: ") + e.what());
+    throw malformed(e.what());
   }
+  if (!j.is_object()) throw malformed("not a JSON object");
+  const auto field = [&](const char* key) -> const nlohmann::json& {
+    const auto it = j.find(key);
+    if (it == j.end()) throw malformed(std::string("no '") + key + "'");
+    return *it;
+  };
+  const auto string_field = [&](const nlohmann::json& v, const std::string& key) {
+    if (!v.is_string()) throw malformed("'" + key + "' must be a string");
+    return v.get<std::string>();
+  };
+  // paths are made absolute when a manifest is written again (merge): "" has no absolute form
+  const auto path_field = [&](const nlohmann::json& v, const std::string& key) {
+    std::string p = string_field(v, key);
+    if (p.empty()) throw malformed("'" + key + "' must be a path, not empty");
+    return p;
+  };
+  // integers are taken only as JSON unsigned integers: a float or a negative number would be converted
+  // silently (and out of range, undefined behaviour), and a huge shard count would make `merge` loop
+  const auto count_field = [&](const char* key, uint64_t min, uint64_t max) {
+    const nlohmann::json& v = field(key);
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < min || v.get<uint64_t>() > max) {
+      throw malformed(std::string("'") + key + "' must be an integer in [" + std::to_string(min) + ", " +
+                      std::to_string(max) + "]");
+    }
+    return v.get<uint64_t>();
+  };
+  constexpr uint64_t kMaxShards = uint64_t{1} << 20;  // as `gauntlet run --shard-count`
+  RunManifest m;
+  m.suite_path = path_field(field("suite"), "suite");
+  m.seed = count_field("seed", 0, std::numeric_limits<uint64_t>::max());
+  const nlohmann::json& models = field("model_overrides");
+  if (!models.is_object()) throw malformed("'model_overrides' must be an object");
+  for (const auto& [slot, p] : models.items()) m.model_overrides[slot] = path_field(p, "model_overrides." + slot);
+  m.fingerprint = string_field(field("fingerprint"), "fingerprint");
+  m.shard_count = count_field("shard_count", 1, kMaxShards);
+  m.shard_index = count_field("shard_index", 0, kMaxShards);
+  if (m.shard_index >= m.shard_count) {
+    throw malformed("shard_index " + std::to_string(m.shard_index) + " is not in [0, shard_count " +
+                    std::to_string(m.shard_count) + ")");
+  }
+  if (!field("complete").is_boolean()) throw malformed("'complete' must be true or false");
+  m.complete = field("complete").get<bool>();
+  return m;
 }
 
 }  // namespace gauntlet::app

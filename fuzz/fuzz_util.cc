@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/check.h"
 #include "core/error.h"
+#include "models/model.h"
 
 namespace gauntlet::fuzz {
 namespace {
@@ -52,6 +54,18 @@ void Run(const std::function<void()>& body) {
   } catch (const core::InputError&) {
     // the documented answer to bad input
   }
+}
+
+void FuzzModelFile(std::string_view suffix, const uint8_t* data, size_t size) {
+  const std::string path = WriteScratch("model." + std::string(suffix), data, size);
+  Run([&] {
+    const auto model = models::Model::LoadModel(path);
+    // a valid model this wide is fine, but evaluating it would only measure the allocator
+    if (model->input_size() > (1u << 16) || model->output_size() > (1u << 16)) return;
+    std::vector<double> input(model->input_size(), 0.0), output(model->output_size());
+    models::Workspace ws;
+    model->Evaluate(input, output, ws);
+  });
 }
 
 }  // namespace gauntlet::fuzz

@@ -32,4 +32,9 @@ void CopyIntoScratch(const std::string& relative, const std::string& name);
 /// Runs `body`, swallowing core::InputError. Other exceptions propagate (a finding).
 void Run(const std::function<void()>& body);
 
+/// The model-loader target body shared by fuzz_onnx and fuzz_nnet: writes `data` to
+/// ScratchDir()/model.<suffix>, loads it with models::Model::LoadModel (the suffix picks the format)
+/// and evaluates an accepted model once on zeros: a model the loader accepts must be evaluable.
+void FuzzModelFile(std::string_view suffix, const uint8_t* data, size_t size);
+
 }  // namespace gauntlet::fuzz
