@@ -49,6 +49,7 @@ constexpr OpInfo kOps[] = {
 };
 
 constexpr int64_t kMaxElements = int64_t{1} << 31;
+constexpr int64_t kMaxActivations = int64_t{1} << 27;  // values of all intermediate tensors of one sample
 
 std::string ShapeText(std::span<const int64_t> shape) {
   std::string s = "[";
@@ -302,6 +303,14 @@ Graph Graph::Create(std::string source, std::vector<Tensor> tensors, std::vector
       continue;
     }
     g.nodes_.push_back(std::move(node));
+  }
+
+  // memory: the evaluator holds every intermediate tensor of a sample at once
+  int64_t activations = 0;
+  for (const Node& node : g.nodes_) activations += Dims::From(tensors[static_cast<size_t>(node.output)].shape).count();
+  if (activations > kMaxActivations) {
+    fail("the graph's intermediate tensors hold " + std::to_string(activations) +
+         " values per evaluation (at most 2^27 = 134217728, 1 GiB)");
   }
 
   // batch dimension

@@ -18,6 +18,7 @@
 #include "core/check.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/tsan.h"
 #include "scenarios/generators/adversarial_search.h"
 #include "scenarios/generators/counterexample_shrinking.h"
 #include "scenarios/generators/coverage.h"
@@ -198,7 +199,10 @@ class BatchRunner {
           }
         }
       };
+      char start_token = 0, finish_token = 0;  // see core/tsan.h
+      core::TsanRelease(&start_token);
       tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
+        const core::TsanTaskScope tsan_scope(&start_token, &finish_token);
         for (size_t i = range.begin(); i != range.end(); ++i) {
           if (Cancelled()) return;
           const Job& job = jobs[i];
@@ -225,6 +229,7 @@ class BatchRunner {
           flush();
         }
       });
+      core::TsanAcquire(&finish_token);
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
         if (objectives != nullptr) objectives->push_back(skipped[k] ? NAN : SearchObjective(results[k], requirement));

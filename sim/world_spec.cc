@@ -539,6 +539,18 @@ std::vector<core::FieldError> Validate(const WorldSpec& spec, const RoadNetwork&
         },
         spec.sensors[i]);
   }
+
+  // memory: an episode keeps its whole trace (requirements are checked on it)
+  if (spec.time_step_s > 0.0 && spec.duration_s > 0.0 && std::isfinite(spec.duration_s) &&
+      spec.duration_s / spec.time_step_s <= kMaxSteps) {
+    const double rows = std::round(spec.duration_s / spec.time_step_s) + 1.0;
+    const double signals = static_cast<double>(SignalNames(spec).size());
+    if (rows * signals > kMaxTraceValues) {
+      problems.Add("duration_s", "the trace would hold " + Count(rows * signals) + " values (" + Count(rows) +
+                                     " steps x " + Count(signals) + " signals; at most " + Count(kMaxTraceValues) +
+                                     ", 1 GiB): shorten duration_s, lengthen time_step_s or use fewer actors");
+    }
+  }
   return problems.Take();
 }
 

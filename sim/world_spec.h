@@ -49,6 +49,8 @@ inline constexpr double kTtcCap_s = 1000.0;
 /// Absurd-size limits Validate enforces.
 inline constexpr size_t kMaxActors = 10000;
 inline constexpr double kMaxSteps = 1e7;
+/// The most values an episode's trace may hold, (steps + 1) x signals: 2^27 doubles = 1 GiB.
+inline constexpr double kMaxTraceValues = 134217728.0;
 inline constexpr int kMaxRaysPerSensor = 1024;
 
 /// How an actor moves.

@@ -78,5 +78,23 @@ TEST(GraphTest, Errors) {
             "g.onnx: error: tensor 'inf' holds inf at element 0, used by node 'add' (Add)");
 }
 
+TEST(GraphTest, RefusesGraphsWhoseIntermediatesWouldExhaustMemory) {
+  // a chain of Relus over 2^24 values: 7 of them hold 117 M values (loads), 9 hold 151 M (refused
+  // before anything is allocated)
+  auto chain = [](int length) {
+    std::vector<Tensor> t = {T(0, "x", {1, int64_t{1} << 24})};
+    std::vector<Node> n;
+    for (int k = 1; k <= length; ++k) {
+      t.push_back(T(k, "t" + std::to_string(k), {}));
+      n.push_back(N("relu" + std::to_string(k), OpKind::kRelu, {k - 1}, k));
+    }
+    return CreateError(t, n, {0}, {length});
+  };
+  EXPECT_EQ(chain(7), "no error");
+  EXPECT_EQ(chain(9),
+            "g.onnx: error: the graph's intermediate tensors hold 150994944 values per evaluation (at most 2^27 = "
+            "134217728, 1 GiB)");
+}
+
 }  // namespace
 }  // namespace gauntlet::models

@@ -53,6 +53,18 @@ TEST(WorldSpecTest, TimeProblems) {
       testing::ElementsAre("duration_s: too many steps: duration_s / time_step_s = 100000000 (at most 10000000)"));
 }
 
+TEST(WorldSpecTest, RefusesATraceThatWouldExhaustMemory) {
+  WorldSpec w = TwoCars();  // 28 signals
+  w.time_step_s = 1e-5;
+  w.duration_s = 100.0;  // 10^7 steps: allowed, but 2.8e8 trace values are not
+  EXPECT_THAT(Lines(Validate(w)),
+              testing::ElementsAre("duration_s: the trace would hold 280000028 values (10000001 steps x 28 signals; "
+                                   "at most 134217728, 1 GiB): shorten duration_s, lengthen time_step_s or use fewer "
+                                   "actors"));
+  w.duration_s = 40.0;  // 4e6 steps x 28 = 1.1e8 values
+  EXPECT_THAT(Lines(Validate(w)), testing::IsEmpty());
+}
+
 TEST(WorldSpecTest, EgoProblems) {
   WorldSpec w = TwoCars();
   w.actors[0].ego = false;

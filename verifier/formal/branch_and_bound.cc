@@ -14,6 +14,7 @@
 
 #include "core/check.h"
 #include "core/rng.h"
+#include "core/tsan.h"
 
 namespace gauntlet::verifier::formal {
 namespace {
@@ -302,8 +303,11 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
                            std::make_move_iterator(stack.end()));
     stack.resize(stack.size() - n);
     std::vector<ItemResult> out(n);
+    char start_token = 0, finish_token = 0;  // see core/tsan.h
+    core::TsanRelease(&start_token);
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, n, [&](size_t w) {
+        const core::TsanTaskScope tsan_scope(&start_token, &finish_token);
         const Item& item = work[w];
         ItemResult& res = out[w];
         BoundPropagator& prop = propagators.local();
@@ -384,6 +388,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
         }
       });
     });
+    core::TsanAcquire(&finish_token);
     result.boxes += static_cast<int64_t>(n);
     for (size_t w = 0; w < n; ++w) {
       for (const Eigen::VectorXd& x : out[w].candidates) {
