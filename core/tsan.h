@@ -2,17 +2,20 @@
 // Happens-before annotations for ThreadSanitizer around work handed to oneTBB.
 //
 // Debian's libtbb is not built with -fsanitize=thread, so TSan does not see the synchronisation inside
-// it: that what a thread wrote before tbb::parallel_for is visible to the tasks, and that the tasks'
-// writes are visible after it returns. Without these annotations every such access is reported as a
-// race (false positives that hide the real ones). Two tokens, so that tasks are never ordered with one
-// another by the annotations (a real race between two tasks is still reported):
+// it: that what a thread wrote before tbb::parallel_for is visible to the tasks, that a task object
+// recycled by TBB's pool is handed over from the thread that used it last, and that the tasks' writes
+// are visible after the loop returns (or throws). Without these annotations every such access is
+// reported as a race: false positives that hide the real ones. The annotations model TBB as one
+// synchroniser, as it is: a task begins after everything that had ended when it was picked up.
+// Races between tasks that run at the same time are still reported.
 //
-//   core::TsanRelease(&start);                 // set-up happens before every task
-//   tbb::parallel_for(..., [&](...) {
-//     const core::TsanTaskScope scope(&start, &finish);   // acquires start; releases finish on every exit
-//     ... the task ...
-//   });
-//   core::TsanAcquire(&finish);                // every task happens before what follows the loop
+//   {
+//     const core::TsanParallelRegion region;   // what comes before happens before every task
+//     tbb::parallel_for(..., [&](...) {
+//       const core::TsanTask task;              // first statement of the body (reads no capture)
+//       ...
+//     });
+//   }                                          // every task happens before what follows, even on a throw
 //
 // Without ThreadSanitizer these compile to nothing.
 
@@ -30,31 +33,33 @@
 
 namespace gauntlet::core {
 
-/// Everything this thread did so far happens before a later TsanAcquire of the same token.
-inline void TsanRelease([[maybe_unused]] void* token) {
 #ifdef GAUNTLET_TSAN_ENABLED
-  __tsan_release(token);
+/// The synchronisation object the annotations stand for (its address only; a global, so that a task
+/// reaches it without reading its body's captures first).
+inline char tsan_tbb_token = 0;
+inline void TsanRelease() { __tsan_release(&tsan_tbb_token); }
+inline void TsanAcquire() { __tsan_acquire(&tsan_tbb_token); }
+#else
+inline void TsanRelease() {}
+inline void TsanAcquire() {}
 #endif
-}
 
-/// Everything done before the TsanRelease calls on `token` so far happens before what this thread does next.
-inline void TsanAcquire([[maybe_unused]] void* token) {
-#ifdef GAUNTLET_TSAN_ENABLED
-  __tsan_acquire(token);
-#endif
-}
-
-/// A task's side of the annotations: acquires `start` now and releases `finish` when the task ends,
-/// however it ends (return or exception).
-class TsanTaskScope {
+/// The calling thread's side: releases now, acquires when the region ends (however it ends).
+class TsanParallelRegion {
  public:
-  TsanTaskScope(void* start, void* finish) : finish_(finish) { TsanAcquire(start); }
-  ~TsanTaskScope() { TsanRelease(finish_); }
-  TsanTaskScope(const TsanTaskScope&) = delete;
-  TsanTaskScope& operator=(const TsanTaskScope&) = delete;
+  TsanParallelRegion() { TsanRelease(); }
+  ~TsanParallelRegion() { TsanAcquire(); }
+  TsanParallelRegion(const TsanParallelRegion&) = delete;
+  TsanParallelRegion& operator=(const TsanParallelRegion&) = delete;
+};
 
- private:
-  void* finish_;
+/// A task's side: acquires now, releases when the task ends (return or exception).
+class TsanTask {
+ public:
+  TsanTask() { TsanAcquire(); }
+  ~TsanTask() { TsanRelease(); }
+  TsanTask(const TsanTask&) = delete;
+  TsanTask& operator=(const TsanTask&) = delete;
 };
 
 }  // namespace gauntlet::core

@@ -199,37 +199,37 @@ class BatchRunner {
           }
         }
       };
-      char start_token = 0, finish_token = 0;  // see core/tsan.h
-      core::TsanRelease(&start_token);
-      tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
-        const core::TsanTaskScope tsan_scope(&start_token, &finish_token);
-        for (size_t i = range.begin(); i != range.end(); ++i) {
-          if (Cancelled()) return;
-          const Job& job = jobs[i];
-          if (job.stopping != nullptr && job.stopping->hint.load()) {
+      {
+        const core::TsanParallelRegion tsan_region;  // see core/tsan.h
+        tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
+          const core::TsanTask tsan_task;
+          for (size_t i = range.begin(); i != range.end(); ++i) {
+            if (Cancelled()) return;
+            const Job& job = jobs[i];
+            if (job.stopping != nullptr && job.stopping->hint.load()) {
+              std::lock_guard lock(mutex);
+              skipped[i - begin] = 1;
+              done[i - begin] = 1;
+              flush();
+              continue;
+            }
+            const uint64_t seed =
+                job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
+            InstanceResult result;
+            const InstanceResult* recorded = Recorded(*job.family, job.index);
+            if (recorded != nullptr) {
+              result = *recorded;  // computed by the interrupted run: identical by determinism
+            } else {
+              result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
+                                   options_.instance_wall_budget_s);
+            }
             std::lock_guard lock(mutex);
-            skipped[i - begin] = 1;
+            results[i - begin] = std::move(result);
             done[i - begin] = 1;
             flush();
-            continue;
           }
-          const uint64_t seed =
-              job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
-          InstanceResult result;
-          const InstanceResult* recorded = Recorded(*job.family, job.index);
-          if (recorded != nullptr) {
-            result = *recorded;  // computed by the interrupted run: identical by determinism
-          } else {
-            result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
-                                 options_.instance_wall_budget_s);
-          }
-          std::lock_guard lock(mutex);
-          results[i - begin] = std::move(result);
-          done[i - begin] = 1;
-          flush();
-        }
-      });
-      core::TsanAcquire(&finish_token);
+        });
+      }
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
         if (objectives != nullptr) objectives->push_back(skipped[k] ? NAN : SearchObjective(results[k], requirement));

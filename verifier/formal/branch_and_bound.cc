@@ -303,92 +303,92 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
                            std::make_move_iterator(stack.end()));
     stack.resize(stack.size() - n);
     std::vector<ItemResult> out(n);
-    char start_token = 0, finish_token = 0;  // see core/tsan.h
-    core::TsanRelease(&start_token);
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, n, [&](size_t w) {
-        const core::TsanTaskScope tsan_scope(&start_token, &finish_token);
-        const Item& item = work[w];
-        ItemResult& res = out[w];
-        BoundPropagator& prop = propagators.local();
-        prop.set_slope_search(item.depth < options.slope_search_depth);
-        prop.set_coeffs_from_best(options.split_coeffs == 1 || (options.split_coeffs == 2 && item.depth % 2 == 1));
-        prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
-        prop.set_alpha_stop_when_positive(true);
-        prop.set_combine_rows(options.combine_rows);
-        prop.set_alpha_intermediate_steps(item.depth < options.alpha_intermediate_depth ? options.alpha_intermediate_steps
-                                                                                        : 0);
-        prop.Propagate(item.box, BoundMethod::kCrown);
-        const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
-        std::vector<int> still_open;
-        Eigen::VectorXd score = Eigen::VectorXd::Zero(item.box.lo.size());
-        const Eigen::VectorXd width = item.box.hi - item.box.lo;
-        const Eigen::VectorXd center = item.box.lo + 0.5 * width;
-        for (int k : item.open) {
-          const OutputConjunction& conj = reg.unsafe[static_cast<size_t>(k)];
-          const OutputConjunction& spec = augmented[static_cast<size_t>(item.region)][static_cast<size_t>(k)];
-          Eigen::MatrixXd a;
-          const Eigen::VectorXd lb = prop.SpecLowerBounds(spec.c, spec.d, &a);
-          Eigen::Index best = -1;
-          for (Eigen::Index r = 0; r < lb.size(); ++r) {
-            if (best < 0 || lb[r] > lb[best]) best = r;
-          }
-          if (best >= 0 && lb[best] > 0.0) continue;  // refuted on this piece
-          if (prop.last_combination_bound() > 0.0) continue;  // a nonnegative combination of rows is > 0
-          still_open.push_back(k);
-          // candidates: the centre and the corner minimising the best row's linear bound; PGD from the
-          // better one every third level
-          Eigen::VectorXd corner = center;
-          if (best >= 0) {
-            for (Eigen::Index i = 0; i < corner.size(); ++i) {
-              corner[i] = a(best, i) > 0 ? item.box.lo[i] : (a(best, i) < 0 ? item.box.hi[i] : center[i]);
+    {
+      const core::TsanParallelRegion tsan_region;  // see core/tsan.h
+      arena.execute([&] {
+        tbb::parallel_for(size_t{0}, n, [&](size_t w) {
+          const core::TsanTask tsan_task;
+          const Item& item = work[w];
+          ItemResult& res = out[w];
+          BoundPropagator& prop = propagators.local();
+          prop.set_slope_search(item.depth < options.slope_search_depth);
+          prop.set_coeffs_from_best(options.split_coeffs == 1 || (options.split_coeffs == 2 && item.depth % 2 == 1));
+          prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
+          prop.set_alpha_stop_when_positive(true);
+          prop.set_combine_rows(options.combine_rows);
+          const bool shallow = item.depth < options.alpha_intermediate_depth;
+          prop.set_alpha_intermediate_steps(shallow ? options.alpha_intermediate_steps : 0);
+          prop.Propagate(item.box, BoundMethod::kCrown);
+          const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
+          std::vector<int> still_open;
+          Eigen::VectorXd score = Eigen::VectorXd::Zero(item.box.lo.size());
+          const Eigen::VectorXd width = item.box.hi - item.box.lo;
+          const Eigen::VectorXd center = item.box.lo + 0.5 * width;
+          for (int k : item.open) {
+            const OutputConjunction& conj = reg.unsafe[static_cast<size_t>(k)];
+            const OutputConjunction& spec = augmented[static_cast<size_t>(item.region)][static_cast<size_t>(k)];
+            Eigen::MatrixXd a;
+            const Eigen::VectorXd lb = prop.SpecLowerBounds(spec.c, spec.d, &a);
+            Eigen::Index best = -1;
+            for (Eigen::Index r = 0; r < lb.size(); ++r) {
+              if (best < 0 || lb[r] > lb[best]) best = r;
+            }
+            if (best >= 0 && lb[best] > 0.0) continue;  // refuted on this piece
+            if (prop.last_combination_bound() > 0.0) continue;  // a nonnegative combination of rows is > 0
+            still_open.push_back(k);
+            // candidates: the centre and the corner minimising the best row's linear bound; PGD from the
+            // better one every third level
+            Eigen::VectorXd corner = center;
+            if (best >= 0) {
+              for (Eigen::Index i = 0; i < corner.size(); ++i) {
+                corner[i] = a(best, i) > 0 ? item.box.lo[i] : (a(best, i) < 0 ? item.box.hi[i] : center[i]);
+              }
+            }
+            const Eigen::VectorXd xc = Clamp(center, reg.box);
+            const Eigen::VectorXd xk = Clamp(corner, reg.box);
+            const double mc = Margin(conj, net.Evaluate(xc), nullptr);
+            const double mk = Margin(conj, net.Evaluate(xk), nullptr);
+            const Eigen::VectorXd& best_start = mk < mc ? xk : xc;
+            const int steps = item.depth % 3 == 0 ? 4 : 0;
+            if (const auto x = attacker.Pgd(item.region, k, item.box, best_start, steps)) res.candidates.push_back(*x);
+            if (best >= 0) {
+              for (Eigen::Index i = 0; i < score.size(); ++i) score[i] += std::abs(a(best, i)) * width[i];
             }
           }
-          const Eigen::VectorXd xc = Clamp(center, reg.box);
-          const Eigen::VectorXd xk = Clamp(corner, reg.box);
-          const double mc = Margin(conj, net.Evaluate(xc), nullptr);
-          const double mk = Margin(conj, net.Evaluate(xk), nullptr);
-          const Eigen::VectorXd& best_start = mk < mc ? xk : xc;
-          const int steps = item.depth % 3 == 0 ? 4 : 0;
-          if (const auto x = attacker.Pgd(item.region, k, item.box, best_start, steps)) res.candidates.push_back(*x);
-          if (best >= 0) {
-            for (Eigen::Index i = 0; i < score.size(); ++i) score[i] += std::abs(a(best, i)) * width[i];
+          if (still_open.empty()) return;
+          // split the most influential input at its midpoint
+          Eigen::Index dim = 0;
+          if (score.maxCoeff() > 0.0) {
+            score.maxCoeff(&dim);
+          } else {
+            width.maxCoeff(&dim);
           }
-        }
-        if (still_open.empty()) return;
-        // split the most influential input at its midpoint
-        Eigen::Index dim = 0;
-        if (score.maxCoeff() > 0.0) {
-          score.maxCoeff(&dim);
-        } else {
-          width.maxCoeff(&dim);
-        }
-        const double mid = item.box.lo[dim] + 0.5 * width[dim];
-        if (!(mid > item.box.lo[dim] && mid < item.box.hi[dim])) {
-          width.maxCoeff(&dim);
-          const double m2 = item.box.lo[dim] + 0.5 * width[dim];
-          if (!(m2 > item.box.lo[dim] && m2 < item.box.hi[dim])) {
-            res.unsplittable = true;
-            return;
+          const double mid = item.box.lo[dim] + 0.5 * width[dim];
+          if (!(mid > item.box.lo[dim] && mid < item.box.hi[dim])) {
+            width.maxCoeff(&dim);
+            const double m2 = item.box.lo[dim] + 0.5 * width[dim];
+            if (!(m2 > item.box.lo[dim] && m2 < item.box.hi[dim])) {
+              res.unsplittable = true;
+              return;
+            }
           }
-        }
-        if (options.trial_split_dims > 1 && item.depth < options.trial_split_depth) {
-          dim = TrialSplitDim(prop, item, still_open, augmented[static_cast<size_t>(item.region)], score,
-                              options.trial_split_dims, dim);
-        }
-        const double split = item.box.lo[dim] + 0.5 * (item.box.hi[dim] - item.box.lo[dim]);
-        for (int side = 0; side < 2; ++side) {
-          Item child;
-          child.region = item.region;
-          child.box = item.box;
-          (side == 0 ? child.box.hi : child.box.lo)[dim] = split;
-          child.open = still_open;
-          child.depth = item.depth + 1;
-          res.children.push_back(std::move(child));
-        }
+          if (options.trial_split_dims > 1 && item.depth < options.trial_split_depth) {
+            dim = TrialSplitDim(prop, item, still_open, augmented[static_cast<size_t>(item.region)], score,
+                                options.trial_split_dims, dim);
+          }
+          const double split = item.box.lo[dim] + 0.5 * (item.box.hi[dim] - item.box.lo[dim]);
+          for (int side = 0; side < 2; ++side) {
+            Item child;
+            child.region = item.region;
+            child.box = item.box;
+            (side == 0 ? child.box.hi : child.box.lo)[dim] = split;
+            child.open = still_open;
+            child.depth = item.depth + 1;
+            res.children.push_back(std::move(child));
+          }
+        });
       });
-    });
-    core::TsanAcquire(&finish_token);
+    }
     result.boxes += static_cast<int64_t>(n);
     for (size_t w = 0; w < n; ++w) {
       for (const Eigen::VectorXd& x : out[w].candidates) {
