@@ -18,6 +18,8 @@
 #include <thread>
 #include <fcntl.h>
 
+#include "tests/test_files.h"
+
 extern char** environ;
 
 namespace {
@@ -27,19 +29,9 @@ namespace fs = std::filesystem;
 const std::string kBinary = GAUNTLET_BINARY;
 const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gauntlet::test::ReadFile;
 
-std::string Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("gauntlet_cli_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string Fresh(const std::string& name) { return gauntlet::test::FreshDir("cli_test_" + name); }
 
 /// Runs the binary with `args`; stdout and stderr go to files in `dir`. Returns the exit code.
 int Gauntlet(const std::vector<std::string>& args, const std::string& dir, const std::vector<std::string>& env = {}) {

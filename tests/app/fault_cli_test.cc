@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/test_files.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -29,12 +31,7 @@ namespace fs = std::filesystem;
 const std::string kBinary = GAUNTLET_BINARY;
 const std::string kTestData = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gauntlet::test::ReadFile;
 
 /// The complete (newline-terminated) lines of a file; a line cut by a failed write is left out.
 std::vector<std::string> CompleteLines(const std::string& path) {
@@ -46,12 +43,7 @@ std::vector<std::string> CompleteLines(const std::string& path) {
   return lines;
 }
 
-std::string Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("gauntlet_fault_cli_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string Fresh(const std::string& name) { return gauntlet::test::FreshDir("fault_cli_test_" + name); }
 
 /// A running `gauntlet` with stdout and stderr in `dir`; optionally under a file-size limit.
 class Child {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "scenarios/suite.h"
+#include "tests/test_files.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -18,18 +19,9 @@ namespace fs = std::filesystem;
 
 const std::string kTestData = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gauntlet::test::ReadFile;
 
-std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("gauntlet_campaign_test_" + name);
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string TempDir(const std::string& name) { return test::ScratchPath("campaign_test_" + name); }
 
 TEST(CampaignTest, SerialAndParallelGiveByteIdenticalResults) {
   const Suite suite = LoadSuite(kTestData + "brake_suite.yaml");
@@ -115,8 +107,7 @@ TEST(CampaignTest, AnInstanceErrorIsItsOwnAndTheOthersRun) {
   std::string text = ReadFile(kTestData + "brake_scenario.yaml");
   text.replace(text.find("ego_speed: {uniform: [15, 30]}"), 30, "ego_speed: {choice: [15, 20, 25]}");
   text.replace(text.find("expr: ego.speed}"), 16, "expr: lead.gap / (ego.speed - 20)}");
-  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_error";
-  fs::create_directories(dir);
+  const fs::path dir = test::FreshDir("campaign_test_error");
   std::ofstream(dir / "s.yaml") << text;
   std::ofstream(dir / "suite.yaml") << "suite: e\nmodels: {idm: {builtin: idm}}\nscenarios: [{scenario: s.yaml, "
                                        "generators: [{kind: grid, levels: 2}]}]\n";
@@ -137,8 +128,7 @@ TEST(CampaignTest, AnInstanceErrorIsItsOwnAndTheOthersRun) {
 }
 
 TEST(CampaignTest, StoppingRuleEndsSamplingAtTheSamePointForAnyThreadCount) {
-  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_rule";
-  fs::create_directories(dir);
+  const fs::path dir = test::FreshDir("campaign_test_rule");
   std::ofstream(dir / "suite.yaml") << "suite: e\nmodels: {idm: {builtin: idm}}\nscenarios: [{scenario: " << kTestData
                                     << "brake_scenario.yaml, generators: [{kind: uniform, count: 300, "
                                        "stop_on_failure: true}]}]\n";
@@ -187,8 +177,7 @@ TEST(CampaignTest, AcasXuEncounterSwitchesNetworksByPreviousAdvisoryAndReplays) 
 
 TEST(CampaignTest, StopOnViolationEndsFailingRunsEarlyWithTheSameVerdicts) {
   const std::string text = ReadFile(kTestData + "brake_scenario.yaml");
-  const fs::path dir = fs::temp_directory_path() / "gauntlet_campaign_test_stop";
-  fs::create_directories(dir);
+  const fs::path dir = test::FreshDir("campaign_test_stop");
   auto run = [&](bool stop) {
     std::string t = text;
     t.replace(t.find("{name: no_collision, formula: always (lead.gap > 0)}"), 52,

@@ -17,6 +17,7 @@
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 #include "tests/models/onnx_builder.h"
+#include "tests/test_files.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -25,12 +26,7 @@ namespace fs = std::filesystem;
 
 const std::string kTestData = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gauntlet::test::ReadFile;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -39,12 +35,7 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-fs::path Fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("gauntlet_fault_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path Fresh(const std::string& name) { return test::FreshDir("fault_test_" + name); }
 
 /// brake_scenario.yaml with each `from` replaced by its `to` (each must occur).
 std::string Edited(const std::vector<std::pair<std::string, std::string>>& edits) {

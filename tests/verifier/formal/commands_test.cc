@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "models/model.h"
 #include "verifier/formal/checks.h"
+#include "tests/test_files.h"
 
 namespace gauntlet::app {
 namespace {
@@ -40,12 +41,7 @@ CommandRun Call(int (*command)(const std::vector<std::string>&), const std::vect
   return r;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using gauntlet::test::ReadFile;
 
 std::string TempPath(const std::string& name) { return ::testing::TempDir() + name; }
 
