@@ -21,4 +21,16 @@ std::string FormatDouble17(double value) {
   return buffer;
 }
 
+std::string FormatSignificant(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*g", digits, value);
+  return buffer;
+}
+
+std::string FormatFixed(double value, int decimals) {
+  char buffer[400];  // %f of 1e308 has 309 digits before the point
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
 }  // namespace gauntlet::core

@@ -12,4 +12,10 @@ namespace gauntlet::core {
 /// printf("%.17g"), the contract format of `gauntlet eval`.
 [[nodiscard]] std::string FormatDouble17(double value);
 
+/// For people: printf("%.*g") with `digits` significant digits ("0.123457" for 6).
+[[nodiscard]] std::string FormatSignificant(double value, int digits);
+
+/// For people: printf("%.*f") with `decimals` digits after the point ("12.5" for 1).
+[[nodiscard]] std::string FormatFixed(double value, int decimals);
+
 }  // namespace gauntlet::core

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "scenarios/generators/statistics.h"
 
 namespace gauntlet::gate {
@@ -63,17 +63,9 @@ InstanceChange MakeChange(const InstanceResult& failing_side, const InstanceResu
 }
 
 /// A figure for people: 6 significant digits (gate.json keeps full precision).
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string Num(double v) { return core::FormatSignificant(v, 6); }
 
-std::string Percent(double rate) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * rate);
-  return buf;
-}
+std::string Percent(double rate) { return core::FormatFixed(100.0 * rate, 2) + "%"; }
 
 nlohmann::json JsonNumber(double v) {
   if (std::isnan(v)) return "nan";

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -10,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "reports/top_view.h"
 #include "scenarios/campaign.h"
 
@@ -37,29 +37,12 @@ pre{background:#f6f6f6;padding:6px 8px;overflow-x:auto;font-size:12px}
 
 std::string Esc(const std::string& s) { return XmlEscape(s); }
 /// A figure for people: 6 significant digits.
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
+std::string Num(double v) { return core::FormatSignificant(v, 6); }
 /// A number in pixel units: one decimal.
-std::string Px(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
+std::string Px(double v) { return core::FormatFixed(v, 1); }
 /// A short number for axis labels.
-std::string Tick(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-std::string Percent(double rate) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * rate);
-  return buf;
-}
+std::string Tick(double v) { return core::FormatSignificant(v, 4); }
+std::string Percent(double rate) { return core::FormatFixed(100.0 * rate, 1) + "%"; }
 
 /// A linear map from [lo, hi] to [a, b]; a degenerate range is widened.
 struct Scale {

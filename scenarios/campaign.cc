@@ -108,21 +108,6 @@ class OrderedWriter {
   std::ofstream out_;
 };
 
-/// What an adaptive search minimises for one result: the robustness of "the scenario's assumptions imply
-/// the requirement" (the named one, or the lowest gating one). For a valid instance that is the
-/// requirement's robustness; for an invalid one it is max(requirement, how far the assumptions were
-/// broken) > 0, never a counterexample, but lower the closer the instance came to the valid region, so a
-/// search is led to the edge of the assumptions (where the hardest valid cases lie) instead of away from
-/// it. NaN (no information) for errors.
-double SearchObjective(const InstanceResult& r, const std::string& requirement) {
-  if (r.status == InstanceStatus::kError) return std::numeric_limits<double>::quiet_NaN();
-  double robustness = std::numeric_limits<double>::infinity();
-  for (const auto& req : r.requirements) {
-    if (requirement.empty() ? req.gating : req.name == requirement) robustness = std::min(robustness, req.robustness);
-  }
-  return r.status == InstanceStatus::kInvalid ? std::max(robustness, r.Infeasibility()) : robustness;
-}
-
 /// A sampling generator's stopping rule and the counts it decides on, in plan order.
 struct Stopping {
   StoppingRule rule;
@@ -302,16 +287,20 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
   const LoadedModel& model = suite.ModelOf(family);
   if (!model.network || (formal.output_bounds.empty() && formal.local_robustness.empty())) return;
   const models::Model& net = *model.network;
+  // --resume: a check the interrupted run finished is written again as it was
+  auto replay_recorded = [&] {
+    const InstanceResult* recorded = runner->Recorded(family, *next_index);
+    if (recorded == nullptr) return false;
+    runner->WriteExternal(*recorded);
+    ++*next_index;
+    return true;
+  };
   for (const OutputBoundsSpec& o : formal.output_bounds) {
-    if (const InstanceResult* recorded = runner->Recorded(family, *next_index)) {  // --resume
-      runner->WriteExternal(*recorded);
-      ++*next_index;
-      continue;
-    }
+    if (replay_recorded()) continue;
     const auto start = Clock::now();
     std::vector<double> lo(net.output_size(), -INFINITY), hi(net.output_size(), INFINITY);
     const size_t k = static_cast<size_t>(o.output);
-    if (k >= net.output_size()) continue;
+    GAUNTLET_CHECK_MSG(k < net.output_size(), "LoadSuite checks the output of a formal bound");
     if (o.min) lo[k] = *o.min;
     if (o.max) hi[k] = *o.max;
     const auto check = verifier::formal::OutputBoundsCheck(net, o.input_lo, o.input_hi, lo, hi, o.time_budget_s, threads);
@@ -328,11 +317,7 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
                                        std::chrono::duration<double>(Clock::now() - start).count()));
   }
   for (const LocalRobustnessCheckSpec& l : formal.local_robustness) {
-    if (const InstanceResult* recorded = runner->Recorded(family, *next_index)) {  // --resume
-      runner->WriteExternal(*recorded);
-      ++*next_index;
-      continue;
-    }
+    if (replay_recorded()) continue;
     const auto start = Clock::now();
     verifier::formal::FormalCheckResult worst;
     worst.verdict = verifier::formal::Verdict::kHolds;
@@ -473,6 +458,15 @@ InstanceResult RunInstance(const Suite& suite, const Family& family, size_t inde
   if (result.id.empty()) result.id = MakeInstanceId(family.name, index, {});
   result.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
+}
+
+double SearchObjective(const InstanceResult& r, const std::string& requirement) {
+  if (r.status == InstanceStatus::kError) return std::numeric_limits<double>::quiet_NaN();
+  double robustness = std::numeric_limits<double>::infinity();
+  for (const auto& req : r.requirements) {
+    if (requirement.empty() ? req.gating : req.name == requirement) robustness = std::min(robustness, req.robustness);
+  }
+  return r.status == InstanceStatus::kInvalid ? std::max(robustness, r.Infeasibility()) : robustness;
 }
 
 namespace {

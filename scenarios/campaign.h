@@ -88,4 +88,12 @@ struct CampaignOutcome {
                                          const std::string& origin, core::Trace* trace = nullptr,
                                          double wall_budget_s = 60.0);
 
+/// What an adaptive search minimises for one result: the robustness of "the scenario's assumptions
+/// imply the requirement" (the one named, or the lowest gating one when `requirement` is empty). For a
+/// valid instance that is the requirement's robustness; for an invalid one max(requirement, how far the
+/// assumptions were broken) > 0: never a counterexample, but lower the closer the instance came to the
+/// valid region, so a search is led to the edge of the assumptions (where the hardest valid cases lie)
+/// instead of away from it. NaN (no information) for an error.
+[[nodiscard]] double SearchObjective(const InstanceResult& result, const std::string& requirement);
+
 }  // namespace gauntlet::scenarios

@@ -243,6 +243,14 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
                                                     "' has " + std::to_string(policy.output_size()));
         }
       }
+      for (const OutputBoundsSpec& o : scenario->formal.output_bounds) {
+        if (o.output < 0 || static_cast<size_t>(o.output) >= policy.output_size()) {
+          diags.Error(reader.PositionOf(where), "formal check '" + o.name + "' of scenario '" + scenario->name +
+                                                    "' bounds output " + std::to_string(o.output) + " but model '" +
+                                                    family.model_slot + "' has " +
+                                                    std::to_string(policy.output_size()));
+        }
+      }
     }
     suite.families.push_back(std::move(family));
   }

@@ -65,17 +65,8 @@ std::string VariantSuite(const std::string& name, const std::string& from, const
   return (dir / (name + "_suite.yaml")).string();
 }
 
-/// The search's objective for one instance: the robustness of no_collision under the scenario's assumption,
-/// as the campaign's search sees it (scenarios/campaign.cc SearchObjective): invalid instances score
-/// max(robustness, how far the assumption was broken) > 0, errors NaN.
-double Objective(const scenarios::InstanceResult& r) {
-  if (r.status == scenarios::InstanceStatus::kError) return std::numeric_limits<double>::quiet_NaN();
-  double robustness = std::numeric_limits<double>::infinity();
-  for (const auto& q : r.requirements) {
-    if (q.name == "no_collision") robustness = q.robustness;
-  }
-  return r.status == scenarios::InstanceStatus::kInvalid ? std::max(robustness, r.Infeasibility()) : robustness;
-}
+/// The search's objective for one instance: no_collision's robustness as the campaign's search sees it.
+double Objective(const scenarios::InstanceResult& r) { return scenarios::SearchObjective(r, "no_collision"); }
 
 void Throughput(const scenarios::Suite& suite) {
   (void)scenarios::RunCampaign(suite, {.threads = 2});  // warm-up: page faults, caches, TBB's workers

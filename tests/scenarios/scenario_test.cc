@@ -209,5 +209,16 @@ TEST(SuiteTest, SearchOfAnUnknownRequirement) {
             "'tiny' has 'no_collision'");
 }
 
+TEST(SuiteTest, FormalBoundOnAnOutputTheModelLacks) {
+  // a check that silently disappeared before: the bound on output 3 of a one-output model
+  WriteTemp("formal.yaml", std::string(kGoodScenario) +
+                               "formal:\n  output_bounds:\n    - {name: accel_range, input_lo: [0, 0, -15], "
+                               "input_hi: [150, 40, 40], output: 3, min: -9, max: 3}\n");
+  EXPECT_EQ(LoadErrors(WriteTemp("suite.yaml", "suite: s\nmodels: {idm: {builtin: idm}}\nscenarios:\n"
+                                               "  - {scenario: formal.yaml, model: idm}\n")),
+            "suite.yaml:4:5: error: formal check 'accel_range' of scenario 'tiny' bounds output 3 but model 'idm' "
+            "has 1");
+}
+
 }  // namespace
 }  // namespace gauntlet::scenarios
