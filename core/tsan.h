@@ -11,11 +11,16 @@
 //
 //   {
 //     const core::TsanParallelRegion region;   // what comes before happens before every task
-//     tbb::parallel_for(..., [&](...) {
-//       const core::TsanTask task;              // first statement of the body (reads no capture)
+//     tbb::parallel_for(..., core::TsanBody([&](...) {
 //       ...
-//     });
+//     }));
 //   }                                          // every task happens before what follows, even on a throw
+//
+// TsanBody is the task's side. TBB copies a parallel_for body whenever a thread splits the range, and
+// the thread that steals the other half runs that copy: the copy's captures were written by the
+// splitting thread and handed over inside libtbb, and the splitting thread read the body it copied
+// from another thread's write. So a copy acquires before it reads and releases when made, a call
+// acquires before it reads a capture and releases when the task ends (return or exception).
 //
 // Without ThreadSanitizer these compile to nothing.
 
@@ -26,6 +31,8 @@
 #define GAUNTLET_TSAN_ENABLED 1
 #endif
 #endif
+
+#include <utility>
 
 #ifdef GAUNTLET_TSAN_ENABLED
 #include <sanitizer/tsan_interface.h>
@@ -53,13 +60,30 @@ class TsanParallelRegion {
   TsanParallelRegion& operator=(const TsanParallelRegion&) = delete;
 };
 
-/// A task's side: acquires now, releases when the task ends (return or exception).
-class TsanTask {
+/// A task body handed to TBB (see above). Without ThreadSanitizer it is the wrapped callable, copied
+/// and called as it would be.
+template <class F>
+class TsanBody {
  public:
-  TsanTask() { TsanAcquire(); }
-  ~TsanTask() { TsanRelease(); }
-  TsanTask(const TsanTask&) = delete;
-  TsanTask& operator=(const TsanTask&) = delete;
+  explicit TsanBody(F body) : body_(std::move(body)) { TsanRelease(); }
+  TsanBody(const TsanBody& other) : body_((TsanAcquire(), other.body_)) { TsanRelease(); }
+  TsanBody& operator=(const TsanBody&) = delete;
+
+  template <class... Args>
+  void operator()(Args&&... args) const {
+    TsanAcquire();
+    const Releaser on_exit;
+    body_(std::forward<Args>(args)...);
+  }
+
+ private:
+  struct Releaser {
+    Releaser() = default;
+    Releaser(const Releaser&) = delete;
+    Releaser& operator=(const Releaser&) = delete;
+    ~Releaser() { TsanRelease(); }
+  };
+  F body_;
 };
 
 }  // namespace gauntlet::core

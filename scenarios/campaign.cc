@@ -46,6 +46,7 @@ RequirementOutcome Check(const CompiledRequirement& req, const core::Trace& trac
   out.first_violation_time_s = r.first_violation_time_s;
   out.min_robustness = r.min_robustness;
   out.min_robustness_time_s = r.min_robustness_time_s;
+  out.averaged_robustness = r.averaged_robustness;
   return out;
 }
 
@@ -186,8 +187,7 @@ class BatchRunner {
       };
       {
         const core::TsanParallelRegion tsan_region;  // see core/tsan.h
-        tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), [&](const tbb::blocked_range<size_t>& range) {
-          const core::TsanTask tsan_task;
+        tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
           for (size_t i = range.begin(); i != range.end(); ++i) {
             if (Cancelled()) return;
             const Job& job = jobs[i];
@@ -213,7 +213,7 @@ class BatchRunner {
             done[i - begin] = 1;
             flush();
           }
-        });
+        }));
       }
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
@@ -272,6 +272,7 @@ InstanceResult FormalResult(const Family& family, size_t index, const std::strin
     q.satisfied = check.verdict == verifier::formal::Verdict::kHolds;
     q.robustness = q.satisfied ? std::max(0.0, margin) : std::min(margin, -std::numeric_limits<double>::min());
     q.min_robustness = q.robustness;
+    q.averaged_robustness = q.robustness;
     r.requirements.push_back(q);
   } else {
     r.status = InstanceStatus::kError;
@@ -464,7 +465,8 @@ double SearchObjective(const InstanceResult& r, const std::string& requirement) 
   if (r.status == InstanceStatus::kError) return std::numeric_limits<double>::quiet_NaN();
   double robustness = std::numeric_limits<double>::infinity();
   for (const auto& req : r.requirements) {
-    if (requirement.empty() ? req.gating : req.name == requirement) robustness = std::min(robustness, req.robustness);
+    if (requirement.empty() ? req.gating : req.name == requirement)
+      robustness = std::min(robustness, req.averaged_robustness);
   }
   return r.status == InstanceStatus::kInvalid ? std::max(robustness, r.Infeasibility()) : robustness;
 }

@@ -88,12 +88,15 @@ struct CampaignOutcome {
                                          const std::string& origin, core::Trace* trace = nullptr,
                                          double wall_budget_s = 60.0);
 
-/// What an adaptive search minimises for one result: the robustness of "the scenario's assumptions
-/// imply the requirement" (the one named, or the lowest gating one when `requirement` is empty). For a
-/// valid instance that is the requirement's robustness; for an invalid one max(requirement, how far the
-/// assumptions were broken) > 0: never a counterexample, but lower the closer the instance came to the
-/// valid region, so a search is led to the edge of the assumptions (where the hardest valid cases lie)
-/// instead of away from it. NaN (no information) for an error.
+/// What an adaptive search minimises for one result: the averaged robustness of "the scenario's
+/// assumptions imply the requirement" (the one named, or the lowest gating one when `requirement` is
+/// empty). For a valid instance that is the requirement's averaged robustness
+/// (RequirementOutcome::averaged_robustness: the robustness itself when violated, else a positive value
+/// no lower than it that falls the longer the run stays near a violation, so plateaus of the robustness
+/// still have a slope); for an invalid one max(that, how far the assumptions were broken) > 0: never a
+/// counterexample, but lower the closer the instance came to the valid region, so a search is led to the
+/// edge of the assumptions (where the hardest valid cases lie) instead of away from it. Negative exactly
+/// when the requirement is violated on a valid instance. NaN (no information) for an error.
 [[nodiscard]] double SearchObjective(const InstanceResult& result, const std::string& requirement);
 
 }  // namespace gauntlet::scenarios

@@ -41,6 +41,7 @@ Json Outcome(const RequirementOutcome& r) {
   j["first_violation_s"] = r.first_violation_time_s ? Number(*r.first_violation_time_s) : Json(nullptr);
   j["min_robustness"] = Number(r.min_robustness);
   j["min_robustness_s"] = Number(r.min_robustness_time_s);
+  j["averaged_robustness"] = Number(r.averaged_robustness);
   return j;
 }
 
@@ -53,6 +54,8 @@ RequirementOutcome ParseOutcome(const Json& j) {
   if (!j.at("first_violation_s").is_null()) r.first_violation_time_s = ToNumber(j.at("first_violation_s"));
   r.min_robustness = ToNumber(j.at("min_robustness"));
   r.min_robustness_time_s = ToNumber(j.at("min_robustness_s"));
+  // results written before the field existed: the robustness, which a search used then
+  r.averaged_robustness = j.contains("averaged_robustness") ? ToNumber(j.at("averaged_robustness")) : r.robustness;
   return r;
 }
 

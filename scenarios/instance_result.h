@@ -23,6 +23,7 @@ struct RequirementOutcome {
   std::optional<double> first_violation_time_s;
   double min_robustness = 0.0;                  ///< lowest robustness over the trace
   double min_robustness_time_s = 0.0;
+  double averaged_robustness = 0.0;             ///< what a search minimises (stl::RequirementResult)
   friend bool operator==(const RequirementOutcome&, const RequirementOutcome&) = default;
 };
 

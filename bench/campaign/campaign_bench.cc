@@ -132,7 +132,8 @@ void SearchVersusRandom() {
   }
   std::vector<double> random_counts, search_counts;
   const size_t cap = 5000;
-  for (uint64_t seed = 1; seed <= 10; ++seed) {
+  const uint64_t seeds = std::getenv("BENCH_SEEDS") != nullptr ? std::strtoull(std::getenv("BENCH_SEEDS"), nullptr, 10) : 10;
+  for (uint64_t seed = 1; seed <= seeds; ++seed) {
     size_t index = 0;
     size_t found_at = cap;
     const auto points = scenarios::UniformPoints(space, cap, seed);

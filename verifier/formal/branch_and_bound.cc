@@ -306,8 +306,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
     {
       const core::TsanParallelRegion tsan_region;  // see core/tsan.h
       arena.execute([&] {
-        tbb::parallel_for(size_t{0}, n, [&](size_t w) {
-          const core::TsanTask tsan_task;
+        tbb::parallel_for(size_t{0}, n, core::TsanBody([&](size_t w) {
           const Item& item = work[w];
           ItemResult& res = out[w];
           BoundPropagator& prop = propagators.local();
@@ -386,7 +385,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
             child.depth = item.depth + 1;
             res.children.push_back(std::move(child));
           }
-        });
+        }));
       });
     }
     result.boxes += static_cast<int64_t>(n);

@@ -98,6 +98,30 @@ RequirementResult Monitor::Compute(const core::Trace& trace, std::vector<double>
     r.first_violation_time_s = first;
   }
 
+  // averaged robustness: the worst part's mean over its window, for a satisfied requirement
+  r.averaged_robustness = r.robustness;
+  if (r.robustness > 0.0) {
+    std::vector<const Node*> parts;
+    FlattenAnd(*formula_.root(), &parts);
+    double guide = std::numeric_limits<double>::infinity();
+    for (const Node* part : parts) {
+      const double part_robustness = evaluation.series(program.index_of.at(part))[0];
+      double value = part_robustness;
+      if (part->op == Op::kAlways) {
+        const auto body = evaluation.series(program.index_of.at(part->args[0].get()));
+        const auto [lo, hi] = window_of_first(*part);
+        if (lo < hi) {
+          double sum = 0.0;
+          for (size_t j = lo; j < hi; ++j) sum += body[j];
+          // the mean of values >= the part's minimum is >= it; the max keeps that exact under rounding
+          value = std::max(part_robustness, sum / static_cast<double>(hi - lo));
+        }
+      }
+      guide = std::min(guide, value);
+    }
+    r.averaged_robustness = guide;
+  }
+
   // lowest robustness
   const Node& top = *formula_.root();
   std::span<const double> values = rho;

@@ -45,6 +45,14 @@ struct RequirementResult {
   /// top-level `always[a,b] phi`, else of the formula's own robustness series.
   double min_robustness = 0.0;
   double min_robustness_time_s = 0.0;
+  /// The averaged robustness an adversarial search minimises (docs/stl.md): equal to `robustness` when
+  /// the requirement is violated or the robustness is exactly 0; otherwise, over the parts of a top-level
+  /// `and`, the lowest of: for `always[a,b] phi`, the mean of phi's robustness over the window of time
+  /// 0 (its samples weighted equally); for any other part, its robustness. So it has the sign of
+  /// `robustness` and is never below it, and a run that stays close to a violation for longer scores
+  /// lower than one that comes as close for a moment (the "averaged STL" idea of Akazaki and Hasuo,
+  /// CAV 2015), which gives a search a slope where the robustness is flat.
+  double averaged_robustness = 0.0;
 
   friend bool operator==(const RequirementResult&, const RequirementResult&) = default;
 };

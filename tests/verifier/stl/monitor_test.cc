@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -158,6 +159,26 @@ TEST(MonitorTest, SatisfiedRequirement) {
   EXPECT_EQ(r.min_robustness_time_s, 0.0);
   // robustness exactly 0 satisfies
   EXPECT_TRUE(Monitor(Formula::Parse("always[3,3] x >= 0")).Evaluate(TraceA()).satisfied);
+}
+
+TEST(MonitorTest, AveragedRobustness) {
+  // satisfied always: the mean of the body over the window; x + 3 = 4 1 6 3 8
+  EXPECT_EQ(Monitor(Formula::Parse("always (x + 3 > 0)")).Evaluate(TraceA()).averaged_robustness, 22.0 / 5);
+  // the window [1,3] of time 0: 1 6 3
+  EXPECT_EQ(Monitor(Formula::Parse("always[1,3] (x + 3 > 0)")).Evaluate(TraceA()).averaged_robustness, 10.0 / 3);
+  // a conjunction: the lowest part; a part that is not an always counts with its robustness (y + 2 = 2 at 0)
+  EXPECT_EQ(Monitor(Formula::Parse("always (x + 3 > 0) and y + 2 > 0")).Evaluate(TraceA()).averaged_robustness, 2);
+  EXPECT_EQ(Monitor(Formula::Parse("always (x + 3 > 0) and always (y + 2 > 0)")).Evaluate(TraceA()).averaged_robustness,
+            std::min(22.0 / 5, 14.0 / 5));
+  // violated, or exactly 0: the robustness itself
+  const RequirementResult v = Monitor(Formula::Parse("always (x > -1)")).Evaluate(TraceA());
+  EXPECT_EQ(v.averaged_robustness, v.robustness);
+  EXPECT_EQ(v.averaged_robustness, -1);
+  EXPECT_EQ(Monitor(Formula::Parse("always (x + 2 >= 0)")).Evaluate(TraceA()).averaged_robustness, 0);
+  // not an always at the top: the robustness
+  EXPECT_EQ(Monitor(Formula::Parse("eventually x > 4")).Evaluate(TraceA()).averaged_robustness, 1);
+  // an empty window keeps the robustness (+inf)
+  EXPECT_EQ(Monitor(Formula::Parse("always[7,9] (x > 0)")).Evaluate(TraceA()).averaged_robustness, kInf);
 }
 
 TEST(MonitorTest, DivisionByASignalReachingZeroIsAnEvaluationError) {

@@ -272,6 +272,43 @@ std::optional<double> NaiveFirstViolation(const Node& root, Naive* naive, std::s
   return first;
 }
 
+// The averaged robustness written from its definition (RequirementResult::averaged_robustness).
+double NaiveAveraged(const Node& root, Naive* naive, std::span<const double> t) {
+  const double robustness = naive->Series(root)[0];
+  if (!(robustness > 0.0)) return robustness;
+  std::vector<const Node*> parts;
+  std::vector<const Node*> stack = {&root};
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    if (node->op == Op::kAnd) {
+      stack.push_back(node->args[1].get());
+      stack.push_back(node->args[0].get());
+    } else {
+      parts.push_back(node);
+    }
+  }
+  double lowest = kInf;
+  for (const Node* part : parts) {
+    double value = naive->Series(*part)[0];
+    if (part->op == Op::kAlways) {
+      const auto& body = naive->Series(*part->args[0]);
+      double sum = 0.0;
+      size_t count = 0;
+      for (size_t j = 0; j < t.size(); ++j) {
+        const double d = t[j] - t[0];
+        if (d >= part->interval.lo && d <= part->interval.hi) {
+          sum += body[j];
+          ++count;
+        }
+      }
+      if (count > 0) value = std::max(value, sum / static_cast<double>(count));
+    }
+    lowest = std::min(lowest, value);
+  }
+  return lowest;
+}
+
 std::string Describe(const core::Trace& trace) {
   std::ostringstream out;
   trace.WriteCsv(out);
@@ -315,6 +352,8 @@ TEST(StlPropertyTest, FastMonitorEqualsNaiveReferenceOnRandomFormulas) {
     ASSERT_EQ(out.result.satisfied, expected[0] >= 0.0);
     ASSERT_EQ(out.result.first_violation_time_s, NaiveFirstViolation(*formula.root(), &naive, trace.time()))
         << text << "\n" << Describe(trace);
+    ASSERT_EQ(out.result.averaged_robustness, NaiveAveraged(*formula.root(), &naive, trace.time()))
+        << text << "\n" << Describe(trace);
     // the canonical text parses back to a formula with the same robustness
     const Formula again = Formula::Parse(formula.ToString());
     ASSERT_EQ(again.ToString(), formula.ToString());
@@ -322,6 +361,40 @@ TEST(StlPropertyTest, FastMonitorEqualsNaiveReferenceOnRandomFormulas) {
   }
   EXPECT_GE(compared, 10000);
   EXPECT_GT(errors, 0);  // divisions by zero do occur and are reported by both
+}
+
+// What a search relies on: the averaged robustness is the robustness when that is <= 0, and a value no
+// lower than it otherwise (so it is negative exactly when the requirement is violated); checked on
+// random conjunctions of always-formulas, where averaging applies, against the reference.
+TEST(StlPropertyTest, AveragedRobustnessKeepsTheVerdict) {
+  core::Rng rng(4242);
+  Generator gen(&rng);
+  int violated = 0, raised = 0;
+  for (int trial = 0; trial < 6000; ++trial) {
+    std::string text = "always" + std::string(rng.UniformInt(2) == 0 ? "" : "[0.5, 3]") + " (" + gen.Formula(2) + ")";
+    if (rng.UniformInt(3) == 0) text += " and always (" + gen.Formula(1) + ")";
+    if (rng.UniformInt(4) == 0) text += " and " + gen.Formula(1);
+    const core::Trace trace = gen.Trace();
+    const Formula formula = Formula::Parse(text);
+    Naive naive(trace);
+    try {
+      (void)naive.Series(*formula.root());
+    } catch (const NaiveDivisionByZero&) {
+      continue;
+    }
+    const RequirementResult r = Monitor(formula).Evaluate(trace);
+    ASSERT_EQ(r.averaged_robustness, NaiveAveraged(*formula.root(), &naive, trace.time())) << text;
+    if (r.robustness <= 0.0) {
+      ASSERT_EQ(r.averaged_robustness, r.robustness) << text;
+      violated += r.robustness < 0.0 ? 1 : 0;
+    } else {
+      ASSERT_GE(r.averaged_robustness, r.robustness) << text;
+      raised += r.averaged_robustness > r.robustness ? 1 : 0;
+    }
+    ASSERT_EQ(r.averaged_robustness < 0.0, !r.satisfied) << text;
+  }
+  EXPECT_GT(violated, 500);
+  EXPECT_GT(raised, 300);  // the averaging does change the value of many satisfied requirements
 }
 
 TEST(StlPropertyTest, OnlineMonitorAgreesWithOfflineOnRandomSafetyFormulas) {
