@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "reports/run_summary.h"
 #include "scenarios/generators/coverage.h"
+#include "scenarios/generators/generator_spec.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -38,8 +39,13 @@ std::vector<std::string> ShardDirs(const std::string& dir) {
   return out;
 }
 
+/// A result of a search (labelled with the generator's YAML name) or of shrinking its counterexample.
 bool IsAdaptive(const std::string& origin) {
-  return origin == "cma_es" || origin == "cross_entropy" || origin == "shrink" || origin == "shrunk";
+  if (origin == "shrink" || origin == "shrunk") return true;
+  for (const auto& entry : scenarios::EnumNames(scenarios::GeneratorKind{})) {
+    if (entry.name == origin) return scenarios::IsAdaptive(entry.value);
+  }
+  return false;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 //   build/bench/generators/generators_bench
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -94,8 +95,9 @@ size_t Median(std::vector<size_t> v) {
 
 int main() {
   const size_t budget = 20000;
-  std::printf("%-15s %8s %10s %10s %10s %10s %9s %9s\n", "problem", "volume", "uniform", "sobol", "cma_es", "cross_ent",
-              "uni/cma", "uni/ce");
+  const size_t bayes_budget = 2000;  // its cost per point grows with the points known (see the end)
+  std::printf("%-15s %8s %10s %10s %10s %10s %10s %9s %9s %9s\n", "problem", "volume", "uniform", "sobol", "cma_es",
+              "cross_ent", "bayesian", "uni/cma", "uni/ce", "uni/bayes");
   for (const Problem& problem : Problems()) {
     double volume = problem.volume;
     if (volume == 0.0) {  // estimate with many Sobol points
@@ -104,7 +106,7 @@ int main() {
       for (const auto& p : points) failing += problem.f(p.values) < 0.0;
       volume = static_cast<double>(failing) / static_cast<double>(points.size());
     }
-    std::vector<size_t> uniform, sobol, cma, ce;
+    std::vector<size_t> uniform, sobol, cma, ce, bayes;
     for (uint64_t seed = 1; seed <= 10; ++seed) {
       uniform.push_back(FirstFailure(gauntlet::scenarios::UniformPoints(problem.space, budget, seed), problem.f));
       sobol.push_back(FirstFailure(gauntlet::scenarios::SobolPoints(problem.space, budget, seed), problem.f));
@@ -117,12 +119,31 @@ int main() {
         const auto result = RunSearch(problem.space, {.method = method, .budget = budget}, seed, evaluate);
         out->push_back(result.violation_found ? result.first_violation + 1 : budget + 1);
       }
+      const auto result = RunSearch(problem.space, {.method = SearchMethod::kBayesian, .budget = bayes_budget}, seed, evaluate);
+      bayes.push_back(result.violation_found ? result.first_violation + 1 : budget + 1);
     }
-    const size_t mu = Median(uniform), ms = Median(sobol), mc = Median(cma), me = Median(ce);
-    std::printf("%-15s %7.3f%% %10zu %10zu %10zu %10zu %9.1f %9.1f\n", problem.name.c_str(), 100.0 * volume, mu, ms, mc,
-                me, static_cast<double>(mu) / static_cast<double>(mc),
-                static_cast<double>(mu) / static_cast<double>(me));
+    const size_t mu = Median(uniform), ms = Median(sobol), mc = Median(cma), me = Median(ce), mb = Median(bayes);
+    std::printf("%-15s %7.3f%% %10zu %10zu %10zu %10zu %10zu %9.1f %9.1f %9.1f\n", problem.name.c_str(), 100.0 * volume,
+                mu, ms, mc, me, mb, static_cast<double>(mu) / static_cast<double>(mc),
+                static_cast<double>(mu) / static_cast<double>(me), static_cast<double>(mu) / static_cast<double>(mb));
   }
-  std::printf("median evaluations to the first violation over 10 seeds (budget %zu)\n", budget);
+  std::printf("median evaluations to the first violation over 10 seeds (budget %zu, bayesian %zu; not found counts "
+              "as budget + 1)\n",
+              budget, bayes_budget);
+  // what choosing the points costs, per evaluation, with no violation to stop at (5 parameters)
+  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kBayesian}) {
+    for (size_t n : {100u, 1000u}) {
+      const auto start = std::chrono::steady_clock::now();
+      (void)RunSearch(UnitBox(5), {.method = method, .budget = n, .stop_at_violation = false}, 1,
+                      [](const std::vector<std::vector<double>>& points) {
+                        std::vector<double> r;
+                        for (const auto& p : points) r.push_back(1.0 + p[0] * p[0] + p[1]);
+                        return r;
+                      });
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::printf("%s, %zu evaluations: %.3f ms of search per evaluation\n",
+                  method == SearchMethod::kCmaEs ? "cma_es" : "bayesian", n, 1e3 * s / static_cast<double>(n));
+    }
+  }
   return 0;
 }

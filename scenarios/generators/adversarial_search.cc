@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <numeric>
 
 #include "core/check.h"
@@ -201,6 +202,226 @@ struct CrossEntropyRun {
   }
 };
 
+// Bayesian optimisation (as VerifAI's BO sampler, without its Python): a Gaussian process on every
+// point evaluated so far, Matern 5/2 with one length scale per parameter (chosen by marginal likelihood
+// on a grid, refitted whenever the data grew by a quarter), and each batch chosen by expected
+// improvement over candidate points with the "kriging believer" rule: a chosen point joins the model
+// with its predicted value before the next one is chosen, so a batch spreads out. It starts from a
+// Latin hypercube. The candidates come from the search's own stream: deterministic like the others.
+class BayesRun {
+ public:
+  BayesRun(int dims, size_t design) : n_(dims), design_(design), length_(Eigen::VectorXd::Constant(dims, 0.3)) {}
+
+  [[nodiscard]] size_t design_size() const { return design_; }
+
+  std::vector<Eigen::VectorXd> Sample(core::Rng& rng, size_t count) {
+    if (xs_.empty()) return LatinHypercube(rng, count);
+    std::vector<double> ys;
+    std::vector<Eigen::VectorXd> xs = Window(&ys);
+    if (xs_.size() >= fitted_at_ + fitted_at_ / 4 + 1) {
+      FitLengthScales(xs, ys);
+      fitted_at_ = xs_.size();
+    }
+    std::vector<Eigen::VectorXd> batch;
+    for (size_t k = 0; k < count; ++k) {
+      const Model model(xs, ys, length_);
+      const double best = *std::min_element(ys.begin(), ys.end());
+      const std::vector<Eigen::VectorXd> candidates = Candidates(rng, xs, ys);
+      const Eigen::VectorXd ei = model.ExpectedImprovement(candidates, best);
+      Eigen::Index chosen = 0;
+      ei.maxCoeff(&chosen);  // the first of equal maxima
+      const Eigen::VectorXd& x = candidates[static_cast<size_t>(chosen)];
+      batch.push_back(x);
+      ys.push_back(model.Mean(x));  // the believer's value
+      xs.push_back(x);
+    }
+    return batch;
+  }
+
+  void Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>& scores) {
+    xs_.insert(xs_.end(), xs.begin(), xs.end());
+    scores_.insert(scores_.end(), scores.begin(), scores.end());
+  }
+
+ private:
+  static constexpr size_t kWindow = 256;  // the most points a model holds (its cost is cubic)
+  static constexpr int kCandidates = 1000;
+
+  // A fitted process: standardised scores, unit signal variance, a small nugget for conditioning.
+  class Model {
+   public:
+    Model(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>& ys, const Eigen::VectorXd& length)
+        : x_(static_cast<Eigen::Index>(length.size()), static_cast<Eigen::Index>(xs.size())), inverse_length_(length.cwiseInverse()) {
+      for (size_t i = 0; i < xs.size(); ++i) x_.col(static_cast<Eigen::Index>(i)) = xs[i].cwiseProduct(inverse_length_);
+      Eigen::MatrixXd k = Kernel(x_, x_);
+      // the nugget grows until the factorisation succeeds (duplicate points of rounded parameters)
+      for (double nugget = 1e-8; nugget <= 1e-2; nugget *= 10.0) {
+        llt_.compute(k + nugget * Eigen::MatrixXd::Identity(k.rows(), k.cols()));
+        if (llt_.info() == Eigen::Success) {
+          nugget_ = nugget;
+          break;
+        }
+      }
+      if (llt_.info() != Eigen::Success) return;
+      const Eigen::Map<const Eigen::VectorXd> y(ys.data(), static_cast<Eigen::Index>(ys.size()));
+      alpha_ = llt_.solve(y);
+      log_likelihood_ = -0.5 * y.dot(alpha_) - Eigen::MatrixXd(llt_.matrixL()).diagonal().array().log().sum();
+    }
+
+    [[nodiscard]] double log_likelihood() const { return log_likelihood_; }
+
+    [[nodiscard]] double Mean(const Eigen::VectorXd& x) const {
+      if (alpha_.size() == 0) return 0.0;
+      return Kernel(x_, x.cwiseProduct(inverse_length_)).col(0).dot(alpha_);
+    }
+
+    // Expected improvement below `best` at each candidate (0 everywhere if the fit failed).
+    [[nodiscard]] Eigen::VectorXd ExpectedImprovement(const std::vector<Eigen::VectorXd>& candidates, double best) const {
+      Eigen::MatrixXd c(x_.rows(), static_cast<Eigen::Index>(candidates.size()));
+      for (size_t j = 0; j < candidates.size(); ++j) c.col(static_cast<Eigen::Index>(j)) = candidates[j].cwiseProduct(inverse_length_);
+      Eigen::VectorXd ei = Eigen::VectorXd::Zero(c.cols());
+      if (alpha_.size() == 0) return ei;
+      const Eigen::MatrixXd k = Kernel(x_, c);
+      const Eigen::VectorXd mean = k.transpose() * alpha_;
+      const Eigen::MatrixXd v = llt_.matrixL().solve(k);
+      const Eigen::VectorXd variance = ((1.0 + nugget_) - v.colwise().squaredNorm().array()).max(1e-12).matrix();
+      for (Eigen::Index j = 0; j < c.cols(); ++j) {
+        const double sd = std::sqrt(variance[j]);
+        const double z = (best - mean[j]) / sd;
+        const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+        const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
+        ei[j] = (best - mean[j]) * cdf + sd * pdf;
+      }
+      return ei;
+    }
+
+   private:
+    // Matern 5/2 between the columns of a and b (already divided by the length scales).
+    static Eigen::MatrixXd Kernel(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+      Eigen::MatrixXd k(a.cols(), b.cols());
+      for (Eigen::Index j = 0; j < b.cols(); ++j) {
+        for (Eigen::Index i = 0; i < a.cols(); ++i) {
+          const double r = std::sqrt(5.0 * (a.col(i) - b.col(j)).squaredNorm());
+          k(i, j) = (1.0 + r + r * r / 3.0) * std::exp(-r);
+        }
+      }
+      return k;
+    }
+
+    Eigen::MatrixXd x_;  // one column per point
+    Eigen::VectorXd inverse_length_;
+    Eigen::LLT<Eigen::MatrixXd> llt_;
+    Eigen::VectorXd alpha_;
+    double nugget_ = 0.0;
+    double log_likelihood_ = -kInf;
+  };
+
+  std::vector<Eigen::VectorXd> LatinHypercube(core::Rng& rng, size_t m) const {
+    std::vector<Eigen::VectorXd> xs(m, Eigen::VectorXd(n_));
+    for (int i = 0; i < n_; ++i) {
+      std::vector<size_t> strata(m);
+      std::iota(strata.begin(), strata.end(), size_t{0});
+      for (size_t k = m; k > 1; --k) std::swap(strata[k - 1], strata[rng.UniformInt(k)]);
+      for (size_t k = 0; k < m; ++k) xs[k][i] = (static_cast<double>(strata[k]) + rng.Uniform()) / static_cast<double>(m);
+    }
+    return xs;
+  }
+
+  // The points a model is fitted to (all, or the best and the latest kWindow / 2 each, in evaluation
+  // order) and their scores standardised; an error (+inf) counts as the worst finite score.
+  std::vector<Eigen::VectorXd> Window(std::vector<double>* ys) const {
+    std::vector<char> keep(xs_.size(), 1);
+    if (xs_.size() > kWindow) {
+      std::vector<size_t> order(xs_.size());
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores_[a] < scores_[b]; });
+      std::fill(keep.begin(), keep.end(), 0);
+      for (size_t i = 0; i < kWindow / 2; ++i) keep[order[i]] = 1;
+      size_t latest = 0;
+      for (size_t i = xs_.size(); i-- > 0 && latest < kWindow / 2;) {
+        if (!keep[i]) {
+          keep[i] = 1;
+          ++latest;
+        }
+      }
+    }
+    double worst = -kInf;
+    for (size_t i = 0; i < xs_.size(); ++i)
+      if (keep[i] && std::isfinite(scores_[i])) worst = std::max(worst, scores_[i]);
+    std::vector<Eigen::VectorXd> xs;
+    ys->clear();
+    for (size_t i = 0; i < xs_.size(); ++i) {
+      if (!keep[i]) continue;
+      xs.push_back(xs_[i]);
+      ys->push_back(std::isfinite(scores_[i]) ? scores_[i] : (std::isfinite(worst) ? worst : 0.0));
+    }
+    double mean = 0.0;
+    for (double y : *ys) mean += y;
+    mean /= static_cast<double>(ys->size());
+    double variance = 0.0;
+    for (double y : *ys) variance += (y - mean) * (y - mean);
+    const double sd = std::sqrt(variance / static_cast<double>(ys->size()));
+    for (double& y : *ys) y = sd > 0.0 ? (y - mean) / sd : 0.0;
+    return xs;
+  }
+
+  // The best common length scale on the grid, then each parameter's in turn, twice.
+  void FitLengthScales(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>& ys) {
+    static constexpr double kGrid[] = {0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0.9, 1.4, 2.0};
+    double best = -kInf;
+    Eigen::VectorXd chosen = length_;
+    auto consider = [&](const Eigen::VectorXd& scale) {
+      const double ll = Model(xs, ys, scale).log_likelihood();
+      if (ll > best) {
+        best = ll;
+        chosen = scale;
+      }
+    };
+    for (double l : kGrid) consider(Eigen::VectorXd::Constant(n_, l));
+    for (int sweep = 0; sweep < 2; ++sweep) {
+      for (int i = 0; i < n_; ++i) {
+        for (double l : kGrid) {
+          Eigen::VectorXd scale = chosen;
+          scale[i] = l;
+          consider(scale);
+        }
+      }
+    }
+    length_ = chosen;
+  }
+
+  // Uniform points, and Gaussian steps (scaled by each parameter's length scale) around the five best.
+  std::vector<Eigen::VectorXd> Candidates(core::Rng& rng, const std::vector<Eigen::VectorXd>& xs,
+                                          const std::vector<double>& ys) const {
+    std::vector<Eigen::VectorXd> out;
+    for (int k = 0; k < kCandidates; ++k) {
+      Eigen::VectorXd x(n_);
+      for (int i = 0; i < n_; ++i) x[i] = rng.Uniform();
+      out.push_back(std::move(x));
+    }
+    std::vector<size_t> order(ys.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ys[a] < ys[b]; });
+    for (size_t b = 0; b < std::min<size_t>(5, order.size()); ++b) {
+      for (double step : {0.07, 0.2, 0.5}) {
+        for (int k = 0; k < 40; ++k) {
+          Eigen::VectorXd x = xs[order[b]];
+          for (int i = 0; i < n_; ++i) x[i] = Mirror(x[i] + step * length_[i] * rng.Normal());
+          out.push_back(std::move(x));
+        }
+      }
+    }
+    return out;
+  }
+
+  int n_;
+  size_t design_;
+  Eigen::VectorXd length_;
+  size_t fitted_at_ = 0;
+  std::vector<Eigen::VectorXd> xs_;
+  std::vector<double> scores_;
+};
+
 }  // namespace
 
 class AdversarialSearch::Impl {
@@ -212,6 +433,8 @@ class AdversarialSearch::Impl {
       population_ = options_.population;
     } else if (options_.method == SearchMethod::kCmaEs) {
       population_ = 4 + static_cast<size_t>(std::floor(3.0 * std::log(std::max(n, 1))));
+    } else if (options_.method == SearchMethod::kBayesian) {
+      population_ = 4;
     } else {
       population_ = std::max<size_t>(32, 8 * static_cast<size_t>(n));
     }
@@ -229,9 +452,13 @@ class AdversarialSearch::Impl {
   std::vector<std::vector<double>> Ask() {
     GAUNTLET_CHECK_MSG(!asked_, "AdversarialSearch::Ask called twice without Tell");
     if (done()) return {};
-    const size_t count = std::min(population_, options_.budget - result_.evaluations.size());
+    size_t count = std::min(population_, options_.budget - result_.evaluations.size());
+    if (bayes_ && result_.evaluations.empty())  // the initial design
+      count = std::min(bayes_->design_size(), options_.budget);
     if (free_.empty()) {
       batch_unit_.assign(1, Eigen::VectorXd());
+    } else if (bayes_) {
+      batch_unit_ = bayes_->Sample(rng_, count);
     } else if (cma_) {
       batch_unit_ = cma_->Sample(rng_, count);
     } else {
@@ -262,6 +489,10 @@ class AdversarialSearch::Impl {
       }
     }
     ++generation_;
+    if (bayes_) {
+      bayes_->Tell(batch_unit_, scores);
+      return;
+    }
     if (free_.empty() || batch_unit_.size() < population_ || done()) return;
     const bool go_on = cma_ ? cma_->Update(batch_unit_, scores)
                             : ce_->Update(batch_unit_, scores, options_.elite_fraction, options_.smoothing);
@@ -284,7 +515,9 @@ class AdversarialSearch::Impl {
   void StartRun(const Eigen::VectorXd& start) {
     generation_ = 0;
     const int n = static_cast<int>(free_.size());
-    if (options_.method == SearchMethod::kCmaEs) {
+    if (options_.method == SearchMethod::kBayesian) {
+      bayes_ = std::make_unique<BayesRun>(n, std::max<size_t>(population_, 2 * static_cast<size_t>(n) + 2));
+    } else if (options_.method == SearchMethod::kCmaEs) {
       cma_ = std::make_unique<CmaRun>(n, population_, start, options_.initial_sigma);
     } else {
       ce_ = std::make_unique<CrossEntropyRun>(start, options_.initial_sigma);
@@ -307,6 +540,7 @@ class AdversarialSearch::Impl {
   size_t generation_ = 0;
   std::unique_ptr<CmaRun> cma_;
   std::unique_ptr<CrossEntropyRun> ce_;
+  std::unique_ptr<BayesRun> bayes_;
   std::vector<Eigen::VectorXd> batch_unit_;
   std::vector<std::vector<double>> batch_values_;
   bool asked_ = false;

@@ -10,7 +10,7 @@
 namespace gauntlet::scenarios {
 namespace {
 
-constexpr std::array<core::EnumName<GeneratorKind>, 7> kKindNames = {{
+constexpr std::array<core::EnumName<GeneratorKind>, 8> kKindNames = {{
     {GeneratorKind::kGrid, "grid"},
     {GeneratorKind::kUniform, "uniform"},
     {GeneratorKind::kSobol, "sobol"},
@@ -18,6 +18,7 @@ constexpr std::array<core::EnumName<GeneratorKind>, 7> kKindNames = {{
     {GeneratorKind::kEdgeCases, "edge_cases"},
     {GeneratorKind::kCmaEs, "cma_es"},
     {GeneratorKind::kCrossEntropy, "cross_entropy"},
+    {GeneratorKind::kBayesian, "bayesian"},
 }};
 
 constexpr size_t kDefaultGridLimit = 100000;
@@ -34,7 +35,9 @@ std::string_view KindName(GeneratorKind kind) {
   return "?";
 }
 
-bool IsAdaptive(GeneratorKind kind) { return kind == GeneratorKind::kCmaEs || kind == GeneratorKind::kCrossEntropy; }
+bool IsAdaptive(GeneratorKind kind) {
+  return kind == GeneratorKind::kCmaEs || kind == GeneratorKind::kCrossEntropy || kind == GeneratorKind::kBayesian;
+}
 
 std::vector<core::FieldError> CheckGeneratorSpec(const GeneratorSpec& spec) {
   std::vector<core::FieldError> errors;
@@ -45,6 +48,7 @@ std::vector<core::FieldError> CheckGeneratorSpec(const GeneratorSpec& spec) {
     case GeneratorKind::kLatinHypercube:
     case GeneratorKind::kCmaEs:
     case GeneratorKind::kCrossEntropy:
+    case GeneratorKind::kBayesian:
       if (spec.count <= 0) errors.push_back({"count", "generator '" + kind + "' needs a count > 0"});
       break;
     case GeneratorKind::kGrid:
@@ -104,6 +108,7 @@ std::vector<PlannedPoint> PlanOne(const ParameterSpace& space, const GeneratorSp
       break;
     case GeneratorKind::kCmaEs:
     case GeneratorKind::kCrossEntropy:
+    case GeneratorKind::kBayesian:
       break;
   }
   for (PlannedPoint& p : points) p.generator = index;
@@ -121,7 +126,10 @@ std::vector<PlannedPoint> Plan(const ParameterSpace& space, const std::vector<Ge
 
 SearchOptions ToSearchOptions(const GeneratorSpec& spec) {
   GAUNTLET_CHECK(IsAdaptive(spec.kind));
-  return {.method = spec.kind == GeneratorKind::kCmaEs ? SearchMethod::kCmaEs : SearchMethod::kCrossEntropy,
+  const SearchMethod method = spec.kind == GeneratorKind::kCmaEs          ? SearchMethod::kCmaEs
+                              : spec.kind == GeneratorKind::kCrossEntropy ? SearchMethod::kCrossEntropy
+                                                                          : SearchMethod::kBayesian;
+  return {.method = method,
           .budget = static_cast<size_t>(std::max<int64_t>(spec.count, 0)),
           .population = static_cast<size_t>(std::max<int64_t>(spec.population, 0)),
           .max_restarts = static_cast<size_t>(std::max<int64_t>(spec.restarts, 0)),

@@ -11,7 +11,7 @@
 // Plan() concatenates the points of the non-adaptive generators (grid, uniform, sobol,
 // latin_hypercube, edge_cases) in list order; generator i draws from its own stream
 // core::Rng(seed).Fork("generators[i]"), so adding a generator never changes another's points.
-// The adaptive ones (cma_es, cross_entropy) become an AdversarialSearch via ToSearchOptions.
+// The adaptive ones (cma_es, cross_entropy, bayesian) become an AdversarialSearch via ToSearchOptions.
 //
 //   std::vector<PlannedPoint> plan = Plan(space, specs, suite_seed);
 
@@ -32,9 +32,10 @@
 
 namespace gauntlet::scenarios {
 
-enum class GeneratorKind { kGrid, kUniform, kSobol, kLatinHypercube, kEdgeCases, kCmaEs, kCrossEntropy };
+enum class GeneratorKind { kGrid, kUniform, kSobol, kLatinHypercube, kEdgeCases, kCmaEs, kCrossEntropy, kBayesian };
 
-/// YAML names of GeneratorKind: grid, uniform, sobol, latin_hypercube, edge_cases, cma_es, cross_entropy.
+/// YAML names of GeneratorKind: grid, uniform, sobol, latin_hypercube, edge_cases, cma_es, cross_entropy,
+/// bayesian.
 [[nodiscard]] std::span<const core::EnumName<GeneratorKind>> EnumNames(GeneratorKind);
 /// The YAML name of `kind`.
 [[nodiscard]] std::string_view KindName(GeneratorKind kind);
@@ -43,7 +44,8 @@ enum class GeneratorKind { kGrid, kUniform, kSobol, kLatinHypercube, kEdgeCases,
 struct GeneratorSpec {
   GeneratorKind kind = GeneratorKind::kUniform;
   int64_t count = 0;              ///< points (uniform, sobol, latin_hypercube); evaluation budget (cma_es,
-                                  ///< cross_entropy); the most points a grid may have (0: 100000); <= 1e7
+                                  ///< cross_entropy, bayesian); the most points a grid may have (0: 100000);
+                                  ///< <= 1e7
   int64_t levels = 3;             ///< grid: levels per continuous parameter
   int64_t corner_budget = 64;     ///< edge_cases: at most this many corners
   double inside_fraction = 0.01;  ///< edge_cases: "just inside" a bound, as a fraction of the width

@@ -76,7 +76,7 @@ TEST(AdversarialSearchTest, CrossEntropyMinimisesSphereAndRosenbrock) {
 }
 
 TEST(AdversarialSearchTest, FindsASmallFailureRegionQuickly) {
-  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy}) {
+  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy, SearchMethod::kBayesian}) {
     std::vector<size_t> needed;
     for (uint64_t seed = 0; seed < 10; ++seed) {
       const SearchResult r = RunSearch(Box(3, 0, 1), {.method = method, .budget = 2000}, seed, Pointwise(SmallRegion));
@@ -88,14 +88,48 @@ TEST(AdversarialSearchTest, FindsASmallFailureRegionQuickly) {
     }
     std::sort(needed.begin(), needed.end());
     // uniform sampling needs 1 / 0.0072 = 138 evaluations on average
-    EXPECT_LT(needed[5], 100u) << static_cast<int>(method);
+    EXPECT_LT(needed[5], method == SearchMethod::kBayesian ? 40u : 100u) << static_cast<int>(method);
   }
+}
+
+TEST(AdversarialSearchTest, BayesianStartsFromALatinHypercubeAndAsksInBatches) {
+  const ParameterSpace space = Box(3, 0, 1);
+  AdversarialSearch search(space, {.method = SearchMethod::kBayesian, .budget = 30, .stop_at_violation = false}, 3);
+  const auto design = search.Ask();
+  ASSERT_EQ(design.size(), 8u);  // max(batch 4, 2 n + 2)
+  for (size_t i = 0; i < 3; ++i) {  // one point in each eighth of every parameter's range
+    std::vector<int> strata(8, 0);
+    for (const auto& p : design) ++strata[static_cast<size_t>(p[i] * 8)];
+    EXPECT_EQ(strata, std::vector<int>(8, 1)) << i;
+  }
+  search.Tell(std::vector<double>(8, 1.0));  // a flat start: the model must not fail on it
+  size_t asked = 8;
+  while (!search.done()) {
+    const auto batch = search.Ask();
+    EXPECT_LE(batch.size(), 4u);
+    std::vector<double> r;
+    for (const auto& p : batch) r.push_back(SmallRegion(p));
+    search.Tell(r);
+    asked += batch.size();
+  }
+  EXPECT_EQ(asked, 30u);
+  EXPECT_EQ(search.result().restarts, 0u);
+}
+
+TEST(AdversarialSearchTest, BayesianConvergesOnASmoothMinimum) {
+  // a bowl whose minimum value is 0.01 at an off-centre point: the search gets within 0.02 of it
+  const auto f = [](const std::vector<double>& x) { return Sphere(x) + 0.01; };
+  const SearchResult r = RunSearch(Box(3, -1, 1), {.method = SearchMethod::kBayesian, .budget = 80}, 1, Pointwise(f));
+  EXPECT_LT(r.best_robustness, 0.03);
+  EXPECT_FALSE(r.violation_found);
+  EXPECT_EQ(r.evaluations.size(), 80u);
 }
 
 TEST(AdversarialSearchTest, DeterministicForAnyEvaluationOrder) {
   const ParameterSpace space = Box(3, 0, 1);
-  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy}) {
-    const SearchOptions options{.method = method, .budget = 600, .stop_at_violation = false};
+  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy, SearchMethod::kBayesian}) {
+    const size_t budget = method == SearchMethod::kBayesian ? 100 : 600;
+    const SearchOptions options{.method = method, .budget = budget, .stop_at_violation = false};
     const SearchResult a = RunSearch(space, options, 9, Pointwise(SmallRegion));
     // parallel, each point on its own thread, written back by index
     const SearchResult b = RunSearch(space, options, 9, [](const std::vector<std::vector<double>>& points) {
@@ -143,6 +177,13 @@ TEST(AdversarialSearchTest, NanIsNeverBestAndRestartsHappen) {
   if (r.evaluations.size() < 4000) {  // ended early: only when the last allowed run converged
     EXPECT_EQ(r.restarts, 3u);
   }
+  // the Bayesian model takes errors as the worst score seen: it still finds the valley
+  const SearchResult b = RunSearch(space, {.method = SearchMethod::kBayesian, .budget = 60}, 2, Pointwise(f));
+  EXPECT_FALSE(std::isnan(b.best_robustness));
+  EXPECT_LT(b.best_robustness, 1.02);
+  size_t errors = 0;
+  for (const auto& e : b.evaluations) errors += std::isnan(e.robustness) ? 1 : 0;
+  EXPECT_LT(errors, 30u);  // it learns to stay out of the erroring half
 }
 
 TEST(AdversarialSearchTest, DiscreteParametersAreRoundedAndSearched) {
@@ -154,8 +195,8 @@ TEST(AdversarialSearchTest, DiscreteParametersAreRoundedAndSearched) {
   const auto f = [](const std::vector<double>& x) {
     return std::fabs(x[0] - 4) + std::fabs(x[1] - 25) / 5 + std::fabs(x[2] - 1) + std::fabs(x[3] - 0.5) - 0.05;
   };
-  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy}) {
-    const SearchResult r = RunSearch(space, {.method = method, .budget = 3000}, 4, Pointwise(f));
+  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy, SearchMethod::kBayesian}) {
+    const SearchResult r = RunSearch(space, {.method = method, .budget = method == SearchMethod::kBayesian ? 300u : 3000u}, 4, Pointwise(f));
     ASSERT_TRUE(r.violation_found);
     const auto& v = r.evaluations[r.first_violation].values;
     EXPECT_EQ(v[0], 4);
@@ -172,9 +213,12 @@ TEST(AdversarialSearchTest, DiscreteParametersAreRoundedAndSearched) {
 TEST(AdversarialSearchTest, NoFreeParameterEvaluatesNominalOnce) {
   ParameterSpace space;
   space.parameters = {{.name = "c", .kind = Kind::kConstant, .nominal = 3}};
-  const SearchResult r = RunSearch(space, {.budget = 50}, 1, Pointwise([](const auto& x) { return x[0]; }));
-  ASSERT_EQ(r.evaluations.size(), 1u);
-  EXPECT_EQ(r.evaluations[0].values, std::vector<double>{3});
+  for (SearchMethod method : {SearchMethod::kCmaEs, SearchMethod::kCrossEntropy, SearchMethod::kBayesian}) {
+    const SearchResult r =
+        RunSearch(space, {.method = method, .budget = 50}, 1, Pointwise([](const auto& x) { return x[0]; }));
+    ASSERT_EQ(r.evaluations.size(), 1u);
+    EXPECT_EQ(r.evaluations[0].values, std::vector<double>{3});
+  }
 }
 
 }  // namespace

@@ -37,8 +37,12 @@ TEST(GeneratorSpecTest, FieldsAndKindNames) {
   std::vector<std::string> names;
   for (const auto& e : EnumNames(GeneratorKind{})) names.emplace_back(e.name);
   EXPECT_EQ(names, (std::vector<std::string>{"grid", "uniform", "sobol", "latin_hypercube", "edge_cases", "cma_es",
-                                             "cross_entropy"}));
+                                             "cross_entropy", "bayesian"}));
   EXPECT_EQ(KindName(GeneratorKind::kLatinHypercube), "latin_hypercube");
+  EXPECT_EQ(ToSearchOptions({.kind = GeneratorKind::kCmaEs, .count = 5}).method, SearchMethod::kCmaEs);
+  EXPECT_EQ(ToSearchOptions({.kind = GeneratorKind::kCrossEntropy, .count = 5}).method, SearchMethod::kCrossEntropy);
+  EXPECT_EQ(ToSearchOptions({.kind = GeneratorKind::kBayesian, .count = 5}).method, SearchMethod::kBayesian);
+  EXPECT_TRUE(IsAdaptive(GeneratorKind::kBayesian));
 }
 
 TEST(GeneratorSpecTest, CheckReportsFieldPaths) {
