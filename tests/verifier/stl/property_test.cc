@@ -236,21 +236,27 @@ class Generator {
   core::Rng& rng_;
 };
 
-// The first violation time written from its definition (RequirementResult).
-std::optional<double> NaiveFirstViolation(const Node& root, Naive* naive, std::span<const double> t) {
-  if (!(naive->Series(root)[0] < 0.0)) return std::nullopt;
+// The parts of the top-level `and`s, left to right.
+std::vector<const Node*> ConjunctionParts(const Node& root) {
   std::vector<const Node*> parts;
   std::vector<const Node*> stack = {&root};
   while (!stack.empty()) {
     const Node* node = stack.back();
     stack.pop_back();
     if (node->op == Op::kAnd) {
-      stack.push_back(node->args[0].get());
       stack.push_back(node->args[1].get());
+      stack.push_back(node->args[0].get());
     } else {
       parts.push_back(node);
     }
   }
+  return parts;
+}
+
+// The first violation time written from its definition (RequirementResult).
+std::optional<double> NaiveFirstViolation(const Node& root, Naive* naive, std::span<const double> t) {
+  if (!(naive->Series(root)[0] < 0.0)) return std::nullopt;
+  const std::vector<const Node*> parts = ConjunctionParts(root);
   double first = kInf;
   for (const Node* part : parts) {
     if (!(naive->Series(*part)[0] < 0.0)) continue;
@@ -276,18 +282,7 @@ std::optional<double> NaiveFirstViolation(const Node& root, Naive* naive, std::s
 double NaiveAveraged(const Node& root, Naive* naive, std::span<const double> t) {
   const double robustness = naive->Series(root)[0];
   if (!(robustness > 0.0)) return robustness;
-  std::vector<const Node*> parts;
-  std::vector<const Node*> stack = {&root};
-  while (!stack.empty()) {
-    const Node* node = stack.back();
-    stack.pop_back();
-    if (node->op == Op::kAnd) {
-      stack.push_back(node->args[1].get());
-      stack.push_back(node->args[0].get());
-    } else {
-      parts.push_back(node);
-    }
-  }
+  const std::vector<const Node*> parts = ConjunctionParts(root);
   double lowest = kInf;
   for (const Node* part : parts) {
     double value = naive->Series(*part)[0];
