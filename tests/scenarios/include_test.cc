@@ -16,17 +16,22 @@
 #include "scenarios/scenario.h"
 #include "scenarios/suite.h"
 #include "scenarios/yaml_reader.h"
+#include "tests/test_files.h"
 
 namespace gauntlet::scenarios {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kDir = fs::temp_directory_path() / "gauntlet_include_test";
+/// This test process's own folder (tests/test_files.h), made empty once.
+const fs::path& Dir() {
+  static const fs::path dir = test::FreshDir("include_test");
+  return dir;
+}
 
 /// Writes `text` to `relative` under the test folder; returns its path.
 std::string Write(const std::string& relative, const std::string& text) {
-  const fs::path path = kDir / relative;
+  const fs::path path = Dir() / relative;
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
   return path.string();
@@ -38,7 +43,7 @@ std::string Errors(const std::string& path) {
     CheckFile(path);
   } catch (const core::InputError& e) {
     std::string text = e.what();
-    const std::string dir = kDir.string() + "/";
+    const std::string dir = Dir().string() + "/";
     for (size_t at; (at = text.find(dir)) != std::string::npos;) text.erase(at, dir.size());
     return text;
   }
@@ -83,7 +88,7 @@ TEST(IncludeTest, EntriesAreTakenAndOverridden) {
   const std::string path = Write("good/uses.yaml", Scenario("[catalogs/road.yaml]", kParameters, kActors));
   ASSERT_EQ(Errors(path), "ok");
   const auto s = LoadScenario(path);
-  EXPECT_EQ(s->included_files, std::vector<std::string>{(kDir / "good/catalogs/road.yaml").string()});
+  EXPECT_EQ(s->included_files, std::vector<std::string>{(Dir() / "good/catalogs/road.yaml").string()});
   // a parameter entry with its nominal value overridden
   ASSERT_EQ(s->parameters.parameters.size(), 2u);
   const Parameter& v = s->parameters.parameters[0];
@@ -258,10 +263,10 @@ TEST(IncludeTest, AFileIncludedTwiceAlongTwoPathsIsLoadedOnce) {
       Write("diamond/uses.yaml", Scenario("[catalogs/left.yaml, catalogs/right.yaml]", kParameters, kActors));
   ASSERT_EQ(Errors(path), "ok");
   EXPECT_EQ(LoadScenario(path)->included_files,
-            (std::vector<std::string>{(kDir / "diamond/catalogs/left.yaml").string(),
-                                      (kDir / "diamond/catalogs/base.yaml").string(),
-                                      (kDir / "diamond/catalogs/right.yaml").string()}));
-  EXPECT_EQ(Errors((kDir / "diamond/catalogs/right.yaml").string()), "ok");  // gauntlet check on a catalogue
+            (std::vector<std::string>{(Dir() / "diamond/catalogs/left.yaml").string(),
+                                      (Dir() / "diamond/catalogs/base.yaml").string(),
+                                      (Dir() / "diamond/catalogs/right.yaml").string()}));
+  EXPECT_EQ(Errors((Dir() / "diamond/catalogs/right.yaml").string()), "ok");  // gauntlet check on a catalogue
 }
 
 TEST(IncludeTest, TheSuiteFingerprintFollowsIncludedFiles) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "scenarios/suite.h"
+#include "tests/test_files.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -17,11 +18,15 @@ namespace fs = std::filesystem;
 
 const std::string kSource = GAUNTLET_SOURCE_DIR;
 
-/// Writes `text` to a fresh file in a temporary folder and returns its path.
+/// This test process's own folder (tests/test_files.h), made empty once.
+const fs::path& Dir() {
+  static const fs::path dir = test::FreshDir("scenario_test");
+  return dir;
+}
+
+/// Writes `text` to a fresh file in the test's folder and returns its path.
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "gauntlet_scenario_test";
-  fs::create_directories(dir);
-  const fs::path path = dir / name;
+  const fs::path path = Dir() / name;
   fs::create_directories(path.parent_path());
   std::ofstream(path) << text;
   return path.string();
@@ -33,7 +38,7 @@ std::string LoadErrors(const std::string& path) {
   } catch (const core::InputError& e) {
     std::string text = e.what();
     // the temporary folder differs between machines: show the file name only
-    const std::string dir = (fs::temp_directory_path() / "gauntlet_scenario_test").string() + "/";
+    const std::string dir = Dir().string() + "/";
     for (size_t at; (at = text.find(dir)) != std::string::npos;) text.erase(at, dir.size());
     return text;
   }
