@@ -3,11 +3,11 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <numeric>
 
 #include "core/check.h"
 #include "core/rng.h"
+#include "scenarios/generators/gaussian_process.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -202,12 +202,12 @@ struct CrossEntropyRun {
   }
 };
 
-// Bayesian optimisation (as VerifAI's BO sampler, without its Python): a Gaussian process on every
-// point evaluated so far, Matern 5/2 with one length scale per parameter (chosen by marginal likelihood
-// on a grid, refitted whenever the data grew by a quarter), and each batch chosen by expected
-// improvement over candidate points with the "kriging believer" rule: a chosen point joins the model
-// with its predicted value before the next one is chosen, so a batch spreads out. It starts from a
-// Latin hypercube. The candidates come from the search's own stream: deterministic like the others.
+// Bayesian optimisation (as VerifAI's BO sampler, without its Python): a Gaussian process
+// (gaussian_process.h) on the points evaluated so far (at most kWindow of them), its length scales
+// refitted whenever the data grew by a quarter, and each batch chosen by expected improvement over
+// candidate points with the "kriging believer" rule: a chosen point joins the model with its
+// predicted value before the next one is chosen, so a batch spreads out. It starts from a Latin
+// hypercube. The candidates come from the search's own stream: deterministic like the others.
 class BayesRun {
  public:
   BayesRun(int dims, size_t design) : n_(dims), design_(design), length_(Eigen::VectorXd::Constant(dims, 0.3)) {}
@@ -219,21 +219,23 @@ class BayesRun {
     std::vector<double> ys;
     std::vector<Eigen::VectorXd> xs = Window(&ys);
     if (xs_.size() >= fitted_at_ + fitted_at_ / 4 + 1) {
-      FitLengthScales(xs, ys);
+      length_ = GaussianProcess::FitLengthScales(xs, ys);
       fitted_at_ = xs_.size();
     }
+    const GaussianProcess model(xs, ys, length_);
+    const std::vector<Eigen::VectorXd> candidates = Candidates(rng, xs, ys);
+    GaussianProcess::Prediction p = model.Predict(candidates);
+    double best = *std::min_element(ys.begin(), ys.end());
     std::vector<Eigen::VectorXd> batch;
     for (size_t k = 0; k < count; ++k) {
-      const Model model(xs, ys, length_);
-      const double best = *std::min_element(ys.begin(), ys.end());
-      const std::vector<Eigen::VectorXd> candidates = Candidates(rng, xs, ys);
-      const Eigen::VectorXd ei = model.ExpectedImprovement(candidates, best);
+      const Eigen::VectorXd ei = GaussianProcess::ExpectedImprovement(p, best);
       Eigen::Index chosen = 0;
       ei.maxCoeff(&chosen);  // the first of equal maxima
-      const Eigen::VectorXd& x = candidates[static_cast<size_t>(chosen)];
-      batch.push_back(x);
-      ys.push_back(model.Mean(x));  // the believer's value
-      xs.push_back(x);
+      batch.push_back(candidates[static_cast<size_t>(chosen)]);
+      if (k + 1 < count) {
+        best = std::min(best, p.mean[chosen]);
+        model.Believe(candidates, chosen, &p);
+      }
     }
     return batch;
   }
@@ -244,77 +246,8 @@ class BayesRun {
   }
 
  private:
-  static constexpr size_t kWindow = 256;  // the most points a model holds (its cost is cubic)
+  static constexpr size_t kWindow = 128;  // the most points a model holds (its cost is cubic)
   static constexpr int kCandidates = 1000;
-
-  // A fitted process: standardised scores, unit signal variance, a small nugget for conditioning.
-  class Model {
-   public:
-    Model(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>& ys, const Eigen::VectorXd& length)
-        : x_(static_cast<Eigen::Index>(length.size()), static_cast<Eigen::Index>(xs.size())), inverse_length_(length.cwiseInverse()) {
-      for (size_t i = 0; i < xs.size(); ++i) x_.col(static_cast<Eigen::Index>(i)) = xs[i].cwiseProduct(inverse_length_);
-      Eigen::MatrixXd k = Kernel(x_, x_);
-      // the nugget grows until the factorisation succeeds (duplicate points of rounded parameters)
-      for (double nugget = 1e-8; nugget <= 1e-2; nugget *= 10.0) {
-        llt_.compute(k + nugget * Eigen::MatrixXd::Identity(k.rows(), k.cols()));
-        if (llt_.info() == Eigen::Success) {
-          nugget_ = nugget;
-          break;
-        }
-      }
-      if (llt_.info() != Eigen::Success) return;
-      const Eigen::Map<const Eigen::VectorXd> y(ys.data(), static_cast<Eigen::Index>(ys.size()));
-      alpha_ = llt_.solve(y);
-      log_likelihood_ = -0.5 * y.dot(alpha_) - Eigen::MatrixXd(llt_.matrixL()).diagonal().array().log().sum();
-    }
-
-    [[nodiscard]] double log_likelihood() const { return log_likelihood_; }
-
-    [[nodiscard]] double Mean(const Eigen::VectorXd& x) const {
-      if (alpha_.size() == 0) return 0.0;
-      return Kernel(x_, x.cwiseProduct(inverse_length_)).col(0).dot(alpha_);
-    }
-
-    // Expected improvement below `best` at each candidate (0 everywhere if the fit failed).
-    [[nodiscard]] Eigen::VectorXd ExpectedImprovement(const std::vector<Eigen::VectorXd>& candidates, double best) const {
-      Eigen::MatrixXd c(x_.rows(), static_cast<Eigen::Index>(candidates.size()));
-      for (size_t j = 0; j < candidates.size(); ++j) c.col(static_cast<Eigen::Index>(j)) = candidates[j].cwiseProduct(inverse_length_);
-      Eigen::VectorXd ei = Eigen::VectorXd::Zero(c.cols());
-      if (alpha_.size() == 0) return ei;
-      const Eigen::MatrixXd k = Kernel(x_, c);
-      const Eigen::VectorXd mean = k.transpose() * alpha_;
-      const Eigen::MatrixXd v = llt_.matrixL().solve(k);
-      const Eigen::VectorXd variance = ((1.0 + nugget_) - v.colwise().squaredNorm().array()).max(1e-12).matrix();
-      for (Eigen::Index j = 0; j < c.cols(); ++j) {
-        const double sd = std::sqrt(variance[j]);
-        const double z = (best - mean[j]) / sd;
-        const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
-        const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
-        ei[j] = (best - mean[j]) * cdf + sd * pdf;
-      }
-      return ei;
-    }
-
-   private:
-    // Matern 5/2 between the columns of a and b (already divided by the length scales).
-    static Eigen::MatrixXd Kernel(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
-      Eigen::MatrixXd k(a.cols(), b.cols());
-      for (Eigen::Index j = 0; j < b.cols(); ++j) {
-        for (Eigen::Index i = 0; i < a.cols(); ++i) {
-          const double r = std::sqrt(5.0 * (a.col(i) - b.col(j)).squaredNorm());
-          k(i, j) = (1.0 + r + r * r / 3.0) * std::exp(-r);
-        }
-      }
-      return k;
-    }
-
-    Eigen::MatrixXd x_;  // one column per point
-    Eigen::VectorXd inverse_length_;
-    Eigen::LLT<Eigen::MatrixXd> llt_;
-    Eigen::VectorXd alpha_;
-    double nugget_ = 0.0;
-    double log_likelihood_ = -kInf;
-  };
 
   std::vector<Eigen::VectorXd> LatinHypercube(core::Rng& rng, size_t m) const {
     std::vector<Eigen::VectorXd> xs(m, Eigen::VectorXd(n_));
@@ -363,31 +296,6 @@ class BayesRun {
     const double sd = std::sqrt(variance / static_cast<double>(ys->size()));
     for (double& y : *ys) y = sd > 0.0 ? (y - mean) / sd : 0.0;
     return xs;
-  }
-
-  // The best common length scale on the grid, then each parameter's in turn, twice.
-  void FitLengthScales(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>& ys) {
-    static constexpr double kGrid[] = {0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0.9, 1.4, 2.0};
-    double best = -kInf;
-    Eigen::VectorXd chosen = length_;
-    auto consider = [&](const Eigen::VectorXd& scale) {
-      const double ll = Model(xs, ys, scale).log_likelihood();
-      if (ll > best) {
-        best = ll;
-        chosen = scale;
-      }
-    };
-    for (double l : kGrid) consider(Eigen::VectorXd::Constant(n_, l));
-    for (int sweep = 0; sweep < 2; ++sweep) {
-      for (int i = 0; i < n_; ++i) {
-        for (double l : kGrid) {
-          Eigen::VectorXd scale = chosen;
-          scale[i] = l;
-          consider(scale);
-        }
-      }
-    }
-    length_ = chosen;
   }
 
   // Uniform points, and Gaussian steps (scaled by each parameter's length scale) around the five best.

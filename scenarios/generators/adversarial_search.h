@@ -5,11 +5,11 @@
 // method (a full-covariance Gaussian refitted to the elite; restarts double the population too) are
 // cheap per evaluation and scale to large budgets. Bayesian optimisation (a Gaussian process with
 // per-parameter length scales, batches by expected improvement with the kriging believer, from a
-// Latin hypercube of max(batch, 2n + 2) points; no restarts) needs the fewest simulations to a rare
-// failure (bench/campaign, lead_brake: median 20.5 against CMA-ES's 32.5 over 10 seeds) but costs
-// more to choose each point the more are known (bench/generators: 3 ms per point over 100 points,
-// 21 ms over 1000, against 0.001 ms for CMA-ES): use it when a simulation is expensive or the budget
-// is in the hundreds. All
+// Latin hypercube of max(batch, 2n + 2) points, at most 128 points in the model; no restarts) needs
+// the fewest simulations to a rare failure (bench/campaign, lead_brake: median 18.5 against CMA-ES's
+// 32.5 over 10 seeds) but costs more to choose each point (bench/generators, 5 parameters: 1.3 ms a
+// point over 100 points, 2.8 ms over 1000, against 0.001 ms for CMA-ES): use it when a simulation
+// costs milliseconds or more, or the budget is in the hundreds. All
 // work in the unit cube of the free parameters (ParameterSpace::FreeIndices), mirror samples back
 // into it, and map them to values with ParameterSpace::FromUnit, so choice and range parameters are
 // rounded and perturbation parameters are searched like any other.

@@ -6,6 +6,7 @@ set(GAUNTLET_SCENARIOS_GENERATOR_SOURCES
   generators/counterexample_shrinking.cc
   generators/coverage.cc
   generators/covering_array.cc
+  generators/gaussian_process.cc
   generators/generator_spec.cc
   generators/samplers.cc
   generators/sobol_sequence.cc
