@@ -1,7 +1,8 @@
 #pragma once
 // What the tests share for files: reading one whole, and scratch folders that are private to the test
 // process (`<tmp>/gauntlet_<name>_<pid>`), so that the tests of two build directories running at the
-// same time (a release and a sanitizer build, say) never write into each other's folders.
+// same time (a release and a sanitizer build, say) never write into each other's folders. They are
+// removed when the test process exits.
 //
 //   const std::string dir = gauntlet::test::FreshDir("cli_merge");   // exists and is empty
 //   EXPECT_EQ(gauntlet::test::ReadFile(dir + "/results.jsonl"), expected);
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 namespace gauntlet::test {
 
@@ -23,11 +26,36 @@ inline std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-/// `<tmp>/gauntlet_<name>_<pid>`, removed if it exists (not created).
+/// The scratch folders this process made; removed when it exits normally (a test's files are in the
+/// test log when it fails). A forked child ends with _exit and removes nothing; the pid check makes
+/// sure of it.
+class ScratchFolders {
+ public:
+  static ScratchFolders& Get() {
+    static ScratchFolders folders;
+    return folders;
+  }
+  void Add(const std::filesystem::path& dir) { dirs_.push_back(dir); }
+  ScratchFolders(const ScratchFolders&) = delete;
+  ScratchFolders& operator=(const ScratchFolders&) = delete;
+  ~ScratchFolders() {
+    if (::getpid() != owner_) return;
+    std::error_code ec;
+    for (const auto& dir : dirs_) std::filesystem::remove_all(dir, ec);
+  }
+
+ private:
+  ScratchFolders() = default;
+  pid_t owner_ = ::getpid();
+  std::vector<std::filesystem::path> dirs_;
+};
+
+/// `<tmp>/gauntlet_<name>_<pid>`, removed if it exists (not created); removed again at exit.
 inline std::string ScratchPath(const std::string& name) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("gauntlet_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
+  ScratchFolders::Get().Add(dir);
   return dir.string();
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"
+
 namespace gauntlet::models::testing {
 
 class OnnxBuilder {
@@ -112,12 +114,7 @@ class OnnxBuilder {
   onnx::ModelProto model_;
 };
 
-/// A fresh temporary directory for one test.
-inline std::filesystem::path TempDir(const std::string& test_name) {
-  auto dir = std::filesystem::temp_directory_path() / ("gauntlet_models_" + test_name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+/// A fresh temporary directory for one test (tests/test_files.h: private to the process, removed at exit).
+inline std::filesystem::path TempDir(const std::string& test_name) { return gauntlet::test::FreshDir("models_" + test_name); }
 
 }  // namespace gauntlet::models::testing
