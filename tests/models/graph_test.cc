@@ -3,22 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "tests/models/graph_builder.h"
 
 namespace gauntlet::models {
 namespace {
 
-Tensor T(TensorId id, std::string name, std::vector<int64_t> shape, std::optional<std::vector<double>> data = {}) {
-  return Tensor{id, std::move(name), std::move(shape), std::move(data)};
-}
-
-Node N(std::string name, OpKind kind, std::vector<TensorId> in, TensorId out) {
-  Node n;
-  n.name = std::move(name);
-  n.kind = kind;
-  n.inputs = std::move(in);
-  n.output = out;
-  return n;
-}
+using testing::N;
+using testing::T;
 
 std::string CreateError(std::vector<Tensor> tensors, std::vector<Node> nodes, std::vector<TensorId> in,
                         std::vector<TensorId> out) {

@@ -10,6 +10,7 @@
 #include "verifier/formal/bounds.h"
 #include "verifier/formal/branch_and_bound.h"
 #include "verifier/formal/checks.h"
+#include "tests/models/graph_builder.h"
 
 namespace gauntlet::verifier::formal {
 namespace {
@@ -19,18 +20,8 @@ using models::OpKind;
 using models::Tensor;
 using models::TensorId;
 
-Tensor T(TensorId id, std::string name, std::vector<int64_t> shape, std::optional<std::vector<double>> data = {}) {
-  return Tensor{id, std::move(name), std::move(shape), std::move(data)};
-}
-
-Node N(std::string name, OpKind kind, std::vector<TensorId> in, TensorId out) {
-  Node n;
-  n.name = std::move(name);
-  n.kind = kind;
-  n.inputs = std::move(in);
-  n.output = out;
-  return n;
-}
+using models::testing::N;
+using models::testing::T;
 
 std::vector<double> Random(core::Rng& rng, size_t n, double scale = 1.0) {
   std::vector<double> v(n);
