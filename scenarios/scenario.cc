@@ -664,7 +664,11 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   if (root["metrics"].IsDefined()) bound_reader.Read(root["metrics"], "metrics", &metric_specs);
   if (root["generators"].IsDefined()) bound_reader.Read(root["generators"], "generators", &scenario->generators);
   for (size_t k = 0; k < scenario->generators.size(); ++k) {
-    scenario->generators[k].pos = bound_reader.PositionOf("generators[" + std::to_string(k) + "]");
+    const std::string path = "generators[" + std::to_string(k) + "]";
+    scenario->generators[k].pos = bound_reader.PositionOf(path);
+    for (const core::FieldError& e : CheckGeneratorSpec(scenario->generators[k])) {
+      diags.Error(bound_reader.PositionOf(core::JoinPath(path, e.path)), e.message);
+    }
   }
   if (root["formal"].IsDefined()) reader.Read(root["formal"], "formal", &scenario->formal);
   scenario->bindings = std::move(binder.bindings);

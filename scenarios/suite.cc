@@ -176,7 +176,11 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
                                         : scenario->name + "@" + entry.model;
     std::vector<GeneratorSpec> entry_generators = entry.generators;
     for (size_t k = 0; k < entry_generators.size(); ++k) {
-      entry_generators[k].pos = reader.PositionOf(where + ".generators[" + std::to_string(k) + "]");
+      const std::string path = where + ".generators[" + std::to_string(k) + "]";
+      entry_generators[k].pos = reader.PositionOf(path);
+      for (const core::FieldError& e : CheckGeneratorSpec(entry_generators[k])) {
+        diags.Error(reader.PositionOf(core::JoinPath(path, e.path)), e.message);
+      }
     }
     family.generators = entry_generators.empty() ? scenario->generators : std::move(entry_generators);
     if (!spec.models.contains(family.model_slot)) {

@@ -72,6 +72,38 @@ std::vector<core::FieldError> CheckGeneratorSpec(const GeneratorSpec& spec) {
     errors.push_back({"stop_below_rate", "stop_below_rate must be in [0, 1)"});
   }
   if (spec.shrink_budget < 0) errors.push_back({"shrink_budget", "shrink_budget must be >= 0"});
+
+  // a field the kind does not use is an error, not silently ignored (a field at its default passes:
+  // the spec does not record whether it was written)
+  const GeneratorSpec defaults;
+  const bool adaptive = IsAdaptive(spec.kind);
+  const bool restarting = spec.kind == GeneratorKind::kCmaEs || spec.kind == GeneratorKind::kCrossEntropy;
+  auto unused = [&](bool set, bool used, const char* field, const char* applies_to) {
+    const bool reported = std::any_of(errors.begin(), errors.end(), [&](const core::FieldError& e) { return e.path == field; });
+    if (set && !used && !reported) {
+      errors.push_back({field, std::string("'") + field + "' has no effect on a '" + kind + "' generator (it applies to " +
+                                   applies_to + ")"});
+    }
+  };
+  unused(spec.count != defaults.count, spec.kind != GeneratorKind::kEdgeCases, "count",
+         "grid, uniform, sobol, latin_hypercube and the searches");
+  unused(spec.levels != defaults.levels, spec.kind == GeneratorKind::kGrid, "levels", "grid");
+  unused(spec.corner_budget != defaults.corner_budget, spec.kind == GeneratorKind::kEdgeCases, "corner_budget",
+         "edge_cases");
+  unused(spec.inside_fraction != defaults.inside_fraction, spec.kind == GeneratorKind::kEdgeCases, "inside_fraction",
+         "edge_cases");
+  unused(spec.population != defaults.population, adaptive, "population", "cma_es, cross_entropy and bayesian");
+  unused(spec.restarts != defaults.restarts, restarting, "restarts", "cma_es and cross_entropy");
+  unused(spec.sigma != defaults.sigma, restarting, "sigma", "cma_es and cross_entropy");
+  unused(spec.stop_at_violation != defaults.stop_at_violation, adaptive, "stop_at_violation",
+         "cma_es, cross_entropy and bayesian");
+  unused(spec.shrink != defaults.shrink, adaptive, "shrink", "cma_es, cross_entropy and bayesian");
+  unused(spec.shrink_budget != defaults.shrink_budget, adaptive, "shrink_budget", "cma_es, cross_entropy and bayesian");
+  unused(spec.requirement != defaults.requirement, adaptive, "requirement", "cma_es, cross_entropy and bayesian");
+  unused(spec.stop_below_rate != defaults.stop_below_rate, !adaptive, "stop_below_rate",
+         "grid, uniform, sobol, latin_hypercube and edge_cases");
+  unused(spec.stop_on_failure != defaults.stop_on_failure, !adaptive, "stop_on_failure",
+         "grid, uniform, sobol, latin_hypercube and edge_cases; a search has stop_at_violation");
   return errors;
 }
 

@@ -214,6 +214,27 @@ TEST(SuiteTest, SearchOfAnUnknownRequirement) {
             "'tiny' has 'no_collision'");
 }
 
+TEST(ScenarioTest, GeneratorFieldErrorsArePositioned) {
+  // a bad count and a field the kind does not use; both used to pass silently
+  std::string text = kGoodScenario;
+  text.replace(text.find("  - {kind: uniform, count: 4}"), 29,
+               "  - {kind: uniform, count: 0}\n  - {kind: bayesian, count: 30, sigma: 0.2}\n  - {kind: edge_cases, levels: 0}");
+  EXPECT_EQ(LoadErrors(WriteTemp("generators.yaml", text)),
+            "generators.yaml:20:28: error: generator 'uniform' needs a count > 0\n"
+            "generators.yaml:21:40: error: 'sigma' has no effect on a 'bayesian' generator (it applies to cma_es and "
+            "cross_entropy)\n"
+            "generators.yaml:22:32: error: levels must be >= 1");
+}
+
+TEST(SuiteTest, GeneratorFieldErrorsOfAnEntryArePositioned) {
+  WriteTemp("tiny.yaml", kGoodScenario);
+  EXPECT_EQ(LoadErrors(WriteTemp("suite.yaml", "suite: s\nmodels: {idm: {builtin: idm}}\nscenarios:\n"
+                                               "  - scenario: tiny.yaml\n    model: idm\n    generators:\n"
+                                               "      - {kind: grid, count: 10, restarts: 2}\n")),
+            "suite.yaml:7:43: error: 'restarts' has no effect on a 'grid' generator (it applies to cma_es and "
+            "cross_entropy)");
+}
+
 TEST(SuiteTest, FormalBoundOnAnOutputTheModelLacks) {
   // a check that silently disappeared before: the bound on output 3 of a one-output model
   WriteTemp("formal.yaml", std::string(kGoodScenario) +

@@ -60,6 +60,37 @@ TEST(GeneratorSpecTest, CheckReportsFieldPaths) {
   EXPECT_EQ(huge[0].message, "count must be at most 10000000");
 }
 
+TEST(GeneratorSpecTest, AFieldTheKindDoesNotUseIsAnError) {
+  const auto sigma = CheckGeneratorSpec({.kind = GeneratorKind::kBayesian, .count = 50, .sigma = 0.1});
+  ASSERT_EQ(sigma.size(), 1u);
+  EXPECT_EQ(sigma[0].path, "sigma");
+  EXPECT_EQ(sigma[0].message, "'sigma' has no effect on a 'bayesian' generator (it applies to cma_es and cross_entropy)");
+  const auto uniform =
+      CheckGeneratorSpec({.kind = GeneratorKind::kUniform, .count = 10, .levels = 5, .shrink = false, .requirement = "r"});
+  ASSERT_EQ(uniform.size(), 3u);
+  EXPECT_EQ(uniform[0].path, "levels");
+  EXPECT_EQ(uniform[0].message, "'levels' has no effect on a 'uniform' generator (it applies to grid)");
+  EXPECT_EQ(uniform[1].path, "shrink");
+  EXPECT_EQ(uniform[2].path, "requirement");
+  const auto edges = CheckGeneratorSpec({.kind = GeneratorKind::kEdgeCases, .count = 5});
+  ASSERT_EQ(edges.size(), 1u);
+  EXPECT_EQ(edges[0].path, "count");
+  const auto search = CheckGeneratorSpec({.kind = GeneratorKind::kCmaEs, .count = 5, .stop_on_failure = true});
+  ASSERT_EQ(search.size(), 1u);
+  EXPECT_EQ(search[0].message,
+            "'stop_on_failure' has no effect on a 'cma_es' generator (it applies to grid, uniform, sobol, "
+            "latin_hypercube and edge_cases; a search has stop_at_violation)");
+  // every field where it applies: no error
+  EXPECT_TRUE(CheckGeneratorSpec({.kind = GeneratorKind::kGrid, .count = 100, .levels = 4, .stop_below_rate = 0.01}).empty());
+  EXPECT_TRUE(CheckGeneratorSpec({.kind = GeneratorKind::kEdgeCases, .corner_budget = 8, .inside_fraction = 0.05,
+                                  .stop_on_failure = true})
+                  .empty());
+  EXPECT_TRUE(CheckGeneratorSpec({.kind = GeneratorKind::kCrossEntropy, .count = 9, .population = 12, .restarts = 2,
+                                  .sigma = 0.2, .stop_at_violation = false, .shrink = false, .shrink_budget = 5,
+                                  .requirement = "r"})
+                  .empty());
+}
+
 TEST(GeneratorSpecTest, PlanConcatenatesInOrderAndSkipsSearch) {
   const ParameterSpace space = Space();
   const std::vector<GeneratorSpec> specs = {{.kind = GeneratorKind::kEdgeCases},
