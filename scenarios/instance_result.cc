@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -45,11 +46,20 @@ Json Outcome(const RequirementOutcome& r) {
   return j;
 }
 
+/// A count or seed: a non-negative integer (a negative or fractional number would convert silently).
+uint64_t ToUnsigned(const Json& j, const char* key) {
+  const Json& v = j.at(key);
+  if (!v.is_number_unsigned()) throw std::runtime_error(std::string("'") + key + "' is not a non-negative integer");
+  return v.get<uint64_t>();
+}
+
 RequirementOutcome ParseOutcome(const Json& j) {
   RequirementOutcome r;
   r.name = j.at("name").get<std::string>();
   r.gating = j.at("gating").get<bool>();
-  r.satisfied = j.at("verdict").get<std::string>() == "pass";
+  const std::string verdict = j.at("verdict").get<std::string>();
+  if (verdict != "pass" && verdict != "fail") throw std::runtime_error("verdict '" + verdict + "' is neither pass nor fail");
+  r.satisfied = verdict == "pass";
   r.robustness = ToNumber(j.at("robustness"));
   if (!j.at("first_violation_s").is_null()) r.first_violation_time_s = ToNumber(j.at("first_violation_s"));
   r.min_robustness = ToNumber(j.at("min_robustness"));
@@ -138,21 +148,27 @@ InstanceResult FromJsonLine(const std::string& line, const std::string& where) {
     InstanceResult r;
     r.id = j.at("id").get<std::string>();
     r.family = j.at("family").get<std::string>();
-    r.index = j.at("index").get<size_t>();
+    r.index = ToUnsigned(j, "index");
     r.origin = j.at("origin").get<std::string>();
     for (const auto& [name, value] : j.at("parameters").items()) r.parameters.emplace_back(name, ToNumber(value));
-    r.seed = j.at("seed").get<uint64_t>();
+    r.seed = ToUnsigned(j, "seed");
     const std::string status = j.at("status").get<std::string>();
-    r.status = status == "completed" ? InstanceStatus::kCompleted
-               : status == "invalid" ? InstanceStatus::kInvalid
-                                     : InstanceStatus::kError;
+    if (status == "completed") {
+      r.status = InstanceStatus::kCompleted;
+    } else if (status == "invalid") {
+      r.status = InstanceStatus::kInvalid;
+    } else if (status == "error") {
+      r.status = InstanceStatus::kError;
+    } else {
+      throw std::runtime_error("unknown status '" + status + "'");
+    }
     if (j.contains("error")) r.error = j.at("error").get<std::string>();
     for (const auto& req : j.at("requirements")) r.requirements.push_back(ParseOutcome(req));
     if (j.contains("assumptions")) {
       for (const auto& a : j.at("assumptions")) r.assumptions.push_back(ParseOutcome(a));
     }
     for (const auto& [name, value] : j.at("metrics").items()) r.metrics.emplace_back(name, ToNumber(value));
-    r.steps = j.at("steps").get<size_t>();
+    r.steps = ToUnsigned(j, "steps");
     r.end_time_s = ToNumber(j.at("end_time_s"));
     return r;
   } catch (const std::exception& e) {
