@@ -8,6 +8,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "scenarios/generators/gaussian_process.h"
+#include "scenarios/generators/samplers.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -250,12 +251,10 @@ class BayesRun {
   static constexpr int kCandidates = 1000;
 
   std::vector<Eigen::VectorXd> LatinHypercube(core::Rng& rng, size_t m) const {
+    const std::vector<std::vector<double>> columns = LatinHypercubeColumns(m, static_cast<size_t>(n_), rng);
     std::vector<Eigen::VectorXd> xs(m, Eigen::VectorXd(n_));
     for (int i = 0; i < n_; ++i) {
-      std::vector<size_t> strata(m);
-      std::iota(strata.begin(), strata.end(), size_t{0});
-      for (size_t k = m; k > 1; --k) std::swap(strata[k - 1], strata[rng.UniformInt(k)]);
-      for (size_t k = 0; k < m; ++k) xs[k][i] = (static_cast<double>(strata[k]) + rng.Uniform()) / static_cast<double>(m);
+      for (size_t k = 0; k < m; ++k) xs[k][i] = columns[static_cast<size_t>(i)][k];
     }
     return xs;
   }

@@ -95,11 +95,8 @@ std::vector<PlannedPoint> SobolPoints(const ParameterSpace& space, size_t count,
   return points;
 }
 
-std::vector<PlannedPoint> LatinHypercubePoints(const ParameterSpace& space, size_t count, uint64_t seed) {
-  const std::vector<size_t> free = space.FreeIndices();
-  core::Rng rng(seed);
-  // per free parameter: a random permutation of the strata, then a position inside each
-  std::vector<std::vector<double>> columns(free.size(), std::vector<double>(count));
+std::vector<std::vector<double>> LatinHypercubeColumns(size_t count, size_t dims, core::Rng& rng) {
+  std::vector<std::vector<double>> columns(dims, std::vector<double>(count));
   std::vector<size_t> perm(count);
   for (auto& column : columns) {
     for (size_t n = 0; n < count; ++n) perm[n] = n;
@@ -113,6 +110,13 @@ std::vector<PlannedPoint> LatinHypercubePoints(const ParameterSpace& space, size
       column[n] = u;
     }
   }
+  return columns;
+}
+
+std::vector<PlannedPoint> LatinHypercubePoints(const ParameterSpace& space, size_t count, uint64_t seed) {
+  const std::vector<size_t> free = space.FreeIndices();
+  core::Rng rng(seed);
+  const std::vector<std::vector<double>> columns = LatinHypercubeColumns(count, free.size(), rng);
   std::vector<PlannedPoint> points;
   points.reserve(count);
   std::vector<double> u(free.size());

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "scenarios/parameter_space.h"
 
 namespace gauntlet::scenarios {
@@ -41,6 +42,11 @@ struct PlannedPoint {
 /// A Latin hypercube of `count` points: in each free parameter, each of the `count` equal unit
 /// strata holds exactly one point (at a uniform position inside it).
 [[nodiscard]] std::vector<PlannedPoint> LatinHypercubePoints(const ParameterSpace& space, size_t count, uint64_t seed);
+
+/// The unit-cube Latin hypercube behind LatinHypercubePoints: `dims` columns of `count` values in
+/// [0, 1), each column one value in each stratum [k / count, (k + 1) / count), drawn from `rng`
+/// (per column: a permutation of the strata, then a uniform position in each).
+[[nodiscard]] std::vector<std::vector<double>> LatinHypercubeColumns(size_t count, size_t dims, core::Rng& rng);
 
 /// Options of EdgeCasePoints.
 struct EdgeCaseOptions {
