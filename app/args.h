@@ -13,7 +13,7 @@
 
 namespace gauntlet::app {
 
-/// Exit codes shared by every command (DESIGN.md).
+/// Exit codes shared by every command (docs/architecture.md, "The command line").
 inline constexpr int kExitPassed = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;

@@ -1,4 +1,4 @@
-// gauntlet: the command line (DESIGN.md, "The command line").
+// gauntlet: the command line (docs/architecture.md, "The command line").
 
 #include <cstdio>
 #include <exception>

@@ -1,5 +1,5 @@
 // `gauntlet prove MODEL PROPERTY.vnnlib [--timeout SECONDS] [--out FILE] [--threads N]`: decides a
-// VNN-LIB property (VNN-COMP conventions, see DESIGN.md) by branch and bound with sound bounds.
+// VNN-LIB property (VNN-COMP conventions, see docs/architecture.md) by branch and bound with sound bounds.
 //
 // The first line of the result is `unsat` (the property holds: no input of the region reaches the
 // unsafe outputs), `sat`, `timeout`, `unknown` or `error`. For `sat` the counterexample follows on

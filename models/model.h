@@ -19,7 +19,7 @@
 // Caveats:
 // - Evaluation is in double precision; float32 weights are widened exactly, so a float32 model
 //   agrees with a float32 runtime only to float32 rounding.
-// - ONNX ACAS Xu networks take NORMALISED inputs (see ../shared/benchmarks/acasxu/README.md); the
+// - ONNX ACAS Xu networks take NORMALISED inputs (see data/acasxu/README.md); the
 //   .nnet versions carry the normalisation constants (nnet_normalization(), EvaluateRaw()).
 // - A Workspace may be reused for any number of calls on one model; using it with another model
 //   is allowed but re-sizes it (costly once).

@@ -27,7 +27,7 @@ instances from the scenario ranges, for the teacher and the two models, and prin
 so the claims above are checked each time the zoo is rebuilt.
 
 Also writes tests/models/testdata/acasxu_reference.csv: float64 numpy outputs of three ACAS Xu ONNX
-networks (read from ../shared/benchmarks/acasxu, not copied) on 50 random normalised inputs each.
+networks (read from data/acasxu) on 50 random normalised inputs each.
 
 And tests/models/testdata/torch_mixed_opset{9,11,13,17}.onnx + torch_mixed.golden.csv: one network
 using Flatten, Gemm/MatMul, BatchNormalization, LeakyRelu, Dropout, Sigmoid, Softplus, Concat, Tanh,
@@ -50,7 +50,7 @@ from onnx import numpy_helper
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZOO = os.path.join(ROOT, "zoo")
 TESTDATA = os.path.join(ROOT, "tests", "models", "testdata")
-ACASXU = os.path.join(ROOT, "..", "shared", "benchmarks", "acasxu", "onnx")
+ACASXU = os.path.join(ROOT, "data", "acasxu", "onnx")
 
 OBS_LO = torch.tensor([0.0, 0.0, -15.0])
 OBS_HI = torch.tensor([150.0, 40.0, 40.0])

@@ -5,7 +5,7 @@
 //                 [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D]
 //                 [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1] [--trial-dims K] [--trial-depth D]
 //
-// DIR defaults to GAUNTLET_SHARED_DIR/benchmarks/acasxu. --timeout caps each instance's timeout from
+// DIR defaults to the repository's data/acasxu. --timeout caps each instance's timeout from
 // instances.csv; --filter keeps the rows containing TEXT; --every N keeps every N-th row. Every `sat`
 // counterexample is re-evaluated with the model's plain forward pass (a failure counts as wrong), and
 // every `unsat` is cross-checked by 20000 random samples of the input region (a violating sample
@@ -33,7 +33,7 @@
 namespace formal = gauntlet::verifier::formal;
 
 int main(int argc, char** argv) {
-  std::string dir = std::string(GAUNTLET_SHARED_DIR) + "/benchmarks/acasxu";
+  std::string dir = GAUNTLET_ACASXU_DIR;
   double cap_s = 1e9;
   std::string filter;
   int every = 1;

@@ -47,7 +47,7 @@ double FlopsPerSample(const gauntlet::models::Graph& g) {
 
 int main(int argc, char** argv) {
   using namespace gauntlet;
-  const std::string path = argc > 1 ? argv[1] : GAUNTLET_SHARED_DIR "/benchmarks/acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx";
+  const std::string path = argc > 1 ? argv[1] : GAUNTLET_ACASXU_DIR "/onnx/ACASXU_run2a_1_1_batch_2000.onnx";
   const auto model = models::Model::LoadModel(path);
   const double flops = FlopsPerSample(model->graph());
   core::Rng rng(1);

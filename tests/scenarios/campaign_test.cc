@@ -153,7 +153,6 @@ TEST(CampaignTest, StoppingRuleEndsSamplingAtTheSamePointForAnyThreadCount) {
 }
 
 TEST(CampaignTest, AcasXuEncounterSwitchesNetworksByPreviousAdvisoryAndReplays) {
-  if (!fs::exists(std::string(GAUNTLET_SHARED_DIR) + "/benchmarks/acasxu/nnet")) GTEST_SKIP() << "no ACAS Xu data";
   const Suite suite = LoadSuite(std::string(GAUNTLET_SOURCE_DIR) + "/configs/acasxu.yaml");
   ASSERT_EQ(suite.models.at("acas").by_previous_advisory.size(), 5u);
   const CampaignOutcome outcome = RunCampaign(suite, {.threads = 2});

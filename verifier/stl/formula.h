@@ -16,7 +16,7 @@
 //   f.CheckSignals(trace.names());        // InputError for each unknown signal, with a suggestion
 //   stl::RequirementResult r = stl::Monitor(f).Evaluate(trace);   // verifier/stl/monitor.h
 //
-// The semantics (discrete-time robustness, RTAMT conventions) is DESIGN.md's "STL, discrete time".
+// The semantics (discrete-time robustness, RTAMT conventions) is docs/architecture.md's "STL, discrete time".
 // A Formula is immutable and may be shared between threads.
 
 #include <map>

@@ -1,7 +1,7 @@
 #pragma once
 // Offline STL monitoring: the exact discrete-time robustness of a formula over a whole core::Trace.
 //
-// Semantics: DESIGN.md "STL, discrete time" (RTAMT conventions). A sample j is in the window [a,b] of
+// Semantics: docs/architecture.md "STL, discrete time" (RTAMT conventions). A sample j is in the window [a,b] of
 // sample i iff t_j - t_i lies in [a,b] (future operators) or t_i - t_j does (past operators), computed
 // in double precision on the trace's own time stamps, which may be non-uniform. Windows are clipped
 // to the trace; an empty window gives the neutral element (+inf for always/historically, -inf for

@@ -1,4 +1,4 @@
-// The fast monitors against a naive reference written straight from DESIGN.md's "STL, discrete time",
+// The fast monitors against a naive reference written straight from docs/architecture.md's "STL, discrete time",
 // on thousands of random formulas over random, non-uniformly sampled traces.
 
 #include <gtest/gtest.h>
