@@ -490,9 +490,8 @@ Eigen::VectorXd BoundPropagator::OptimizedBackward(int start, const Eigen::Matri
     m2[s] = Eigen::MatrixXd::Zero(ext, l.size);
   }
   if (!any) return best;
-  // the input coefficients stay those of the slope search unless asked for (they steer the branching,
-  // which the optimised slopes steer worse on ACAS Xu)
-  const bool track = coeffs_from_alpha_ && input_coeffs != nullptr;
+  // the input coefficients stay those of the slope search (they steer the branching, which the
+  // optimised slopes steer worse on ACAS Xu)
   alpha_ = &alpha;
   keep_lam_ = true;
   std::vector<Eigen::MatrixXd> g(static_cast<size_t>(n));  // d bound_r / d Lambda_i (row r), signs fixed
@@ -517,10 +516,7 @@ Eigen::VectorXd BoundPropagator::OptimizedBackward(int start, const Eigen::Matri
       last_combination_bound_ = std::max(last_combination_bound_, bound);
     }
     for (Eigen::Index r = 0; r < rows; ++r) {
-      if (b[r] > best[r]) {
-        best[r] = b[r];
-        if (track && kept_lam_[0].size() != 0) input_coeffs->row(r) = kept_lam_[0].row(r);
-      }
+      if (b[r] > best[r]) best[r] = b[r];
     }
     if (step == alpha_steps_ || done()) break;
     if (alpha_stop_positive_) {

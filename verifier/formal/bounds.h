@@ -82,9 +82,6 @@ class BoundPropagator {
   /// With the slope optimisation: stop as soon as some row's bound is > 0 (enough to refute a
   /// conjunction of the rows), instead of optimising every row. Default off.
   void set_alpha_stop_when_positive(bool on) { alpha_stop_positive_ = on; }
-  /// With the slope optimisation: whether SpecLowerBounds' input coefficients of a row come from its
-  /// best optimised slopes when they improved its bound (default false: those of the slope search).
-  void set_coeffs_from_alpha(bool on) { coeffs_from_alpha_ = on; }
   /// With the slope optimisation and set_alpha_stop_when_positive, on the output layer, with >= 2
   /// rows: also optimise a nonnegative combination sum_k lambda_k (c_k . y - d_k) of the rows (its
   /// rounding charged in full); see last_combination_bound. Default off.
@@ -138,7 +135,6 @@ class BoundPropagator {
   int slope_mode_ = 0;  // 0: adaptive lower ReLU slope, 1: all 0, 2: all 1
   int alpha_steps_ = 0;
   bool alpha_stop_positive_ = false;
-  bool coeffs_from_alpha_ = false;
   int alpha_intermediate_steps_ = 0;
   bool combine_rows_ = false;
   double last_combination_bound_ = -std::numeric_limits<double>::infinity();
