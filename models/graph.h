@@ -81,6 +81,25 @@ enum class OpKind {
   kDropout,             ///< inference: identity
 };
 
+/// Whether `kind` passes its first input's values through unchanged, in row-major order (only the
+/// shape may change): Identity, Dropout (inference), Flatten, Reshape, Squeeze, Unsqueeze and Constant.
+/// The evaluator copies them (models/internal/kernels.cc); the formal lowering reuses the input's
+/// layer (verifier/formal/graph_lowering.cc).
+[[nodiscard]] constexpr bool IsShapeOnly(OpKind kind) {
+  switch (kind) {
+    case OpKind::kIdentity:
+    case OpKind::kDropout:
+    case OpKind::kFlatten:
+    case OpKind::kReshape:
+    case OpKind::kSqueeze:
+    case OpKind::kUnsqueeze:
+    case OpKind::kConstant:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /// The ONNX op_type of `kind` ("Gemm", "BatchNormalization", ...).
 [[nodiscard]] std::string_view OpKindName(OpKind kind);
 /// The OpKind of an ONNX op_type, or nullopt if unsupported.

@@ -9,6 +9,8 @@
 #include <span>
 #include <string_view>
 
+#include "reports/run_summary.h"
+
 namespace gauntlet::reports {
 namespace {
 
@@ -44,23 +46,7 @@ std::string Fixed(double v, int decimals) {
   return buffer;
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // control characters are not allowed in XML 1.0
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return XmlEscape(std::string(text)); }  // reports/run_summary.h
 
 std::string Points(std::span<const P> points) {
   std::string out;

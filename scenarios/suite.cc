@@ -34,7 +34,8 @@ std::string Resolve(const std::string& base_file, const std::string& relative) {
   return (fs::path(base_file).parent_path() / p).lexically_normal().string();
 }
 
-/// Folds a file's bytes into `hash` (FNV-1a over the file name's length and the bytes).
+/// Folds a file's bytes into `hash` (core::StableHash of the bytes, mixed in by core::Mix64; a file that
+/// cannot be read counts as empty).
 uint64_t HashFile(const std::string& path, uint64_t hash) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

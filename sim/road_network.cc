@@ -127,11 +127,6 @@ struct RoadNetwork::Impl {
   Graph graph;
 
   // Geometry helpers.
-  RefPose RefAt(const Road& road, size_t segment, double t) const {
-    const Segment& seg = road.segments[segment];
-    return Advance(seg.start, seg.k, t);
-  }
-
   /// Segment index of lane arc length s (clamped to the lane).
   size_t SegmentOfLaneS(const Lane& lane, double s) const {
     const auto& ss = lane.segment_s;
@@ -706,11 +701,6 @@ const std::vector<LaneId>& RoadNetwork::Predecessors(LaneId lane) const {
 }
 
 size_t RoadNetwork::road_count() const { return impl_->roads.size(); }
-
-const std::string& RoadNetwork::RoadId(size_t road) const {
-  GAUNTLET_CHECK(road < impl_->roads.size());
-  return impl_->roads[road].id;
-}
 
 int RoadNetwork::RoadLaneCount(size_t road) const {
   GAUNTLET_CHECK(road < impl_->roads.size());

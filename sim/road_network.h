@@ -204,7 +204,6 @@ class RoadNetwork {
   // Geometry for drawing. Straight pieces give their two ends; arcs are sampled so that the chord
   // deviates from the arc by at most `tolerance_m`.
   [[nodiscard]] size_t road_count() const;
-  [[nodiscard]] const std::string& RoadId(size_t road) const;
   [[nodiscard]] int RoadLaneCount(size_t road) const;
   /// Boundary `b` of road `road`: 0 is the right edge, RoadLaneCount(road) the left edge, the others
   /// separate lane b-1 from lane b.

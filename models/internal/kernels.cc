@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/check.h"
 #include "models/internal/tanh.h"
 
 namespace gauntlet::models::internal {
@@ -456,13 +457,8 @@ void RunKernel(const Node& node, std::span<const Operand> in, const Dims& out_di
       Unary(in[0], n, out, [lo, hi](double x) { return x < lo ? lo : (x > hi ? hi : x); });
       return;
     }
-    case OpKind::kIdentity:
-    case OpKind::kDropout:
-    case OpKind::kFlatten:
-    case OpKind::kReshape:
-    case OpKind::kSqueeze:
-    case OpKind::kUnsqueeze:
-    case OpKind::kConstant:
+    default:  // the values of the first input, reshaped
+      GAUNTLET_CHECK(IsShapeOnly(node.kind));
       if (n > 0) std::memcpy(out, in[0].data, static_cast<size_t>(n) * sizeof(double));
       return;
     case OpKind::kConcat: {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/check.h"
 #include "core/error.h"
 
 namespace gauntlet::verifier::formal {
@@ -163,13 +164,8 @@ class Lowering {
     for (TensorId id : node.inputs) in.push_back(Get(id));
     int result = -1;
     switch (node.kind) {
-      case OpKind::kIdentity:
-      case OpKind::kDropout:
-      case OpKind::kFlatten:
-      case OpKind::kReshape:
-      case OpKind::kSqueeze:
-      case OpKind::kUnsqueeze:
-      case OpKind::kConstant:
+      default:  // the values of the first input pass through
+        GAUNTLET_CHECK(IsShapeOnly(node.kind));
         result = in[0].layer;
         break;
       case OpKind::kNeg:
