@@ -108,67 +108,25 @@ void CheckName(std::string_view name) {
   }
 }
 
+// A network's input names: "input0", "input1", ...
+std::vector<std::string> InputNames(size_t count) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < count; ++i) names.push_back("input" + std::to_string(i));
+  return names;
+}
+
 }  // namespace
 
 Policy::~Policy() = default;
 
-NetworkPolicy::NetworkPolicy(std::shared_ptr<const Model> model, PolicyBinding binding)
-    : Policy(
-          [&] {
-            std::vector<std::string> names;
-            for (const auto& slot : binding.observation) names.push_back(slot.signal);
-            return names;
-          }(),
-          binding.mapping == ActionMapping::kContinuous ? model->output_size() : 1),
-      model_(std::move(model)),
-      binding_(std::move(binding)) {
-  const std::string what = "model '" + model_->graph().source() + "'";
-  if (binding_.observation.size() != model_->input_size()) {
-    Fail(what + " takes " + std::to_string(model_->input_size()) + " inputs, but the observation has " +
-         std::to_string(binding_.observation.size()) + " slots");
-  }
-  if (binding_.mapping == ActionMapping::kContinuous) {
-    if (!binding_.output_scale.empty() && binding_.output_scale.size() != model_->output_size()) {
-      Fail(what + " has " + std::to_string(model_->output_size()) + " outputs, but output_scale has " +
-           std::to_string(binding_.output_scale.size()) + " values");
-    }
-    if (!binding_.output_offset.empty() && binding_.output_offset.size() != model_->output_size()) {
-      Fail(what + " has " + std::to_string(model_->output_size()) + " outputs, but output_offset has " +
-           std::to_string(binding_.output_offset.size()) + " values");
-    }
-  }
-}
+NetworkPolicy::NetworkPolicy(std::shared_ptr<const Model> model)
+    : Policy(InputNames(model->input_size()), model->output_size()), model_(std::move(model)) {}
 
 void NetworkPolicy::Act(std::span<const double> observation, std::span<double> action,
                         PolicyScratch& scratch) const {
-  GAUNTLET_CHECK(observation.size() == binding_.observation.size());
+  GAUNTLET_CHECK(observation.size() == model_->input_size());
   GAUNTLET_CHECK(action.size() == output_size());
-  scratch.input.resize(observation.size());
-  scratch.output.resize(model_->output_size());
-  for (size_t i = 0; i < observation.size(); ++i) {
-    const ObservationSlot& slot = binding_.observation[i];
-    scratch.input[i] = (observation[i] - slot.offset) * slot.scale;
-  }
-  if (binding_.nnet_raw) {
-    model_->EvaluateRaw(scratch.input, scratch.output, scratch.workspace);
-  } else {
-    model_->Evaluate(scratch.input, scratch.output, scratch.workspace);
-  }
-  switch (binding_.mapping) {
-    case ActionMapping::kContinuous:
-      for (size_t i = 0; i < action.size(); ++i) {
-        const double scale = binding_.output_scale.empty() ? 1.0 : binding_.output_scale[i];
-        const double offset = binding_.output_offset.empty() ? 0.0 : binding_.output_offset[i];
-        action[i] = scratch.output[i] * scale + offset;
-      }
-      return;
-    case ActionMapping::kArgMin:
-      action[0] = static_cast<double>(ArgMin(scratch.output));
-      return;
-    case ActionMapping::kArgMax:
-      action[0] = static_cast<double>(ArgMax(scratch.output));
-      return;
-  }
+  model_->EvaluateRaw(observation, action, scratch.workspace);  // = Evaluate without a .nnet normalisation
 }
 
 size_t ArgMin(std::span<const double> values) {

@@ -1,10 +1,12 @@
 #pragma once
-// Controllers the simulation loop calls: a network bound to a scenario's observation and action
+// Controllers the simulation loop calls: a network that maps an observation to its raw outputs
 // (NetworkPolicy), and built-in reference controllers (MakeBuiltinPolicy: "idm", "ttc_brake").
+// How a scenario feeds a policy and turns its outputs into commands (scaling, perturbations,
+// argmin/argmax advisories, control period) is the scenario's model binding
+// (scenarios/model_binding.h), applied by scenarios::ModelDriver.
 //
 // A Policy is immutable and shared between threads; per-thread mutable state lives in a
-// PolicyScratch. The simulation fills the observation in input_names() order, calls Act every
-// control period, and applies the action.
+// PolicyScratch. The caller fills the observation in input_names() order and calls Act.
 //
 //   auto idm = models::MakeBuiltinPolicy("idm", {{"v0", 30.0}, {"T", 1.2}});
 //   models::PolicyScratch scratch;                       // one per thread
@@ -12,8 +14,9 @@
 //   double accel[1];
 //   idm->Act(obs, accel, scratch);
 //
-//   models::PolicyBinding binding{.observation = {{"gap_m"}, {"speed_mps"}, {"closing_speed_mps"}}};
-//   auto net = std::make_shared<models::NetworkPolicy>(models::Model::LoadModel("zoo/acc_good.onnx"), binding);
+//   auto net = std::make_shared<models::NetworkPolicy>(models::Model::LoadModel("zoo/acc_good.onnx"));
+//   double outputs[1];                                   // net->output_size() raw outputs
+//   net->Act(obs, outputs, scratch);
 //
 // Built-in policies, their inputs, output and parameters (units in the docs; names as in the literature):
 //   idm        Intelligent Driver Model. Inputs gap_m, speed_mps, closing_speed_mps (ego - lead).
@@ -46,9 +49,7 @@ namespace gauntlet::models {
 class PolicyScratch {
  public:
   PolicyScratch() = default;
-  Workspace workspace;           ///< for network evaluation
-  std::vector<double> input;     ///< scaled observation
-  std::vector<double> output;    ///< raw network output
+  Workspace workspace;  ///< for network evaluation
 };
 
 /// A controller: observation in, action out.
@@ -71,44 +72,19 @@ class Policy {
   size_t output_size_;
 };
 
-/// One observation slot of a network: the network sees (signal - offset) * scale.
-struct ObservationSlot {
-  std::string signal;   ///< e.g. "gap_m"
-  double offset = 0.0;
-  double scale = 1.0;
-};
-
-/// How network outputs become actions.
-enum class ActionMapping {
-  kContinuous,  ///< action_i = output_i * output_scale_i + output_offset_i (scales default to 1, 0)
-  kArgMin,      ///< one action: the index of the smallest output (ACAS Xu advisories), ties to the lowest
-  kArgMax,      ///< one action: the index of the largest output, ties to the lowest
-};
-
-/// The binding of a model to a scenario: observation, action mapping and control period.
-struct PolicyBinding {
-  std::vector<ObservationSlot> observation;
-  ActionMapping mapping = ActionMapping::kContinuous;
-  std::vector<double> output_scale;   ///< continuous only; empty = all 1
-  std::vector<double> output_offset;  ///< continuous only; empty = all 0
-  double control_period_s = 0.0;      ///< 0 = every simulation step (the simulation reads this)
-  bool nnet_raw = false;              ///< .nnet models: apply the file's normalisation (EvaluateRaw)
-};
-
-/// A network as a controller. Throws core::InputError (default SourcePos) when the binding does not
-/// fit the model (observation size, output scale sizes).
+/// A network as a controller: the observation is the network's input ("input0", "input1", ...), the
+/// action its raw outputs (output_size() == model.output_size()). A network with a .nnet file's
+/// normalisation takes raw (physical) inputs and gives raw outputs (Model::EvaluateRaw).
 class NetworkPolicy final : public Policy {
  public:
-  NetworkPolicy(std::shared_ptr<const Model> model, PolicyBinding binding);
+  explicit NetworkPolicy(std::shared_ptr<const Model> model);
 
   void Act(std::span<const double> observation, std::span<double> action, PolicyScratch& scratch) const override;
 
   [[nodiscard]] const Model& model() const { return *model_; }
-  [[nodiscard]] const PolicyBinding& binding() const { return binding_; }
 
  private:
   std::shared_ptr<const Model> model_;
-  PolicyBinding binding_;
 };
 
 /// The index of the smallest value (ties: the lowest index; NaN never wins unless all are NaN).

@@ -341,12 +341,12 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
       size_t row = 0;
       while (row + 1 < trace.size() && trace.time()[row] < time_s) ++row;
       verifier::formal::LocalRobustnessSpec spec;
-      for (const auto& o : family.scenario->binding.observation) spec.point.push_back(trace.column("model.in." + o.name)[row]);
+      for (const auto& o : family.scenario->model_binding.observation) {
+        spec.point.push_back(trace.column("model.in." + o.name)[row]);
+      }
       spec.epsilon = l.epsilon;
       spec.delta = l.delta;
-      spec.mode = l.mode == RobustnessKind::kOutputDelta    ? verifier::formal::RobustnessMode::kOutputDelta
-                  : l.mode == RobustnessKind::kArgmaxStable ? verifier::formal::RobustnessMode::kArgmaxStable
-                                                            : verifier::formal::RobustnessMode::kArgminStable;
+      spec.mode = l.mode;
       const auto check = verifier::formal::LocalRobustnessCheck(net, spec, l.time_budget_s, threads);
       ++checked;
       if (check.verdict != verifier::formal::Verdict::kHolds) {
@@ -354,7 +354,7 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
         if (check.verdict == verifier::formal::Verdict::kViolated) margin = -1.0;
         continue;
       }
-      if (l.mode == RobustnessKind::kOutputDelta && !check.output_hi.empty()) {
+      if (l.mode == verifier::formal::RobustnessMode::kOutputDelta && !check.output_hi.empty()) {
         std::vector<double> y(net.output_size());
         models::Workspace ws;
         net.Evaluate(spec.point, y, ws);
@@ -404,7 +404,7 @@ InstanceResult RunInstance(const Suite& suite, const Family& family, size_t inde
     result.id = MakeInstanceId(family.name, index, result.parameters);
     const ResolvedInstance instance = scenario.Resolve(values);
     core::Rng rng(seed);
-    ModelDriver driver(scenario, instance.binding, suite.ModelOf(family), rng.Fork("sensors"));
+    ModelDriver driver(scenario, instance.model_binding, suite.ModelOf(family), rng.Fork("sensors"));
     sim::EpisodeOptions episode_options;
     episode_options.control_period_steps = driver.ControlPeriodSteps(instance.world.time_step_s);
     episode_options.extra_signals = driver.SignalNames();

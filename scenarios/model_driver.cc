@@ -3,8 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/check.h"
 #include "core/format.h"
-#include "sim/world_spec.h"
 
 namespace gauntlet::scenarios {
 
@@ -14,12 +14,10 @@ ModelDriver::ModelDriver(const Scenario& scenario, const ModelBindingSpec& bindi
       policy_(*model.policy),
       by_previous_advisory_(model.by_previous_advisory),
       signal_names_(ModelSignalNames(binding)) {
-  const std::vector<std::string> world_signals = sim::SignalNames(scenario.world);
+  GAUNTLET_CHECK(scenario.observations.size() == binding.observation.size());
   for (size_t i = 0; i < binding.observation.size(); ++i) {
     const ObservationSpec& o = binding.observation[i];
-    Slot slot{verifier::stl::Expression::Parse(o.expr).Bind(world_signals), o, rng.Fork("observation." + o.name), {},
-              0.0, false};
-    slots_.push_back(std::move(slot));
+    slots_.push_back({scenario.observations[i].expr, o, rng.Fork("observation." + o.name), {}, 0.0, false});
   }
   observation_.resize(slots_.size());
   action_.resize(policy_.output_size());
@@ -70,12 +68,9 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
     apply(binding_.steer_rad, &command->steer_rad);
     apply(binding_.turn_rate_radps, &command->turn_rate_radps);
   } else {
-    size_t chosen = 0;
-    for (size_t k = 1; k < action_.size(); ++k) {
-      const bool better = binding_.select == AdvisorySelect::kArgMin ? action_[k] < action_[chosen]
-                                                                     : action_[k] > action_[chosen];
-      if (better) chosen = k;  // ties keep the lowest index
-    }
+    // the outputs are finite (checked above); ties keep the lowest index
+    const size_t chosen =
+        binding_.select == AdvisorySelect::kArgMin ? models::ArgMin(action_) : models::ArgMax(action_);
     previous_advisory_ = chosen;
     const AdvisorySpec& a = binding_.advisories[chosen];
     if (a.accel_mps2) command->accel_mps2 = *a.accel_mps2;

@@ -1,11 +1,16 @@
 #pragma once
 // ModelDriver: drives the ego of one episode with the model under test.
 //
-// Each control step it evaluates the binding's observation expressions on the current signals,
-// applies the sensor perturbations (bias, noise, delay, dropout; random draws from the instance's
-// own stream), runs the policy, and turns its outputs into the ego's command (continuous outputs,
-// or the advisory chosen by argmin/argmax). The observation it fed and the command it sent are
-// written to the trace as `model.in.<name>`, `cmd.*` and `model.advisory`.
+// Each control step it evaluates the scenario's observation expressions (compiled once at load:
+// Scenario::observations) on the current signals, applies the instance's sensor perturbations (bias,
+// noise, scale and offset, delay, dropout; random draws from the instance's own stream), runs the
+// policy (raw outputs), and turns its outputs into the ego's command (continuous outputs scaled, or
+// the advisory chosen by argmin/argmax, ties to the lowest index). The observation it fed and the
+// command it sent are written to the trace as `model.in.<name>`, `cmd.*` and `model.advisory`.
+//
+//   ModelDriver driver(scenario, instance.model_binding, suite.ModelOf(family), rng.Fork("sensors"));
+//   options.control_period_steps = driver.ControlPeriodSteps(instance.world.time_step_s);
+//   options.extra_signals = driver.SignalNames();                  // then sim::RunEpisode(..., &driver)
 //
 // One driver per episode (it holds per-run state); the scenario and policy it reads are shared.
 
@@ -20,12 +25,13 @@
 #include "scenarios/scenario.h"
 #include "scenarios/suite.h"
 #include "sim/episode.h"
-#include "verifier/stl/expression.h"
 
 namespace gauntlet::scenarios {
 
 class ModelDriver : public sim::Controller {
  public:
+  /// `binding` is the instance's resolved binding (Scenario::Resolve) of `scenario`; the driver keeps
+  /// references to `scenario`, `binding` and `model`, which must outlive it.
   ModelDriver(const Scenario& scenario, const ModelBindingSpec& binding, const LoadedModel& model, core::Rng rng);
 
   /// Steps between two calls of the model for time step `time_step_s`.
@@ -37,8 +43,8 @@ class ModelDriver : public sim::Controller {
 
  private:
   struct Slot {
-    verifier::stl::BoundExpression expr;
-    ObservationSpec spec;
+    const verifier::stl::BoundExpression& expr;  ///< compiled at load
+    const ObservationSpec& spec;                 ///< the instance's values
     core::Rng rng;
     std::deque<double> delay_line;
     double held = 0.0;

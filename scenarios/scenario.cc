@@ -505,36 +505,12 @@ void UsePrototypes(YamlReader& reader, const std::map<std::string, CatalogueEntr
 
 }  // namespace
 
-std::span<const core::EnumName<AdvisorySelect>> EnumNames(AdvisorySelect) {
-  static constexpr std::array<core::EnumName<AdvisorySelect>, 2> kNames = {
-      {{AdvisorySelect::kArgMin, "argmin"}, {AdvisorySelect::kArgMax, "argmax"}}};
-  return kNames;
-}
-
-std::span<const core::EnumName<RobustnessKind>> EnumNames(RobustnessKind) {
-  static constexpr std::array<core::EnumName<RobustnessKind>, 3> kNames = {
-      {{RobustnessKind::kOutputDelta, "output_delta"},
-       {RobustnessKind::kArgmaxStable, "argmax_stable"},
-       {RobustnessKind::kArgminStable, "argmin_stable"}}};
-  return kNames;
-}
-
 std::span<const core::EnumName<MetricReduce>> EnumNames(MetricReduce) {
   static constexpr std::array<core::EnumName<MetricReduce>, 4> kNames = {{{MetricReduce::kMin, "min"},
                                                                            {MetricReduce::kMax, "max"},
                                                                            {MetricReduce::kMean, "mean"},
                                                                            {MetricReduce::kFinal, "final"}}};
   return kNames;
-}
-
-std::vector<std::string> ModelSignalNames(const ModelBindingSpec& binding) {
-  std::vector<std::string> names;
-  for (const auto& o : binding.observation) names.push_back("model.in." + o.name);
-  names.push_back("cmd.accel_mps2");
-  names.push_back("cmd.steer_rad");
-  names.push_back("cmd.turn_rate_radps");
-  if (!binding.advisories.empty()) names.push_back("model.advisory");
-  return names;
 }
 
 std::vector<std::pair<std::string, double>> Scenario::NamedValues(const std::vector<double>& values) const {
@@ -556,8 +532,8 @@ ResolvedInstance Scenario::Resolve(const std::vector<double>& values) const {
   ResolvedInstance instance;
   instance.parameters = NamedValues(values);
   instance.world = world;
-  instance.binding = binding;
-  if (bindings.empty()) return instance;
+  instance.model_binding = model_binding;
+  if (parameter_bindings.empty()) return instance;
   std::vector<std::string> names;
   std::vector<double> slots;
   for (const auto& [n, v] : instance.parameters) {
@@ -565,14 +541,14 @@ ResolvedInstance Scenario::Resolve(const std::vector<double>& values) const {
     slots.push_back(v);
   }
   std::unordered_map<std::string, double> by_path;
-  for (const NumberBinding& b : bindings) by_path[b.path] = b.expr.Bind(names).Evaluate(slots.data());
+  for (const NumberBinding& b : parameter_bindings) by_path[b.path] = b.expr.Bind(names).Evaluate(slots.data());
   const NumberLookup lookup = [&](const std::string& path) -> std::optional<double> {
     const auto it = by_path.find(path);
     if (it == by_path.end()) return std::nullopt;
     return it->second;
   };
   WriteNumbers(&instance.world, "world", lookup);
-  WriteNumbers(&instance.binding, "model", lookup);
+  WriteNumbers(&instance.model_binding, "model", lookup);
   return instance;
 }
 
@@ -655,7 +631,7 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
   UsePrototypes(bound_reader, catalogues.actors, "actor", "actors");
   UsePrototypes(bound_reader, catalogues.requirements, "requirement", "requirements");
   if (root["world"].IsDefined()) bound_reader.Read(root["world"], "world", &scenario->world);
-  if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario->binding);
+  if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario->model_binding);
   std::vector<RequirementSpec> requirement_specs;
   std::vector<RequirementSpec> assumption_specs;
   if (root["requirements"].IsDefined()) bound_reader.Read(root["requirements"], "requirements", &requirement_specs);
@@ -671,31 +647,16 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
     }
   }
   if (root["formal"].IsDefined()) reader.Read(root["formal"], "formal", &scenario->formal);
-  scenario->bindings = std::move(binder.bindings);
+  scenario->parameter_bindings = std::move(binder.bindings);
   if (!diags.empty()) diags.ThrowIfAny();  // the checks below need a well-formed spec
 
   // the world's own semantic checks, located through the field paths
   for (const core::FieldError& e : sim::Validate(scenario->world)) {
     diags.Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
   }
-  const ModelBindingSpec& b = scenario->binding;
-  const bool continuous = b.accel_mps2 || b.steer_rad || b.turn_rate_radps;
-  if (continuous == !b.advisories.empty()) {
-    diags.Error(bound_reader.PositionOf("model"),
-                "the model binding needs either continuous commands (accel_mps2, steer_rad, turn_rate_radps) or "
-                "advisories, not both");
-  }
-  if (b.control_period_s < 0) diags.Error(bound_reader.PositionOf("model.control_period_s"),
-                                          "control_period_s must not be negative");
-  for (size_t i = 0; i < b.observation.size(); ++i) {
-    const ObservationSpec& o = b.observation[i];
-    const std::string p = core::IndexPath("model.observation", i);
-    if (o.delay_steps < 0) diags.Error(bound_reader.PositionOf(p + ".delay_steps"), "delay_steps must not be negative");
-    if (o.dropout < 0 || o.dropout > 1) diags.Error(bound_reader.PositionOf(p + ".dropout"),
-                                                    "dropout is a probability in [0, 1]");
-    if (o.noise.uniform < 0 || o.noise.gaussian < 0) {
-      diags.Error(bound_reader.PositionOf(p + ".noise"), "noise magnitudes must not be negative");
-    }
+  const ModelBindingSpec& b = scenario->model_binding;
+  for (const core::FieldError& e : ValidateModelBinding(b, "model")) {
+    diags.Error(bound_reader.PositionOf(e.path), e.message);
   }
 
   // formal checks: boxes of the model's inputs
@@ -740,7 +701,7 @@ std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
     const std::string p = core::IndexPath("model.observation", i) + ".expr";
     try {
       const auto expr = verifier::stl::Expression::Parse(b.observation[i].expr, bound_reader.PositionOf(p));
-      (void)expr.Bind(sim::SignalNames(scenario->world));
+      scenario->observations.push_back({b.observation[i], expr.Bind(sim::SignalNames(scenario->world))});
     } catch (const core::InputError& e) {
       diags.Absorb(e);
     }

@@ -7,8 +7,8 @@
 // meet and the assumptions an instance must meet to count, and how instances are generated.
 // docs/scenario-format.md documents the format with a complete example.
 //
-//   Scenario s = LoadScenario("configs/scenarios/lead_brake.yaml");   // throws core::InputError
-//   ResolvedInstance inst = s.Resolve(values);                         // per instance
+//   std::shared_ptr<const Scenario> s = LoadScenario("configs/scenarios/lead_brake.yaml");   // throws InputError
+//   ResolvedInstance inst = s->Resolve(values);                                               // per instance
 //
 // A scenario may `include:` catalogue files and take their entries (parameters, actors,
 // requirements) with `use: NAME`, overriding single fields; Scenario::included_files lists them so
@@ -26,105 +26,15 @@
 #include "core/error.h"
 #include "core/fields.h"
 #include "scenarios/generators/generator_spec.h"
+#include "scenarios/model_binding.h"
 #include "scenarios/parameter_space.h"
 #include "sim/world_spec.h"
+#include "verifier/formal/checks.h"
 #include "verifier/stl/expression.h"
 #include "verifier/stl/formula.h"
 #include "verifier/stl/monitor.h"
 
 namespace gauntlet::scenarios {
-
-/// Noise added to an observation slot each control step. Magnitudes may be parameters.
-struct NoiseSpec {
-  double uniform = 0.0;   ///< half-width of a uniform noise in [-uniform, +uniform]
-  double gaussian = 0.0;  ///< standard deviation of a Gaussian noise
-  template <class Archive>
-  void Serialize(Archive* a) {
-    a->Visit("uniform", &uniform);
-    a->Visit("gaussian", &gaussian);
-  }
-};
-
-/// One input of the model: a signal expression, scaled, then perturbed.
-/// value = (expr + bias + noise) * scale + offset, delayed by `delay_steps` control steps; with
-/// probability `dropout` a control step keeps the previous value (a dropped frame).
-struct ObservationSpec {
-  std::string name;  ///< the model's name for this input (built-in controllers check it)
-  std::string expr;  ///< a signal expression: "lead.gap", "ego.speed - lead.speed"
-  double scale = 1.0;
-  double offset = 0.0;
-  double bias = 0.0;
-  NoiseSpec noise;
-  int delay_steps = 0;
-  double dropout = 0.0;
-  template <class Archive>
-  void Serialize(Archive* a) {
-    a->Visit("name", &name, core::kRequired);
-    a->Visit("expr", &expr, core::kRequired);
-    a->Visit("scale", &scale);
-    a->Visit("offset", &offset);
-    a->Visit("bias", &bias);
-    a->Visit("noise", &noise);
-    a->Visit("delay_steps", &delay_steps);
-    a->Visit("dropout", &dropout);
-  }
-};
-
-/// How a continuous output becomes a command: command = output[index] * scale + offset.
-struct ContinuousActionSpec {
-  int output = 0;
-  double scale = 1.0;
-  double offset = 0.0;
-  template <class Archive>
-  void Serialize(Archive* a) {
-    a->Visit("output", &output);
-    a->Visit("scale", &scale);
-    a->Visit("offset", &offset);
-  }
-};
-
-/// A discrete advisory: the command when this output is selected (ACAS Xu: a turn rate).
-struct AdvisorySpec {
-  std::string name;
-  std::optional<double> accel_mps2;
-  std::optional<double> steer_rad;
-  std::optional<double> turn_rate_radps;
-  template <class Archive>
-  void Serialize(Archive* a) {
-    a->Visit("name", &name, core::kRequired);
-    a->Visit("accel_mps2", &accel_mps2);
-    a->Visit("steer_rad", &steer_rad);
-    a->Visit("turn_rate_radps", &turn_rate_radps);
-  }
-};
-
-enum class AdvisorySelect { kArgMin, kArgMax };
-std::span<const core::EnumName<AdvisorySelect>> EnumNames(AdvisorySelect);
-
-/// How the model under test drives the ego.
-struct ModelBindingSpec {
-  std::string slot;  ///< the suite's model name; the suite entry may substitute another
-  std::vector<ObservationSpec> observation;
-  /// Continuous outputs, per command.
-  std::optional<ContinuousActionSpec> accel_mps2;
-  std::optional<ContinuousActionSpec> steer_rad;
-  std::optional<ContinuousActionSpec> turn_rate_radps;
-  /// Discrete outputs: one advisory per model output; the selected one gives the command.
-  std::vector<AdvisorySpec> advisories;
-  AdvisorySelect select = AdvisorySelect::kArgMax;
-  double control_period_s = 0.0;  ///< 0: every simulation step
-  template <class Archive>
-  void Serialize(Archive* a) {
-    a->Visit("slot", &slot, core::kRequired);
-    a->Visit("observation", &observation, core::kRequired);
-    a->Visit("accel_mps2", &accel_mps2);
-    a->Visit("steer_rad", &steer_rad);
-    a->Visit("turn_rate_radps", &turn_rate_radps);
-    a->Visit("advisories", &advisories);
-    a->Visit("select", &select);
-    a->Visit("control_period_s", &control_period_s);
-  }
-};
 
 /// A requirement (gates the model) or an assumption (an instance that breaks it is discarded).
 struct RequirementSpec {
@@ -182,9 +92,6 @@ struct OutputBoundsSpec {
   }
 };
 
-enum class RobustnessKind { kOutputDelta, kArgmaxStable, kArgminStable };
-std::span<const core::EnumName<RobustnessKind>> EnumNames(RobustnessKind);
-
 /// A formal check of local robustness at states the simulations visited: for every input within
 /// +-epsilon of the model's input at such a state, every output changes by at most delta (or the
 /// chosen advisory does not change). The states are the inputs at the moment of lowest robustness of
@@ -192,7 +99,7 @@ std::span<const core::EnumName<RobustnessKind>> EnumNames(RobustnessKind);
 struct LocalRobustnessCheckSpec {
   std::string name;
   std::vector<double> epsilon;  ///< one per input, or one for all
-  RobustnessKind mode = RobustnessKind::kOutputDelta;
+  verifier::formal::RobustnessMode mode = verifier::formal::RobustnessMode::kOutputDelta;
   double delta = 0.0;
   int states = 4;
   double time_budget_s = 10.0;
@@ -236,7 +143,7 @@ struct CompiledMetric {
 struct ResolvedInstance {
   std::vector<std::pair<std::string, double>> parameters;  ///< free, then derived, in declaration order
   sim::WorldSpec world;
-  ModelBindingSpec binding;
+  ModelBindingSpec model_binding;
 };
 
 /// A derived parameter: an expression over the parameters declared before it.
@@ -260,9 +167,10 @@ class Scenario {
   std::vector<std::string> included_files;  ///< the catalogues it includes, directly or not, in load order
   ParameterSpace parameters;
   std::vector<DerivedParameter> derived;
-  sim::WorldSpec world;       ///< with nominal values in bound fields
-  ModelBindingSpec binding;   ///< with nominal values in bound fields
-  std::vector<NumberBinding> bindings;
+  sim::WorldSpec world;            ///< with nominal values in bound fields
+  ModelBindingSpec model_binding;  ///< how the model drives the ego, with nominal values in bound fields
+  std::vector<CompiledObservation> observations;    ///< model_binding.observation, compiled against the world
+  std::vector<NumberBinding> parameter_bindings;    ///< the fields of world and model_binding bound to parameters
   std::vector<std::string> signals;                ///< sim::SignalNames(world) plus the model's inputs/outputs
   std::vector<CompiledRequirement> requirements;
   std::vector<CompiledRequirement> assumptions;
@@ -284,10 +192,5 @@ class Scenario {
 /// problem at once, as core::InputError. What depends on a scenario (lanes, signals, other actors) is
 /// checked where an entry is used.
 void CheckCatalogue(const std::string& path);
-
-/// Signal names the model binding adds to the trace: "model.in.<name>" per observation slot (the value
-/// the model was given), "cmd.accel_mps2", "cmd.steer_rad", "cmd.turn_rate_radps" (the command sent),
-/// and "model.advisory" (the index of the chosen advisory) for discrete bindings.
-[[nodiscard]] std::vector<std::string> ModelSignalNames(const ModelBindingSpec& binding);
 
 }  // namespace gauntlet::scenarios

@@ -73,41 +73,31 @@ TEST(ArgMinMaxTest, TiesAndNan) {
   EXPECT_EQ(ArgMax(n), 1u);
 }
 
-TEST(NetworkPolicyTest, ZooModelAndAcasXuAdvisory) {
-  PolicyBinding binding{.observation = {{"gap_m"}, {"speed_mps"}, {"closing_speed_mps"}},
-                        .output_scale = {2.0}, .output_offset = {1.0}};
+TEST(NetworkPolicyTest, ActsWithTheRawOutputs) {
   const auto model = Model::LoadModel(GAUNTLET_SOURCE_DIR "/zoo/acc_good.onnx");
-  NetworkPolicy policy(model, binding);
-  EXPECT_EQ(policy.input_names(), (std::vector<std::string>{"gap_m", "speed_mps", "closing_speed_mps"}));
+  const NetworkPolicy policy(model);
+  EXPECT_EQ(policy.input_names(), (std::vector<std::string>{"input0", "input1", "input2"}));
+  EXPECT_EQ(policy.output_size(), model->output_size());
   Workspace ws;
   const std::vector<double> x = {30.0, 20.0, 1.0};
   double y;
   model->Evaluate(x, std::span(&y, 1), ws);
-  EXPECT_EQ(Act(policy, 30.0, 20.0, 1.0), y * 2.0 + 1.0);
+  EXPECT_EQ(Act(policy, 30.0, 20.0, 1.0), y);
 
-  binding.observation.pop_back();
-  try {
-    NetworkPolicy bad(model, binding);
-    FAIL();
-  } catch (const core::InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "error: model '" GAUNTLET_SOURCE_DIR
-                                     "/zoo/acc_good.onnx' takes 3 inputs, but the observation has 2 slots");
-  }
-
-  const std::string acas = GAUNTLET_ACASXU_DIR "/nnet/ACASXU_run2a_1_1_batch_2000.nnet";
-  const auto net = Model::LoadModel(acas);
-  PolicyBinding advisory{.observation = {{"rho"}, {"theta"}, {"psi"}, {"v_own"}, {"v_int"}},
-                         .mapping = ActionMapping::kArgMin, .output_scale = {}, .output_offset = {},
-                         .control_period_s = 0.0, .nnet_raw = true};
-  NetworkPolicy acas_policy(net, advisory);
-  EXPECT_EQ(acas_policy.output_size(), 1u);
+  // a .nnet network takes raw (physical) inputs: the file's normalisation applies
+  const auto net = Model::LoadModel(GAUNTLET_ACASXU_DIR "/nnet/ACASXU_run2a_1_1_batch_2000.nnet");
+  const NetworkPolicy acas(net);
+  ASSERT_EQ(acas.output_size(), 5u);
   const double raw[5] = {5000.0, 0.5, -2.0, 500.0, 400.0};
   double scores[5];
+  double unnormalised[5];
   net->EvaluateRaw(raw, scores, ws);
+  net->Evaluate(raw, unnormalised, ws);
   PolicyScratch scratch;
-  double action;
-  acas_policy.Act(raw, std::span(&action, 1), scratch);
-  EXPECT_EQ(action, static_cast<double>(ArgMin(scores)));
+  double action[5];
+  acas.Act(raw, action, scratch);
+  for (size_t k = 0; k < 5; ++k) EXPECT_EQ(action[k], scores[k]) << k;
+  EXPECT_NE(action[0], unnormalised[0]);
 }
 
 }  // namespace

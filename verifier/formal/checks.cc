@@ -1,5 +1,6 @@
 #include "verifier/formal/checks.h"
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +8,14 @@
 #include "verifier/formal/graph_lowering.h"
 
 namespace gauntlet::verifier::formal {
+
+std::span<const core::EnumName<RobustnessMode>> EnumNames(RobustnessMode) {
+  static constexpr std::array<core::EnumName<RobustnessMode>, 3> kNames = {
+      {{RobustnessMode::kOutputDelta, "output_delta"},
+       {RobustnessMode::kArgmaxStable, "argmax_stable"},
+       {RobustnessMode::kArgminStable, "argmin_stable"}}};
+  return kNames;
+}
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();

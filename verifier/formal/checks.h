@@ -14,8 +14,11 @@
 // budget only decides when to give up (kTimeout); verdicts never depend on timing otherwise.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "core/fields.h"
 
 #include "models/model.h"
 #include "verifier/formal/branch_and_bound.h"
@@ -48,6 +51,8 @@ enum class RobustnessMode {
   kArgmaxStable,  ///< the index of the largest output stays that of `point` (ties count as a change)
   kArgminStable,  ///< the index of the smallest output stays that of `point` (ACAS Xu advisories)
 };
+/// The modes' names in scenario files: "output_delta", "argmax_stable", "argmin_stable".
+[[nodiscard]] std::span<const core::EnumName<RobustnessMode>> EnumNames(RobustnessMode);
 
 /// Local robustness around one point: every x with |x_i - point_i| <= epsilon_i.
 struct LocalRobustnessSpec {
