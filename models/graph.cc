@@ -169,10 +169,150 @@ const Tensor* Graph::FindTensor(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+// Graph::Create's sections: the checks of the tensors and nodes as given, and the order of the nodes.
+class GraphChecker {
+ public:
+  GraphChecker(const std::string& source, const std::vector<Tensor>& tensors, const std::vector<Node>& nodes,
+               const std::vector<TensorId>& inputs)
+      : pos_{source, 0, 0}, tensors_(tensors), nodes_(nodes), first_user_(tensors.size(), -1),
+        is_input_(tensors.size(), 0) {
+    // who uses a tensor first (for messages about constants)
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      for (TensorId id : nodes[n].inputs) {
+        if (first_user_[static_cast<size_t>(id)] < 0) first_user_[static_cast<size_t>(id)] = static_cast<int>(n);
+      }
+    }
+    for (TensorId id : inputs) {
+      GAUNTLET_CHECK(!tensors[static_cast<size_t>(id)].is_constant());
+      is_input_[static_cast<size_t>(id)] = 1;
+    }
+  }
+
+  [[noreturn]] void Fail(const std::string& message) const { throw core::InputError(pos_, message); }
+
+  /// Graph inputs and constants: shapes within the limits, constant values finite and as many as the shape holds.
+  void CheckInputsAndConstants() const {
+    for (const Tensor& t : tensors_) {
+      if (!t.is_constant() && !is_input_[static_cast<size_t>(t.id)]) continue;
+      if (!CountWithinLimit(t.shape)) {
+        Fail("tensor '" + t.name + "' has shape " + ShapeText(t.shape) + ", a negative dim or more than 2^31 elements" +
+             UsedBy(t.id));
+      }
+      if (t.shape.size() > static_cast<size_t>(internal::kMaxRank)) {
+        Fail("tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) + " (at most 8 is supported)" +
+             UsedBy(t.id));
+      }
+      if (!t.is_constant()) continue;
+      if (static_cast<int64_t>(t.data->size()) != t.element_count()) {
+        Fail("tensor '" + t.name + "' has " + std::to_string(t.data->size()) + " values for shape " +
+             ShapeText(t.shape) + UsedBy(t.id));
+      }
+      for (size_t i = 0; i < t.data->size(); ++i) {
+        if (!std::isfinite((*t.data)[i])) {
+          Fail("tensor '" + t.name + "' holds " + core::FormatDouble((*t.data)[i]) + " at element " +
+               std::to_string(i) + UsedBy(t.id));
+        }
+      }
+    }
+  }
+
+  /// The node that writes each tensor (-1: none); every operand and graph output must be available.
+  [[nodiscard]] std::vector<int> Producers(const std::vector<TensorId>& outputs) const {
+    const std::vector<Tensor>& tensors = tensors_;
+    const std::vector<Node>& nodes = nodes_;
+    const std::vector<char>& is_input = is_input_;
+    std::vector<int> producer(tensors.size(), -1);
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      const Node& node = nodes[n];
+      const size_t out = static_cast<size_t>(node.output);
+      if (tensors[out].is_constant() || is_input[out]) {
+        Fail(NodeLabel(node) + ": writes '" + tensors[out].name + "', which is a graph input or an initializer");
+      }
+      if (producer[out] >= 0) {
+        Fail(NodeLabel(node) + ": writes '" + tensors[out].name + "', which " +
+             NodeLabel(nodes[static_cast<size_t>(producer[out])]) + " writes too");
+      }
+      producer[out] = static_cast<int>(n);
+    }
+    for (const Node& node : nodes) {
+      for (TensorId id : node.inputs) {
+        const size_t u = static_cast<size_t>(id);
+        if (!tensors[u].is_constant() && !is_input[u] && producer[u] < 0) {
+          Fail(NodeLabel(node) + ": operand '" + tensors[u].name +
+               "' is not a graph input, an initializer or the output of a node (missing initializer?)");
+        }
+      }
+    }
+    for (TensorId id : outputs) {
+      const size_t u = static_cast<size_t>(id);
+      if (!tensors[u].is_constant() && !is_input[u] && producer[u] < 0) {
+        Fail("graph output '" + tensors[u].name + "' is not computed by any node");
+      }
+    }
+    return producer;
+  }
+
+  /// The nodes in an order where every operand is computed first (Boost.Graph: a depth-first search for
+  /// a cycle, then a topological sort).
+  [[nodiscard]] std::vector<size_t> Order(const std::vector<int>& producer) const {
+    const std::vector<Node>& nodes = nodes_;
+    using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    BoostGraph dag(nodes.size());
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      for (TensorId id : nodes[n].inputs) {
+        const int p = producer[static_cast<size_t>(id)];
+        if (p >= 0) boost::add_edge(static_cast<size_t>(p), n, dag);
+      }
+    }
+    int cycle_vertex = -1;
+    boost::depth_first_search(dag, boost::visitor(CycleFinder(&cycle_vertex)));
+    if (cycle_vertex >= 0) {
+      Fail(NodeLabel(nodes[static_cast<size_t>(cycle_vertex)]) + ": is on a cycle (a graph must be acyclic)");
+    }
+    std::vector<size_t> reverse_order;
+    boost::topological_sort(dag, std::back_inserter(reverse_order));
+    return std::vector<size_t>(reverse_order.rbegin(), reverse_order.rend());
+  }
+
+ private:
+  [[nodiscard]] std::string UsedBy(TensorId id) const {
+    const int n = first_user_[static_cast<size_t>(id)];
+    return n < 0 ? "" : ", used by " + NodeLabel(nodes_[static_cast<size_t>(n)]);
+  }
+
+  core::SourcePos pos_;
+  const std::vector<Tensor>& tensors_;
+  const std::vector<Node>& nodes_;
+  std::vector<int> first_user_;
+  std::vector<char> is_input_;
+};
+
+/// Whether dim 0 of every non-constant tensor is the batch dimension (Graph::batch_leading).
+bool BatchLeading(const std::vector<Tensor>& tensors, const std::vector<Node>& nodes,
+                  const std::vector<TensorId>& inputs, const std::vector<TensorId>& outputs) {
+  std::vector<char> lead(tensors.size(), 0);
+  bool batch_leading = true;
+  for (TensorId id : inputs) {
+    const Tensor& t = tensors[static_cast<size_t>(id)];
+    lead[static_cast<size_t>(id)] = !t.shape.empty() && t.shape[0] == 1;
+    batch_leading = batch_leading && lead[static_cast<size_t>(id)];
+  }
+  for (const Node& node : nodes) {
+    lead[static_cast<size_t>(node.output)] = NodeKeepsBatchLeading(node, tensors, lead);
+    batch_leading = batch_leading && lead[static_cast<size_t>(node.output)];
+  }
+  for (TensorId id : outputs) {
+    batch_leading = batch_leading && !tensors[static_cast<size_t>(id)].is_constant();
+  }
+  return batch_leading;
+}
+
+}  // namespace
+
 Graph Graph::Create(std::string source, std::vector<Tensor> tensors, std::vector<Node> nodes,
                     std::vector<TensorId> inputs, std::vector<TensorId> outputs) {
-  const core::SourcePos pos{source, 0, 0};
-  auto fail = [&](const std::string& message) { throw core::InputError(pos, message); };
   const size_t tensor_count = tensors.size();
   auto valid = [&](TensorId id) { return id >= 0 && static_cast<size_t>(id) < tensor_count; };
   for (size_t i = 0; i < tensor_count; ++i) GAUNTLET_CHECK(tensors[i].id == static_cast<TensorId>(i));
@@ -182,100 +322,15 @@ Graph Graph::Create(std::string source, std::vector<Tensor> tensors, std::vector
     GAUNTLET_CHECK(valid(node.output));
     for (TensorId id : node.inputs) GAUNTLET_CHECK(valid(id));
   }
-
-  // who uses a tensor first (for messages about constants)
-  std::vector<int> first_user(tensor_count, -1);
-  for (size_t n = 0; n < nodes.size(); ++n) {
-    for (TensorId id : nodes[n].inputs) {
-      if (first_user[static_cast<size_t>(id)] < 0) first_user[static_cast<size_t>(id)] = static_cast<int>(n);
-    }
-  }
-  auto used_by = [&](TensorId id) -> std::string {
-    const int n = first_user[static_cast<size_t>(id)];
-    return n < 0 ? "" : ", used by " + NodeLabel(nodes[static_cast<size_t>(n)]);
-  };
-
-  // graph inputs and constants: shapes and values
-  std::vector<char> is_input(tensor_count, 0);
-  for (TensorId id : inputs) {
-    const Tensor& t = tensors[static_cast<size_t>(id)];
-    GAUNTLET_CHECK(!t.is_constant());
-    is_input[static_cast<size_t>(id)] = 1;
-  }
-  for (const Tensor& t : tensors) {
-    if (!t.is_constant() && !is_input[static_cast<size_t>(t.id)]) continue;
-    if (!CountWithinLimit(t.shape)) {
-      fail("tensor '" + t.name + "' has shape " + ShapeText(t.shape) + ", a negative dim or more than 2^31 elements" +
-           used_by(t.id));
-    }
-    if (t.shape.size() > static_cast<size_t>(internal::kMaxRank)) {
-      fail("tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) + " (at most 8 is supported)" +
-           used_by(t.id));
-    }
-    if (!t.is_constant()) continue;
-    if (static_cast<int64_t>(t.data->size()) != t.element_count()) {
-      fail("tensor '" + t.name + "' has " + std::to_string(t.data->size()) + " values for shape " +
-           ShapeText(t.shape) + used_by(t.id));
-    }
-    for (size_t i = 0; i < t.data->size(); ++i) {
-      if (!std::isfinite((*t.data)[i])) {
-        fail("tensor '" + t.name + "' holds " + core::FormatDouble((*t.data)[i]) + " at element " + std::to_string(i) +
-             used_by(t.id));
-      }
-    }
-  }
-
-  // producers; every operand must be available
-  std::vector<int> producer(tensor_count, -1);
-  for (size_t n = 0; n < nodes.size(); ++n) {
-    const Node& node = nodes[n];
-    const size_t out = static_cast<size_t>(node.output);
-    if (tensors[out].is_constant() || is_input[out]) {
-      fail(NodeLabel(node) + ": writes '" + tensors[out].name + "', which is a graph input or an initializer");
-    }
-    if (producer[out] >= 0) {
-      fail(NodeLabel(node) + ": writes '" + tensors[out].name + "', which " +
-           NodeLabel(nodes[static_cast<size_t>(producer[out])]) + " writes too");
-    }
-    producer[out] = static_cast<int>(n);
-  }
-  for (const Node& node : nodes) {
-    for (TensorId id : node.inputs) {
-      const size_t u = static_cast<size_t>(id);
-      if (!tensors[u].is_constant() && !is_input[u] && producer[u] < 0) {
-        fail(NodeLabel(node) + ": operand '" + tensors[u].name +
-             "' is not a graph input, an initializer or the output of a node (missing initializer?)");
-      }
-    }
-  }
-  for (TensorId id : outputs) {
-    const size_t u = static_cast<size_t>(id);
-    if (!tensors[u].is_constant() && !is_input[u] && producer[u] < 0) {
-      fail("graph output '" + tensors[u].name + "' is not computed by any node");
-    }
-  }
-
-  // order: Boost.Graph depth-first search for a cycle, then topological sort
-  using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  BoostGraph dag(nodes.size());
-  for (size_t n = 0; n < nodes.size(); ++n) {
-    for (TensorId id : nodes[n].inputs) {
-      const int p = producer[static_cast<size_t>(id)];
-      if (p >= 0) boost::add_edge(static_cast<size_t>(p), n, dag);
-    }
-  }
-  int cycle_vertex = -1;
-  boost::depth_first_search(dag, boost::visitor(CycleFinder(&cycle_vertex)));
-  if (cycle_vertex >= 0) {
-    fail(NodeLabel(nodes[static_cast<size_t>(cycle_vertex)]) + ": is on a cycle (a graph must be acyclic)");
-  }
-  std::vector<size_t> reverse_order;
-  boost::topological_sort(dag, std::back_inserter(reverse_order));
+  const GraphChecker checker(source, tensors, nodes, inputs);
+  checker.CheckInputsAndConstants();
+  const std::vector<int> producer = checker.Producers(outputs);
+  const std::vector<size_t> order = checker.Order(producer);
 
   // shapes, in order; constant-only nodes are folded
   Graph g;
-  for (auto it = reverse_order.rbegin(); it != reverse_order.rend(); ++it) {
-    Node& node = nodes[*it];
+  for (const size_t index : order) {
+    Node& node = nodes[index];
     std::vector<Dims> in_dims;
     std::vector<internal::Operand> operands;
     bool all_constant = true;
@@ -286,12 +341,12 @@ Graph Graph::Create(std::string source, std::vector<Tensor> tensors, std::vector
     }
     Dims out_dims;
     if (const std::string error = internal::InferDims(node, in_dims, &out_dims); !error.empty()) {
-      fail(NodeLabel(node) + ": " + error);
+      checker.Fail(NodeLabel(node) + ": " + error);
     }
     Tensor& out = tensors[static_cast<size_t>(node.output)];
     out.shape.assign(out_dims.d.begin(), out_dims.d.begin() + out_dims.rank);
     if (!CountWithinLimit(out.shape)) {
-      fail(NodeLabel(node) + ": output shape " + ShapeText(out.shape) + " has more than 2^31 elements");
+      checker.Fail(NodeLabel(node) + ": output shape " + ShapeText(out.shape) + " has more than 2^31 elements");
     }
     if (all_constant) {
       for (size_t k = 0; k < node.inputs.size(); ++k) {
@@ -309,31 +364,15 @@ Graph Graph::Create(std::string source, std::vector<Tensor> tensors, std::vector
   int64_t activations = 0;
   for (const Node& node : g.nodes_) activations += Dims::From(tensors[static_cast<size_t>(node.output)].shape).count();
   if (activations > kMaxActivations) {
-    fail("the graph's intermediate tensors hold " + std::to_string(activations) +
-         " values per evaluation (at most 2^27 = 134217728, 1 GiB)");
-  }
-
-  // batch dimension
-  std::vector<char> lead(tensor_count, 0);
-  bool batch_leading = true;
-  for (TensorId id : inputs) {
-    const Tensor& t = tensors[static_cast<size_t>(id)];
-    lead[static_cast<size_t>(id)] = !t.shape.empty() && t.shape[0] == 1;
-    batch_leading = batch_leading && lead[static_cast<size_t>(id)];
-  }
-  for (const Node& node : g.nodes_) {
-    lead[static_cast<size_t>(node.output)] = NodeKeepsBatchLeading(node, tensors, lead);
-    batch_leading = batch_leading && lead[static_cast<size_t>(node.output)];
-  }
-  for (TensorId id : outputs) {
-    batch_leading = batch_leading && !tensors[static_cast<size_t>(id)].is_constant();
+    checker.Fail("the graph's intermediate tensors hold " + std::to_string(activations) +
+                 " values per evaluation (at most 2^27 = 134217728, 1 GiB)");
   }
 
   g.source_ = std::move(source);
+  g.batch_leading_ = BatchLeading(tensors, g.nodes_, inputs, outputs);
   g.tensors_ = std::move(tensors);
   g.inputs_ = std::move(inputs);
   g.outputs_ = std::move(outputs);
-  g.batch_leading_ = batch_leading;
   return g;
 }
 

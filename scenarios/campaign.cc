@@ -205,8 +205,9 @@ class BatchRunner {
             if (recorded != nullptr) {
               result = *recorded;  // computed by the interrupted run: identical by determinism
             } else {
-              result = RunInstance(suite_, *job.family, job.index, job.values, seed, job.origin, nullptr,
-                                   options_.instance_wall_budget_s);
+              result = RunInstance(suite_, {.family = job.family, .index = job.index, .values = job.values,
+                                            .seed = seed, .origin = job.origin,
+                                            .wall_budget_s = options_.instance_wall_budget_s});
             }
             std::lock_guard lock(mutex);
             results[i - begin] = std::move(result);
@@ -329,7 +330,9 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
       // the model's input at the instance's moment of lowest robustness, from a run with its trace
       core::Trace trace;
       const uint64_t seed = core::Rng::InstanceSeed(suite.seed, family.name, source.index);
-      const InstanceResult run = RunInstance(suite, family, source.index, source.values, seed, source.origin, &trace);
+      const InstanceResult run = RunInstance(
+          suite, {.family = &family, .index = source.index, .values = source.values, .seed = seed, .origin = source.origin,
+                  .trace = &trace});
       if (run.status != InstanceStatus::kCompleted || trace.empty()) continue;
       double time_s = 0.0;
       for (const auto& q : run.requirements) {
@@ -390,8 +393,14 @@ void ReportCoverage(const Suite& suite, const std::vector<CoverageTracker>& cove
 
 }  // namespace
 
-InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index, const std::vector<double>& values,
-                           uint64_t seed, const std::string& origin, core::Trace* trace_out, double wall_budget_s) {
+InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
+  const Family& family = *request.family;
+  const size_t index = request.index;
+  const std::vector<double>& values = request.values;
+  const uint64_t seed = request.seed;
+  const std::string& origin = request.origin;
+  core::Trace* trace_out = request.trace;
+  const double wall_budget_s = request.wall_budget_s;
   const Scenario& scenario = *family.scenario;
   InstanceResult result;
   result.family = family.name;

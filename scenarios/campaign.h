@@ -81,12 +81,28 @@ struct CampaignOutcome {
 [[nodiscard]] CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
                                                const CampaignOptions& options);
 
-/// Runs one instance of `family` with parameter values `values` (free parameters in order) and its
-/// seed. With `trace`, the full trace (signals, model inputs and commands) is stored there.
-[[nodiscard]] InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index,
-                                         const std::vector<double>& values, uint64_t seed,
-                                         const std::string& origin, core::Trace* trace = nullptr,
-                                         double wall_budget_s = 60.0);
+/// One instance to run: which one, with which parameter values and seed, and what to keep.
+struct InstanceRequest {
+  const Family* family = nullptr;
+  size_t index = 0;             ///< the instance's index in its family
+  std::vector<double> values;   ///< the free parameters, in order
+  uint64_t seed = 0;            ///< the instance's own random stream
+  std::string origin;           ///< the generator that planned it ("sobol", "edge_cases", ...)
+  core::Trace* trace = nullptr;  ///< when set, receives the full trace (signals, model inputs, commands)
+  double wall_budget_s = 60.0;  ///< exceeding it is an error of the instance
+};
+
+/// Runs one instance of `request.family` with its parameter values and seed.
+[[nodiscard]] InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request);
+
+/// The same with the request's fields as arguments, for the callers not yet moved to InstanceRequest.
+[[nodiscard]] inline InstanceResult RunInstance(const Suite& suite, const Family& family, size_t index,
+                                                const std::vector<double>& values, uint64_t seed,
+                                                const std::string& origin, core::Trace* trace = nullptr,
+                                                double wall_budget_s = 60.0) {
+  return RunInstance(suite, {.family = &family, .index = index, .values = values, .seed = seed, .origin = origin,
+                             .trace = trace, .wall_budget_s = wall_budget_s});
+}
 
 /// What an adaptive search minimises for one result: the averaged robustness of "the scenario's
 /// assumptions imply the requirement" (the one named, or the lowest gating one when `requirement` is

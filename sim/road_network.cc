@@ -249,25 +249,28 @@ RoadNetwork::RoadNetwork() : impl_(std::make_shared<const Impl>()) {}
 
 RoadNetwork::RoadNetwork(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
-RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::FieldError>* errors,
-                               std::string_view path) {
-  GAUNTLET_CHECK(errors != nullptr);
-  const size_t errors_before = errors->size();
-  auto error = [&](std::string field_path, std::string message) {
-    errors->push_back({std::move(field_path), std::move(message)});
+// RoadNetwork::Build's state, one method per section: each road's fields and segments, the lane
+// names, the geometry and lanes of the valid roads, the connections, the lane graph.
+struct RoadNetwork::Builder {
+  struct LaneRef {
+    size_t road = 0;
+    int index = 0;
   };
-  auto impl = std::make_shared<Impl>();
-  const std::string roads_path = core::JoinPath(path, "roads");
 
-  // roads: check every field, then lay out the geometry of the valid ones
-  std::vector<bool> road_valid(spec.roads.size(), true);   // geometry usable
-  std::vector<bool> road_named(spec.roads.size(), true);   // id and lane count usable
-  std::map<std::string, size_t, std::less<>> road_by_id;
-  for (size_t i = 0; i < spec.roads.size(); ++i) {
+  Builder(const RoadNetworkSpec& spec, std::vector<core::FieldError>* errors, std::string_view path)
+      : spec(spec), errors(errors), path(path), roads_path(core::JoinPath(path, "roads")),
+        road_valid(spec.roads.size(), true), road_named(spec.roads.size(), true), road_slot(spec.roads.size()) {}
+
+  void Error(std::string field_path, std::string message) {
+    errors->push_back({std::move(field_path), std::move(message)});
+  }
+
+  /// Checks every field of road `i`, marking it unusable for geometry (and for names) as it goes.
+  void CheckRoad(size_t i) {
     const RoadSpec& road = spec.roads[i];
     const std::string rp = core::IndexPath(roads_path, i);
     auto invalid = [&](std::string field, std::string message) {
-      error(core::JoinPath(rp, field), std::move(message));
+      Error(core::JoinPath(rp, field), std::move(message));
       road_valid[i] = false;
     };
     if (road.id.empty()) {
@@ -307,62 +310,63 @@ RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::Fi
       invalid("friction", "friction must be positive, got " + core::FormatDouble(road.friction));
     }
     if (road.segments.empty()) invalid("segments", "a road needs at least one segment");
-    for (size_t j = 0; j < road.segments.size(); ++j) {
-      const RoadSegmentSpec& seg = road.segments[j];
-      const std::string sp = core::IndexPath(core::JoinPath(rp, "segments"), j);
-      auto invalid_segment = [&](std::string field, std::string message) {
-        error(core::JoinPath(sp, field), std::move(message));
-        road_valid[i] = false;
-      };
-      if (!(std::isfinite(seg.length_m) && seg.length_m > 0.0)) {
-        invalid_segment("length_m", "length_m must be positive, got " + core::FormatDouble(seg.length_m));
-      } else if (seg.length_m > kMaxSegmentLength_m) {
-        invalid_segment("length_m", "length_m must be at most " + std::to_string(static_cast<int64_t>(kMaxSegmentLength_m)) +
-                                        ", got " + core::FormatDouble(seg.length_m));
-      }
-      if (seg.friction && !(std::isfinite(*seg.friction) && *seg.friction > 0.0)) {
-        invalid_segment("friction", "friction must be positive, got " + core::FormatDouble(*seg.friction));
-      }
-      const double k = seg.curvature_1pm;
-      if (!std::isfinite(k)) {
-        invalid_segment("curvature_1pm", "curvature_1pm must be finite, got " + core::FormatDouble(k));
-      } else if (k != 0.0 && road.lanes >= 1 && width_ok) {
-        // every lane edge keeps a positive radius: 1 - k * d > 0 on [-w/2, (lanes - 1/2) w]
-        const double w = road.lane_width_m;
-        const bool left = k > 0.0;
-        const double inner = left ? (road.lanes - 0.5) * w : -0.5 * w;
-        if (1.0 - k * inner <= 0.0) {
-          const double radius = 1.0 / std::abs(k) - std::abs(inner);
-          const double limit = 1.0 / std::abs(inner);
-          const std::string edge =
-              left ? "left edge of lane " + std::to_string(road.lanes - 1) : std::string("right edge of lane 0");
-          invalid_segment("curvature_1pm",
-                          "curvature_1pm " + core::FormatDouble(k) + " gives the " + edge + " a radius of " +
-                              Short(radius) + " m; every lane edge needs a positive radius, so |curvature_1pm| " +
-                              "must be below " + Short(limit) + " for a " + (left ? "left" : "right") +
-                              " turn with " + std::to_string(road.lanes) + " lane" + (road.lanes == 1 ? "" : "s") +
-                              " " + core::FormatDouble(w) + " m wide");
-        }
-      }
-    }
-  }
-  if (!(std::isfinite(spec.lane_change_cost_m) && spec.lane_change_cost_m >= 0.0)) {
-    error(core::JoinPath(path, "lane_change_cost_m"),
-          "lane_change_cost_m must be non-negative, got " + core::FormatDouble(spec.lane_change_cost_m));
+    for (size_t j = 0; j < road.segments.size(); ++j) CheckSegment(i, j, width_ok);
   }
 
-  // lanes and geometry (names for every road with a usable id and lane count, so connections can be
-  // checked even when another field of the road is wrong)
-  std::vector<std::string> all_lane_names;
-  for (size_t i = 0; i < spec.roads.size(); ++i) {
-    if (!road_named[i]) continue;
-    for (int lane = 0; lane < spec.roads[i].lanes; ++lane) {
-      all_lane_names.push_back(spec.roads[i].id + ":" + std::to_string(lane));
+  /// Checks segment `j` of road `i` (`width_ok`: the road's lane width is usable).
+  void CheckSegment(size_t i, size_t j, bool width_ok) {
+    const RoadSpec& road = spec.roads[i];
+    const RoadSegmentSpec& seg = road.segments[j];
+    const std::string sp = core::IndexPath(core::JoinPath(core::IndexPath(roads_path, i), "segments"), j);
+    auto invalid_segment = [&](std::string field, std::string message) {
+      Error(core::JoinPath(sp, field), std::move(message));
+      road_valid[i] = false;
+    };
+    if (!(std::isfinite(seg.length_m) && seg.length_m > 0.0)) {
+      invalid_segment("length_m", "length_m must be positive, got " + core::FormatDouble(seg.length_m));
+    } else if (seg.length_m > kMaxSegmentLength_m) {
+      invalid_segment("length_m", "length_m must be at most " + std::to_string(static_cast<int64_t>(kMaxSegmentLength_m)) +
+                                      ", got " + core::FormatDouble(seg.length_m));
+    }
+    if (seg.friction && !(std::isfinite(*seg.friction) && *seg.friction > 0.0)) {
+      invalid_segment("friction", "friction must be positive, got " + core::FormatDouble(*seg.friction));
+    }
+    const double k = seg.curvature_1pm;
+    if (!std::isfinite(k)) {
+      invalid_segment("curvature_1pm", "curvature_1pm must be finite, got " + core::FormatDouble(k));
+    } else if (k != 0.0 && road.lanes >= 1 && width_ok) {
+      // every lane edge keeps a positive radius: 1 - k * d > 0 on [-w/2, (lanes - 1/2) w]
+      const double w = road.lane_width_m;
+      const bool left = k > 0.0;
+      const double inner = left ? (road.lanes - 0.5) * w : -0.5 * w;
+      if (1.0 - k * inner <= 0.0) {
+        const double radius = 1.0 / std::abs(k) - std::abs(inner);
+        const double limit = 1.0 / std::abs(inner);
+        const std::string edge =
+            left ? "left edge of lane " + std::to_string(road.lanes - 1) : std::string("right edge of lane 0");
+        invalid_segment("curvature_1pm",
+                        "curvature_1pm " + core::FormatDouble(k) + " gives the " + edge + " a radius of " +
+                            Short(radius) + " m; every lane edge needs a positive radius, so |curvature_1pm| " +
+                            "must be below " + Short(limit) + " for a " + (left ? "left" : "right") +
+                            " turn with " + std::to_string(road.lanes) + " lane" + (road.lanes == 1 ? "" : "s") +
+                            " " + core::FormatDouble(w) + " m wide");
+      }
     }
   }
-  std::vector<std::optional<size_t>> road_slot(spec.roads.size());  // index in impl->roads
-  for (size_t i = 0; i < spec.roads.size(); ++i) {
-    if (!road_valid[i]) continue;
+
+  /// The lane names of every road with a usable id and lane count, so that connections can be checked
+  /// even when another field of the road is wrong.
+  void NameLanes() {
+    for (size_t i = 0; i < spec.roads.size(); ++i) {
+      if (!road_named[i]) continue;
+      for (int lane = 0; lane < spec.roads[i].lanes; ++lane) {
+        all_lane_names.push_back(spec.roads[i].id + ":" + std::to_string(lane));
+      }
+    }
+  }
+
+  /// Lays out the geometry and the lanes of valid road `i`.
+  void LayOutRoad(size_t i) {
     const RoadSpec& rs = spec.roads[i];
     Impl::Road road;
     road.id = rs.id;
@@ -422,13 +426,9 @@ RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::Fi
     impl->roads.push_back(std::move(road));
   }
 
-  // connections
-  const std::string connections_path = core::JoinPath(path, "connections");
-  struct LaneRef {
-    size_t road = 0;
-    int index = 0;
-  };
-  auto resolve = [&](const std::string& name, const std::string& field_path) -> std::optional<LaneRef> {
+  /// The road and lane index of lane `name` ("road_id:lane_index"), or nullopt after an error at
+  /// `field_path`.
+  std::optional<LaneRef> ResolveLane(const std::string& name, const std::string& field_path) {
     const size_t colon = name.rfind(':');
     int index = -1;
     bool parsed = false;
@@ -443,36 +443,38 @@ RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::Fi
       const std::string hint = road != road_by_id.end() && road_named[road->second]
                                    ? " (did you mean '" + name + ":0'?)"
                                    : core::DidYouMean(name, all_lane_names);
-      error(field_path, "lane '" + name + "' must be written 'road_id:lane_index'" + hint);
+      Error(field_path, "lane '" + name + "' must be written 'road_id:lane_index'" + hint);
       return std::nullopt;
     }
     const std::string road_id = name.substr(0, colon);
     const auto it = road_by_id.find(road_id);
     if (it == road_by_id.end() || !road_named[it->second]) {
-      error(field_path, "unknown lane '" + name + "'" + core::DidYouMean(name, all_lane_names));
+      Error(field_path, "unknown lane '" + name + "'" + core::DidYouMean(name, all_lane_names));
       return std::nullopt;
     }
     const int lanes = spec.roads[it->second].lanes;
     if (index < 0 || index >= lanes) {
-      error(field_path, "unknown lane '" + name + "': road '" + road_id + "' has " +
+      Error(field_path, "unknown lane '" + name + "': road '" + road_id + "' has " +
                             (lanes == 1 ? std::string("only lane 0") : "lanes 0 to " + std::to_string(lanes - 1)));
       return std::nullopt;
     }
     return LaneRef{it->second, index};
-  };
-  std::map<std::pair<LaneId, LaneId>, size_t> seen_connections;
-  for (size_t c = 0; c < spec.connections.size(); ++c) {
+  }
+
+  /// Checks connection `c` and, when the end of its first lane meets the start of its second, links them.
+  void Connect(size_t c) {
+    const std::string connections_path = core::JoinPath(path, "connections");
     const ConnectionSpec& conn = spec.connections[c];
     const std::string cp = core::IndexPath(connections_path, c);
-    const auto from = resolve(conn.from, core::JoinPath(cp, "from"));
-    const auto to = resolve(conn.to, core::JoinPath(cp, "to"));
-    if (!from || !to || !road_slot[from->road] || !road_slot[to->road]) continue;
+    const auto from = ResolveLane(conn.from, core::JoinPath(cp, "from"));
+    const auto to = ResolveLane(conn.to, core::JoinPath(cp, "to"));
+    if (!from || !to || !road_slot[from->road] || !road_slot[to->road]) return;
     const LaneId a = impl->roads[*road_slot[from->road]].first_lane + from->index;
     const LaneId b = impl->roads[*road_slot[to->road]].first_lane + to->index;
     if (const auto it = seen_connections.find({a, b}); it != seen_connections.end()) {
-      error(cp, "duplicate connection '" + conn.from + "' -> '" + conn.to + "' (also " +
+      Error(cp, "duplicate connection '" + conn.from + "' -> '" + conn.to + "' (also " +
                     core::IndexPath(connections_path, it->second) + ")");
-      continue;
+      return;
     }
     seen_connections.emplace(std::pair{a, b}, c);
     // the end of a must meet the start of b
@@ -490,36 +492,68 @@ RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::Fi
     const double turn = std::abs(WrapAngle(start.h - end.h));
     bool ok = true;
     if (gap > kMaxConnectionGap_m) {
-      error(cp, "lane '" + conn.from + "' ends " + Short(gap) + " m from the start of lane '" + conn.to +
+      Error(cp, "lane '" + conn.from + "' ends " + Short(gap) + " m from the start of lane '" + conn.to +
                     "' (at most " + core::FormatDouble(kMaxConnectionGap_m) + " m allowed)");
       ok = false;
     }
     if (turn > kMaxConnectionHeadingJump_rad) {
-      error(cp, "lane '" + conn.from + "' ends heading " + Short(turn * 180.0 / kPi) +
+      Error(cp, "lane '" + conn.from + "' ends heading " + Short(turn * 180.0 / kPi) +
                     " deg away from the start of lane '" + conn.to + "' (at most " +
                     Short(kMaxConnectionHeadingJump_rad * 180.0 / kPi) + " deg allowed)");
       ok = false;
     }
-    if (!ok) continue;
+    if (!ok) return;
     impl->lanes[static_cast<size_t>(a)].successors.push_back(b);
     impl->lanes[static_cast<size_t>(b)].predecessors.push_back(a);
   }
 
-  if (errors->size() != errors_before) return RoadNetwork();
-
-  // lane graph: successor edges cost the lane's length, lane changes a fixed cost
-  impl->lane_change_cost = spec.lane_change_cost_m;
-  for (size_t id = 0; id < impl->lanes.size(); ++id) boost::add_vertex(impl->graph);
-  for (size_t id = 0; id < impl->lanes.size(); ++id) {
-    const Impl::Lane& lane = impl->lanes[id];
-    for (const LaneId next : lane.successors) {
-      boost::add_edge(id, static_cast<size_t>(next), lane.length, impl->graph);
+  /// The lane graph: successor edges cost the lane's length, lane changes a fixed cost.
+  void BuildLaneGraph() {
+    impl->lane_change_cost = spec.lane_change_cost_m;
+    for (size_t id = 0; id < impl->lanes.size(); ++id) boost::add_vertex(impl->graph);
+    for (size_t id = 0; id < impl->lanes.size(); ++id) {
+      const Impl::Lane& lane = impl->lanes[id];
+      for (const LaneId next : lane.successors) {
+        boost::add_edge(id, static_cast<size_t>(next), lane.length, impl->graph);
+      }
+      const Impl::Road& road = impl->roads[lane.road];
+      if (lane.index > 0) boost::add_edge(id, id - 1, impl->lane_change_cost, impl->graph);
+      if (lane.index + 1 < road.lanes) boost::add_edge(id, id + 1, impl->lane_change_cost, impl->graph);
     }
-    const Impl::Road& road = impl->roads[lane.road];
-    if (lane.index > 0) boost::add_edge(id, id - 1, impl->lane_change_cost, impl->graph);
-    if (lane.index + 1 < road.lanes) boost::add_edge(id, id + 1, impl->lane_change_cost, impl->graph);
   }
-  return RoadNetwork(std::move(impl));
+
+  const RoadNetworkSpec& spec;
+  std::vector<core::FieldError>* errors;
+  std::string_view path;
+  std::string roads_path;
+  std::shared_ptr<Impl> impl = std::make_shared<Impl>();
+  std::vector<bool> road_valid;  // geometry usable
+  std::vector<bool> road_named;  // id and lane count usable
+  std::map<std::string, size_t, std::less<>> road_by_id;
+  std::vector<std::string> all_lane_names;
+  std::vector<std::optional<size_t>> road_slot;  // index in impl->roads
+  std::map<std::pair<LaneId, LaneId>, size_t> seen_connections;
+};
+
+RoadNetwork RoadNetwork::Build(const RoadNetworkSpec& spec, std::vector<core::FieldError>* errors,
+                               std::string_view path) {
+  GAUNTLET_CHECK(errors != nullptr);
+  const size_t errors_before = errors->size();
+  Builder builder(spec, errors, path);
+  // roads: check every field, then lay out the geometry of the valid ones
+  for (size_t i = 0; i < spec.roads.size(); ++i) builder.CheckRoad(i);
+  if (!(std::isfinite(spec.lane_change_cost_m) && spec.lane_change_cost_m >= 0.0)) {
+    builder.Error(core::JoinPath(path, "lane_change_cost_m"),
+                  "lane_change_cost_m must be non-negative, got " + core::FormatDouble(spec.lane_change_cost_m));
+  }
+  builder.NameLanes();
+  for (size_t i = 0; i < spec.roads.size(); ++i) {
+    if (builder.road_valid[i]) builder.LayOutRoad(i);
+  }
+  for (size_t c = 0; c < spec.connections.size(); ++c) builder.Connect(c);
+  if (errors->size() != errors_before) return RoadNetwork();
+  builder.BuildLaneGraph();
+  return RoadNetwork(std::move(builder.impl));
 }
 
 size_t RoadNetwork::lane_count() const { return impl_->lanes.size(); }

@@ -215,6 +215,7 @@ class RoadNetwork {
 
  private:
   struct Impl;
+  struct Builder;  // Build's sections (road_network.cc)
   explicit RoadNetwork(std::shared_ptr<const Impl> impl);
   std::shared_ptr<const Impl> impl_;
 };

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   int every = 1;
   int threads = 0;
   int slope_depth = formal::ProveOptions{}.slope_search_depth;
-  int split_coeffs = formal::ProveOptions{}.split_coeffs;
+  formal::SplitCoefficients split_coeffs = formal::ProveOptions{}.split_coeffs;
   int alpha_steps = formal::ProveOptions{}.alpha_steps;
   int64_t max_boxes = formal::ProveOptions{}.max_boxes;
   int trial_dims = formal::ProveOptions{}.trial_split_dims;
@@ -60,7 +60,10 @@ int main(int argc, char** argv) {
     } else if (a == "--every") {
       every = std::max(1, std::atoi(v.c_str()));
     } else if (a == "--split") {
-      split_coeffs = std::atoi(v.c_str());
+      const int k = std::atoi(v.c_str());  // 0 adaptive slopes, 1 best slopes, 2 alternating
+      split_coeffs = k == 1   ? formal::SplitCoefficients::kBestSlopes
+                     : k == 2 ? formal::SplitCoefficients::kAlternateByDepth
+                              : formal::SplitCoefficients::kAdaptiveSlopes;
     } else if (a == "--alpha-mid-steps") {
       alpha_mid_steps = std::atoi(v.c_str());
     } else if (a == "--alpha-mid-depth") {

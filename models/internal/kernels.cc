@@ -214,6 +214,149 @@ Dims Dims::From(std::span<const int64_t> shape) {
   return d;
 }
 
+namespace {
+
+// Sections of InferDims: the output shapes of the operators with more to check than an operand count.
+
+/// `axis` in [-rank, rank) made non-negative into `result`; false when out of range.
+bool NormAxis(int64_t axis, int rank, int64_t* result) {
+  if (axis < -rank || axis >= rank) return false;
+  *result = axis < 0 ? axis + rank : axis;
+  return true;
+}
+
+std::string GemmDims(const NodeAttributes& at, std::span<const Dims> in, Dims* out) {
+  const size_t arity = in.size();
+  if (in[0].rank != 2 || in[1].rank != 2) {
+    return "operands A " + DimsText(in[0]) + " and B " + DimsText(in[1]) + " must be 2-D";
+  }
+  const int64_t m = at.trans_a ? in[0][1] : in[0][0];
+  const int64_t k = at.trans_a ? in[0][0] : in[0][1];
+  const int64_t kb = at.trans_b ? in[1][1] : in[1][0];
+  const int64_t n = at.trans_b ? in[1][0] : in[1][1];
+  if (k != kb) {
+    return "shapes A " + DimsText(in[0]) + " and B " + DimsText(in[1]) + " do not match (transA=" +
+           std::to_string(at.trans_a) + ", transB=" + std::to_string(at.trans_b) + ")";
+  }
+  out->rank = 2;
+  (*out)[0] = m;
+  (*out)[1] = n;
+  if (arity == 3) {
+    Dims bc;
+    if (in[2].rank > 2 || !Broadcast(in[2], *out, &bc) || bc.count() != out->count() || bc.rank != 2) {
+      return "C " + DimsText(in[2]) + " does not broadcast to " + DimsText(*out);
+    }
+  }
+  return "";
+}
+
+/// Resolves attrs.reshape_target (0 copies an input dim, -1 is inferred) into attrs.shape_out.
+std::string ReshapeDims(NodeAttributes& at, const Dims& input, Dims* out) {
+  if (static_cast<int>(at.reshape_target.size()) > kMaxRank) return "target rank over 8 is not supported";
+  out->rank = static_cast<int>(at.reshape_target.size());
+  int infer = -1;
+  int64_t known = 1;
+  for (int i = 0; i < out->rank; ++i) {
+    int64_t t = at.reshape_target[static_cast<size_t>(i)];
+    if (t == 0) {
+      if (i >= input.rank) return "target dim 0 at position " + std::to_string(i) + " has no input dim to copy";
+      t = input[i];
+    }
+    if (t == -1) {
+      if (infer >= 0) return "target " + DimsText(Dims::From(at.reshape_target)) + " has more than one -1";
+      infer = i;
+      continue;
+    }
+    if (t < -1) return "target " + DimsText(Dims::From(at.reshape_target)) + " has a negative dim";
+    if (t > (int64_t{1} << 31)) return "target " + DimsText(Dims::From(at.reshape_target)) + " has a dim over 2^31";
+    (*out)[i] = t;
+    known *= t;
+  }
+  const int64_t total = input.count();
+  if (infer >= 0) {
+    if (known == 0 || total % known != 0) {
+      return "cannot reshape " + DimsText(input) + " to " + DimsText(Dims::From(at.reshape_target));
+    }
+    (*out)[infer] = total / known;
+  } else if (known != total) {
+    return "cannot reshape " + DimsText(input) + " to " + DimsText(Dims::From(at.reshape_target));
+  }
+  at.shape_out.assign(out->d.begin(), out->d.begin() + out->rank);
+  return "";
+}
+
+/// Normalises attrs.axes (all size-1 dims when empty), sorted and unique.
+std::string SqueezeDims(NodeAttributes& at, const Dims& input, Dims* out) {
+  const int r = input.rank;
+  std::vector<int64_t> axes;
+  for (int64_t a : at.axes) {
+    int64_t x;
+    if (!NormAxis(a, r, &x)) return "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r);
+    if (input[static_cast<int>(x)] != 1) {
+      return "cannot squeeze axis " + std::to_string(a) + " of " + DimsText(input) + " (size is not 1)";
+    }
+    axes.push_back(x);
+  }
+  if (at.axes.empty()) {
+    for (int i = 0; i < r; ++i) {
+      if (input[i] == 1) axes.push_back(i);
+    }
+  }
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  at.axes = axes;
+  out->rank = 0;
+  for (int i = 0; i < r; ++i) {
+    if (!std::binary_search(axes.begin(), axes.end(), int64_t{i})) (*out)[out->rank++] = input[i];
+  }
+  return "";
+}
+
+/// Normalises attrs.axes (positions in the output), sorted.
+std::string UnsqueezeDims(NodeAttributes& at, const Dims& input, Dims* out) {
+  const int r = input.rank + static_cast<int>(at.axes.size());
+  if (r > kMaxRank) return "output rank over 8 is not supported";
+  std::vector<int64_t> axes;
+  for (int64_t a : at.axes) {
+    int64_t x;
+    if (!NormAxis(a, r, &x)) return "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r);
+    axes.push_back(x);
+  }
+  std::sort(axes.begin(), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) return "axes repeat";
+  at.axes = axes;
+  out->rank = r;
+  int j = 0;
+  for (int i = 0; i < r; ++i) {
+    (*out)[i] = std::binary_search(axes.begin(), axes.end(), int64_t{i}) ? 1 : input[j++];
+  }
+  return "";
+}
+
+/// Normalises attrs.axis.
+std::string ConcatDims(NodeAttributes& at, std::span<const Dims> in, Dims* out) {
+  const size_t arity = in.size();
+  const int r = in[0].rank;
+  int64_t axis;
+  if (!NormAxis(at.axis, r, &axis)) {
+    return "axis " + std::to_string(at.axis) + " is out of range for rank " + std::to_string(r);
+  }
+  at.axis = axis;
+  *out = in[0];
+  for (size_t k = 1; k < arity; ++k) {
+    bool ok = in[k].rank == r;
+    for (int i = 0; ok && i < r; ++i) ok = i == axis || in[k][i] == in[0][i];
+    if (!ok) {
+      return "operand shapes " + DimsText(in[0]) + " and " + DimsText(in[k]) + " do not match off axis " +
+             std::to_string(axis);
+    }
+    (*out)[static_cast<int>(axis)] += in[k][static_cast<int>(axis)];
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string InferDims(Node& node, std::span<const Dims> in, Dims* out) {
   auto& at = node.attrs;
   const size_t arity = in.size();
@@ -222,35 +365,10 @@ std::string InferDims(Node& node, std::span<const Dims> in, Dims* out) {
     return "expects " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
            " operands, got " + std::to_string(arity);
   };
-  auto norm_axis = [](int64_t axis, int rank, int64_t* result) {
-    if (axis < -rank || axis >= rank) return false;
-    *result = axis < 0 ? axis + rank : axis;
-    return true;
-  };
   switch (node.kind) {
     case OpKind::kGemm: {
       if (auto e = need(2, 3); !e.empty()) return e;
-      if (in[0].rank != 2 || in[1].rank != 2) {
-        return "operands A " + DimsText(in[0]) + " and B " + DimsText(in[1]) + " must be 2-D";
-      }
-      const int64_t m = at.trans_a ? in[0][1] : in[0][0];
-      const int64_t k = at.trans_a ? in[0][0] : in[0][1];
-      const int64_t kb = at.trans_b ? in[1][1] : in[1][0];
-      const int64_t n = at.trans_b ? in[1][0] : in[1][1];
-      if (k != kb) {
-        return "shapes A " + DimsText(in[0]) + " and B " + DimsText(in[1]) + " do not match (transA=" +
-               std::to_string(at.trans_a) + ", transB=" + std::to_string(at.trans_b) + ")";
-      }
-      out->rank = 2;
-      (*out)[0] = m;
-      (*out)[1] = n;
-      if (arity == 3) {
-        Dims bc;
-        if (in[2].rank > 2 || !Broadcast(in[2], *out, &bc) || bc.count() != out->count() || bc.rank != 2) {
-          return "C " + DimsText(in[2]) + " does not broadcast to " + DimsText(*out);
-        }
-      }
-      return "";
+      return GemmDims(at, in, out);
     }
     case OpKind::kMatMul: {
       if (auto e = need(2, 2); !e.empty()) return e;
@@ -299,100 +417,19 @@ std::string InferDims(Node& node, std::span<const Dims> in, Dims* out) {
     }
     case OpKind::kReshape: {
       if (auto e = need(1, 1); !e.empty()) return e;
-      if (static_cast<int>(at.reshape_target.size()) > kMaxRank) return "target rank over 8 is not supported";
-      out->rank = static_cast<int>(at.reshape_target.size());
-      int infer = -1;
-      int64_t known = 1;
-      for (int i = 0; i < out->rank; ++i) {
-        int64_t t = at.reshape_target[static_cast<size_t>(i)];
-        if (t == 0) {
-          if (i >= in[0].rank) return "target dim 0 at position " + std::to_string(i) + " has no input dim to copy";
-          t = in[0][i];
-        }
-        if (t == -1) {
-          if (infer >= 0) return "target " + DimsText(Dims::From(at.reshape_target)) + " has more than one -1";
-          infer = i;
-          continue;
-        }
-        if (t < -1) return "target " + DimsText(Dims::From(at.reshape_target)) + " has a negative dim";
-        if (t > (int64_t{1} << 31)) return "target " + DimsText(Dims::From(at.reshape_target)) + " has a dim over 2^31";
-        (*out)[i] = t;
-        known *= t;
-      }
-      const int64_t total = in[0].count();
-      if (infer >= 0) {
-        if (known == 0 || total % known != 0) {
-          return "cannot reshape " + DimsText(in[0]) + " to " + DimsText(Dims::From(at.reshape_target));
-        }
-        (*out)[infer] = total / known;
-      } else if (known != total) {
-        return "cannot reshape " + DimsText(in[0]) + " to " + DimsText(Dims::From(at.reshape_target));
-      }
-      at.shape_out.assign(out->d.begin(), out->d.begin() + out->rank);
-      return "";
+      return ReshapeDims(at, in[0], out);
     }
     case OpKind::kSqueeze: {
       if (auto e = need(1, 1); !e.empty()) return e;
-      const int r = in[0].rank;
-      std::vector<int64_t> axes;
-      for (int64_t a : at.axes) {
-        int64_t x;
-        if (!norm_axis(a, r, &x)) return "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r);
-        if (in[0][static_cast<int>(x)] != 1) {
-          return "cannot squeeze axis " + std::to_string(a) + " of " + DimsText(in[0]) + " (size is not 1)";
-        }
-        axes.push_back(x);
-      }
-      if (at.axes.empty()) {
-        for (int i = 0; i < r; ++i) {
-          if (in[0][i] == 1) axes.push_back(i);
-        }
-      }
-      std::sort(axes.begin(), axes.end());
-      axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-      at.axes = axes;
-      out->rank = 0;
-      for (int i = 0; i < r; ++i) {
-        if (!std::binary_search(axes.begin(), axes.end(), int64_t{i})) (*out)[out->rank++] = in[0][i];
-      }
-      return "";
+      return SqueezeDims(at, in[0], out);
     }
     case OpKind::kUnsqueeze: {
       if (auto e = need(1, 1); !e.empty()) return e;
-      const int r = in[0].rank + static_cast<int>(at.axes.size());
-      if (r > kMaxRank) return "output rank over 8 is not supported";
-      std::vector<int64_t> axes;
-      for (int64_t a : at.axes) {
-        int64_t x;
-        if (!norm_axis(a, r, &x)) return "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r);
-        axes.push_back(x);
-      }
-      std::sort(axes.begin(), axes.end());
-      if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) return "axes repeat";
-      at.axes = axes;
-      out->rank = r;
-      int j = 0;
-      for (int i = 0; i < r; ++i) {
-        (*out)[i] = std::binary_search(axes.begin(), axes.end(), int64_t{i}) ? 1 : in[0][j++];
-      }
-      return "";
+      return UnsqueezeDims(at, in[0], out);
     }
     case OpKind::kConcat: {
       if (arity < 1) return "expects at least 1 operand, got 0";
-      const int r = in[0].rank;
-      int64_t axis;
-      if (!norm_axis(at.axis, r, &axis)) {
-        return "axis " + std::to_string(at.axis) + " is out of range for rank " + std::to_string(r);
-      }
-      at.axis = axis;
-      *out = in[0];
-      for (size_t k = 1; k < arity; ++k) {
-        bool ok = in[k].rank == r;
-        for (int i = 0; ok && i < r; ++i) ok = i == axis || in[k][i] == in[0][i];
-        if (!ok) return "operand shapes " + DimsText(in[0]) + " and " + DimsText(in[k]) + " do not match off axis " + std::to_string(axis);
-        (*out)[static_cast<int>(axis)] += in[k][static_cast<int>(axis)];
-      }
-      return "";
+      return ConcatDims(at, in, out);
     }
     case OpKind::kBatchNormalization: {
       if (auto e = need(5, 5); !e.empty()) return e;

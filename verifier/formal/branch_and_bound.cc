@@ -311,7 +311,9 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
           ItemResult& res = out[w];
           BoundPropagator& prop = propagators.local();
           prop.set_slope_search(item.depth < options.slope_search_depth);
-          prop.set_coeffs_from_best(options.split_coeffs == 1 || (options.split_coeffs == 2 && item.depth % 2 == 1));
+          const bool odd = item.depth % 2 == 1;
+          prop.set_coeffs_from_best(options.split_coeffs == SplitCoefficients::kBestSlopes ||
+                                    (options.split_coeffs == SplitCoefficients::kAlternateByDepth && odd));
           prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
           prop.set_alpha_stop_when_positive(true);
           prop.set_combine_rows(options.combine_rows);

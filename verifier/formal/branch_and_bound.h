@@ -41,6 +41,13 @@ enum class Verdict { kHolds, kViolated, kUnknown, kTimeout };
 [[nodiscard]] std::string_view VerdictName(Verdict verdict);
 
 /// Settings of ProveProperty. Every field has a default.
+/// Where the input coefficients that choose a box's branching dimension come from.
+enum class SplitCoefficients {
+  kAdaptiveSlopes,    ///< the bounds with the adaptive lower ReLU slopes
+  kBestSlopes,        ///< each row's best slope choice (BoundPropagator::set_coeffs_from_best)
+  kAlternateByDepth,  ///< the adaptive slopes at even depths, the best at odd ones (the most robust on ACAS Xu)
+};
+
 struct ProveOptions {
   double timeout_s = 60.0;      ///< wall-clock budget (only decides when to give up, never a verdict)
   int threads = 0;              ///< 0: all cores
@@ -49,9 +56,8 @@ struct ProveOptions {
   int64_t max_boxes = 2000000000;  ///< explored boxes before giving up with kUnknown
   int attack_restarts = 12;     ///< PGD restarts per region before branching
   int attack_steps = 40;        ///< PGD steps per restart
-  /// Branching coefficients: 0 from the adaptive slopes, 1 from each row's best slope choice,
-  /// 2 alternating by depth (the most robust on ACAS Xu).
-  int split_coeffs = 2;
+  /// Where the branching coefficients come from.
+  SplitCoefficients split_coeffs = SplitCoefficients::kAlternateByDepth;
   int slope_search_depth = 1000;  ///< boxes shallower than this use BoundPropagator::set_slope_search
   /// Gradient steps of the slope optimisation (BoundPropagator::set_alpha_steps) on the conjunctions
   /// the slope search could not refute on a box, before the box is split; 0 turns it off.
