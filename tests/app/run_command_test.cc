@@ -1,6 +1,8 @@
-// The gauntlet command line end to end: sharding and merging, resuming after SIGKILL, exit codes.
-// These tests run the real binary, as CI scripts do.
+// `gauntlet run` end to end on the real binary, as CI scripts run it: sharded runs merge to the unsharded
+// results, runs killed with SIGKILL resume to the uninterrupted results, --resume refuses another run's
+// folder, the JUnit file is well formed.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,14 +13,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <set>
-#include <sstream>
+#include <string>
 #include <thread>
-#include <fcntl.h>
+#include <vector>
 
-#include "tests/test_files.h"
+#include "tests/app/gauntlet_cli.h"
 
 extern char** environ;
 
@@ -26,25 +27,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = GAUNTLET_BINARY;
-const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
-
+using gauntlet::test::Gauntlet;
+using gauntlet::test::kBinary;
 using gauntlet::test::ReadFile;
 
-std::string Fresh(const std::string& name) { return gauntlet::test::FreshDir("cli_test_" + name); }
+const std::string kSuite = gauntlet::test::kBrakeSuite;
 
-/// Runs the binary with `args`; stdout and stderr go to files in `dir`. Returns the exit code.
-int Gauntlet(const std::vector<std::string>& args, const std::string& dir, const std::vector<std::string>& env = {}) {
-  std::string command;
-  for (const auto& e : env) command += e + " ";
-  command += kBinary;
-  for (const auto& a : args) command += " '" + a + "'";
-  command += " >" + dir + "/stdout.txt 2>" + dir + "/stderr.txt";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+std::string Fresh(const std::string& name) { return gauntlet::test::CliScratch(name); }
 
-TEST(CliTest, FourShardsMergeToTheUnshardedResults) {
+TEST(RunCommandTest, FourShardsMergeToTheUnshardedResults) {
   const std::string dir = Fresh("shards");
   const int unsharded = Gauntlet({"run", kSuite, "--out", dir + "/whole", "--quiet"}, dir);
   ASSERT_TRUE(unsharded == 0 || unsharded == 1) << ReadFile(dir + "/stderr.txt");
@@ -76,7 +67,7 @@ TEST(CliTest, FourShardsMergeToTheUnshardedResults) {
       << ReadFile(dir + "/stderr.txt");
 }
 
-TEST(CliTest, KilledRunsResumeToTheUninterruptedResults) {
+TEST(RunCommandTest, KilledRunsResumeToTheUninterruptedResults) {
   const std::string dir = Fresh("resume");
   const int expected_code = Gauntlet({"run", kSuite, "--out", dir + "/whole", "--quiet", "--threads", "2"}, dir);
   const std::string whole = ReadFile(dir + "/whole/results.jsonl");
@@ -106,7 +97,7 @@ TEST(CliTest, KilledRunsResumeToTheUninterruptedResults) {
   EXPECT_FALSE(fs::exists(dir + "/killed/results.jsonl.resume"));
 }
 
-TEST(CliTest, ResumeRefusesAnotherRunsDirectory) {
+TEST(RunCommandTest, ResumeRefusesAnotherRunsDirectory) {
   const std::string dir = Fresh("resume_other");
   Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir);
   EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet", "--resume", "--seed", "99"}, dir), 2);
@@ -115,7 +106,7 @@ TEST(CliTest, ResumeRefusesAnotherRunsDirectory) {
                 "/out holds a run of another suite, model, seed or shard (start a fresh run without --resume)\n");
 }
 
-TEST(CliTest, JUnitIsWellFormedWithUniqueTestcaseNames) {
+TEST(RunCommandTest, JUnitIsWellFormedWithUniqueTestcaseNames) {
   const std::string dir = Fresh("junit");
   ASSERT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir), 1);
   const std::string junit = ReadFile(dir + "/out/junit.xml");
@@ -136,20 +127,6 @@ TEST(CliTest, JUnitIsWellFormedWithUniqueTestcaseNames) {
   // every failure carries the robustness, the time and the replay command
   EXPECT_NE(junit.find("message=\"robustness -"), std::string::npos);
   EXPECT_NE(junit.find("replay: gauntlet replay"), std::string::npos);
-}
-
-TEST(CliTest, ExitCodesFollowTheContract) {
-  const std::string dir = Fresh("codes");
-  EXPECT_EQ(Gauntlet({}, dir), 2);
-  EXPECT_EQ(Gauntlet({"frobnicate"}, dir), 2);
-  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("unknown command 'frobnicate'"), std::string::npos);
-  EXPECT_EQ(Gauntlet({"run", kSuite, "--thread", "2"}, dir), 2);
-  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "gauntlet run: unknown option '--thread' (did you mean '--threads'?)\n");
-  EXPECT_EQ(Gauntlet({"run", dir + "/missing.yaml"}, dir), 2);
-  EXPECT_EQ(Gauntlet({"check", kSuite}, dir), 0);
-  EXPECT_EQ(Gauntlet({"run", kSuite, "--out", dir + "/out", "--quiet"}, dir), 1);  // IDM fails some braking cases
-  EXPECT_EQ(Gauntlet({"run", kSuite, "--shard-index", "4", "--shard-count", "4"}, dir), 2);
-  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "gauntlet run: shard index 4 (from --shard-index) is not in [0, 4)\n");
 }
 
 }  // namespace
