@@ -429,6 +429,6 @@ struct WorldSpec {
 /// The number of signals recorded per actor (the block `<a>.x` ... `<a>.heading_error`).
 inline constexpr size_t kSignalsPerActor = 10;
 /// The number of signals recorded per non-ego actor relative to the ego.
-inline constexpr size_t kSignalsPerPair = 7;
+inline constexpr size_t kSignalsPerPair = 8;
 
 }  // namespace gauntlet::sim
