@@ -11,11 +11,13 @@
 #include "core/format.h"
 #include "sim/dynamics.h"
 #include "sim/internal/collision_world.h"
+#include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::sim {
 namespace {
 
 using internal::CollisionWorld;
+using internal::Footprint;
 
 constexpr double kNoFrictionLimit = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -112,6 +114,7 @@ struct Actor {
 };
 
 struct Pair {
+  double clearance = 0.0;  // SignedClearance of the footprints
   double gap = 0.0;
   double rel_speed = 0.0;
   double ttc = kTtcCap_s;
@@ -137,6 +140,13 @@ struct Detector {
   size_t column = 0;
 };
 
+// The ego's contact with one other actor, carried from step to step.
+struct ContactState {
+  double clearance = 0.0;  // at the previous row
+  bool touching = false;   // at the previous row
+  double since_s = -1.0;   // the time the current contact began; -1 out of contact
+};
+
 class World {
  public:
   World(const WorldSpec& spec, const RoadNetwork& road);
@@ -154,11 +164,12 @@ class World {
 
  private:
   [[nodiscard]] Pair Relate(const Actor& a, const Actor& b) const;
-  [[nodiscard]] std::optional<double> AlongLane(const Actor& a, const Actor& b) const;
-  [[nodiscard]] bool InLane(const Actor& a) const;
+  [[nodiscard]] std::optional<double> PathGap(const Actor& a, const Actor& b, const Footprint& fa,
+                                              const Footprint& fb, double clearance) const;
   [[nodiscard]] double Friction(const Actor& a) const;
   [[nodiscard]] bool TriggerHolds(const Actor& self, const ResolvedTrigger& trigger, double t) const;
   [[nodiscard]] double LongitudinalCommand(const Actor& a, double t, size_t index) const;
+  [[nodiscard]] double PlanCrossingStop(const Actor& a, double accel_mps2) const;
   void EndNaturally(Actor& a, double t);
   void Start(Actor& a, size_t behaviour, double t);
   void EndLong(Actor& a, double t, double hold_speed_mps);
@@ -173,7 +184,9 @@ class World {
   std::vector<Actor> actors_;
   int ego_ = -1;
   CollisionWorld collision_;
-  std::vector<uint8_t> touching_;
+  std::vector<ContactState> contacts_;      // per actor (the ego's entry unused)
+  std::vector<Footprint> last_footprints_;  // at the previous row
+  size_t measured_ = 0;                     // rows measured so far
   bool ego_collided_ = false;
   std::vector<RaySensor> rays_;
   std::vector<Detector> detectors_;
@@ -225,6 +238,8 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     a.ended_at.assign(s.behaviours.size(), kNaN);
   }
   GAUNTLET_CHECK_MSG(ego_ >= 0, "a validated world has an ego");
+  contacts_.resize(actors_.size());
+  last_footprints_.resize(actors_.size());
 
   // triggers, resolved
   auto actor_index = [&](const std::string& name) -> int {
@@ -295,20 +310,67 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
 
 void World::LocateFree(Actor& a) { a.where = road_.Locate(a.body.x_m, a.body.y_m, a.body.heading_rad, a.where.lane); }
 
-bool World::InLane(const Actor& a) const {
-  return a.where.lane >= 0 && std::abs(a.where.lateral_offset_m) <= 0.5 * road_.LaneWidth(a.where.lane);
+Footprint FootprintOf(const Actor& a) {
+  return {a.body.x_m, a.body.y_m, a.body.heading_rad, 0.5 * a.dims.length_m, 0.5 * a.dims.width_m};
 }
 
-std::optional<double> World::AlongLane(const Actor& a, const Actor& b) const {
-  if (!InLane(a) || !InLane(b)) return std::nullopt;
-  if (a.where.lane == b.where.lane) return b.where.s_m - a.where.s_m;
-  for (LaneId next : road_.Successors(a.where.lane)) {
-    if (next == b.where.lane) return road_.LaneLength(a.where.lane) - a.where.s_m + b.where.s_m;
+// A footprint moved on at its speed and yaw rate for `h` seconds (straight, for a rate of change).
+Footprint Ahead(const Actor& a, double h) {
+  Footprint f = FootprintOf(a);
+  f.x_m += h * a.body.speed_mps * std::cos(a.body.heading_rad);
+  f.y_m += h * a.body.speed_mps * std::sin(a.body.heading_rad);
+  f.heading_rad += h * a.yaw_rate_radps;
+  return f;
+}
+
+// Footprints this close count as touching when `a` is slid along its path (PathGap).
+constexpr double kPathTouch_m = 1e-6;
+constexpr int kPathIterations = 1000;
+
+std::optional<double> World::PathGap(const Actor& a, const Actor& b, const Footprint& fa, const Footprint& fb,
+                                     double clearance) const {
+  // b must be on a's lane or on one of its successors, not behind a, and laterally within reach
+  if (clearance <= 0.0 || a.where.lane < 0 || b.where.lane < 0) return std::nullopt;
+  const LaneId lane = a.where.lane;
+  LaneId next = -1;
+  double ds = b.where.s_m - a.where.s_m;
+  if (b.where.lane != lane) {
+    const auto& successors = road_.Successors(lane);
+    if (std::find(successors.begin(), successors.end(), b.where.lane) == successors.end()) return std::nullopt;
+    next = b.where.lane;
+    ds = road_.LaneLength(lane) - a.where.s_m + b.where.s_m;
   }
-  for (LaneId next : road_.Successors(b.where.lane)) {
-    if (next == a.where.lane) return -(road_.LaneLength(b.where.lane) - b.where.s_m + a.where.s_m);
+  const double ra = fa.Radius();
+  const double reach = ra + fb.Radius();
+  if (ds + reach <= 0.0 || std::abs(b.where.lateral_offset_m - a.where.lateral_offset_m) > reach) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  // slide a's footprint along the lane (its offset and heading error kept) until it touches b:
+  // conservative advancement, no point of the footprint moves faster than `rate` per metre of lane
+  const double offset = a.where.lateral_offset_m;
+  double kappa = road_.MaxCurvature(lane);
+  if (next >= 0) kappa = std::max(kappa, road_.MaxCurvature(next));
+  const double rate = 1.0 + kappa * (std::abs(offset) + ra);
+  const double length = road_.LaneLength(lane);
+  auto pose_at = [&](double s) {
+    return next >= 0 && s > length ? road_.PoseAt(next, s - length, offset) : road_.PoseAt(lane, s, offset);
+  };
+  const Pose2 origin = pose_at(a.where.s_m);
+  const double horizon = ds + reach;
+  double sigma = 0.0;
+  double c = clearance;
+  for (int i = 0; i < kPathIterations; ++i) {
+    sigma += c / rate;
+    if (sigma > horizon) return std::nullopt;
+    const Pose2 pose = pose_at(a.where.s_m + sigma);
+    Footprint moved = fa;
+    moved.x_m += pose.x_m - origin.x_m;
+    moved.y_m += pose.y_m - origin.y_m;
+    moved.heading_rad += WrapAngle(pose.heading_rad - origin.heading_rad);
+    c = internal::SignedClearance(moved, fb);
+    if (c <= kPathTouch_m) return sigma;
+  }
+  return std::nullopt;  // grazes the path without resolving: not in the path
 }
 
 Pair World::Relate(const Actor& a, const Actor& b) const {
@@ -319,24 +381,20 @@ Pair World::Relate(const Actor& a, const Actor& b) const {
   const double direction = std::atan2(dy, dx);
   p.bearing = WrapAngle(direction - a.body.heading_rad);
   p.rel_heading = WrapAngle(b.body.heading_rad - a.body.heading_rad);
-  if (const std::optional<double> ds = AlongLane(a, b)) {
-    p.gap = std::abs(*ds) - 0.5 * (a.dims.length_m + b.dims.length_m);
+  const Footprint fa = FootprintOf(a);
+  const Footprint fb = FootprintOf(b);
+  p.clearance = internal::SignedClearance(fa, fb);
+  const std::optional<double> along = PathGap(a, b, fa, fb, p.clearance);
+  p.gap = along.value_or(p.clearance);
+  if (along) {
+    // along the path: the difference of the speeds along the lane
     const double va = a.body.speed_mps * std::cos(a.where.heading_error_rad);
     const double vb = b.body.speed_mps * std::cos(b.where.heading_error_rad);
-    p.rel_speed = *ds >= 0.0 ? vb - va : va - vb;
+    p.rel_speed = vb - va;
   } else {
-    const double ux = p.distance > 0.0 ? dx / p.distance : 1.0;
-    const double uy = p.distance > 0.0 ? dy / p.distance : 0.0;
-    auto extent = [&](const Actor& q) {
-      const double d = q.body.heading_rad - direction;
-      return 0.5 * q.dims.length_m * std::abs(std::cos(d)) + 0.5 * q.dims.width_m * std::abs(std::sin(d));
-    };
-    p.gap = p.distance - extent(a) - extent(b);
-    const double dvx =
-        b.body.speed_mps * std::cos(b.body.heading_rad) - a.body.speed_mps * std::cos(a.body.heading_rad);
-    const double dvy =
-        b.body.speed_mps * std::sin(b.body.heading_rad) - a.body.speed_mps * std::sin(a.body.heading_rad);
-    p.rel_speed = dvx * ux + dvy * uy;
+    // the rate of change of the clearance at constant speeds and yaw rates
+    constexpr double h = 1e-3;
+    p.rel_speed = (internal::SignedClearance(Ahead(a, h), Ahead(b, h)) - p.clearance) / h;
   }
   if (p.gap <= 0.0) {
     p.ttc = 0.0;
@@ -353,11 +411,17 @@ double World::Friction(const Actor& a) const {
 }
 
 void World::Measure(std::span<double> row) {
-  // shapes to Bullet, contacts
-  for (const Actor& a : actors_) {
-    if (a.motion != Motion::kStatic) collision_.SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
+  // shapes to Bullet, for the sensors' rays
+  const bool sensing = !rays_.empty() || !detectors_.empty();
+  if (sensing) {
+    for (const Actor& a : actors_) {
+      if (a.motion != Motion::kStatic) collision_.SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
+    }
+    collision_.UpdateBounds();
   }
-  collision_.Detect(&touching_);
+  const double t = static_cast<double>(measured_) * dt_;
+  const bool first = measured_ == 0;
+  ++measured_;
 
   // per actor
   double* out = row.data();
@@ -382,8 +446,29 @@ void World::Measure(std::span<double> row) {
   for (size_t i = 0; i < actors_.size(); ++i) {
     if (static_cast<int>(i) == ego_) continue;
     const Actor& other = actors_[i];
-    const Pair p = Relate(ego, other);
-    const bool touching = touching_[static_cast<size_t>(other.box)] != 0;
+    Pair p = Relate(ego, other);
+    // contact: the footprints touch now, or touched within the step from the previous row (swept)
+    ContactState& contact = contacts_[i];
+    bool touching = p.clearance <= 0.0;
+    double began = t;
+    if (!first && contact.clearance > 0.0) {
+      const std::optional<internal::Sweep> sweep = internal::SweepContact(
+          last_footprints_[static_cast<size_t>(ego_)], FootprintOf(ego), last_footprints_[i], FootprintOf(other));
+      if (sweep) {
+        began = t - dt_ + sweep->fraction * dt_;
+        if (!touching) {
+          // a contact that began and ended within the step: reported at this row
+          touching = true;
+          p.gap = std::min(p.gap, std::min(sweep->clearance, p.clearance));
+          if (p.gap > 0.0) p.gap = 0.0;
+          p.ttc = 0.0;
+        }
+      }
+    }
+    contact.clearance = p.clearance;
+    if (touching && !contact.touching) contact.since_s = began;
+    if (!touching) contact.since_s = -1.0;
+    contact.touching = touching;
     ego_collided_ = ego_collided_ || touching;
     pair[0] = p.gap;
     pair[1] = p.rel_speed;
@@ -392,8 +477,10 @@ void World::Measure(std::span<double> row) {
     pair[4] = p.bearing;
     pair[5] = p.rel_heading;
     pair[6] = touching ? 1.0 : 0.0;
+    pair[7] = contact.since_s;
     pair += kSignalsPerPair;
   }
+  for (size_t i = 0; i < actors_.size(); ++i) last_footprints_[i] = FootprintOf(actors_[i]);
   row[actors_.size() * kSignalsPerActor] = ego_collided_ ? 1.0 : 0.0;
 
   // sensors
@@ -598,6 +685,20 @@ void World::Start(Actor& a, size_t k, double t) {
       a.spec->behaviours[k]);
 }
 
+double CrossRemaining(const Actor& a) { return a.cross_distance_m - (a.travelled_m - a.cross_start_m); }
+
+// cross_road stops where it says: the commanded acceleration while the actor can still stop within the
+// remaining distance after this step, else the constant deceleration that stops it exactly there.
+double World::PlanCrossingStop(const Actor& a, double accel_mps2) const {
+  const double remaining = CrossRemaining(a);
+  const double v = a.body.speed_mps;
+  const double max_brake = -LimitAccel(-kNoFrictionLimit, a.dims.max_accel_mps2, a.dims.max_decel_mps2, Friction(a));
+  const Travel travel = TravelStep(v, accel_mps2, dt_);
+  if (remaining - travel.distance_m >= travel.speed_mps * travel.speed_mps / (2.0 * max_brake)) return accel_mps2;
+  if (remaining <= 0.0) return -max_brake;
+  return -std::min(max_brake, v * v / (2.0 * remaining));
+}
+
 void World::EndNaturally(Actor& a, double t) {
   const double eps = 1e-9 * dt_;
   if (a.long_behaviour >= 0) {
@@ -616,7 +717,7 @@ void World::EndNaturally(Actor& a, double t) {
       ended = a.body.speed_mps == 0.0;
       hold = 0.0;
     } else if (std::holds_alternative<CrossRoad>(b)) {
-      ended = a.travelled_m - a.cross_start_m >= a.cross_distance_m;
+      ended = CrossRemaining(a) <= 1e-9 * std::max(1.0, a.cross_distance_m);
       hold = 0.0;
     }
     if (ended) EndLong(a, t, hold);
@@ -730,6 +831,7 @@ void World::UpdateBehaviours(double t) {
     }
     const double command = LongitudinalCommand(a, t, i);
     a.accel_cmd_mps2 = LimitAccel(command, a.dims.max_accel_mps2, a.dims.max_decel_mps2, Friction(a));
+    if (a.cross_distance_m >= 0.0) a.accel_cmd_mps2 = PlanCrossingStop(a, a.accel_cmd_mps2);
   }
 }
 

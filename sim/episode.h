@@ -5,7 +5,8 @@
 // time_step_s: time = step * time_step_s (never a running sum). One row of signals is produced per
 // time point t = 0, dt, ..., steps * dt, in the order of SignalNames(spec) followed by
 // options.extra_signals. Per step:
-//   1. the state at t is measured: poses go to Bullet, contacts and sensor rays are computed;
+//   1. the state at t is measured: contacts and clearances from the footprints (also contacts within
+//      the step just taken, by a swept test), poses to Bullet for the sensors' rays;
 //   2. every control_period_steps steps the controller is called with that row and writes an
 //      EgoCommand (and its extra columns, held between calls);
 //   3. the row is recorded (unless record_trace is off) and given to the observer, which may stop;

@@ -584,6 +584,14 @@ double RoadNetwork::LaneLength(LaneId lane) const { return LaneAt(impl_->lanes, 
 double RoadNetwork::LaneWidth(LaneId lane) const {
   return impl_->roads[LaneAt(impl_->lanes, lane).road].width;
 }
+double RoadNetwork::MaxCurvature(LaneId lane) const {
+  const Impl::Lane& l = LaneAt(impl_->lanes, lane);
+  double most = 0.0;
+  for (const Impl::Segment& seg : impl_->roads[l.road].segments) {
+    most = std::max(most, std::abs(seg.k / (1.0 - seg.k * l.offset)));
+  }
+  return most;
+}
 size_t RoadNetwork::LaneRoad(LaneId lane) const { return LaneAt(impl_->lanes, lane).road; }
 int RoadNetwork::LaneIndex(LaneId lane) const { return LaneAt(impl_->lanes, lane).index; }
 

@@ -176,6 +176,8 @@ class RoadNetwork {
   /// The pose `s_m` along `lane`, `lateral_offset_m` to the left of its centre. Beyond the lane's
   /// ends the pose is extrapolated along the straight tangent there (curvature 0).
   [[nodiscard]] Pose2 PoseAt(LaneId lane, double s_m, double lateral_offset_m = 0.0) const;
+  /// The largest |curvature| (1/m) of the lane's centre line over its whole length.
+  [[nodiscard]] double MaxCurvature(LaneId lane) const;
 
   /// The lane position of a point. Among roads containing the point, the one whose driving direction
   /// is closest to `heading_rad` wins (crossing roads overlap at junctions); if none contains it, the

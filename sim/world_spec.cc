@@ -558,7 +558,7 @@ std::vector<std::string> SignalNames(const WorldSpec& spec) {
   static constexpr std::array<std::string_view, kSignalsPerActor> kActorSignals = {
       "x", "y", "heading", "speed", "accel", "yaw_rate", "lane", "s", "lateral_offset", "heading_error"};
   static constexpr std::array<std::string_view, kSignalsPerPair> kPairSignals = {
-      "gap", "rel_speed", "ttc", "distance", "bearing", "rel_heading", "collision"};
+      "gap", "rel_speed", "ttc", "distance", "bearing", "rel_heading", "collision", "contact_time"};
   std::vector<std::string> names;
   for (const ActorSpec& actor : spec.actors) {
     for (std::string_view s : kActorSignals) names.push_back(actor.name + "." + std::string(s));

@@ -416,19 +416,25 @@ struct WorldSpec {
 /// `time` is not a signal). Per actor, in actor order: `<a>.x`, `.y`, `.heading`, `.speed`, `.accel`
 /// (mean over the last step; 0 at t = 0), `.yaw_rate` (likewise), `.lane` (numeric LaneId of the
 /// nearest lane; for an actor changing lanes, the lane it is moving into), `.s`, `.lateral_offset`
-/// (from that lane's centre), `.heading_error`. Then `collision` (1 while the ego
-/// touches any actor). Then per other actor, relative to the ego: `<o>.gap` (clearance: bumper to
-/// bumper along the lane when both are on the same lane or consecutive lanes, else centre distance
-/// minus both boxes' extents towards each other; negative when overlapping), `.rel_speed` (rate of
-/// change of the gap: negative when closing), `.ttc` (gap / closing speed; 0 when the gap is <= 0;
-/// kTtcCap_s when not closing), `.distance` (centre to centre), `.bearing` (direction of the other
-/// relative to the ego's heading), `.rel_heading`, `.collision` (1 while touching the ego). Then the
-/// sensors' signals, in sensor order (RaySensorSpec, DetectorSpec).
+/// (from that lane's centre), `.heading_error`. Then `collision` (1 when `<o>.collision` is 1 for any
+/// other actor). Then per other actor, relative to the ego (footprint: the box seen from above;
+/// clearance: the exact distance between the footprints, minus the penetration depth when they
+/// overlap): `<o>.gap` (<= 0 exactly at rows with contact: the clearance, for a contact found only
+/// between steps the deepest clearance of the sweep, at most 0; without contact > 0: the free
+/// distance along the ego's lane (and its successors, at the ego's offset and heading error) until the
+/// ego's footprint would touch `<o>`'s when `<o>` is in that path, else the clearance), `.rel_speed`
+/// (rate of change of the gap: negative when closing; in the path the difference of the speeds along
+/// the lane, else of the clearance at constant velocities), `.ttc` (gap / closing speed; 0 when the
+/// gap is <= 0; kTtcCap_s when not closing), `.distance` (centre to centre), `.bearing` (direction of
+/// the other relative to the ego's heading), `.rel_heading`, `.collision` (1 when the footprints touch
+/// at the row's time or a contact began within the step before it), `.contact_time` (while
+/// `.collision` is 1, the time the contact began; -1 otherwise). Then the sensors' signals, in sensor
+/// order (RaySensorSpec, DetectorSpec). docs/scenario-format.md has the full definitions.
 [[nodiscard]] std::vector<std::string> SignalNames(const WorldSpec& spec);
 
 /// The number of signals recorded per actor (the block `<a>.x` ... `<a>.heading_error`).
 inline constexpr size_t kSignalsPerActor = 10;
 /// The number of signals recorded per non-ego actor relative to the ego.
-inline constexpr size_t kSignalsPerPair = 7;
+inline constexpr size_t kSignalsPerPair = 8;
 
 }  // namespace gauntlet::sim

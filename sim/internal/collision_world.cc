@@ -101,26 +101,7 @@ void CollisionWorld::SetPose(int box, double x_m, double y_m, double heading_rad
   if (object->isStaticObject()) impl_->world.updateSingleAabb(object);
 }
 
-void CollisionWorld::PerformDiscreteCollisionDetection() { impl_->world.performDiscreteCollisionDetection(); }
-
-void CollisionWorld::Detect(std::vector<uint8_t>* touching) {
-  touching->assign(impl_->objects.size(), 0);
-  impl_->world.performDiscreteCollisionDetection();
-  const int manifolds = impl_->dispatcher.getNumManifolds();
-  for (int m = 0; m < manifolds; ++m) {
-    const btPersistentManifold* manifold = impl_->dispatcher.getManifoldByIndexInternal(m);
-    const int a = manifold->getBody0()->getUserIndex();
-    const int b = manifold->getBody1()->getUserIndex();
-    if (a != impl_->ego && b != impl_->ego) continue;
-    const int other = a == impl_->ego ? b : a;
-    for (int p = 0; p < manifold->getNumContacts(); ++p) {
-      if (manifold->getContactPoint(p).getDistance() <= 0.0) {
-        (*touching)[static_cast<size_t>(other)] = 1;
-        break;
-      }
-    }
-  }
-}
+void CollisionWorld::UpdateBounds() { impl_->world.updateAabbs(); }
 
 CollisionWorld::RayHit CollisionWorld::CastRay(const Point3& from, const Point3& to, int ignore) const {
   const btVector3 a(from.x, from.y, from.z);

@@ -2,13 +2,13 @@
 // CollisionWorld: the actors' boxes in a Bullet btCollisionWorld (no rigid-body stepping).
 //
 // Private to sim/. One world per episode, never reset. Boxes stand on the ground (z from 0 to
-// their height). Only pairs between the ego and another box are tested for contact (a collision
-// filter keeps the others out of the broadphase pair cache); rays hit every box.
+// their height). The world serves the sensors' rays, which hit every box; contacts between actors
+// come from footprint_geometry.h (one geometric truth), not from Bullet's pair tests (never run).
 //
 //   CollisionWorld world(/*expected_boxes=*/2);
 //   const int ego = world.AddBox(2.25, 0.9, 0.75, CollisionWorld::Role::kEgo);
 //   world.SetPose(ego, x, y, heading);
-//   world.Detect(&touching);                    // touching[b] = 1 when box b touches the ego
+//   world.UpdateBounds();
 //   const auto hit = world.CastRay(from, to, /*ignore=*/ego);
 
 #include <cstdint>
@@ -38,14 +38,10 @@ class CollisionWorld {
   int AddBox(double half_length_m, double half_width_m, double half_height_m, Role role);
   /// Places box `box`: centre (x, y) on the plane, yaw `heading_rad`.
   void SetPose(int box, double x_m, double y_m, double heading_rad);
-  /// Runs Bullet's discrete collision detection; `(*touching)[b]` becomes 1 when box b has a contact
-  /// with the ego box (distance <= 0), else 0. Also refreshes the bounding boxes for CastRay.
-  void Detect(std::vector<uint8_t>* touching);
+  /// Refreshes the bounding boxes of the moved boxes for CastRay (after SetPose, before casting).
+  void UpdateBounds();
   /// The first box the segment from..to meets, ignoring box `ignore`.
   [[nodiscard]] RayHit CastRay(const Point3& from, const Point3& to, int ignore) const;
-
-  /// Bullet's detection step alone (for the benchmark).
-  void PerformDiscreteCollisionDetection();
 
  private:
   struct Impl;

@@ -171,7 +171,7 @@ TEST(ScenarioTest, SemanticErrorsAreLocatedInTheFile) {
             "'ego.lateral_offset', 'ego.heading_error', 'lead.x', 'lead.y', 'lead.heading', 'lead.speed', "
             "'lead.accel', 'lead.yaw_rate', 'lead.lane', 'lead.s', 'lead.lateral_offset', 'lead.heading_error', "
             "'collision', 'lead.gap', 'lead.rel_speed', 'lead.ttc', 'lead.distance', 'lead.bearing', "
-            "'lead.rel_heading', 'lead.collision'\n"
+            "'lead.rel_heading', 'lead.collision', 'lead.contact_time'\n"
             "semantic.yaml:18:55: error: expected ')', found end of text");
 }
 

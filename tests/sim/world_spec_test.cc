@@ -54,14 +54,14 @@ TEST(WorldSpecTest, TimeProblems) {
 }
 
 TEST(WorldSpecTest, RefusesATraceThatWouldExhaustMemory) {
-  WorldSpec w = TwoCars();  // 28 signals
+  WorldSpec w = TwoCars();  // 29 signals
   w.time_step_s = 1e-5;
-  w.duration_s = 100.0;  // 10^7 steps: allowed, but 2.8e8 trace values are not
+  w.duration_s = 100.0;  // 10^7 steps: allowed, but 2.9e8 trace values are not
   EXPECT_THAT(Lines(Validate(w)),
-              testing::ElementsAre("duration_s: the trace would hold 280000028 values (10000001 steps x 28 signals; "
+              testing::ElementsAre("duration_s: the trace would hold 290000029 values (10000001 steps x 29 signals; "
                                    "at most 134217728, 1 GiB): shorten duration_s, lengthen time_step_s or use fewer "
                                    "actors"));
-  w.duration_s = 40.0;  // 4e6 steps x 28 = 1.1e8 values
+  w.duration_s = 40.0;  // 4e6 steps x 29 = 1.2e8 values
   EXPECT_THAT(Lines(Validate(w)), testing::IsEmpty());
 }
 
@@ -277,7 +277,8 @@ TEST(WorldSpecTest, SignalNamesInOrder) {
                                    "ego.lane", "ego.s", "ego.lateral_offset", "ego.heading_error"));
   EXPECT_THAT(std::vector<std::string>(names.begin() + 20, names.end()),
               testing::ElementsAre("collision", "lead.gap", "lead.rel_speed", "lead.ttc", "lead.distance",
-                                   "lead.bearing", "lead.rel_heading", "lead.collision", "lidar.r0", "lidar.r1",
+                                   "lead.bearing", "lead.rel_heading", "lead.collision", "lead.contact_time", "lidar.r0",
+                                   "lidar.r1",
                                    "cam.lead.visible", "cam.lead.range", "cam.lead.bearing"));
 }
 
