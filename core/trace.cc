@@ -68,8 +68,26 @@ size_t Trace::AddSignal(std::string name) {
 void Trace::Append(double time, std::span<const double> values) {
   GAUNTLET_CHECK(values.size() == names_.size());
   GAUNTLET_CHECK_MSG(time_.empty() || time > time_.back(), "time is strictly increasing");
+  GAUNTLET_CHECK_MSG(step_ == 0.0 || OnGrid(time), "the time of a fixed-step trace is on its grid");
   time_.push_back(time);
   for (size_t i = 0; i < values.size(); ++i) columns_[i].push_back(values[i]);
+}
+
+bool Trace::OnGrid(double time) const {
+  if (time_.empty()) return true;
+  const double grid = time_[0] + static_cast<double>(time_.size()) * step_;
+  return std::fabs(time - grid) <= kGridTolerance * step_;
+}
+
+void Trace::SetFixedStep(double step) {
+  GAUNTLET_CHECK_MSG(std::isfinite(step) && step > 0.0, "a fixed step is positive and finite");
+  step_ = step;
+  std::vector<double> times;
+  times.swap(time_);
+  for (const double t : times) {
+    GAUNTLET_CHECK_MSG(OnGrid(t), "the times of a fixed-step trace are on its grid");
+    time_.push_back(t);
+  }
 }
 
 void Trace::Reserve(size_t rows) {
@@ -172,6 +190,16 @@ Trace Trace::ReadCsv(std::istream& in, const std::string& path) {
   if (!have_header) diags.Error({path, 1, 1}, "empty trace: expected a header 'time,<signal>,...'");
   else if (trace.empty() && diags.empty()) diags.Error({path, line_no + 1, 1}, "the trace has no samples");
   diags.ThrowIfAny();
+  // a uniform grid within the tolerance: a fixed-step trace
+  const size_t n = trace.size();
+  if (n >= 2) {
+    const double step = (trace.time_[n - 1] - trace.time_[0]) / static_cast<double>(n - 1);
+    bool uniform = std::isfinite(step) && step > 0.0;
+    for (size_t i = 0; uniform && i < n; ++i) {
+      uniform = std::fabs(trace.time_[i] - (trace.time_[0] + static_cast<double>(i) * step)) <= kGridTolerance * step;
+    }
+    if (uniform) trace.step_ = step;
+  }
   return trace;
 }
 

@@ -5,6 +5,10 @@
 // length. Simulations append one row per step; monitors read whole columns. Names may contain dots
 // (`ego.speed`, `lead.gap`).
 //
+// A trace may have a fixed step (SetFixedStep): sample i is at time t_0 + i*step, as in a simulation,
+// where time is a step count. Monitors then evaluate window bounds in whole steps (docs/stl.md,
+// "Windows"); a trace without one (irregular times) compares time differences with a tolerance.
+//
 //   core::Trace trace({"ego.speed", "gap"});
 //   trace.Append(0.0, {{20.0, 35.0}});
 //   std::span<const double> gap = trace.column(*trace.Find("gap"));
@@ -30,6 +34,15 @@ class Trace {
   void Append(double time, std::span<const double> values);
   void Reserve(size_t rows);
 
+  /// How far (in steps) a time may lie from its grid point t_0 + i*step in a fixed-step trace: a CSV
+  /// whose times all lie this close to a uniform grid is read as a fixed-step trace.
+  static constexpr double kGridTolerance = 1e-6;
+  /// Declares a fixed step (> 0, finite): sample i is at t_0 + i*step. Every time, appended before or
+  /// after, must lie within kGridTolerance*step of its grid point (checked: a programming error).
+  void SetFixedStep(double step);
+  /// The fixed step; 0 for a trace with irregular times.
+  [[nodiscard]] double fixed_step() const { return step_; }
+
   [[nodiscard]] size_t size() const { return time_.size(); }
   [[nodiscard]] bool empty() const { return time_.empty(); }
   [[nodiscard]] size_t signal_count() const { return names_.size(); }
@@ -42,7 +55,8 @@ class Trace {
 
   /// Writes `time,<signal>,...` then one line per row, numbers in shortest round-trip form.
   void WriteCsv(std::ostream& out) const;
-  /// Reads the CSV format WriteCsv writes. Every problem (missing or duplicate column, a field that is
+  /// Reads the CSV format WriteCsv writes. A trace of two or more samples whose times lie within
+  /// kGridTolerance steps of a uniform grid (step (t_last - t_0)/(n - 1)) gets that fixed step. Every problem (missing or duplicate column, a field that is
   /// not a number, a row of the wrong length, time not strictly increasing) is an InputError with
   /// `path:line:col`. `path` is used for the messages only.
   [[nodiscard]] static Trace ReadCsv(std::istream& in, const std::string& path);
@@ -51,9 +65,13 @@ class Trace {
   friend bool operator==(const Trace&, const Trace&) = default;
 
  private:
+  /// Whether `time` is within the tolerance of the grid point of the next sample.
+  [[nodiscard]] bool OnGrid(double time) const;
+
   std::vector<std::string> names_;
   std::unordered_map<std::string, size_t> index_;
   std::vector<double> time_;
+  double step_ = 0.0;
   std::vector<std::vector<double>> columns_;
 };
 

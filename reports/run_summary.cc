@@ -37,13 +37,14 @@ nlohmann::ordered_json JsonNumber(double v) {
 }  // namespace
 
 int RunSummary::ExitCode() const {
-  if (failed > 0) return 1;
+  if (failed > 0 || inconclusive > 0) return 1;
   if (errors > 0 || !info.complete) return 3;
   return 0;
 }
 
 std::string RunSummary::Verdict() const {
   if (failed > 0) return "FAILED";
+  if (inconclusive > 0) return "INCONCLUSIVE";
   if (errors > 0) return "ERROR";
   if (!info.complete) return "INCOMPLETE";
   return "PASSED";
@@ -80,6 +81,9 @@ void SummaryBuilder::Add(const scenarios::InstanceResult& r) {
   if (r.Passed()) {
     ++f.passed;
     ++summary.passed;
+  } else if (r.Inconclusive()) {
+    ++f.inconclusive;
+    ++summary.inconclusive;
   } else {
     ++f.failed;
     ++summary.failed;
@@ -98,7 +102,7 @@ void SummaryBuilder::Add(const scenarios::InstanceResult& r) {
       s = &f.requirements.back();
     }
     ++s->evaluated;
-    (req.satisfied ? s->passed : s->failed)++;
+    (req.satisfied ? s->passed : req.inconclusive ? s->inconclusive : s->failed)++;
     if (req.robustness < s->worst_robustness || s->worst_instance.empty()) {
       s->worst_robustness = req.robustness;
       s->worst_instance = r.id;
@@ -111,7 +115,8 @@ RunSummary SummaryBuilder::Finish(RunInfo info) const {
   summary.info = std::move(info);
   for (auto& f : summary.families) {
     for (auto& s : f.requirements) {
-      const auto interval = scenarios::ClopperPearson(s.failed, s.evaluated, 0.95);
+      // an inconclusive verdict gates like a failure
+      const auto interval = scenarios::ClopperPearson(s.failed + s.inconclusive, s.evaluated, 0.95);
       s.failure_rate_lo = interval.lo;
       s.failure_rate_hi = interval.hi;
     }
@@ -132,6 +137,7 @@ std::string SummaryText(const RunSummary& summary) {
   for (const FamilySummary& f : summary.families) {
     out << "\n" << f.family << ": " << f.instances << " instances, " << f.passed << " passed, " << f.failed
         << " failed";
+    if (f.inconclusive) out << ", " << f.inconclusive << " inconclusive (stopped early)";
     if (f.invalid) out << ", " << f.invalid << " invalid";
     if (f.errors) out << ", " << f.errors << " errors";
     for (const auto& c : summary.info.coverage) {
@@ -146,12 +152,16 @@ std::string SummaryText(const RunSummary& summary) {
     out << "  " << Pad("requirement", width, true) << Pad("instances", 10) << Pad("passed", 8) << Pad("failed", 8)
         << Pad("fail rate (95% CI)", 22) << Pad("worst robustness", 18) << "\n";
     for (const auto& r : f.requirements) {
-      const std::string rate = Fixed(100.0 * r.failed / std::max<size_t>(1, r.evaluated), 1) + "% [" +
+      const std::string rate = Fixed(100.0 * (r.failed + r.inconclusive) / std::max<size_t>(1, r.evaluated), 1) + "% [" +
                                Fixed(100.0 * r.failure_rate_lo, 1) + "," + Fixed(100.0 * r.failure_rate_hi, 1) + "]";
       out << "  " << Pad(r.name + (r.gating ? "" : "*"), width, true) << Pad(std::to_string(r.evaluated), 10)
           << Pad(std::to_string(r.passed), 8) << Pad(std::to_string(r.failed), 8) << Pad(rate, 22)
           << Pad(Fixed(r.worst_robustness), 18) << "\n";
       if (r.failed > 0) out << "  " << std::string(width, ' ') << "  worst: " << r.worst_instance << "\n";
+      if (r.inconclusive > 0) {
+        out << "  " << std::string(width, ' ') << "  inconclusive after an early stop: " << r.inconclusive
+            << " (gate as failures)\n";
+      }
     }
     for (const auto& e : f.first_errors) out << "  error: " << e << "\n";
   }
@@ -160,8 +170,9 @@ std::string SummaryText(const RunSummary& summary) {
     for (const auto& r : f.requirements) any_advisory = any_advisory || !r.gating;
   }
   if (any_advisory) out << "\n(* advisory requirement: reported, does not gate)\n";
-  out << "\nverdict: " << summary.Verdict() << " (" << summary.passed << " passed, " << summary.failed
-      << " failed, " << summary.invalid << " invalid, " << summary.errors << " errors)\n";
+  out << "\nverdict: " << summary.Verdict() << " (" << summary.passed << " passed, " << summary.failed << " failed, ";
+  if (summary.inconclusive) out << summary.inconclusive << " inconclusive, ";
+  out << summary.invalid << " invalid, " << summary.errors << " errors)\n";
   if (!summary.info.out_dir.empty()) {
     out << "reports: " << summary.info.out_dir << "/{report.html,results.jsonl,summary.json,junit.xml}\n";
   }
@@ -182,7 +193,7 @@ std::string SummaryJson(const RunSummary& summary) {
   for (const auto& [slot, source] : summary.info.models) models[slot] = source;
   j["models"] = models;
   j["totals"] = {{"instances", summary.instances}, {"passed", summary.passed}, {"failed", summary.failed},
-                 {"invalid", summary.invalid}, {"errors", summary.errors}};
+                 {"inconclusive", summary.inconclusive}, {"invalid", summary.invalid}, {"errors", summary.errors}};
   nlohmann::ordered_json families = nlohmann::ordered_json::array();
   for (const auto& f : summary.families) {
     nlohmann::ordered_json fj;
@@ -190,6 +201,7 @@ std::string SummaryJson(const RunSummary& summary) {
     fj["instances"] = f.instances;
     fj["passed"] = f.passed;
     fj["failed"] = f.failed;
+    fj["inconclusive"] = f.inconclusive;
     fj["invalid"] = f.invalid;
     fj["errors"] = f.errors;
     for (const auto& c : summary.info.coverage) {
@@ -204,6 +216,7 @@ std::string SummaryJson(const RunSummary& summary) {
                       {"evaluated", r.evaluated},
                       {"passed", r.passed},
                       {"failed", r.failed},
+                      {"inconclusive", r.inconclusive},
                       {"failure_rate_ci95", {r.failure_rate_lo, r.failure_rate_hi}},
                       {"worst_robustness", JsonNumber(r.worst_robustness)},
                       {"worst_instance", r.worst_instance}});
@@ -304,13 +317,21 @@ void WriteJUnit(const RunSummary& summary, const FamilyVisitor& for_each, std::o
         if (req.first_violation_time_s) {
           message += ", first violated at t=" + core::FormatDouble(*req.first_violation_time_s) + " s";
         }
+        if (req.inconclusive) {
+          message = "inconclusive after an early stop at t=" + core::FormatDouble(r.end_time_s) +
+                    " s: the robustness at time 0 lies in [" + core::FormatDouble(req.robustness_bounds->first) +
+                    ", " + core::FormatDouble(req.robustness_bounds->second) + "] over every completion of the trace";
+        }
         if (!req.satisfied && req.gating) {
-          out << ">\n      <failure message=\"" << XmlEscape(message) << "\" type=\"requirement violated\">"
+          out << ">\n      <failure message=\"" << XmlEscape(message) << "\" type=\""
+              << (req.inconclusive ? "requirement inconclusive" : "requirement violated") << "\">"
               << XmlEscape(message + "\nseed " + std::to_string(r.seed) + "\nreplay: " + replay)
               << "</failure>\n    </testcase>\n";
         } else if (!req.satisfied) {
           // an advisory requirement: reported, never a CI failure
-          out << ">\n      <system-out>" << XmlEscape("advisory requirement violated: " + message + "\nreplay: " + replay)
+          out << ">\n      <system-out>"
+              << XmlEscape(std::string(req.inconclusive ? "advisory requirement " : "advisory requirement violated: ") +
+                           message + "\nreplay: " + replay)
               << "</system-out>\n    </testcase>\n";
         } else {
           out << "/>\n";

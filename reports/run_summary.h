@@ -34,7 +34,8 @@ struct RequirementSummary {
   bool gating = true;
   size_t evaluated = 0;  ///< completed instances
   size_t passed = 0;
-  size_t failed = 0;
+  size_t failed = 0;        ///< violated
+  size_t inconclusive = 0;  ///< neither passed nor failed after an early stop; in the failure rate
   double worst_robustness = 0.0;  ///< lowest robustness at time 0 (+inf if none evaluated)
   std::string worst_instance;     ///< id of the instance with the worst robustness
   double failure_rate_lo = 0.0;   ///< 95% Clopper-Pearson interval of the failure rate
@@ -46,6 +47,7 @@ struct FamilySummary {
   size_t instances = 0;
   size_t passed = 0;   ///< completed, every gating requirement satisfied
   size_t failed = 0;   ///< completed, some gating requirement violated
+  size_t inconclusive = 0;  ///< completed, no gating requirement violated, some inconclusive (gates)
   size_t invalid = 0;  ///< an assumption broken
   size_t errors = 0;
   std::vector<RequirementSummary> requirements;
@@ -55,11 +57,12 @@ struct FamilySummary {
 struct RunSummary {
   RunInfo info;
   std::vector<FamilySummary> families;
-  size_t instances = 0, passed = 0, failed = 0, invalid = 0, errors = 0;
+  size_t instances = 0, passed = 0, failed = 0, inconclusive = 0, invalid = 0, errors = 0;
   /// 0 when every gating requirement held on every completed instance and nothing errored, 1 when some gating
-  /// requirement failed, 3 when instances errored but none failed.
+  /// requirement failed or was inconclusive, 3 when instances errored but none failed.
   [[nodiscard]] int ExitCode() const;
-  [[nodiscard]] std::string Verdict() const;  ///< "PASSED", "FAILED" or "ERROR"
+  /// "PASSED", "FAILED", "INCONCLUSIVE" (no failure, some inconclusive instance), "ERROR" or "INCOMPLETE".
+  [[nodiscard]] std::string Verdict() const;
 };
 
 /// Aggregates results one at a time (in plan order), so a run of any size needs no list of results.

@@ -36,8 +36,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-RequirementOutcome Check(const CompiledRequirement& req, const core::Trace& trace) {
-  const verifier::stl::RequirementResult r = req.monitor.Evaluate(trace);
+/// `nominal_samples`: the samples the run would have had; more than the trace's after an early stop,
+/// when the verdict must hold for every completion of the trace (docs/stl.md, "Early stops").
+RequirementOutcome Check(const CompiledRequirement& req, const core::Trace& trace, size_t nominal_samples) {
+  const verifier::stl::RequirementResult r = req.monitor.EvaluateTruncated(trace, nominal_samples);
   RequirementOutcome out;
   out.name = req.spec.name;
   out.gating = req.spec.gating;
@@ -47,6 +49,8 @@ RequirementOutcome Check(const CompiledRequirement& req, const core::Trace& trac
   out.min_robustness = r.min_robustness;
   out.min_robustness_time_s = r.min_robustness_time_s;
   out.averaged_robustness = r.averaged_robustness;
+  out.robustness_bounds = r.robustness_bounds;
+  out.inconclusive = r.inconclusive;
   return out;
 }
 
@@ -425,7 +429,7 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
     std::vector<verifier::stl::OnlineMonitor> stoppers;
     std::vector<std::string> row_names = scenario.signals;
     for (const auto& r : scenario.requirements) {
-      if (r.spec.stop_on_violation) stoppers.emplace_back(r.monitor.formula(), row_names);
+      if (r.spec.stop_on_violation) stoppers.emplace_back(r.monitor.formula(), row_names, instance.world.time_step_s);
     }
     episode_options.observer = [&](double time_s, std::span<const double> row) {
       for (auto& m : stoppers) {
@@ -446,8 +450,12 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
                                std::to_string(result.end_time_s) + " s");
     }
     if (episode.status == sim::EpisodeStatus::kError) throw std::runtime_error(episode.error);
-    for (const auto& a : scenario.assumptions) result.assumptions.push_back(Check(a, episode.trace));
-    for (const auto& r : scenario.requirements) result.requirements.push_back(Check(r, episode.trace));
+    // after an early stop the requirements see the rest of the horizon as unknown; assumptions are
+    // judged on what was simulated
+    const size_t nominal = episode.status == sim::EpisodeStatus::kStoppedEarly ? sim::StepCount(instance.world) + 1
+                                                                               : episode.trace.size();
+    for (const auto& a : scenario.assumptions) result.assumptions.push_back(Check(a, episode.trace, episode.trace.size()));
+    for (const auto& r : scenario.requirements) result.requirements.push_back(Check(r, episode.trace, nominal));
     for (const auto& m : scenario.metrics) result.metrics.emplace_back(m.spec.name, Reduce(m, episode.trace));
     for (const auto& a : result.assumptions) {
       if (!a.satisfied) result.status = InstanceStatus::kInvalid;

@@ -37,12 +37,16 @@ Json Outcome(const RequirementOutcome& r) {
   Json j;
   j["name"] = r.name;
   j["gating"] = r.gating;
-  j["verdict"] = r.satisfied ? "pass" : "fail";
+  j["verdict"] = r.inconclusive ? "inconclusive" : r.satisfied ? "pass" : "fail";
   j["robustness"] = Number(r.robustness);
   j["first_violation_s"] = r.first_violation_time_s ? Number(*r.first_violation_time_s) : Json(nullptr);
   j["min_robustness"] = Number(r.min_robustness);
   j["min_robustness_s"] = Number(r.min_robustness_time_s);
   j["averaged_robustness"] = Number(r.averaged_robustness);
+  if (r.robustness_bounds) {
+    j["robustness_lo"] = Number(r.robustness_bounds->first);
+    j["robustness_hi"] = Number(r.robustness_bounds->second);
+  }
   return j;
 }
 
@@ -53,19 +57,53 @@ uint64_t ToUnsigned(const Json& j, const char* key) {
   return v.get<uint64_t>();
 }
 
+/// A line whose verdict contradicts its numbers is not one ToJsonLine writes.
+void CheckVerdict(const RequirementOutcome& r) {
+  const std::string name = "requirement '" + r.name + "': ";
+  if (r.satisfied && r.robustness < 0.0) throw std::runtime_error(name + "verdict pass with a negative robustness");
+  if (!r.satisfied && !r.inconclusive && r.robustness >= 0.0) {
+    throw std::runtime_error(name + "verdict fail with a robustness >= 0");
+  }
+  if (r.first_violation_time_s && !(!r.satisfied && !r.inconclusive)) {
+    throw std::runtime_error(name + "a first violation time without a violation");
+  }
+  if (!r.robustness_bounds) {
+    if (r.inconclusive) throw std::runtime_error(name + "verdict inconclusive without robustness_lo and robustness_hi");
+    return;
+  }
+  const auto [lo, hi] = *r.robustness_bounds;
+  if (!(lo <= hi) || !(lo <= r.robustness && r.robustness <= hi)) {
+    throw std::runtime_error(name + "the robustness is not inside [robustness_lo, robustness_hi]");
+  }
+  const bool consistent = r.inconclusive ? lo < 0.0 && hi >= 0.0 && r.robustness == lo
+                                         : r.satisfied ? lo >= 0.0 : hi < 0.0;
+  if (!consistent) {
+    throw std::runtime_error(name + "the verdict does not follow from robustness_lo and robustness_hi (pass: lo >= 0, "
+                                    "fail: hi < 0, inconclusive: otherwise, with the robustness at lo)");
+  }
+}
+
 RequirementOutcome ParseOutcome(const Json& j) {
   RequirementOutcome r;
   r.name = j.at("name").get<std::string>();
   r.gating = j.at("gating").get<bool>();
   const std::string verdict = j.at("verdict").get<std::string>();
-  if (verdict != "pass" && verdict != "fail") throw std::runtime_error("verdict '" + verdict + "' is neither pass nor fail");
+  if (verdict != "pass" && verdict != "fail" && verdict != "inconclusive") {
+    throw std::runtime_error("verdict '" + verdict + "' is neither pass, fail nor inconclusive");
+  }
   r.satisfied = verdict == "pass";
+  r.inconclusive = verdict == "inconclusive";
   r.robustness = ToNumber(j.at("robustness"));
   if (!j.at("first_violation_s").is_null()) r.first_violation_time_s = ToNumber(j.at("first_violation_s"));
   r.min_robustness = ToNumber(j.at("min_robustness"));
   r.min_robustness_time_s = ToNumber(j.at("min_robustness_s"));
   // results written before the field existed: the robustness, which a search used then
   r.averaged_robustness = j.contains("averaged_robustness") ? ToNumber(j.at("averaged_robustness")) : r.robustness;
+  if (j.contains("robustness_lo") != j.contains("robustness_hi")) {
+    throw std::runtime_error("'robustness_lo' and 'robustness_hi' come together");
+  }
+  if (j.contains("robustness_lo")) r.robustness_bounds = {ToNumber(j.at("robustness_lo")), ToNumber(j.at("robustness_hi"))};
+  CheckVerdict(r);
   return r;
 }
 
@@ -92,6 +130,14 @@ bool InstanceResult::Passed() const {
 }
 
 bool InstanceResult::Failed() const { return status == InstanceStatus::kCompleted && !Passed(); }
+
+bool InstanceResult::Inconclusive() const {
+  if (!Failed()) return false;
+  for (const auto& r : requirements) {
+    if (r.gating && !r.satisfied && !r.inconclusive) return false;
+  }
+  return true;
+}
 
 double InstanceResult::Infeasibility() const {
   if (status != InstanceStatus::kInvalid) return 0.0;

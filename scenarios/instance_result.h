@@ -18,12 +18,18 @@ namespace gauntlet::scenarios {
 struct RequirementOutcome {
   std::string name;
   bool gating = true;
-  bool satisfied = true;                        ///< robustness at time 0 >= 0
+  bool satisfied = true;                        ///< robustness at time 0 >= 0 (false when inconclusive)
   double robustness = 0.0;                      ///< at time 0
   std::optional<double> first_violation_time_s;
   double min_robustness = 0.0;                  ///< lowest robustness over the trace
   double min_robustness_time_s = 0.0;
   double averaged_robustness = 0.0;             ///< what a search minimises (stl::RequirementResult)
+  /// Only for a run that stopped early (stl::RequirementResult::robustness_bounds): the robustness at
+  /// time 0 of every completion of the trace lies in [first, second]. Written as robustness_lo/_hi.
+  std::optional<std::pair<double, double>> robustness_bounds;
+  /// Neither passed nor failed after an early stop (verdict "inconclusive"): gates like a failure
+  /// (`satisfied` is false); robustness and averaged_robustness are the lower bound.
+  bool inconclusive = false;
   friend bool operator==(const RequirementOutcome&, const RequirementOutcome&) = default;
 };
 
@@ -54,8 +60,11 @@ struct InstanceResult {
 
   /// True when completed and every gating requirement is satisfied.
   [[nodiscard]] bool Passed() const;
-  /// True when completed and some gating requirement is violated.
+  /// True when completed and some gating requirement is violated or inconclusive (both gate).
   [[nodiscard]] bool Failed() const;
+  /// True when failed only by inconclusive gating requirements (none certainly violated): counted
+  /// apart from the failures in summaries.
+  [[nodiscard]] bool Inconclusive() const;
   /// For an invalid instance, how far outside its assumptions it was: the largest negated robustness
   /// of a broken assumption (> 0). 0 otherwise.
   [[nodiscard]] double Infeasibility() const;

@@ -970,6 +970,7 @@ EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Control
     const double dt = spec.time_step_s;
     if (options.record_trace) {
       result.trace = core::Trace(names);
+      result.trace.SetFixedStep(dt);  // time is a step count: windows in whole steps
       // rows for up to a minute at 100 Hz up front; a longer trace grows as it goes (a run that stops
       // early, by its budget or a violation, never pays for the full horizon)
       result.trace.Reserve(std::min<size_t>(steps + 1, 8192));

@@ -67,7 +67,81 @@ TEST(InstanceResultTest, LinesOfOlderVersionsAndMalformedLines) {
   EXPECT_EQ(message("\"status\":\"completed\"", "\"status\":\"done\""),
             "r.jsonl:3: error: not a results line: unknown status 'done'");
   EXPECT_EQ(message("\"verdict\":\"pass\"", "\"verdict\":\"ok\""),
-            "r.jsonl:3: error: not a results line: verdict 'ok' is neither pass nor fail");
+            "r.jsonl:3: error: not a results line: verdict 'ok' is neither pass, fail nor inconclusive");
+  // a verdict its robustness contradicts
+  EXPECT_EQ(message("\"verdict\":\"pass\"", "\"verdict\":\"fail\""),
+            "r.jsonl:3: error: not a results line: requirement 'no_collision': verdict fail with a robustness >= 0");
+}
+
+// After an early stop: the bounds are written for every requirement, "inconclusive" is a verdict of
+// its own, and a line whose verdict does not follow from its bounds is rejected.
+TEST(InstanceResultTest, InconclusiveVerdictsAfterAnEarlyStop) {
+  InstanceResult r;
+  r.family = "cut_in@idm";
+  r.id = "cut_in@idm#3";
+  r.origin = "uniform";
+  r.steps = 180;
+  r.end_time_s = 1.79;
+  RequirementOutcome contact{"no_collision", true, false, -0.5, 1.79, -0.5, 1.79, -0.5};
+  contact.robustness_bounds = {-INFINITY, -0.5};
+  RequirementOutcome recovers{"recovers_gap", true, false, -INFINITY, std::nullopt, 2.0, 1.79, -INFINITY};
+  recovers.robustness_bounds = {-INFINITY, INFINITY};
+  recovers.inconclusive = true;
+  r.requirements = {recovers};
+  const std::string line = ToJsonLine(r);
+  EXPECT_NE(line.find("\"verdict\":\"inconclusive\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"robustness_lo\":\"-inf\",\"robustness_hi\":\"inf\""), std::string::npos) << line;
+  const InstanceResult back = FromJsonLine(line, "x");
+  EXPECT_EQ(back.requirements, r.requirements);
+  EXPECT_EQ(ToJsonLine(back), line);
+  // only inconclusive: gates (Failed) but is counted apart (Inconclusive)
+  EXPECT_FALSE(r.Passed());
+  EXPECT_TRUE(r.Failed());
+  EXPECT_TRUE(r.Inconclusive());
+  // with a certain violation it is a failure
+  r.requirements.push_back(contact);
+  EXPECT_TRUE(r.Failed());
+  EXPECT_FALSE(r.Inconclusive());
+  const std::string both = ToJsonLine(r);
+  EXPECT_EQ(FromJsonLine(both, "x").requirements, r.requirements);
+  // an advisory inconclusive requirement does not gate
+  InstanceResult advisory = r;
+  advisory.requirements = {recovers};
+  advisory.requirements[0].gating = false;
+  EXPECT_TRUE(advisory.Passed());
+  EXPECT_FALSE(advisory.Inconclusive());
+
+  auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  auto rejected = [](const std::string& text) {
+    try {
+      (void)FromJsonLine(text, "r.jsonl:1");
+      return std::string("accepted");
+    } catch (const core::InputError& e) {
+      return std::string(e.what());
+    }
+  };
+  const std::string prefix = "r.jsonl:1: error: not a results line: requirement 'recovers_gap': ";
+  const std::string undecided = "the verdict does not follow from robustness_lo and robustness_hi (pass: lo >= 0, "
+                                "fail: hi < 0, inconclusive: otherwise, with the robustness at lo)";
+  const std::string bounds = ",\"robustness_lo\":\"-inf\",\"robustness_hi\":\"inf\"";
+  const std::string verdict = "\"verdict\":\"inconclusive\",\"robustness\":\"-inf\"";
+  // inconclusive without bounds, with one bound, or with bounds that decide
+  EXPECT_EQ(rejected(replaced(line, bounds, "")), prefix + "verdict inconclusive without robustness_lo and robustness_hi");
+  EXPECT_EQ(rejected(replaced(line, ",\"robustness_lo\":\"-inf\"", "")),
+            "r.jsonl:1: error: not a results line: 'robustness_lo' and 'robustness_hi' come together");
+  EXPECT_EQ(rejected(replaced(line, "\"robustness_hi\":\"inf\"", "\"robustness_hi\":-1")), prefix + undecided);
+  // a pass whose lower bound is negative, a robustness outside its bounds, a violation time on a non-violation
+  EXPECT_EQ(rejected(replaced(line, verdict, "\"verdict\":\"pass\",\"robustness\":1")), prefix + undecided);
+  EXPECT_EQ(rejected(replaced(replaced(line, verdict, "\"verdict\":\"pass\",\"robustness\":1"), bounds,
+                              ",\"robustness_lo\":0,\"robustness_hi\":0.5")),
+            prefix + "the robustness is not inside [robustness_lo, robustness_hi]");
+  EXPECT_EQ(rejected(replaced(line, "\"first_violation_s\":null", "\"first_violation_s\":1.5")),
+            prefix + "a first violation time without a violation");
+  EXPECT_EQ(rejected(replaced(line, verdict, "\"verdict\":\"inconclusive\",\"robustness\":0")),
+            prefix + undecided);  // inconclusive keeps the robustness at lo
 }
 
 TEST(InstanceResultTest, AdvisoryFailuresDoNotFailTheInstance) {

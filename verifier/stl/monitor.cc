@@ -36,11 +36,9 @@ MonitorOutput Monitor::Run(const core::Trace& trace) const {
   return out;
 }
 
-RequirementResult Monitor::Compute(const core::Trace& trace, std::vector<double>* series) const {
-  const internal::Program& program = *program_;
-  // bind the signals to the trace's columns
+std::vector<std::span<const double>> Monitor::BindColumns(const core::Trace& trace) const {
   std::vector<std::span<const double>> columns;
-  for (const std::string& name : program.signals) {
+  for (const std::string& name : program_->signals) {
     const auto column = trace.Find(name);
     if (!column) {
       formula_.CheckSignals(trace.names());
@@ -48,9 +46,42 @@ RequirementResult Monitor::Compute(const core::Trace& trace, std::vector<double>
     }
     columns.push_back(trace.column(*column));
   }
+  return columns;
+}
+
+RequirementResult Monitor::EvaluateTruncated(const core::Trace& trace, size_t nominal_samples) const {
+  RequirementResult r = Compute(trace, nullptr);
+  if (nominal_samples <= trace.size()) return r;
+  GAUNTLET_CHECK_MSG(trace.fixed_step() > 0.0, "a truncated trace has a fixed step");
+  const auto [lo, hi] =
+      internal::RobustnessInterval(*program_, BindColumns(trace), trace.time(), nominal_samples, trace.fixed_step());
+  r.robustness_bounds = {lo, hi};
+  r.robustness = std::clamp(r.robustness, lo, hi);
+  if (lo >= 0.0) {
+    r.satisfied = true;
+    r.first_violation_time_s.reset();
+    r.averaged_robustness = std::max(r.averaged_robustness, r.robustness);
+  } else if (hi < 0.0) {
+    r.satisfied = false;
+    // the recorded trace may not show the violation itself (a window past its end): its last sample
+    if (!r.first_violation_time_s) r.first_violation_time_s = trace.time().back();
+    r.averaged_robustness = r.robustness;
+  } else {
+    r.satisfied = false;
+    r.inconclusive = true;
+    r.first_violation_time_s.reset();
+    r.robustness = lo;
+    r.averaged_robustness = lo;
+  }
+  return r;
+}
+
+RequirementResult Monitor::Compute(const core::Trace& trace, std::vector<double>* series) const {
+  const internal::Program& program = *program_;
+  const std::vector<std::span<const double>> columns = BindColumns(trace);
   if (trace.empty()) throw EvaluationError(formula_.pos(), "the trace has no samples", std::nullopt);
 
-  internal::Evaluation evaluation(program);
+  internal::Evaluation evaluation(program, trace.fixed_step());
   evaluation.RunOffline(trace.time(), columns);
   const std::span<const double> t = trace.time();
   const size_t n = t.size();
@@ -64,11 +95,7 @@ RequirementResult Monitor::Compute(const core::Trace& trace, std::vector<double>
 
   // the samples in the window [a,b] of sample 0
   auto window_of_first = [&](const Node& always) {
-    size_t lo = 0;
-    while (lo < n && t[lo] - t[0] < always.interval.lo) ++lo;
-    size_t hi = lo;
-    while (hi < n && t[hi] - t[0] <= always.interval.hi) ++hi;
-    return std::pair{lo, hi};
+    return internal::FutureWindowOf(internal::MakeWindow(always.interval, trace.fixed_step()), t, 0);
   };
 
   // first violation time, over the violated parts of a top-level conjunction

@@ -2,9 +2,10 @@
 // Offline STL monitoring: the exact discrete-time robustness of a formula over a whole core::Trace.
 //
 // Semantics: docs/architecture.md "STL, discrete time" (RTAMT conventions). A sample j is in the window [a,b] of
-// sample i iff t_j - t_i lies in [a,b] (future operators) or t_i - t_j does (past operators), computed
-// in double precision on the trace's own time stamps, which may be non-uniform. Windows are clipped
-// to the trace; an empty window gives the neutral element (+inf for always/historically, -inf for
+// sample i iff its offset t_j - t_i (future operators; t_i - t_j for past ones) lies in [a,b] up to a
+// relative tolerance of 1e-9 of the bound (docs/stl.md, "Windows"); on a trace with a fixed step
+// (core::Trace::fixed_step) the offset is counted in whole steps, (j - i)*step, so a bound on a sample
+// time holds that sample whatever the rounding of k*step. Windows are clipped to the trace; an empty window gives the neutral element (+inf for always/historically, -inf for
 // eventually/once/until/since). Every operator costs O(n) whatever its window (monotone-deque sliding
 // minimum/maximum; until and since by their standard decompositions).
 //
@@ -18,6 +19,8 @@
 
 #include <memory>
 #include <optional>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "core/trace.h"
@@ -53,6 +56,14 @@ struct RequirementResult {
   /// lower than one that comes as close for a moment (the "averaged STL" idea of Akazaki and Hasuo,
   /// CAV 2015), which gives a search a slope where the robustness is flat.
   double averaged_robustness = 0.0;
+  /// Set by EvaluateTruncated when the trace ended before its nominal horizon: the interval [lo, hi]
+  /// that holds the robustness at time 0 of every completion of the trace (unknown signal values
+  /// anywhere in [-inf, +inf]). Then `satisfied` is lo >= 0, a violation needs hi < 0, and otherwise
+  /// `inconclusive` is set (docs/stl.md, "Early stops").
+  std::optional<std::pair<double, double>> robustness_bounds;
+  /// Neither satisfied nor violated by every completion of a truncated trace: `satisfied` is false,
+  /// `robustness` and `averaged_robustness` are the lower bound, no first violation time.
+  bool inconclusive = false;
 
   friend bool operator==(const RequirementResult&, const RequirementResult&) = default;
 };
@@ -73,11 +84,20 @@ class Monitor {
   [[nodiscard]] RequirementResult Evaluate(const core::Trace& trace) const;
   /// The robustness at every sample and the result.
   [[nodiscard]] MonitorOutput Run(const core::Trace& trace) const;
+  /// The result on a fixed-step trace that ended early: it would have had `nominal_samples` samples
+  /// (a simulation's steps + 1). When the trace is shorter, the samples after its end are unknown and
+  /// the verdict holds for every completion (RequirementResult::robustness_bounds): pass if the lower
+  /// bound is >= 0, fail if the upper bound is < 0, else inconclusive. A pass or a fail keeps the
+  /// robustness of the recorded trace (brought into the bounds), its first violation time (else the
+  /// last sample's time) and its minimum. A complete trace gives exactly Evaluate's result.
+  [[nodiscard]] RequirementResult EvaluateTruncated(const core::Trace& trace, size_t nominal_samples) const;
 
   [[nodiscard]] const Formula& formula() const { return formula_; }
 
  private:
   RequirementResult Compute(const core::Trace& trace, std::vector<double>* series) const;
+  /// The trace's columns of the program's signals; core::InputError for a missing one.
+  std::vector<std::span<const double>> BindColumns(const core::Trace& trace) const;
 
   Formula formula_;
   std::shared_ptr<const internal::Program> program_;

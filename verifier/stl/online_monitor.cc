@@ -1,6 +1,7 @@
 #include "verifier/stl/online_monitor.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/check.h"
 #include "verifier/stl/internal/engine.h"
@@ -12,7 +13,7 @@ using internal::Op;
 
 struct OnlineMonitor::Part {
   bool is_always = false;
-  internal::Interval window;  // for `always`
+  internal::Window window;  // for `always`
   std::unique_ptr<internal::Program> program;
   std::unique_ptr<internal::Evaluation> evaluation;
   std::vector<size_t> slot;  // slot[k]: index in the monitor's values of program->signals[k]
@@ -32,7 +33,8 @@ void FlattenAnd(const internal::NodePtr& node, std::vector<internal::NodePtr>* p
 
 }  // namespace
 
-OnlineMonitor::OnlineMonitor(const Formula& formula, std::vector<std::string> signal_names) {
+OnlineMonitor::OnlineMonitor(const Formula& formula, std::vector<std::string> signal_names, double step) {
+  GAUNTLET_CHECK_MSG(step >= 0.0 && std::isfinite(step), "a fixed step is positive and finite, or 0");
   if (!formula.IsOnlineMonitorable()) {
     throw core::InputError(formula.pos(),
                            "the formula cannot be monitored online: it must be a conjunction of parts "
@@ -46,9 +48,9 @@ OnlineMonitor::OnlineMonitor(const Formula& formula, std::vector<std::string> si
     Part part;
     part.is_always = node->op == Op::kAlways;
     const internal::NodePtr& body = part.is_always ? node->args[0] : node;
-    part.window = node->interval;
+    part.window = internal::MakeWindow(node->interval, step);
     part.program = std::make_unique<internal::Program>(internal::Compile(body));
-    part.evaluation = std::make_unique<internal::Evaluation>(*part.program);
+    part.evaluation = std::make_unique<internal::Evaluation>(*part.program, step);
     for (const std::string& name : part.program->signals) {
       part.slot.push_back(static_cast<size_t>(std::find(signal_names.begin(), signal_names.end(), name) -
                                               signal_names.begin()));
@@ -65,6 +67,7 @@ OnlineVerdict OnlineMonitor::Push(double time_s, std::span<const double> values)
   if (verdict_ != OnlineVerdict::kUndecided) return verdict_;
   if (!first_time_s_) first_time_s_ = time_s;
   const double since_start = time_s - *first_time_s_;
+  const size_t steps = samples_++;
   bool all_decided = true;
   for (Part& part : parts_) {
     if (part.decided) continue;
@@ -82,11 +85,12 @@ OnlineVerdict OnlineMonitor::Push(double time_s, std::span<const double> values)
       }
       continue;
     }
-    if (since_start > part.window.hi) {
+    const internal::Window& w = part.window;
+    if (w.fixed ? steps > w.hi_steps : since_start > w.hi_s) {
       part.decided = true;  // past the window: this sample no longer counts
       continue;
     }
-    if (since_start >= part.window.lo && rho < 0.0) {
+    if ((w.fixed ? steps >= w.lo_steps : since_start >= w.lo_s) && rho < 0.0) {
       verdict_ = OnlineVerdict::kViolated;
       violation_time_s_ = time_s;
       return verdict_;

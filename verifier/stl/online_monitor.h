@@ -41,9 +41,11 @@ enum class OnlineVerdict {
 
 class OnlineMonitor {
  public:
-  /// Monitors `formula` over samples whose values come in the order of `signal_names`. Throws
-  /// core::InputError if the formula is not online-monitorable or reads a signal not in the list.
-  OnlineMonitor(const Formula& formula, std::vector<std::string> signal_names);
+  /// Monitors `formula` over samples whose values come in the order of `signal_names`. `step`: the
+  /// fixed step of the samples (windows in whole steps, as the offline Monitor on a trace with that
+  /// core::Trace::fixed_step), 0 for irregular times. Throws core::InputError if the formula is not
+  /// online-monitorable or reads a signal not in the list.
+  OnlineMonitor(const Formula& formula, std::vector<std::string> signal_names, double step = 0.0);
   ~OnlineMonitor();
   OnlineMonitor(OnlineMonitor&&) noexcept;
   OnlineMonitor& operator=(OnlineMonitor&&) noexcept;
@@ -64,6 +66,7 @@ class OnlineMonitor {
   OnlineVerdict verdict_ = OnlineVerdict::kUndecided;
   std::optional<double> violation_time_s_;
   std::optional<double> first_time_s_;
+  size_t samples_ = 0;  ///< samples pushed so far
   std::vector<double> scratch_;
 };
 

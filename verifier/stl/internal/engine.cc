@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/check.h"
 #include "core/format.h"
@@ -103,9 +104,18 @@ void SlidingExtremum(const double* __restrict v, size_t n, double* __restrict ou
   }
 }
 
-// Sliding minimum (or maximum) of v over the windows {j : a <= t[j] - t[i] <= b}, for every i.
+// Sliding minimum (or maximum) of v over the future windows of every sample.
 template <bool kMax>
-void SlidingFuture(const double* v, const double* t, size_t n, double a, double b, double* out) {
+void SlidingFuture(const double* v, const double* t, size_t n, const Window& w, double* out) {
+  if (w.fixed) {
+    const size_t lo_steps = w.lo_steps, hi_steps = w.hi_steps;
+    SlidingExtremum<kMax>(v, n, out, [n, lo_steps, hi_steps](size_t i, size_t* lo, size_t* hi) {
+      *lo = std::min(i + lo_steps, n);
+      *hi = std::max(*lo, std::min(i + hi_steps + 1, n));
+    });
+    return;
+  }
+  const double a = w.lo_s, b = w.hi_s;
   SlidingExtremum<kMax>(v, n, out, [t, n, a, b](size_t i, size_t* lo, size_t* hi) {
     const double ti = t[i];
     while (*lo < n && t[*lo] - ti < a) ++*lo;
@@ -113,7 +123,98 @@ void SlidingFuture(const double* v, const double* t, size_t n, double a, double 
   });
 }
 
+// Moves a past window forward to sample i: `push(j)` for every sample j that enters it (offset
+// i - j reaches the lower bound), `*lo` past the samples that left it (offset beyond the upper bound).
+template <bool kFixed, class Push>
+inline void AdvancePast(const Window& w, const double* t, size_t i, size_t* next_push, size_t* lo, Push push) {
+  const double ti = t[i];
+  while (*next_push <= i && (kFixed ? *next_push + w.lo_steps <= i : ti - t[*next_push] >= w.lo_s)) push((*next_push)++);
+  while (kFixed ? *lo + w.hi_steps < i : ti - t[*lo] > w.hi_s) ++*lo;
+}
+
+// Calls body(std::true_type) for a fixed-step window, body(std::false_type) otherwise, so the loop
+// inside is compiled for each.
+template <class Body>
+inline void WithWindowKind(const Window& w, Body body) {
+  if (w.fixed) {
+    body(std::true_type{});
+  } else {
+    body(std::false_type{});
+  }
+}
+
+size_t ToSteps(double x, bool up) {
+  if (!(x < 1e18)) return kUnboundedSteps;
+  return std::min(static_cast<size_t>(up ? std::ceil(x) : std::floor(x)), kUnboundedSteps);
+}
+
 }  // namespace
+
+Window MakeWindow(const Interval& interval, double step) {
+  Window w;
+  w.lo_s = interval.lo - kWindowTolerance * interval.lo;
+  w.hi_s = interval.hi + kWindowTolerance * interval.hi;
+  if (step > 0.0) {
+    w.fixed = true;
+    w.lo_steps = ToSteps(w.lo_s / step, /*up=*/true);
+    w.hi_steps = ToSteps(w.hi_s / step, /*up=*/false);
+  }
+  return w;
+}
+
+std::pair<size_t, size_t> FutureWindowOf(const Window& w, std::span<const double> t, size_t i) {
+  const size_t n = t.size();
+  if (w.fixed) {
+    const size_t lo = std::min(i + w.lo_steps, n);
+    return {lo, std::max(lo, std::min(i + w.hi_steps + 1, n))};
+  }
+  size_t lo = i;
+  while (lo < n && t[lo] - t[i] < w.lo_s) ++lo;
+  size_t hi = lo;
+  while (hi < n && t[hi] - t[i] <= w.hi_s) ++hi;
+  return {lo, hi};
+}
+
+void FutureExtremum(bool max, const double* v, const double* t, size_t n, const Window& window, double* out) {
+  if (max) {
+    SlidingFuture<true>(v, t, n, window, out);
+  } else {
+    SlidingFuture<false>(v, t, n, window, out);
+  }
+}
+
+// phi until[a,b] psi = min(eventually[a,b] psi, phi until[a,inf) psi), where
+// (phi until[a,inf) psi)(i) = min(min of phi over [i, lo), U0(lo)) with lo the first sample at
+// least `a` after i, and U0 the unbounded until: U0(i) = max(psi(i), min(phi(i), U0(i+1))).
+void FutureUntil(const double* phi, const double* psi, const double* t, size_t n, const Window& window, double* out) {
+  SlidingFuture<true>(psi, t, n, window, out);
+  Buffer u0(n);
+  double later = -kInf;
+  for (size_t i = n; i-- > 0;) {
+    later = std::max(psi[i], std::min(phi[i], later));
+    u0[i] = later;
+  }
+  // the first sample at least `a` after i, and the minimum of phi over [i, that sample)
+  Buffer first(n), phi_min(n);
+  size_t lo = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (window.fixed) {
+      lo = std::min(i + window.lo_steps, n);
+    } else {
+      while (lo < n && t[lo] - t[i] < window.lo_s) ++lo;
+    }
+    first[i] = static_cast<double>(lo);
+  }
+  SlidingExtremum<false>(phi, n, phi_min.data(), [&first](size_t i, size_t* from, size_t* to) {
+    *from = i;
+    *to = static_cast<size_t>(first[i]);
+  });
+  for (size_t i = 0; i < n; ++i) {
+    const size_t l = static_cast<size_t>(first[i]);
+    const double until_a = l < n ? std::min(phi_min[i], u0[l]) : -kInf;
+    out[i] = std::min(out[i], until_a);
+  }
+}
 
 Program Compile(const NodePtr& root) {
   Program program;
@@ -123,7 +224,11 @@ Program Compile(const NodePtr& root) {
   return program;
 }
 
-Evaluation::Evaluation(const Program& program) : program_(program), state_(program.code.size()) {}
+Evaluation::Evaluation(const Program& program, double step) : program_(program), state_(program.code.size()) {
+  for (size_t k = 0; k < program.code.size(); ++k) {
+    if (IsTemporal(program.code[k].op)) state_[k].window = MakeWindow(program.code[k].interval, step);
+  }
+}
 
 std::span<const double> Evaluation::series(int k) const {
   const Instr& in = program_.code[k];
@@ -320,20 +425,16 @@ void Evaluation::EvalPastWindow(int k, size_t begin, size_t end) {
   State& s = state_[k];
   const double* v = state_[in.a].data;
   const double* t = time_.data();
-  const double a = in.interval.lo;
-  const double b = in.interval.hi;
+  const Window& w = s.window;
   double* out = s.series.data();
   auto run = [&](auto& q, double neutral) {
-    for (size_t i = begin; i < end; ++i) {
-      const double ti = t[i];
-      while (s.next_push <= i && ti - t[s.next_push] >= a) {
-        q.Push(s.next_push, v[s.next_push]);
-        ++s.next_push;
+    WithWindowKind(w, [&](auto fixed) {
+      for (size_t i = begin; i < end; ++i) {
+        AdvancePast<decltype(fixed)::value>(w, t, i, &s.next_push, &s.lo, [&](size_t j) { q.Push(j, v[j]); });
+        q.PopBefore(s.lo);
+        out[i] = q.FrontOr(neutral);
       }
-      while (ti - t[s.lo] > b) ++s.lo;
-      q.PopBefore(s.lo);
-      out[i] = q.FrontOr(neutral);
-    }
+    });
   };
   if (in.op == Op::kOnce) {
     run(s.max_q, -kInf);
@@ -351,29 +452,25 @@ void Evaluation::EvalSince(int k, size_t begin, size_t end) {
   const double* phi = state_[in.a].data;
   const double* psi = state_[in.b].data;
   const double* t = time_.data();
-  const double a = in.interval.lo;
-  const double b = in.interval.hi;
+  const Window& w = s.window;
   double* out = s.series.data();
   if (s.since0.size() < end) s.since0.resize(online_ ? end : time_.size());
   double* s0 = s.since0.data();
-  for (size_t i = begin; i < end; ++i) {
-    const double ti = t[i];
-    s0[i] = std::max(psi[i], std::min(phi[i], i > 0 ? s0[i - 1] : -kInf));
-    // once[a,b] psi
-    while (s.next_push <= i && ti - t[s.next_push] >= a) {
-      s.max_q.Push(s.next_push, psi[s.next_push]);
-      ++s.next_push;
+  WithWindowKind(w, [&](auto fixed) {
+    for (size_t i = begin; i < end; ++i) {
+      s0[i] = std::max(psi[i], std::min(phi[i], i > 0 ? s0[i - 1] : -kInf));
+      // once[a,b] psi
+      AdvancePast<decltype(fixed)::value>(w, t, i, &s.next_push, &s.lo, [&](size_t j) { s.max_q.Push(j, psi[j]); });
+      s.max_q.PopBefore(s.lo);
+      const double once = s.max_q.FrontOr(-kInf);
+      // min of phi over (h, i] where h = next_push - 1
+      s.min_q.Push(i, phi[i]);
+      s.min_q.PopBefore(s.next_push);
+      const double phi_min = s.min_q.FrontOr(kInf);
+      const double since_a = s.next_push > 0 ? std::min(phi_min, s0[s.next_push - 1]) : -kInf;
+      out[i] = std::min(once, since_a);
     }
-    while (ti - t[s.lo] > b) ++s.lo;
-    s.max_q.PopBefore(s.lo);
-    const double once = s.max_q.FrontOr(-kInf);
-    // min of phi over (h, i] where h = next_push - 1
-    s.min_q.Push(i, phi[i]);
-    s.min_q.PopBefore(s.next_push);
-    const double phi_min = s.min_q.FrontOr(kInf);
-    const double since_a = s.next_push > 0 ? std::min(phi_min, s0[s.next_push - 1]) : -kInf;
-    out[i] = std::min(once, since_a);
-  }
+  });
 }
 
 // Future operators, over the whole trace.
@@ -383,8 +480,7 @@ void Evaluation::EvalFuture(int k) {
   double* out = state_[k].series.data();
   const double* t = time_.data();
   const double* x = state_[in.a].data;
-  const double a = in.interval.lo;
-  const double b = in.interval.hi;
+  const Window& w = state_[k].window;
   switch (in.op) {
     case Op::kNext:
     case Op::kSNext: {
@@ -393,42 +489,14 @@ void Evaluation::EvalFuture(int k) {
       return;
     }
     case Op::kAlways:
-      SlidingFuture<false>(x, t, n, a, b, out);
+      SlidingFuture<false>(x, t, n, w, out);
       return;
     case Op::kEventually:
-      SlidingFuture<true>(x, t, n, a, b, out);
+      SlidingFuture<true>(x, t, n, w, out);
       return;
-    case Op::kUntil: {
-      // phi until[a,b] psi = min(eventually[a,b] psi, phi until[a,inf) psi), where
-      // (phi until[a,inf) psi)(i) = min(min of phi over [i, lo), U0(lo)) with lo the first sample at
-      // least `a` after i, and U0 the unbounded until: U0(i) = max(psi(i), min(phi(i), U0(i+1))).
-      const double* phi = x;
-      const double* psi = state_[in.b].data;
-      SlidingFuture<true>(psi, t, n, a, b, out);
-      Buffer u0(n);
-      double later = -kInf;
-      for (size_t i = n; i-- > 0;) {
-        later = std::max(psi[i], std::min(phi[i], later));
-        u0[i] = later;
-      }
-      // the first sample at least `a` after i, and the minimum of phi over [i, that sample)
-      Buffer first(n), phi_min(n);
-      size_t lo = 0;
-      for (size_t i = 0; i < n; ++i) {
-        while (lo < n && t[lo] - t[i] < a) ++lo;
-        first[i] = static_cast<double>(lo);
-      }
-      SlidingExtremum<false>(phi, n, phi_min.data(), [&first](size_t i, size_t* from, size_t* to) {
-        *from = i;
-        *to = static_cast<size_t>(first[i]);
-      });
-      for (size_t i = 0; i < n; ++i) {
-        const size_t l = static_cast<size_t>(first[i]);
-        const double until_a = l < n ? std::min(phi_min[i], u0[l]) : -kInf;
-        out[i] = std::min(out[i], until_a);
-      }
+    case Op::kUntil:
+      FutureUntil(x, state_[in.b].data, t, n, w, out);
       return;
-    }
     default:
       GAUNTLET_CHECK_MSG(false, "not a future operator");
   }

@@ -10,6 +10,7 @@
 // Every operator costs O(1) amortised per sample, whatever its window.
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <unordered_map>
@@ -82,6 +83,34 @@ class MonoQueue {
   size_t tail_ = 0;
 };
 
+/// Relative tolerance of window bounds (docs/stl.md, "Windows"): a sample whose offset from the
+/// window's origin lies within kWindowTolerance*bound of a bound is inside the window.
+inline constexpr double kWindowTolerance = 1e-9;
+/// Step offsets at or beyond this count as unbounded (so i + offset + 1 never overflows).
+inline constexpr size_t kUnboundedSteps = SIZE_MAX / 4;
+
+/// A window [a,b] as the engine applies it. A sample j is in the future window of sample i iff its
+/// offset lies in it: on a fixed-step trace the offset j - i in steps, inside iff
+/// lo_steps <= j - i <= hi_steps; on an irregular trace the time difference d = t_j - t_i, inside iff
+/// lo_s <= d <= hi_s. Past windows mirror it (i - j, t_i - t_j).
+struct Window {
+  double lo_s = 0.0;  ///< a - kWindowTolerance*a
+  double hi_s = 0.0;  ///< b + kWindowTolerance*b (inf for an unbounded window)
+  bool fixed = false;
+  size_t lo_steps = 0;  ///< fixed step: the smallest k with k*step >= lo_s
+  size_t hi_steps = 0;  ///< fixed step: the largest k with k*step <= hi_s (kUnboundedSteps: no limit)
+};
+
+/// The window of `interval` on a trace with fixed step `step` (0: irregular times).
+[[nodiscard]] Window MakeWindow(const Interval& interval, double step);
+/// The samples [first, last) in the future window of sample i over `t` (n = t.size() samples).
+[[nodiscard]] std::pair<size_t, size_t> FutureWindowOf(const Window& window, std::span<const double> t, size_t i);
+/// out[i] = the minimum (maximum with `max`) of v over the future window of sample i, for i < n;
+/// the neutral element (+inf, or -inf with `max`) for an empty window.
+void FutureExtremum(bool max, const double* v, const double* t, size_t n, const Window& window, double* out);
+/// out[i] = (phi until[window] psi)(i) for i < n, by the decomposition in docs/stl.md ("Cost").
+void FutureUntil(const double* phi, const double* psi, const double* t, size_t n, const Window& window, double* out);
+
 struct Instr {
   Op op = Op::kNumber;
   int a = -1;  ///< first operand (instruction index)
@@ -105,7 +134,8 @@ struct Program {
 
 class Evaluation {
  public:
-  explicit Evaluation(const Program& program);
+  /// `step`: the trace's fixed step (core::Trace::fixed_step), 0 for irregular times.
+  explicit Evaluation(const Program& program, double step = 0.0);
 
   /// Computes every instruction over a whole trace. `columns[k]` is the column of program.signals[k].
   /// Throws EvaluationError (division by zero, not a number).
@@ -127,6 +157,7 @@ class Evaluation {
     size_t next_push = 0;          // next sample to enter a past window
     size_t lo = 0;                 // first sample still inside a past window
     Buffer since0;                 // unbounded `since` (since only)
+    Window window;                 // temporal operators
   };
 
   void EvalRange(int k, size_t begin, size_t end);
@@ -143,5 +174,15 @@ class Evaluation {
   std::span<const std::span<const double>> columns_;
   bool online_ = false;
 };
+
+/// The interval [lo, hi] of the robustness at sample 0 of `program` over a fixed-step trace (step > 0)
+/// of `total` samples of which only the first `known` (>= 1) are recorded, the others unknown: every
+/// signal value at an unknown sample is anywhere in [-inf, +inf]. Interval arithmetic through every
+/// operator (docs/stl.md, "Early stops"): sound (every completion's robustness lies in [lo, hi]), not
+/// always tight. `columns[k]` holds the `known` values of program.signals[k]. Throws EvaluationError
+/// for a division by zero or a NaN on the known samples, as the offline evaluation does.
+[[nodiscard]] std::pair<double, double> RobustnessInterval(const Program& program,
+                                                           std::span<const std::span<const double>> columns,
+                                                           std::span<const double> time, size_t total, double step);
 
 }  // namespace gauntlet::verifier::stl::internal
