@@ -49,6 +49,10 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& 
       }
       inline_value = argv[++i];
     }
+    if (inline_value->empty()) {  // `--out ""`: a directory, a file or a number is never empty
+      error_ = "option '--" + name + "' needs a value, got an empty one\n";
+      return;
+    }
     values_[name].push_back(*inline_value);
   }
 }

@@ -116,6 +116,7 @@ int RunGateCommand(const std::vector<std::string>& argv) {
   }
 
   try {
+    const OutputLock lock(out_dir);  // one writer per output folder at a time
     // the candidate, then the baseline on exactly its instances
     const std::string candidate_dir = out_dir + "/candidate";
     const std::string baseline_dir = out_dir + "/baseline";

@@ -48,6 +48,21 @@ bool IsAdaptive(const std::string& origin) {
   return false;
 }
 
+/// True when folder `inner` is folder `outer` or lies inside it (after resolving links, `..` and the
+/// working directory; for a folder that does not exist yet, as far as it exists).
+bool Inside(const std::string& inner, const std::string& outer) {
+  std::error_code ec;
+  const fs::path i = fs::weakly_canonical(fs::absolute(inner), ec);
+  const fs::path o = fs::weakly_canonical(fs::absolute(outer), ec);
+  auto it = i.begin();
+  for (const fs::path& part : o) {
+    if (part.empty()) continue;  // a trailing separator
+    if (it == i.end() || *it != part) return false;
+    ++it;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunMergeCommand(const std::vector<std::string>& argv) {
@@ -59,10 +74,28 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
   }
   const std::string out_dir = *args.Get("out");
   try {
-    // every shard, once, complete, of one run
-    std::vector<std::pair<std::string, RunManifest>> shards;
+    // the output is no input and holds none, and is neither a shard nor inside one: merge never writes
+    // over a shard (a folder next to the shards, `OUT/merged`, is fine)
+    std::vector<std::string> shard_dirs;
     for (const std::string& dir : args.positional()) {
-      for (const std::string& d : ShardDirs(dir)) shards.emplace_back(d, ReadRunManifest(d));
+      for (const std::string& d : ShardDirs(dir)) shard_dirs.push_back(d);
+      if (Inside(dir, out_dir)) {
+        throw core::InputError({}, "--out " + out_dir + " is, contains or lies inside the input " + dir +
+                                       "; merge writes a new folder (give another --out)");
+      }
+    }
+    for (const std::string& d : shard_dirs) {
+      if (Inside(d, out_dir) || Inside(out_dir, d)) {
+        throw core::InputError({}, "--out " + out_dir + " is, contains or lies inside the input " + d +
+                                       "; merge writes a new folder (give another --out)");
+      }
+    }
+    const OutputLock lock(out_dir);  // one writer per output folder at a time
+    // every shard, once, complete, of one run, and no shard being written now
+    std::vector<std::pair<std::string, RunManifest>> shards;
+    for (const std::string& d : shard_dirs) {
+      OutputLock::CheckNotLocked(d);
+      shards.emplace_back(d, ReadRunManifest(d));
     }
     const RunManifest& first = shards.front().second;
     core::Diagnostics diags;
@@ -97,9 +130,10 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     std::map<std::string, size_t> family_order;
     for (size_t f = 0; f < suite.families.size(); ++f) family_order[suite.families[f].name] = f;
 
-    // every line, in the unsharded plan order: the fixed plan (family by family), then the searches
+    // every line, in the unsharded plan order: the fixed plan (family by family), then the searches, then
+    // the formal checks
     struct Line {
-      bool adaptive;
+      int stage;  // the campaign's order: the fixed plan, then the searches, then the formal checks
       size_t family;
       size_t index;
       std::string text;
@@ -115,11 +149,12 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
         scenarios::InstanceResult r = scenarios::FromJsonLine(text, path);
         const auto f = family_order.find(r.family);
         if (f == family_order.end()) throw core::InputError({path, 0, 0}, "unknown family '" + r.family + "'");
-        lines.push_back({IsAdaptive(r.origin), f->second, r.index, std::move(text), std::move(r)});
+        const int stage = r.origin == "formal" ? 2 : IsAdaptive(r.origin) ? 1 : 0;
+        lines.push_back({stage, f->second, r.index, std::move(text), std::move(r)});
       }
     }
     std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-      return std::tie(a.adaptive, a.family, a.index) < std::tie(b.adaptive, b.family, b.index);
+      return std::tie(a.stage, a.family, a.index) < std::tie(b.stage, b.family, b.index);
     });
     for (size_t i = 1; i < lines.size(); ++i) {
       if (lines[i].family == lines[i - 1].family && lines[i].index == lines[i - 1].index) {
@@ -165,6 +200,8 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     merged.shard_index = 0;
     merged.shard_count = 1;
     merged.complete = true;
+    merged.run_key = RunKey(merged.fingerprint, merged.seed, 0, 1);
+    merged.run_id = NewRunId();
     WriteRunManifest(out_dir, merged);
     if (!args.Has("quiet")) std::cout << reports::SummaryText(summary);
     return summary.ExitCode();

@@ -2,17 +2,140 @@
 // Re-runs one instance of a run directory from its recorded parameters and seed, checks that the
 // result is bit-identical to the recorded one, and writes the instance's full trace.
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
+#include <utility>
 
 #include "app/args.h"
 #include "app/commands.h"
 #include "app/run_files.h"
 #include "core/error.h"
+#include "core/format.h"
+#include "models/model.h"
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
+namespace {
+
+std::string List(const std::vector<double>& values) {
+  std::string text;
+  for (size_t i = 0; i < values.size(); ++i) text += (i > 0 ? " " : "") + core::FormatDouble17(values[i]);
+  return text;
+}
+
+/// Replays a formal check's line: re-evaluates the network at the recorded witness, prints the inputs
+/// and outputs, and says whether they violate the check (exit 1), as recorded. A check that held has no
+/// witness: nothing to evaluate (exit 0).
+int ReplayFormal(const scenarios::Suite& suite, const scenarios::Family& family,
+                 const scenarios::InstanceResult& recorded, const std::string& results_path, int line_no) {
+  const std::string where = results_path + ":" + std::to_string(line_no);
+  const std::string name = recorded.id.substr(recorded.id.find(" formal:") + 8);
+  const scenarios::FormalSpec& formal = family.scenario->formal;
+  const scenarios::OutputBoundsSpec* bounds = nullptr;
+  const scenarios::LocalRobustnessCheckSpec* local = nullptr;
+  for (const auto& o : formal.output_bounds) {
+    if (o.name == name) bounds = &o;
+  }
+  for (const auto& l : formal.local_robustness) {
+    if (l.name == name) local = &l;
+  }
+  if (bounds == nullptr && local == nullptr) {
+    throw core::InputError({suite.path, 0, 0}, "scenario '" + family.scenario->name + "' no longer has formal check '" +
+                                                   name + "'");
+  }
+  if (recorded.status == scenarios::InstanceStatus::kError) {
+    std::cerr << "gauntlet replay: " << recorded.id << ": the check was inconclusive (" << recorded.error
+              << "); nothing to re-evaluate\n";
+    return kExitInternal;
+  }
+  if (!recorded.witness) {
+    std::cerr << "gauntlet replay: " << recorded.id << ": the check holds (proven for every input of its region); "
+              << "there is no counterexample to re-evaluate\n";
+    return kExitPassed;
+  }
+  const scenarios::LoadedModel& model = suite.ModelOf(family);
+  if (!model.network) throw core::InputError({suite.path, 0, 0}, "model '" + family.model_slot + "' is no network");
+  const models::Model& net = *model.network;
+  const scenarios::FormalWitness& w = *recorded.witness;
+  const auto evaluate = [&](const std::vector<double>& x) {
+    if (x.size() != net.input_size()) {
+      throw core::InputError({where, 0, 0}, "the witness has " + std::to_string(x.size()) + " inputs but model '" +
+                                                family.model_slot + "' takes " + std::to_string(net.input_size()));
+    }
+    std::vector<double> y(net.output_size());
+    models::Workspace ws;
+    net.Evaluate(x, y, ws);
+    return y;
+  };
+  const std::vector<double> y = evaluate(w.input);
+  std::cout << "input:  " << List(w.input) << "\noutput: " << List(y) << "\n";
+  bool violated = false;
+  std::string why;
+  if (bounds != nullptr) {
+    bool inside = w.input.size() == bounds->input_lo.size() && w.input.size() == bounds->input_hi.size();
+    for (size_t i = 0; inside && i < w.input.size(); ++i) {
+      inside = bounds->input_lo[i] <= w.input[i] && w.input[i] <= bounds->input_hi[i];
+    }
+    const double v = y.at(static_cast<size_t>(bounds->output));
+    const bool above = bounds->max && v > *bounds->max;
+    const bool below = bounds->min && v < *bounds->min;
+    violated = inside && (above || below);
+    why = !inside ? "the witness lies outside the input region of the check"
+          : above ? "output " + std::to_string(bounds->output) + " = " + core::FormatDouble17(v) + " > max " +
+                        core::FormatDouble17(*bounds->max)
+          : below ? "output " + std::to_string(bounds->output) + " = " + core::FormatDouble17(v) + " < min " +
+                        core::FormatDouble17(*bounds->min)
+                  : "output " + std::to_string(bounds->output) + " = " + core::FormatDouble17(v) + " is within the bounds";
+  } else {
+    const std::vector<double> y0 = evaluate(w.reference_input);
+    std::cout << "reference input:  " << List(w.reference_input) << "\nreference output: " << List(y0) << "\n";
+    bool inside = !local->epsilon.empty();
+    for (size_t i = 0; inside && i < w.input.size(); ++i) {
+      const double eps = local->epsilon.size() == 1 ? local->epsilon[0] : local->epsilon.at(i);
+      inside = std::abs(w.input[i] - w.reference_input[i]) <= eps;
+    }
+    const auto arg = [&](const std::vector<double>& v, bool max) {
+      size_t best = 0;
+      bool tie = false;
+      for (size_t j = 1; j < v.size(); ++j) {
+        if (v[j] == v[best]) tie = true;
+        if (max ? v[j] > v[best] : v[j] < v[best]) {
+          best = j;
+          tie = false;
+        }
+      }
+      return std::pair{best, tie};
+    };
+    bool changed = false;
+    if (local->mode == scenarios::RobustnessKind::kOutputDelta) {
+      for (size_t j = 0; j < y.size(); ++j) changed = changed || std::abs(y[j] - y0[j]) > local->delta;
+      why = changed ? "an output changes by more than delta " + core::FormatDouble17(local->delta)
+                    : "every output stays within delta " + core::FormatDouble17(local->delta);
+    } else {
+      const bool max = local->mode == scenarios::RobustnessKind::kArgmaxStable;
+      const auto [a, tie] = arg(y, max);
+      changed = tie || a != arg(y0, max).first;
+      why = changed ? std::string("the ") + (max ? "largest" : "smallest") + " output changes"
+                    : std::string("the ") + (max ? "largest" : "smallest") + " output stays";
+    }
+    violated = inside && changed;
+    if (!inside) why = "the witness lies outside the region of the check around the reference input";
+  }
+  if (y != w.output) {
+    std::cerr << "gauntlet replay: " << recorded.id << ": the network's outputs differ from the recorded ones ("
+              << List(w.output) << ")\n";
+    return kExitInternal;
+  }
+  std::cout << (violated ? "violated: " : "not violated: ") << why << "\n";
+  std::cerr << "gauntlet replay: " << recorded.id << ": "
+            << (violated ? "the counterexample is confirmed: the check is violated\n"
+                         : "the recorded counterexample does not violate the check\n");
+  return violated ? kExitFailed : kExitInternal;
+}
+
+}  // namespace
 
 int RunReplayCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"case"}, {"trace"}});
@@ -54,6 +177,7 @@ int RunReplayCommand(const std::vector<std::string>& argv) {
     if (family == nullptr) {
       throw core::InputError({manifest.suite_path, 0, 0}, "the suite no longer has family '" + recorded.family + "'");
     }
+    if (recorded.origin == "formal") return ReplayFormal(suite, *family, recorded, results_path, line_no);
     const size_t dimension = family->scenario->parameters.dimension();
     if (recorded.parameters.size() < dimension) {
       throw core::InputError({results_path, line_no, 1}, "the recorded instance lacks parameters");

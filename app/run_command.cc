@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,8 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <stdexcept>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -79,12 +82,24 @@ struct Shard {
 /// SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN), Bazel (TEST_SHARD_INDEX, TEST_TOTAL_SHARDS), GitLab
 /// (CI_NODE_INDEX, 1-based, CI_NODE_TOTAL). Prints the problem and returns nullopt on bad values.
 std::optional<Shard> ResolveShard(Args& args) {
-  auto env = [](const char* name) -> std::optional<long long> {
+  // a variable is a decimal integer in [0, 2^40]: garbage, a sign or an overflow is an error, never a
+  // shard (the differences below cannot overflow)
+  constexpr long long kMaxEnv = 1LL << 40;
+  bool bad_env = false;
+  auto env = [&](const char* name) -> std::optional<long long> {
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0') return std::nullopt;
-    char* end = nullptr;
-    const long long x = std::strtoll(v, &end, 10);
-    if (*end != '\0') return -1;
+    const std::string_view text(v);
+    long long x = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), x);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || x < 0 || x > kMaxEnv) {
+      if (!bad_env) {
+        std::cerr << "gauntlet run: " << name << "='" << text.substr(0, 40) << (text.size() > 40 ? "..." : "")
+                  << "' is not an integer from 0 to " << kMaxEnv << "\n";
+      }
+      bad_env = true;
+      return std::nullopt;
+    }
     return x;
   };
   std::optional<long long> index = args.Int("shard-index", 0, 1 << 20);
@@ -109,18 +124,74 @@ std::optional<Shard> ResolveShard(Args& args) {
       source = "CI_NODE_INDEX";
     }
   }
+  if (bad_env) return std::nullopt;
   if (!index && !count) return Shard{};
   if (!index || !count) {
     std::cerr << "gauntlet run: sharding needs both an index and a count (" << (index ? source : "--shard-count")
               << " is given alone)\n";
     return std::nullopt;
   }
-  if (*count < 1 || *index < 0 || *index >= *count) {
+  if (*count < 1 || *count > (1 << 20)) {
+    std::cerr << "gauntlet run: shard count " << *count << " is not in [1, " << (1 << 20) << "]\n";
+    return std::nullopt;
+  }
+  if (*index < 0 || *index >= *count) {
     std::cerr << "gauntlet run: shard index " << *index << " (from " << source << ") is not in [0, " << *count
               << ")\n";
     return std::nullopt;
   }
   return Shard{static_cast<size_t>(*index), static_cast<size_t>(*count)};
+}
+
+/// Why --resume cannot go on; printed after "gauntlet run: ".
+struct ResumeRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// --resume in `out_dir`: reads the results the interrupted run of `manifest`'s identity left there
+/// into `recorded`, rewrites them aside (`results.jsonl.resume`, under ResumeHeader) and takes over that
+/// run's id. Returns false when there is nothing to resume (a fresh run). Throws ResumeRefused when the
+/// folder holds results that cannot be proven to be this run's: run.json missing, damaged, of an older
+/// version or of another run; core::InputError for a results line whose verdict was edited.
+bool ResumeRecorded(const std::string& out_dir, RunManifest& manifest, bool quiet,
+                    scenarios::RecordedResults* recorded) {
+  namespace fs = std::filesystem;
+  const std::string results_path = out_dir + "/results.jsonl";
+  const std::string aside_path = out_dir + "/results.jsonl.resume";
+  const bool has_results = fs::exists(results_path) || fs::exists(aside_path);
+  const std::string advice = " (delete " + out_dir + " or use a fresh --out)";
+  if (!fs::exists(out_dir + "/run.json")) {
+    if (!has_results) return false;  // nothing ran here: a fresh run
+    throw ResumeRefused("cannot resume: " + out_dir + " has results but no run.json to prove which run they "
+                        "belong to" + advice);
+  }
+  RunManifest previous;
+  try {
+    previous = ReadRunManifest(out_dir);
+  } catch (const core::InputError& e) {
+    throw ResumeRefused("cannot resume: " + out_dir + "/run.json is damaged" + advice + "\n" + e.what());
+  }
+  if (previous.fingerprint != manifest.fingerprint || previous.seed != manifest.seed ||
+      previous.shard_index != manifest.shard_index || previous.shard_count != manifest.shard_count) {
+    throw ResumeRefused("cannot resume: " + out_dir + " holds a run of another suite, model, seed or shard (start "
+                        "a fresh run without --resume)");
+  }
+  if (previous.run_id.empty() || previous.run_key != manifest.run_key) {
+    throw ResumeRefused("cannot resume: " + out_dir + "/run.json was written by another gauntlet version" + advice);
+  }
+  manifest.run_id = previous.run_id;
+  // the aside file of this run only: one of an earlier run (its first line names another) is not read
+  const std::string header = ResumeHeader(manifest);
+  if (scenarios::ReadRecordedResults(aside_path, recorded, header) == 0 && fs::exists(aside_path) && !quiet) {
+    std::cerr << "gauntlet run: ignoring " << aside_path << ": it is not of this run\n";
+  }
+  (void)scenarios::ReadRecordedResults(results_path, recorded);
+  if (recorded->empty()) return true;
+  std::string text = header + "\n";
+  for (const auto& [key, r] : *recorded) text += scenarios::ToJsonLine(r) + "\n";
+  WriteTextFile(aside_path, text);
+  if (!quiet) std::cerr << "gauntlet run: resuming: " << recorded->size() << " instances already done\n";
+  return true;
 }
 
 }  // namespace
@@ -164,6 +235,17 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   if (seed) suite.seed = static_cast<uint64_t>(*seed);
   const bool quiet = args.Has("quiet");
 
+  // a bad --db is found now, before anything runs
+  const std::optional<std::string> db = args.Get("db");
+  if (db) {
+    try {
+      history::CheckDatabaseWritable(*db);
+    } catch (const core::InputError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
+
   Progress progress(quiet);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -174,31 +256,37 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   options.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
   options.shard_index = shard->index;
   options.shard_count = shard->count;
-  // --resume: reuse the results of an interrupted run in this directory (kept aside until this run ends)
+  RunManifest manifest{suite_path, suite.seed, overrides, suite.fingerprint,
+                       RunKey(suite.fingerprint, suite.seed, shard->index, shard->count), NewRunId(),
+                       shard->index, shard->count, false};
   scenarios::RecordedResults recorded;
   const std::string results_path = out_dir + "/results.jsonl";
   const std::string aside_path = out_dir + "/results.jsonl.resume";
-  if (args.Has("resume")) {
-    try {
-      const RunManifest previous = ReadRunManifest(out_dir);
-      if (previous.fingerprint != suite.fingerprint || previous.seed != suite.seed ||
-          previous.shard_index != shard->index || previous.shard_count != shard->count) {
-        std::cerr << "gauntlet run: cannot resume: " << out_dir
-                  << " holds a run of another suite, model, seed or shard (start a fresh run without --resume)\n";
-        return kExitUsage;
-      }
-    } catch (const core::InputError&) {
-      // nothing to resume: a fresh run
+  // one writer per output folder at a time, held until the process ends
+  std::optional<OutputLock> lock;
+  try {
+    lock.emplace(out_dir);
+    // --resume: reuse the results of an interrupted run of the same run identity in this directory
+    // (kept aside, under a line naming the run, until this run ends)
+    const bool resuming = args.Has("resume") && ResumeRecorded(out_dir, manifest, quiet, &recorded);
+    if (!resuming) {
+      // a fresh run: no file of an earlier run may survive next to the new run identity
+      std::filesystem::remove(results_path);
+      std::filesystem::remove(aside_path);
     }
-    (void)scenarios::ReadRecordedResults(aside_path, &recorded);
-    (void)scenarios::ReadRecordedResults(results_path, &recorded);
-    if (!recorded.empty()) {
-      std::string text;
-      for (const auto& [key, r] : recorded) text += scenarios::ToJsonLine(r) + "\n";
-      WriteTextFile(aside_path, text);
-      options.recorded = &recorded;
-      if (!quiet) std::cerr << "gauntlet run: resuming: " << recorded.size() << " instances already done\n";
-    }
+    if (!recorded.empty()) options.recorded = &recorded;
+  } catch (const ResumeRefused& e) {
+    std::cerr << "gauntlet run: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const core::InputError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const core::InfrastructureError& e) {
+    std::cerr << "gauntlet run: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "gauntlet run: " << e.what() << "\n";
+    return kExitInternal;
   }
   // results stream to results.jsonl and into the summary: memory stays flat for any number of instances
   reports::SummaryBuilder summary_builder;
@@ -209,7 +297,6 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     wall_times_s.push_back(static_cast<float>(r.wall_time_s));
   };
 
-  RunManifest manifest{suite_path, suite.seed, overrides, suite.fingerprint, shard->index, shard->count, false};
   try {
     WriteRunManifest(out_dir, manifest);
     const scenarios::CampaignOutcome outcome = scenarios::RunCampaign(suite, options);
@@ -247,11 +334,14 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     {
       const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path);
       std::vector<reports::HtmlCase> cases;
-      for (size_t i : reports::WorstInstances(all, 5)) cases.push_back(reports::MakeHtmlCase(suite, all[i], out_dir));
+      for (size_t i : reports::WorstInstances(all, 5)) {
+        // a formal check has no simulation to show (its witness is in its results line)
+        if (all[i].origin != "formal") cases.push_back(reports::MakeHtmlCase(suite, all[i], out_dir));
+      }
       WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases));
     }
     // the nightly history: one transaction per finished run
-    if (const auto db = args.Get("db"); db && outcome.complete) {
+    if (db && outcome.complete) {
       history::RecordRunFromFile(*db, history::MakeRunRecord(suite, GAUNTLET_VERSION), summary, results_path);
     }
     std::cout << reports::SummaryText(summary);

@@ -1,5 +1,5 @@
 #pragma once
-// Number formatting that is exact and the same on every machine.
+// Number formatting that is exact and the same on every machine, and quoting for the shell.
 
 #include <string>
 
@@ -17,5 +17,15 @@ namespace gauntlet::core {
 
 /// For people: printf("%.*f") with `decimals` digits after the point ("12.5" for 1).
 [[nodiscard]] std::string FormatFixed(double value, int decimals);
+
+/// One word for a POSIX shell: `text` itself when it has only characters no shell treats specially
+/// (letters, digits and `_@+:,./-`), else in single quotes with each `'` written as `'\''`
+/// ("a b" -> "'a b'", "x'y" -> "'x'\''y'", "" -> "''"). Pasted into sh, bash or zsh, the word is
+/// `text` exactly, whatever it contains.
+[[nodiscard]] std::string ShellQuote(const std::string& text);
+
+/// The command that replays one case of a run directory: `gauntlet replay DIR --case ID`, both quoted
+/// with ShellQuote. Every place that prints a replay command uses it.
+[[nodiscard]] std::string ReplayCommand(const std::string& out_dir, const std::string& case_id);
 
 }  // namespace gauntlet::core

@@ -1,6 +1,8 @@
 #include "history/run_history.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -78,18 +80,66 @@ CREATE TABLE IF NOT EXISTS requirement_aggregates(
   failure_rate_lo REAL NOT NULL,
   failure_rate_hi REAL NOT NULL,
   PRIMARY KEY(run_id, family, requirement));
-PRAGMA user_version = 1;
+PRAGMA user_version = 1;  -- kSchemaVersion
 )sql";
 
-/// An open database, closed on destruction.
+/// The schema version this build writes and reads (PRAGMA user_version). A database of a higher version
+/// was written by a newer gauntlet: it is neither read nor written, never reset.
+constexpr int kSchemaVersion = 1;
+
+/// True when this process may write `path` and its mode grants writing to someone: a file or folder
+/// made read-only with chmod counts as read-only even for root, who could write it anyway.
+bool Writable(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0222) != 0 && ::access(path.c_str(), W_OK) == 0;
+}
+
+/// The folder of a database file, where SQLite writes its journal.
+std::filesystem::path FolderOf(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+/// Throws core::InputError unless a database file can be written at `path` (SQLite writes a journal
+/// next to it: the folder must be writable too).
+void CheckFolderWritable(const std::string& path, bool exists) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(FolderOf(path), ec)) {
+    throw core::InputError({path, 0, 0}, "cannot write the history database: the folder " + FolderOf(path).string() +
+                                             " does not exist");
+  }
+  if (!Writable(FolderOf(path)) || (exists && !Writable(path))) {
+    throw core::InputError({path, 0, 0}, "cannot write the history database: " +
+                                             std::string(exists && !Writable(path) ? "the file" : "its folder") +
+                                             " is read-only");
+  }
+}
+
+/// An open database, closed on destruction. Opening checks that the file is a gauntlet history
+/// database this build understands (or an empty file), and for writing that it can be written:
+/// every other file is a core::InputError, before anything is read or written.
 class Db {
  public:
   Db(const std::string& path, bool write) : path_(path) {
-    if (!write && !std::filesystem::exists(path))
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    if (!write && !exists)
       throw core::InputError({path, 0, 0}, "no history database here (record runs with `gauntlet run --db FILE`)");
+    if (exists && !fs::is_regular_file(path, ec)) {
+      throw core::InputError({path, 0, 0}, "not a history database: not a regular file (a directory?)");
+    }
+    if (write) CheckFolderWritable(path, exists);
     const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) Fail("cannot open");
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      throw core::InputError({path, 0, 0}, std::string("cannot open the history database: ") +
+                                               (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+    }
     sqlite3_busy_timeout(db_, 30000);
+    if (write && sqlite3_db_readonly(db_, "main") == 1) {
+      throw core::InputError({path, 0, 0}, "cannot write the history database: it is read-only");
+    }
+    CheckSchema();
   }
   ~Db() { sqlite3_close(db_); }
   Db(const Db&) = delete;
@@ -110,6 +160,9 @@ class Db {
   bool HasTable(const char* name);
 
  private:
+  /// Throws core::InputError unless the database is one of ours, of a version this build knows.
+  void CheckSchema();
+
   std::string path_;
   sqlite3* db_ = nullptr;
 };
@@ -171,6 +224,32 @@ class Statement {
   Db* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+void Db::CheckSchema() {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  const int version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+  sqlite3_finalize(stmt);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) Fail("busy");
+  if (rc != SQLITE_ROW) {
+    throw core::InputError({path_, 0, 0}, std::string("not a history database: ") + sqlite3_errmsg(db_));
+  }
+  if (version > kSchemaVersion) {
+    throw core::InputError({path_, 0, 0}, "the history database has schema version " + std::to_string(version) +
+                                              ", newer than this gauntlet's (" + std::to_string(kSchemaVersion) +
+                                              "): written by a newer gauntlet; it is left as it is (use that "
+                                              "gauntlet or another --db)");
+  }
+  // version 0: a new (empty) database, or another program's
+  if (version == 0) {
+    Statement tables(this, "SELECT count(*) FROM sqlite_master");
+    if (tables.Next() && tables.Int(0) > 0) {
+      throw core::InputError({path_, 0, 0}, "not a history database: an SQLite database of another program (it "
+                                            "has tables but no gauntlet schema version)");
+    }
+  }
+}
 
 bool Db::HasTable(const char* name) {
   Statement s(this, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
@@ -369,6 +448,15 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
 }
 
 }  // namespace
+
+void CheckDatabaseWritable(const std::string& db_path) {
+  std::error_code ec;
+  if (std::filesystem::exists(db_path, ec) || std::filesystem::is_symlink(db_path, ec)) {
+    Db db(db_path, true);  // checks the kind of file, its schema and that it can be written
+  } else {
+    CheckFolderWritable(db_path, false);
+  }
+}
 
 int64_t RecordRun(const std::string& db_path, const RunRecord& record, const reports::RunSummary& summary,
                   const std::vector<InstanceResult>& results) {

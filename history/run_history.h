@@ -13,7 +13,7 @@
 //   history::ChangeSet changes = history::QueryChangedInstances("gauntlet-history.db");
 //   std::cout << history::HistoryText(trends, changes);
 //
-// Schema (version 1):
+// Schema (version 1, PRAGMA user_version; a database of a newer version is refused, never written):
 //   runs(id, time_utc, suite_name, suite_path, suite_hash, model_hashes (JSON object slot -> hash),
 //        models (JSON object slot -> source), tool_version, seed, out_dir, complete,
 //        instances, passed, failed, invalid, errors)
@@ -56,6 +56,12 @@ struct RunRecord {
 
 /// The record of a run of `suite` now: the hashes of its files and models, the current UTC time.
 [[nodiscard]] RunRecord MakeRunRecord(const scenarios::Suite& suite, const std::string& tool_version);
+
+/// Checks, before a run starts, that a run can be recorded in `db_path`: an existing gauntlet history
+/// database of this schema version or older that can be written, or a new file in a writable folder.
+/// Creates and writes nothing. Throws core::InputError naming the problem (not a database, a directory,
+/// read-only, written by a newer gauntlet, no such folder).
+void CheckDatabaseWritable(const std::string& db_path);
 
 /// Writes one run (summary, every result, the aggregates) in one transaction, creating the database
 /// and its tables if needed. Returns the new run's id. Throws core::InfrastructureError on failure

@@ -347,11 +347,7 @@ HtmlCase MakeHtmlCase(const scenarios::Suite& suite, const InstanceResult& resul
     options.width_px = 760;
     c.top_view_svg = RenderTopViewSvg(network, c.trace, TopViewActorsOf(world), options);
   }
-  // single quotes around the id, with embedded quotes closed and escaped for POSIX shells
-  std::string quoted = "'";
-  for (const char ch : result.id) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  quoted += "'";
-  c.replay_command = "gauntlet replay " + out_dir + " --case " + quoted + " --trace trace.csv";
+  c.replay_command = core::ReplayCommand(out_dir, result.id) + " --trace trace.csv";
   return c;
 }
 

@@ -157,7 +157,13 @@ std::string SummaryText(const RunSummary& summary) {
       out << "  " << Pad(r.name + (r.gating ? "" : "*"), width, true) << Pad(std::to_string(r.evaluated), 10)
           << Pad(std::to_string(r.passed), 8) << Pad(std::to_string(r.failed), 8) << Pad(rate, 22)
           << Pad(Fixed(r.worst_robustness), 18) << "\n";
-      if (r.failed > 0) out << "  " << std::string(width, ' ') << "  worst: " << r.worst_instance << "\n";
+      if (r.failed > 0) {
+        out << "  " << std::string(width, ' ') << "  worst: " << r.worst_instance << "\n";
+        if (!summary.info.out_dir.empty()) {
+          out << "  " << std::string(width, ' ') << "  replay: " << core::ReplayCommand(summary.info.out_dir, r.worst_instance)
+              << "\n";
+        }
+      }
       if (r.inconclusive > 0) {
         out << "  " << std::string(width, ' ') << "  inconclusive after an early stop: " << r.inconclusive
             << " (gate as failures)\n";
@@ -290,7 +296,7 @@ void WriteJUnit(const RunSummary& summary, const FamilyVisitor& for_each, std::o
     out << "  <testsuite name=\"" << XmlEscape(f.family) << "\" tests=\"" << c.tests << "\" failures=\"" << c.failures
         << "\" errors=\"" << c.errors << "\" skipped=\"" << c.skipped << "\" time=\"" << Fixed(c.time) << "\">\n";
     for_each(f.family, [&](const scenarios::InstanceResult& r, double wall) {
-      const std::string replay = "gauntlet replay " + summary.info.out_dir + " --case '" + r.id + "'";
+      const std::string replay = core::ReplayCommand(summary.info.out_dir, r.id);
       const size_t n = std::max<size_t>(1, r.requirements.size());
       auto open_case = [&](const std::string& requirement) {
         out << "    <testcase classname=\"" << XmlEscape(f.family) << "\" name=\""
@@ -322,6 +328,7 @@ void WriteJUnit(const RunSummary& summary, const FamilyVisitor& for_each, std::o
                     " s: the robustness at time 0 lies in [" + core::FormatDouble(req.robustness_bounds->first) +
                     ", " + core::FormatDouble(req.robustness_bounds->second) + "] over every completion of the trace";
         }
+        if (!req.satisfied && r.witness) message += "; " + scenarios::WitnessText(*r.witness);
         if (!req.satisfied && req.gating) {
           out << ">\n      <failure message=\"" << XmlEscape(message) << "\" type=\""
               << (req.inconclusive ? "requirement inconclusive" : "requirement violated") << "\">"

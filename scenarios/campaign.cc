@@ -5,6 +5,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <deque>
 #include <map>
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "core/check.h"
 #include "core/error.h"
+#include "core/format.h"
 #include "core/rng.h"
 #include "core/tsan.h"
 #include "scenarios/generators/adversarial_search.h"
@@ -206,6 +208,7 @@ class BatchRunner {
                 job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
             InstanceResult result;
             const InstanceResult* recorded = Recorded(*job.family, job.index);
+            if (recorded != nullptr && !BelongsToJob(*recorded, job, seed)) recorded = nullptr;  // of another plan
             if (recorded != nullptr) {
               result = *recorded;  // computed by the interrupted run: identical by determinism
             } else {
@@ -231,6 +234,18 @@ class BatchRunner {
         return;
       }
     }
+  }
+
+  /// True when a recorded result is the one `job` would compute: its seed, origin and parameter values
+  /// (bit for bit) are the job's. A resume reuses no line it cannot tie to this run's plan.
+  static bool BelongsToJob(const InstanceResult& recorded, const Job& job, uint64_t seed) {
+    if (recorded.seed != seed || recorded.origin != job.origin || recorded.parameters.size() < job.values.size()) {
+      return false;
+    }
+    for (size_t k = 0; k < job.values.size(); ++k) {
+      if (std::bit_cast<uint64_t>(recorded.parameters[k].second) != std::bit_cast<uint64_t>(job.values[k])) return false;
+    }
+    return true;
   }
 
   const InstanceResult* Recorded(const Family& family, size_t index) const {
@@ -262,8 +277,12 @@ struct StateSource {
 };
 
 /// A formal check's outcome as a result line next to the simulations.
+/// For local robustness, `reference_input` and `reference_output` are the state the violated check was
+/// centred on and the model's outputs there.
 InstanceResult FormalResult(const Family& family, size_t index, const std::string& name, bool gating,
-                            const verifier::formal::FormalCheckResult& check, double margin, double wall_s) {
+                            const verifier::formal::FormalCheckResult& check, double margin, double wall_s,
+                            const std::vector<double>& reference_input = {},
+                            const std::vector<double>& reference_output = {}) {
   InstanceResult r;
   r.family = family.name;
   r.index = index;
@@ -279,6 +298,10 @@ InstanceResult FormalResult(const Family& family, size_t index, const std::strin
     q.min_robustness = q.robustness;
     q.averaged_robustness = q.robustness;
     r.requirements.push_back(q);
+    if (!q.satisfied) {  // the counterexample, which `gauntlet replay` re-evaluates
+      r.witness = FormalWitness{check.counterexample_input, check.counterexample_output, reference_input, {}};
+      if (!reference_input.empty()) r.witness->reference_output = reference_output;
+    }
   } else {
     r.status = InstanceStatus::kError;
     r.error = "formal check '" + name + "' is inconclusive: " + check.detail;
@@ -293,16 +316,20 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
   const LoadedModel& model = suite.ModelOf(family);
   if (!model.network || (formal.output_bounds.empty() && formal.local_robustness.empty())) return;
   const models::Model& net = *model.network;
-  // --resume: a check the interrupted run finished is written again as it was
-  auto replay_recorded = [&] {
+  // --resume: a check the interrupted run finished is written again as it was (only a result of this
+  // very check: a formal line of the family at this index naming it)
+  auto replay_recorded = [&](const std::string& name) {
     const InstanceResult* recorded = runner->Recorded(family, *next_index);
-    if (recorded == nullptr) return false;
+    if (recorded == nullptr || recorded->origin != "formal" ||
+        recorded->id != family.name + "#" + std::to_string(*next_index) + " formal:" + name) {
+      return false;
+    }
     runner->WriteExternal(*recorded);
     ++*next_index;
     return true;
   };
   for (const OutputBoundsSpec& o : formal.output_bounds) {
-    if (replay_recorded()) continue;
+    if (replay_recorded(o.name)) continue;
     const auto start = Clock::now();
     std::vector<double> lo(net.output_size(), -INFINITY), hi(net.output_size(), INFINITY);
     const size_t k = static_cast<size_t>(o.output);
@@ -323,12 +350,13 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
                                        std::chrono::duration<double>(Clock::now() - start).count()));
   }
   for (const LocalRobustnessCheckSpec& l : formal.local_robustness) {
-    if (replay_recorded()) continue;
+    if (replay_recorded(l.name)) continue;
     const auto start = Clock::now();
     verifier::formal::FormalCheckResult worst;
     worst.verdict = verifier::formal::Verdict::kHolds;
     double margin = INFINITY;
     size_t checked = 0;
+    std::vector<double> worst_point;  // the state `worst` was checked around
     for (const StateSource& source : sources) {
       if (checked == static_cast<size_t>(l.states)) break;
       // the model's input at the instance's moment of lowest robustness, from a run with its trace
@@ -357,7 +385,10 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
       const auto check = verifier::formal::LocalRobustnessCheck(net, spec, l.time_budget_s, threads);
       ++checked;
       if (check.verdict != verifier::formal::Verdict::kHolds) {
-        if (worst.verdict != verifier::formal::Verdict::kViolated) worst = check;
+        if (worst.verdict != verifier::formal::Verdict::kViolated) {
+          worst = check;
+          worst_point = spec.point;
+        }
         if (check.verdict == verifier::formal::Verdict::kViolated) margin = -1.0;
         continue;
       }
@@ -376,8 +407,15 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
       worst.verdict = verifier::formal::Verdict::kUnknown;
       worst.detail = "no completed instance to take states from";
     }
+    std::vector<double> worst_output;
+    if (worst.verdict == verifier::formal::Verdict::kViolated) {
+      worst_output.resize(net.output_size());
+      models::Workspace ws;
+      net.Evaluate(worst_point, worst_output, ws);
+    }
     runner->WriteExternal(FormalResult(family, (*next_index)++, l.name, l.gating, worst, margin,
-                                       std::chrono::duration<double>(Clock::now() - start).count()));
+                                       std::chrono::duration<double>(Clock::now() - start).count(), worst_point,
+                                       worst_output));
   }
 }
 
@@ -633,21 +671,36 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   return session.Finish();
 }
 
-size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
+size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::string line;
+  if (!header.empty() && (!std::getline(in, line) || line != header)) return 0;  // another run's file
   size_t count = 0;
+  size_t line_no = header.empty() ? 0 : 1;
   while (std::getline(in, line)) {
+    ++line_no;
     if (in.eof()) break;  // no newline at the end: a line cut by a crash mid-write
     if (line.empty()) continue;
+    InstanceResult r;
     try {
-      InstanceResult r = FromJsonLine(line, path);
-      (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
-      ++count;
+      r = FromJsonLine(line, path);
     } catch (const core::InputError&) {
       break;  // a damaged line ends what can be trusted
     }
+    // the verdicts follow from the recorded robustness; a line where they disagree was edited
+    for (const auto* outcomes : {&r.requirements, &r.assumptions}) {
+      for (const RequirementOutcome& q : *outcomes) {
+        if (q.satisfied != (q.robustness >= 0.0)) {
+          throw core::InputError({path, static_cast<int>(line_no), 1},
+                                 "instance '" + r.id + "': verdict '" + (q.satisfied ? "pass" : "fail") + "' of '" +
+                                     q.name + "' contradicts its robustness " + core::FormatDouble(q.robustness) +
+                                     " (an edited file?); delete the folder or run with a fresh --out");
+        }
+      }
+    }
+    (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
+    ++count;
   }
   return count;
 }

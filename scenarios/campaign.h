@@ -31,8 +31,10 @@ namespace gauntlet::scenarios {
 using RecordedResults = std::map<std::string, InstanceResult>;
 
 /// Reads the complete lines of a results.jsonl (a line cut by a crash mid-write is dropped) into `out`.
-/// A missing file adds nothing. Returns the number of lines read.
-size_t ReadRecordedResults(const std::string& path, RecordedResults* out);
+/// A missing file adds nothing. With `header`, the file's first line must be exactly `header`, else
+/// nothing is read (the file of another run). A line whose verdict contradicts its recorded robustness
+/// (a "pass" with negative robustness) is a core::InputError at its line. Returns the number of lines read.
+size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header = "");
 
 struct CampaignOptions {
   int threads = 0;                       ///< 0: all cores
@@ -52,7 +54,8 @@ struct CampaignOptions {
   /// in plan order gives exactly the unsharded results. Stopping rules need the whole plan: refused.
   size_t shard_index = 0;
   size_t shard_count = 1;
-  /// Results already computed, reused instead of simulated (--resume); may be null.
+  /// Results already computed, reused instead of simulated (--resume); may be null. A recorded result
+  /// is reused only when its seed, origin and parameters are those of the planned instance.
   const RecordedResults* recorded = nullptr;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "core/format.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -83,6 +84,19 @@ void CheckVerdict(const RequirementOutcome& r) {
   }
 }
 
+Json Numbers(const std::vector<double>& values) {
+  Json a = Json::array();
+  for (const double v : values) a.push_back(Number(v));
+  return a;
+}
+
+std::vector<double> ParseNumbers(const Json& j) {
+  if (!j.is_array()) throw std::runtime_error("a witness holds arrays of numbers");
+  std::vector<double> values;
+  for (const Json& v : j) values.push_back(ToNumber(v));
+  return values;
+}
+
 RequirementOutcome ParseOutcome(const Json& j) {
   RequirementOutcome r;
   r.name = j.at("name").get<std::string>();
@@ -149,6 +163,19 @@ double InstanceResult::Infeasibility() const {
   return worst;
 }
 
+std::string WitnessText(const FormalWitness& w) {
+  const auto list = [](const std::vector<double>& values) {
+    std::string text = "[";
+    for (size_t i = 0; i < values.size(); ++i) text += (i > 0 ? ", " : "") + core::FormatDouble(values[i]);
+    return text + "]";
+  };
+  std::string text = "witness: input " + list(w.input) + ", output " + list(w.output);
+  if (!w.reference_input.empty()) {
+    text += "; reference input " + list(w.reference_input) + ", output " + list(w.reference_output);
+  }
+  return text;
+}
+
 std::string MakeInstanceId(const std::string& family, size_t index,
                            const std::vector<std::pair<std::string, double>>& parameters) {
   std::string id = family + "#" + std::to_string(index);
@@ -175,6 +202,16 @@ std::string ToJsonLine(const InstanceResult& r) {
   Json reqs = Json::array();
   for (const auto& req : r.requirements) reqs.push_back(Outcome(req));
   j["requirements"] = reqs;
+  if (r.witness) {
+    Json w;
+    w["input"] = Numbers(r.witness->input);
+    w["output"] = Numbers(r.witness->output);
+    if (!r.witness->reference_input.empty()) {
+      w["reference_input"] = Numbers(r.witness->reference_input);
+      w["reference_output"] = Numbers(r.witness->reference_output);
+    }
+    j["witness"] = w;
+  }
   if (!r.assumptions.empty()) {
     Json as = Json::array();
     for (const auto& a : r.assumptions) as.push_back(Outcome(a));
@@ -210,6 +247,17 @@ InstanceResult FromJsonLine(const std::string& line, const std::string& where) {
     }
     if (j.contains("error")) r.error = j.at("error").get<std::string>();
     for (const auto& req : j.at("requirements")) r.requirements.push_back(ParseOutcome(req));
+    if (j.contains("witness")) {
+      const Json& w = j.at("witness");
+      FormalWitness witness;
+      witness.input = ParseNumbers(w.at("input"));
+      witness.output = ParseNumbers(w.at("output"));
+      if (w.contains("reference_input")) {
+        witness.reference_input = ParseNumbers(w.at("reference_input"));
+        witness.reference_output = ParseNumbers(w.at("reference_output"));
+      }
+      r.witness = std::move(witness);
+    }
     if (j.contains("assumptions")) {
       for (const auto& a : j.at("assumptions")) r.assumptions.push_back(ParseOutcome(a));
     }

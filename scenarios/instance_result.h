@@ -41,6 +41,17 @@ enum class InstanceStatus {
 
 [[nodiscard]] const char* StatusName(InstanceStatus status);
 
+/// The counterexample of a violated formal check: a model input in the checked region and the model's
+/// outputs there (its plain forward pass). For local robustness also the state the region is centred on
+/// and the outputs there, which the outputs at `input` differ from too much.
+struct FormalWitness {
+  std::vector<double> input;
+  std::vector<double> output;
+  std::vector<double> reference_input;   ///< local robustness only
+  std::vector<double> reference_output;  ///< local robustness only
+  friend bool operator==(const FormalWitness&, const FormalWitness&) = default;
+};
+
 struct InstanceResult {
   size_t plan_index = 0;      ///< position in the run's plan; results are written in this order
   std::string family;         ///< the scenario family (a suite entry)
@@ -54,6 +65,7 @@ struct InstanceResult {
   std::vector<RequirementOutcome> requirements;
   std::vector<RequirementOutcome> assumptions;
   std::vector<std::pair<std::string, double>> metrics;
+  std::optional<FormalWitness> witness;  ///< a formal check (origin "formal") that is violated
   size_t steps = 0;           ///< simulated steps
   double end_time_s = 0.0;    ///< simulated time at the end of the run
   double wall_time_s = 0.0;   ///< not serialised to results.jsonl
@@ -75,6 +87,10 @@ struct InstanceResult {
 [[nodiscard]] std::string ToJsonLine(const InstanceResult& result);
 /// Parses a line written by ToJsonLine. Throws core::InputError (with `where`) if it is not one.
 [[nodiscard]] InstanceResult FromJsonLine(const std::string& line, const std::string& where);
+
+/// The witness for people, numbers exact (core::FormatDouble): "witness: input [1, 2], output [3]",
+/// for local robustness followed by "; reference input [...], output [...]".
+[[nodiscard]] std::string WitnessText(const FormalWitness& witness);
 
 /// The instance id: "<family>#<index> name=value name=value ..." with values to 4 significant digits.
 [[nodiscard]] std::string MakeInstanceId(const std::string& family, size_t index,

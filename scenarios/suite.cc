@@ -29,8 +29,8 @@ std::string Resolve(const std::string& base_file, const std::string& relative) {
   return (fs::path(base_file).parent_path() / p).lexically_normal().string();
 }
 
-/// Folds a file's bytes into `hash` (core::StableHash of the bytes, mixed in by core::Mix64; a file that
-/// cannot be read counts as empty).
+/// Folds a file's bytes (not its name) into `hash` (core::StableHash of the bytes, mixed in by
+/// core::Mix64; a file that cannot be read counts as empty).
 uint64_t HashFile(const std::string& path, uint64_t hash) {
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -59,6 +59,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
                                          "; the suite's models are " + core::QuotedList(slots));
     }
   }
+  std::map<std::string, std::vector<std::string>> model_files;  // per slot, the network files read
   for (const auto& [slot, m] : spec.models) {
     const std::string where = core::JoinPath("models", slot);
     LoadedModel loaded;
@@ -72,6 +73,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
           continue;
         }
         LoadNetwork(loaded.source, &loaded);
+        model_files[slot] = {loaded.source};
       } else if (!m.by_previous_advisory.empty()) {
         if (!m.path.empty() || !m.builtin.empty()) {
           diags.Error(reader.PositionOf(where), "model '" + slot + "' has 'by_previous_advisory' and 'path' or "
@@ -99,6 +101,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
         }
         if (!ok) continue;
         loaded.source = "by_previous_advisory:" + sources.front() + ",...";
+        model_files[slot] = sources;
       } else if (!m.path.empty() && !m.builtin.empty()) {
         diags.Error(reader.PositionOf(where), "model '" + slot + "' has both 'path' and 'builtin'; give one");
         continue;
@@ -114,6 +117,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
           continue;
         }
         LoadNetwork(loaded.source, &loaded);
+        model_files[slot] = {loaded.source};
       } else if (!m.builtin.empty()) {
         loaded.source = "builtin:" + m.builtin;
         loaded.policy = models::MakeBuiltinPolicy(m.builtin, m.params);
@@ -134,6 +138,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   std::vector<std::string> slots;
   for (const auto& [name, m] : spec.models) slots.push_back(name);
   std::map<std::string, std::shared_ptr<const Scenario>> loaded_scenarios;
+  std::vector<std::string> scenario_order;  // the scenario files in the order the suite first names them
   std::set<std::string> failed_scenarios;  // each file's problems are reported once
   std::set<std::string> family_names;
   for (size_t i = 0; i < spec.scenarios.size(); ++i) {
@@ -163,6 +168,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
         continue;
       }
       loaded_scenarios.emplace(scenario_path, scenario);
+      scenario_order.push_back(scenario_path);
     }
     Family family;
     family.scenario = scenario;
@@ -224,15 +230,22 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   }
   if (spec.scenarios.empty()) diags.Error(reader.PositionOf("scenarios"), "the suite lists no scenarios");
   diags.ThrowIfAny();
-  // the fingerprint: suite, scenarios and models, in a fixed order
+  // the fingerprint: the content (file bytes) of the suite, of its scenarios and the catalogues they
+  // include, in the order the suite names them, and of each model slot's files. How a path is spelt
+  // (relative, absolute, `./`) and the working directory play no part: a relative and an absolute
+  // suite path, from any directory, give the same fingerprint.
   uint64_t hash = HashFile(path, 0x6761756e746c6574ULL);
-  for (const auto& [scenario_path, scenario] : loaded_scenarios) {
+  for (const std::string& scenario_path : scenario_order) {
     hash = HashFile(scenario_path, hash);
-    for (const std::string& included : scenario->included_files) hash = HashFile(included, hash);
+    for (const std::string& included : loaded_scenarios.at(scenario_path)->included_files) hash = HashFile(included, hash);
   }
   for (const auto& [slot, model] : suite.models) {
-    hash = core::Mix64(hash ^ core::StableHash(slot + "=" + model.source));
-    if (model.network) hash = HashFile(model.source, hash);
+    const auto files = model_files.find(slot);
+    // a built-in is its name (its parameters are in the suite's bytes); a network is its files' bytes
+    hash = core::Mix64(hash ^ core::StableHash(slot + "=" + (files == model_files.end() ? model.source : "files")));
+    if (files != model_files.end()) {
+      for (const std::string& file : files->second) hash = HashFile(file, hash);
+    }
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));

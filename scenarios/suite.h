@@ -100,8 +100,9 @@ struct Suite {
   std::string name;
   std::string path;
   uint64_t seed = 0;
-  /// A hash of everything the results depend on: the suite and scenario files' text (with the
-  /// catalogues they include) and the model files' bytes (hex). Shards and resumed runs must agree on it.
+  /// A hash of everything the results depend on: the suite and scenario files' bytes (with the
+  /// catalogues they include) and the model files' bytes (hex). Content only: the same for any spelling
+  /// of the paths and any working directory. Shards and resumed runs must agree on it.
   std::string fingerprint;
   std::map<std::string, LoadedModel> models;
   std::vector<Family> families;

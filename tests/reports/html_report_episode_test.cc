@@ -46,7 +46,7 @@ TEST(HtmlReportEpisodeTest, FlawedModelReport) {
     EXPECT_NE(cases.back().top_view_svg.find("<svg"), std::string::npos);
     EXPECT_EQ(cases.back().formula, cases.back().requirement == "no_collision" ? "always (lead.gap > 0)"
                                                                               : "always (lead.gap > 2)");
-    EXPECT_EQ(cases.back().replay_command.rfind("gauntlet replay out dir --case '" + outcome.results[i].id + "'", 0), 0u);
+    EXPECT_EQ(cases.back().replay_command.rfind("gauntlet replay 'out dir' --case '" + outcome.results[i].id + "'", 0), 0u);
   }
   ASSERT_FALSE(cases.empty());
   const std::string html = RenderHtmlReport(summary, outcome.results, cases);
