@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/input_file.h"
 
 namespace gauntlet::app {
 
@@ -49,6 +50,7 @@ void WriteRunManifest(const std::string& dir, const RunManifest& manifest) {
 
 RunManifest ReadRunManifest(const std::string& dir) {
   const std::string path = dir + "/run.json";
+  core::CheckInputFile(path, core::InputKind::kManifest, "not a gauntlet run directory (no run.json)");
   std::ifstream in(path);
   if (!in) throw core::InputError({path, 0, 0}, "not a gauntlet run directory (no run.json)");
   const auto malformed = [&](const std::string& what) {

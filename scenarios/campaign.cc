@@ -17,6 +17,7 @@
 
 #include "core/check.h"
 #include "core/error.h"
+#include "core/input_file.h"
 #include "core/rng.h"
 #include "core/tsan.h"
 #include "scenarios/generators/adversarial_search.h"
@@ -617,6 +618,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
 }
 
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
+  if (std::error_code ec; std::filesystem::exists(path, ec)) core::CheckInputFile(path, core::InputKind::kResults);
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::string line;

@@ -117,6 +117,7 @@ bool LoadModelSlot(const std::string& path, const std::string& slot, const Model
 
 /// The scenario files a suite names, each loaded once (a file with problems reports them once).
 struct ScenarioCache {
+  std::string include_root;  ///< the suite's folder: the catalogues scenarios include stay inside it
   std::map<std::string, std::shared_ptr<const Scenario>> loaded;
   std::set<std::string> failed;
 
@@ -125,7 +126,7 @@ struct ScenarioCache {
     if (failed.contains(scenario_path)) return nullptr;
     if (const auto it = loaded.find(scenario_path); it != loaded.end()) return it->second;
     try {
-      auto scenario = LoadScenario(scenario_path);
+      auto scenario = LoadScenario(scenario_path, include_root);
       loaded.emplace(scenario_path, scenario);
       return scenario;
     } catch (const core::InputError& e) {
@@ -278,6 +279,7 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   }
 
   ScenarioCache cache;
+  cache.include_root = fs::absolute(fs::path(path)).parent_path().string();
   std::set<std::string> family_names;
   for (size_t i = 0; i < spec.scenarios.size(); ++i) {
     Family family;
