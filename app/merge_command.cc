@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "app/run_files.h"
 #include "core/error.h"
+#include "core/input_file.h"
 #include "reports/run_summary.h"
 #include "scenarios/generators/coverage.h"
 #include "scenarios/generators/generator_spec.h"
@@ -142,6 +143,7 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     std::vector<Line> lines;
     for (const auto& [index, dir] : by_index) {
       const std::string path = dir + "/results.jsonl";
+      if (fs::exists(path)) core::CheckInputFile(path, core::InputKind::kResults);
       std::ifstream in(path);
       std::string text;
       while (std::getline(in, text)) {

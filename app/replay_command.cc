@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "models/model.h"
+#include "core/input_file.h"
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 
@@ -150,6 +151,7 @@ int RunReplayCommand(const std::vector<std::string>& argv) {
     const RunManifest manifest = ReadRunManifest(dir);
     // find the recorded line: the exact id, or its "<family>#<index>" prefix
     const std::string results_path = dir + "/results.jsonl";
+    core::CheckInputFile(results_path, core::InputKind::kResults, "cannot read the results");
     std::ifstream in(results_path);
     if (!in) throw core::InputError({results_path, 0, 0}, "cannot read the results");
     std::string line, recorded_line;

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/input_file.h"
 
 namespace gauntlet::app {
 
@@ -132,6 +133,7 @@ void WriteRunManifest(const std::string& dir, const RunManifest& manifest) {
 
 RunManifest ReadRunManifest(const std::string& dir) {
   const std::string path = dir + "/run.json";
+  core::CheckInputFile(path, core::InputKind::kManifest, "not a gauntlet run directory (no run.json)");
   std::ifstream in(path);
   if (!in) throw core::InputError({path, 0, 0}, "not a gauntlet run directory (no run.json)");
   const auto malformed = [&](const std::string& what) {

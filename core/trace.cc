@@ -5,10 +5,13 @@
 #include <fstream>
 #include <istream>
 #include <ostream>
+#include <sstream>
 
 #include "core/check.h"
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
+#include "core/text.h"
 
 namespace gauntlet::core {
 namespace {
@@ -137,14 +140,14 @@ Trace Trace::ReadCsv(std::istream& in, const std::string& path) {
       width = fields.size();
       if (fields[0].text != "time") {
         diags.Error({path, line_no, fields[0].col},
-                    "the first column must be 'time', found '" + std::string(fields[0].text) + "'");
+                    "the first column must be 'time', found " + Quote(fields[0].text));
       }
       for (size_t i = 1; i < fields.size(); ++i) {
         const std::string name(fields[i].text);
         if (name.empty()) {
           diags.Error({path, line_no, fields[i].col}, "empty column name");
         } else if (name == "time" || trace.Find(name)) {
-          diags.Error({path, line_no, fields[i].col}, "duplicate column '" + name + "'");
+          diags.Error({path, line_no, fields[i].col}, "duplicate column " + Quote(name));
         } else {
           trace.AddSignal(name);
         }
@@ -164,7 +167,7 @@ Trace Trace::ReadCsv(std::istream& in, const std::string& path) {
       const auto value = ParseNumber(fields[i].text);
       if (!value || std::isnan(*value)) {
         diags.Error({path, line_no, fields[i].col},
-                    "'" + std::string(fields[i].text) + "' is not a number");
+                    Quote(fields[i].text) + " is not a number");
         row_ok = false;
       } else if (i == 0) {
         time = *value;
@@ -204,8 +207,7 @@ Trace Trace::ReadCsv(std::istream& in, const std::string& path) {
 }
 
 Trace Trace::ReadCsvFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "cannot open trace file");
+  std::istringstream in(ReadInputFile(path, InputKind::kCsv, "cannot open trace file"));
   return ReadCsv(in, path);
 }
 

@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
 
 namespace gauntlet::history {
 
@@ -468,6 +469,9 @@ int64_t RecordRun(const std::string& db_path, const RunRecord& record, const rep
 int64_t RecordRunFromFile(const std::string& db_path, const RunRecord& record, const reports::RunSummary& summary,
                           const std::string& results_jsonl) {
   return RecordRunWith(db_path, record, summary, [&](const std::function<void(const InstanceResult&)>& insert) {
+    if (std::error_code ec; std::filesystem::exists(results_jsonl, ec)) {
+      core::CheckInputFile(results_jsonl, core::InputKind::kResults);  // not a FIFO, a folder or a device
+    }
     std::ifstream in(results_jsonl, std::ios::binary);
     if (!in) throw core::InfrastructureError("cannot read " + results_jsonl);
     std::string line;

@@ -11,10 +11,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
 #include "models/internal/loaders.h"
 
 namespace gauntlet::models::internal {
@@ -101,8 +102,7 @@ class NnetReader {
   }
 
   void Tokenize() {
-    std::ifstream in(path_);
-    if (!in) throw core::InputError(core::SourcePos{path_, 0, 0}, "cannot read the file");
+    std::istringstream in(core::ReadInputFile(path_, core::InputKind::kModel));
     std::string line;
     int line_no = 0;
     while (std::getline(in, line)) {

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
 #include "core/suggest.h"
 #include "models/internal/loaders.h"
 
@@ -30,23 +31,14 @@ std::string ShapeText(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
-bool ReadFile(const std::string& path, std::string* bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *bytes = ss.str();
-  return !in.bad();
-}
-
 class OnnxLoader {
  public:
   explicit OnnxLoader(std::string path) : path_(std::move(path)), pos_{path_, 0, 0} {}
 
   Graph Load() {
     // parse
-    std::string bytes;
-    if (!ReadFile(path_, &bytes)) Fail("cannot read the file");
+    // a regular file of at most 2 GiB (not a FIFO, a directory or /dev/zero)
+    const std::string bytes = core::ReadInputFile(path_, core::InputKind::kModel);
     onnx::ModelProto model;
     if (!model.ParseFromString(bytes)) {
       Fail("not an ONNX model (the file does not parse as an ONNX ModelProto; truncated or another format?)");
@@ -186,9 +178,14 @@ class OnnxLoader {
       Fail(what + ": external data '" + location + "' points outside the model's folder (refused)");
     }
     std::string file;
-    if (!ReadFile(target.string(), &file)) Fail(what + ": cannot read external data file '" + location + "'");
+    try {
+      file = core::ReadInputFile(target.string(), core::InputKind::kExternalData);
+    } catch (const core::InputError&) {
+      const std::string problem = core::InputFileProblem(target.string(), core::InputKind::kExternalData);
+      Fail(what + ": cannot read external data file '" + location + "'" + (problem.empty() ? "" : ": it " + problem));
+    }
     if (offset < 0 || static_cast<size_t>(offset) > file.size() ||
-        (length >= 0 && static_cast<size_t>(offset + length) > file.size())) {
+        (length >= 0 && static_cast<uint64_t>(length) > file.size() - static_cast<size_t>(offset))) {
       Fail(what + ": external data '" + location + "' is shorter than offset + length");
     }
     *bytes = file.substr(static_cast<size_t>(offset), length >= 0 ? static_cast<size_t>(length) : std::string::npos);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
 #include "reports/top_view.h"
 #include "scenarios/campaign.h"
 
@@ -283,6 +285,9 @@ std::optional<SignalThreshold> SignalThresholdOf(const std::string& formula) {
 }
 
 std::vector<InstanceResult> ReadResultsFile(const std::string& results_jsonl) {
+  if (std::error_code ec; std::filesystem::exists(results_jsonl, ec)) {
+    core::CheckInputFile(results_jsonl, core::InputKind::kResults);  // not a FIFO, a folder or a device
+  }
   std::ifstream in(results_jsonl, std::ios::binary);
   if (!in) throw core::InfrastructureError("cannot read " + results_jsonl);
   std::vector<InstanceResult> out;

@@ -19,6 +19,7 @@
 #include "core/check.h"
 #include "core/error.h"
 #include "core/format.h"
+#include "core/input_file.h"
 #include "core/rng.h"
 #include "core/tsan.h"
 #include "scenarios/generators/adversarial_search.h"
@@ -672,6 +673,8 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
 }
 
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
+size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
+  if (std::error_code ec; std::filesystem::exists(path, ec)) core::CheckInputFile(path, core::InputKind::kResults);
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
   std::string line;

@@ -68,6 +68,10 @@ struct Parameter {
   [[nodiscard]] double EdgeHi() const;
 };
 
+/// The most parameters (and, separately, derived parameters) a scenario may declare; more is an input
+/// error reported before any is read.
+inline constexpr size_t kMaxParameters = 10000;
+
 /// The parameters of one scenario, in declaration order. A point is a std::vector<double> of values
 /// in that order.
 struct ParameterSpace {

@@ -9,7 +9,9 @@
 
 #include "core/check.h"
 #include "core/format.h"
+#include "core/input_file.h"
 #include "core/suggest.h"
+#include "core/text.h"
 #include "core/units.h"
 #include "scenarios/number_writer.h"
 #include "scenarios/yaml_reader.h"
@@ -36,7 +38,7 @@ class ParameterBinder : public NumberBinder {
       bool ok = true;
       for (const std::string& name : expr.names()) {
         if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
-          diags->Error(pos, "unknown parameter '" + name + "'" + core::DidYouMean(name, names_) +
+          diags->Error(pos, "unknown parameter " + core::Quote(name) + core::DidYouMean(name, names_) +
                                 (names_.empty() ? "; the scenario declares no parameters"
                                                 : "; known parameters: " + core::QuotedList(names_)));
           ok = false;
@@ -243,6 +245,11 @@ void ReadParameters(YamlReader& reader, const YAML::Node& node, const Catalogues
     reader.Error(node, "expected a mapping of parameter names to distributions");
     return;
   }
+  if (node.size() > kMaxParameters) {
+    reader.Error(node, "too many parameters: " + std::to_string(node.size()) + " (at most " +
+                           std::to_string(kMaxParameters) + ")");
+    return;
+  }
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string name = it->first.Scalar();
@@ -336,7 +343,9 @@ class LiteralNumbersOnly : public NumberBinder {
 /// Loads the catalogues `include` lists, recursively, into a Catalogues: every problem at once.
 class CatalogueLoader {
  public:
-  CatalogueLoader(core::Diagnostics* diags, Catalogues* out) : diags_(diags), out_(out) {}
+  /// Includes must stay inside `include_root` (a folder).
+  CatalogueLoader(core::Diagnostics* diags, Catalogues* out, const std::string& include_root)
+      : diags_(diags), out_(out), root_(Canonical(include_root)) {}
 
   /// The files `include` (a node of `reader`'s file) names. `reader`'s file is the start of the chain.
   void LoadIncludes(YamlReader& reader, const YAML::Node& include) {
@@ -356,6 +365,12 @@ class CatalogueLoader {
     std::string shown;
   };
 
+  /// Whether `path` is `root` or lies below it (both canonical).
+  static bool Inside(const std::string& path, const std::string& root) {
+    const fs::path rel = fs::path(path).lexically_relative(root);
+    return !rel.empty() && *rel.begin() != "..";
+  }
+
   static std::string Canonical(const std::string& file) {
     std::error_code ec;
     const fs::path p = fs::weakly_canonical(file, ec);
@@ -371,9 +386,31 @@ class CatalogueLoader {
     for (size_t i = 0; i < files.size(); ++i) {
       const YAML::Node at = include[i];
       const fs::path written(files[i]);
+      const std::string shown = core::Quote(files[i]);
       const std::string file = written.is_absolute()
                                    ? written.lexically_normal().string()
                                    : (fs::path(reader.file()).parent_path() / written).lexically_normal().string();
+      // what is wrong first: a directory, a FIFO or a device is never opened
+      if (const std::string problem = core::InputFileProblem(file, core::InputKind::kYaml);
+          !problem.empty() && problem != "does not exist") {
+        reader.Error(at, "included file " + shown + " " + problem);
+        continue;
+      }
+      if (written.is_absolute()) {
+        reader.Error(at, "included file " + shown + " is an absolute path: name a catalogue relative to the "
+                         "including file, inside " + root_);
+        continue;
+      }
+      if (written.extension() != ".yaml" && written.extension() != ".yml") {
+        reader.Error(at, "included file " + shown + " is not a YAML file: a catalogue's name ends in .yaml or .yml");
+        continue;
+      }
+      const std::string canonical = Canonical(file);  // links resolved: a link cannot lead out
+      if (!Inside(canonical, root_)) {
+        reader.Error(at, "included file " + shown + " is outside the include root " + root_ +
+                             " (the suite's folder, or the folder above a scenario or catalogue checked alone)");
+        continue;
+      }
       std::error_code ec;
       if (!fs::is_regular_file(file, ec)) {
         // a near name in the same folder is probably what was meant
@@ -387,10 +424,9 @@ class CatalogueLoader {
         if (const auto near = core::ClosestMatch(fs::path(file).filename().string(), siblings)) {
           hint = " (did you mean '" + (written.parent_path() / *near).string() + "'?)";
         }
-        reader.Error(at, "included file '" + files[i] + "' does not exist" + hint + "; looked for " + file);
+        reader.Error(at, "included file " + shown + " does not exist" + hint + "; looked for " + core::Excerpt(file));
         continue;
       }
-      const std::string canonical = Canonical(file);
       const auto open =
           std::find_if(stack_.begin(), stack_.end(), [&](const Open& o) { return o.canonical == canonical; });
       if (open != stack_.end()) {
@@ -486,6 +522,7 @@ class CatalogueLoader {
 
   core::Diagnostics* diags_;
   Catalogues* out_;
+  std::string root_;
   LiteralNumbersOnly literal_only_;
   std::vector<Open> stack_;
   std::set<std::string> loaded_;
@@ -552,230 +589,336 @@ ResolvedInstance Scenario::Resolve(const std::vector<double>& values) const {
   return instance;
 }
 
-std::shared_ptr<const Scenario> LoadScenario(const std::string& path) {
-  auto scenario = std::make_shared<Scenario>();
-  scenario->path = path;
-  core::Diagnostics diags;
-  YAML::Node root = LoadYamlFile(path);  // not const: a const lookup of a missing key is an invalid node
-  YamlReader reader(path, &diags);
-  if (!reader.CheckKeys(root, "", kScenarioKeys)) diags.ThrowIfAny();
+namespace {
+
+/// Reads a scenario file section by section (one method per top-level key, as MuJoCo's XML reader has
+/// one per element) into `scenario`; every problem goes to `diags`.
+class ScenarioLoader {
+ public:
+  ScenarioLoader(const std::string& path, const std::string& include_root, Scenario* scenario,
+                 core::Diagnostics* diags)
+      : path_(path), include_root_(include_root), scenario_(scenario), diags_(diags), reader_(path, diags) {}
+
+  void Load(YAML::Node root);
+
+ private:
+  void ReadHeader(YAML::Node& root);
+  void ReadParameterSections(YAML::Node& root, const Catalogues& catalogues);
+  void ReadDerived(const YAML::Node& derived);
+  void ReadBoundSections(YAML::Node& root, YamlReader& bound_reader, const Catalogues& catalogues,
+                         std::vector<RequirementSpec>* requirement_specs,
+                         std::vector<RequirementSpec>* assumption_specs, std::vector<MetricSpec>* metric_specs);
+  void CheckBinding(const YamlReader& bound_reader);
+  void CheckFormal();
+  void CheckObservations(const YamlReader& bound_reader);
+  verifier::stl::Definitions ReadLet(const YAML::Node& let);
+  void CompileRequirements(YAML::Node& root, const YamlReader& bound_reader,
+                           const verifier::stl::Definitions& definitions, const std::vector<RequirementSpec>& specs,
+                           std::vector<CompiledRequirement>* list, const std::string& key);
+  void CompileMetrics(const YamlReader& bound_reader, const std::vector<MetricSpec>& specs);
+
+  const std::string& path_;
+  const std::string& include_root_;
+  Scenario* scenario_;
+  core::Diagnostics* diags_;
+  YamlReader reader_;
+  // the parameters, free and derived, and their nominal values: what a number field may name
+  std::vector<std::string> names_;
+  std::vector<double> nominal_;
+};
+
+/// scenario, description, stop_on_collision, and the required keys.
+void ScenarioLoader::ReadHeader(YAML::Node& root) {
   for (const char* key : {"scenario", "world", "model", "requirements"}) {
-    if (!root[key].IsDefined()) diags.Error({path, 1, 1}, std::string("missing required key '") + key + "'");
+    if (!root[key].IsDefined()) diags_->Error({path_, 1, 1}, std::string("missing required key '") + key + "'");
   }
-  if (root["scenario"].IsDefined()) reader.Read(root["scenario"], "scenario", &scenario->name);
-  if (root["description"].IsDefined()) reader.Read(root["description"], "description", &scenario->description);
+  if (root["scenario"].IsDefined()) reader_.Read(root["scenario"], "scenario", &scenario_->name);
+  if (root["description"].IsDefined()) reader_.Read(root["description"], "description", &scenario_->description);
   if (root["stop_on_collision"].IsDefined()) {
-    reader.Read(root["stop_on_collision"], "stop_on_collision", &scenario->stop_on_collision);
+    reader_.Read(root["stop_on_collision"], "stop_on_collision", &scenario_->stop_on_collision);
   }
+}
 
-  // the included catalogues, whose entries `use: NAME` takes
-  Catalogues catalogues;
-  CatalogueLoader(&diags, &catalogues).LoadIncludes(reader, root["include"]);
-  scenario->included_files = catalogues.files;
-
-  // parameters, then derived parameters (each may use those before it)
-  std::vector<std::string> names;
-  std::vector<double> nominal;
-  if (root["parameters"].IsDefined()) ReadParameters(reader, root["parameters"], &catalogues, &scenario->parameters);
-  for (const Parameter& p : scenario->parameters.parameters) {
-    names.push_back(p.name);
-    nominal.push_back(p.Nominal());
+/// parameters, then derived parameters (each may use those before it).
+void ScenarioLoader::ReadParameterSections(YAML::Node& root, const Catalogues& catalogues) {
+  if (root["parameters"].IsDefined()) ReadParameters(reader_, root["parameters"], &catalogues, &scenario_->parameters);
+  for (const Parameter& p : scenario_->parameters.parameters) {
+    names_.push_back(p.name);
+    nominal_.push_back(p.Nominal());
   }
   if (const YAML::Node params = root["parameters"]; params.IsMap()) {
     // a parameter with an error is still declared: references to it are not errors too
     for (auto it = params.begin(); it != params.end(); ++it) {
       const std::string name = it->first.Scalar();
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        names.push_back(name);
-        nominal.push_back(0.0);
+      if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+        names_.push_back(name);
+        nominal_.push_back(0.0);
       }
     }
   }
-  if (const YAML::Node derived = root["derived"]; derived.IsDefined()) {
-    if (!derived.IsMap()) {
-      reader.Error(derived, "expected a mapping of names to expressions");
-    } else {
-      for (auto it = derived.begin(); it != derived.end(); ++it) {
-        const std::string name = it->first.Scalar();
-        if (std::find(names.begin(), names.end(), name) != names.end()) {
-          reader.Error(it->first, "duplicate parameter '" + name + "'");
-          continue;
-        }
-        if (!it->second.IsScalar()) {
-          reader.Error(it->second, "expected an expression for derived parameter '" + name + "'");
-          continue;
-        }
-        std::string text = it->second.Scalar();
-        core::SourcePos pos = reader.Pos(it->second);
-        if (text.starts_with("${") && text.ends_with("}")) {
-          text = text.substr(2, text.size() - 3);
-          pos = pos.Shifted(0, 2);
-        }
-        try {
-          verifier::stl::Expression expr = verifier::stl::Expression::Parse(text, pos);
-          const double v = expr.Bind(names).Evaluate(nominal.data());
-          scenario->derived.push_back({name, std::move(expr), reader.Pos(it->first)});
-          names.push_back(name);
-          nominal.push_back(v);
-        } catch (const core::InputError& e) {
-          diags.Absorb(e);
-        } catch (const verifier::stl::EvaluationError& e) {
-          diags.Error(pos, e.message() + " at the nominal parameter values");
-        }
-      }
-    }
-  }
+  if (const YAML::Node derived = root["derived"]; derived.IsDefined()) ReadDerived(derived);
+}
 
-  ParameterBinder binder(names, nominal);
-  YamlReader bound_reader(path, &diags, &binder);
+/// derived: {name: "${expression}"}
+void ScenarioLoader::ReadDerived(const YAML::Node& derived) {
+  if (!derived.IsMap()) {
+    reader_.Error(derived, "expected a mapping of names to expressions");
+    return;
+  }
+  if (derived.size() > kMaxParameters) {
+    reader_.Error(derived, "too many derived parameters: " + std::to_string(derived.size()) + " (at most " +
+                               std::to_string(kMaxParameters) + ")");
+    return;
+  }
+  for (auto it = derived.begin(); it != derived.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    if (std::find(names_.begin(), names_.end(), name) != names_.end()) {
+      reader_.Error(it->first, "duplicate parameter '" + name + "'");
+      continue;
+    }
+    if (!it->second.IsScalar()) {
+      reader_.Error(it->second, "expected an expression for derived parameter '" + name + "'");
+      continue;
+    }
+    std::string text = it->second.Scalar();
+    core::SourcePos pos = reader_.Pos(it->second);
+    if (text.starts_with("${") && text.ends_with("}")) {
+      text = text.substr(2, text.size() - 3);
+      pos = pos.Shifted(0, 2);
+    }
+    try {
+      verifier::stl::Expression expr = verifier::stl::Expression::Parse(text, pos);
+      const double v = expr.Bind(names_).Evaluate(nominal_.data());
+      scenario_->derived.push_back({name, std::move(expr), reader_.Pos(it->first)});
+      names_.push_back(name);
+      nominal_.push_back(v);
+    } catch (const core::InputError& e) {
+      diags_->Absorb(e);
+    } catch (const verifier::stl::EvaluationError& e) {
+      diags_->Error(pos, e.message() + " at the nominal parameter values");
+    }
+  }
+}
+
+/// world, model, requirements, assumptions, metrics, generators and formal: the sections whose number
+/// fields may name parameters (read by `bound_reader`), and the catalogue entries they may use.
+void ScenarioLoader::ReadBoundSections(YAML::Node& root, YamlReader& bound_reader, const Catalogues& catalogues,
+                                       std::vector<RequirementSpec>* requirement_specs,
+                                       std::vector<RequirementSpec>* assumption_specs,
+                                       std::vector<MetricSpec>* metric_specs) {
+  bound_reader.SetListLimit("world.actors", sim::kMaxActors, "actors");
   UsePrototypes(bound_reader, catalogues.actors, "actor", "actors");
   UsePrototypes(bound_reader, catalogues.requirements, "requirement", "requirements");
-  if (root["world"].IsDefined()) bound_reader.Read(root["world"], "world", &scenario->world);
-  if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario->model_binding);
-  std::vector<RequirementSpec> requirement_specs;
-  std::vector<RequirementSpec> assumption_specs;
-  if (root["requirements"].IsDefined()) bound_reader.Read(root["requirements"], "requirements", &requirement_specs);
-  if (root["assumptions"].IsDefined()) bound_reader.Read(root["assumptions"], "assumptions", &assumption_specs);
-  std::vector<MetricSpec> metric_specs;
-  if (root["metrics"].IsDefined()) bound_reader.Read(root["metrics"], "metrics", &metric_specs);
-  if (root["generators"].IsDefined()) bound_reader.Read(root["generators"], "generators", &scenario->generators);
-  for (size_t k = 0; k < scenario->generators.size(); ++k) {
+  if (root["world"].IsDefined()) bound_reader.Read(root["world"], "world", &scenario_->world);
+  if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario_->model_binding);
+  if (root["requirements"].IsDefined()) bound_reader.Read(root["requirements"], "requirements", requirement_specs);
+  if (root["assumptions"].IsDefined()) bound_reader.Read(root["assumptions"], "assumptions", assumption_specs);
+  if (root["metrics"].IsDefined()) bound_reader.Read(root["metrics"], "metrics", metric_specs);
+  if (root["generators"].IsDefined()) bound_reader.Read(root["generators"], "generators", &scenario_->generators);
+  for (size_t k = 0; k < scenario_->generators.size(); ++k) {
     const std::string path = "generators[" + std::to_string(k) + "]";
-    scenario->generators[k].pos = bound_reader.PositionOf(path);
-    for (const core::FieldError& e : CheckGeneratorSpec(scenario->generators[k])) {
-      diags.Error(bound_reader.PositionOf(core::JoinPath(path, e.path)), e.message);
+    scenario_->generators[k].pos = bound_reader.PositionOf(path);
+    for (const core::FieldError& e : CheckGeneratorSpec(scenario_->generators[k])) {
+      diags_->Error(bound_reader.PositionOf(core::JoinPath(path, e.path)), e.message);
     }
   }
-  if (root["formal"].IsDefined()) reader.Read(root["formal"], "formal", &scenario->formal);
-  scenario->parameter_bindings = std::move(binder.bindings);
-  if (!diags.empty()) diags.ThrowIfAny();  // the checks below need a well-formed spec
+  if (root["formal"].IsDefined()) reader_.Read(root["formal"], "formal", &scenario_->formal);
+}
 
-  // the world's own semantic checks, located through the field paths
-  for (const core::FieldError& e : sim::Validate(scenario->world)) {
-    diags.Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
+/// model: continuous commands or advisories, periods, delays, dropout and noise.
+void ScenarioLoader::CheckBinding(const YamlReader& bound_reader) {
+  for (const core::FieldError& e : ValidateModelBinding(scenario_->model_binding, "model")) {
+    diags_->Error(bound_reader.PositionOf(e.path), e.message);
   }
-  const ModelBindingSpec& b = scenario->model_binding;
-  for (const core::FieldError& e : ValidateModelBinding(b, "model")) {
-    diags.Error(bound_reader.PositionOf(e.path), e.message);
-  }
+}
 
-  // formal checks: boxes of the model's inputs
-  const size_t inputs = b.observation.size();
-  for (size_t i = 0; i < scenario->formal.output_bounds.size(); ++i) {
-    const OutputBoundsSpec& o = scenario->formal.output_bounds[i];
+/// formal checks: boxes of the model's inputs.
+void ScenarioLoader::CheckFormal() {
+  const size_t inputs = scenario_->model_binding.observation.size();
+  for (size_t i = 0; i < scenario_->formal.output_bounds.size(); ++i) {
+    const OutputBoundsSpec& o = scenario_->formal.output_bounds[i];
     const std::string p = core::IndexPath("formal.output_bounds", i);
     if (o.input_lo.size() != inputs || o.input_hi.size() != inputs) {
-      diags.Error(reader.PositionOf(p), "input_lo and input_hi need one value per model input (" +
-                                            std::to_string(inputs) + ")");
+      diags_->Error(reader_.PositionOf(p), "input_lo and input_hi need one value per model input (" +
+                                               std::to_string(inputs) + ")");
     } else {
       for (size_t k = 0; k < inputs; ++k) {
         if (!(o.input_lo[k] <= o.input_hi[k])) {
-          diags.Error(reader.PositionOf(p + ".input_lo"), "input_lo[" + std::to_string(k) + "] > input_hi[" +
-                                                              std::to_string(k) + "]");
+          diags_->Error(reader_.PositionOf(p + ".input_lo"), "input_lo[" + std::to_string(k) + "] > input_hi[" +
+                                                                 std::to_string(k) + "]");
         }
       }
     }
-    if (!o.min && !o.max) diags.Error(reader.PositionOf(p), "give 'min', 'max' or both");
-    if (o.time_budget_s <= 0) diags.Error(reader.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
+    if (!o.min && !o.max) diags_->Error(reader_.PositionOf(p), "give 'min', 'max' or both");
+    if (o.time_budget_s <= 0) diags_->Error(reader_.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
   }
-  for (size_t i = 0; i < scenario->formal.local_robustness.size(); ++i) {
-    const LocalRobustnessCheckSpec& l = scenario->formal.local_robustness[i];
+  for (size_t i = 0; i < scenario_->formal.local_robustness.size(); ++i) {
+    const LocalRobustnessCheckSpec& l = scenario_->formal.local_robustness[i];
     const std::string p = core::IndexPath("formal.local_robustness", i);
     if (l.epsilon.size() != 1 && l.epsilon.size() != inputs) {
-      diags.Error(reader.PositionOf(p + ".epsilon"), "epsilon needs one value, or one per model input (" +
-                                                         std::to_string(inputs) + ")");
+      diags_->Error(reader_.PositionOf(p + ".epsilon"), "epsilon needs one value, or one per model input (" +
+                                                            std::to_string(inputs) + ")");
     }
     for (double e : l.epsilon) {
-      if (!(e >= 0)) diags.Error(reader.PositionOf(p + ".epsilon"), "epsilon must not be negative");
+      if (!(e >= 0)) diags_->Error(reader_.PositionOf(p + ".epsilon"), "epsilon must not be negative");
     }
-    if (l.states < 1) diags.Error(reader.PositionOf(p + ".states"), "states must be at least 1");
-    if (l.time_budget_s <= 0) diags.Error(reader.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
+    if (l.states < 1) diags_->Error(reader_.PositionOf(p + ".states"), "states must be at least 1");
+    if (l.time_budget_s <= 0) diags_->Error(reader_.PositionOf(p + ".time_budget_s"), "time_budget_s must be positive");
   }
+}
 
-  // signals: the world's, then the model binding's
-  scenario->signals = sim::SignalNames(scenario->world);
-  for (std::string& s : ModelSignalNames(b)) scenario->signals.push_back(std::move(s));
-
-  // observation expressions must parse and name known signals
+/// observation expressions must parse and name known signals.
+void ScenarioLoader::CheckObservations(const YamlReader& bound_reader) {
+  const ModelBindingSpec& b = scenario_->model_binding;
   for (size_t i = 0; i < b.observation.size(); ++i) {
     const std::string p = core::IndexPath("model.observation", i) + ".expr";
     try {
       const auto expr = verifier::stl::Expression::Parse(b.observation[i].expr, bound_reader.PositionOf(p));
-      scenario->observations.push_back({b.observation[i], expr.Bind(sim::SignalNames(scenario->world))});
+      scenario_->observations.push_back({b.observation[i], expr.Bind(sim::SignalNames(scenario_->world))});
     } catch (const core::InputError& e) {
-      diags.Absorb(e);
+      diags_->Absorb(e);
     }
   }
+}
 
-  // let definitions, then requirements, assumptions and metrics over the signals
+/// let: {name: formula}, each may use those before it.
+verifier::stl::Definitions ScenarioLoader::ReadLet(const YAML::Node& let) {
   verifier::stl::Definitions definitions;
-  if (const YAML::Node let = root["let"]; let.IsDefined()) {
-    if (!let.IsMap()) {
-      reader.Error(let, "expected a mapping of names to formulas");
-    } else {
-      std::vector<verifier::stl::DefinitionText> texts;
-      for (auto it = let.begin(); it != let.end(); ++it) {
-        const std::string name = it->first.Scalar();
-        if (!it->second.IsScalar()) {
-          reader.Error(it->second, "expected a formula for '" + name + "'");
-          continue;
-        }
-        texts.push_back({name, it->second.Scalar(), ScalarTextPos(reader, it->second)});
-      }
-      try {
-        definitions = verifier::stl::ParseDefinitions(texts);
-      } catch (const core::InputError& e) {
-        diags.Absorb(e);
-      }
-    }
+  if (!let.IsDefined()) return definitions;
+  if (!let.IsMap()) {
+    reader_.Error(let, "expected a mapping of names to formulas");
+    return definitions;
   }
-  auto compile = [&](const std::vector<RequirementSpec>& specs, std::vector<CompiledRequirement>* list,
-                     const std::string& key) {
-    std::set<std::string> seen;
-    for (size_t i = 0; i < specs.size(); ++i) {
-      const std::string p = core::IndexPath(key, i);
-      if (!seen.insert(specs[i].name).second) {
-        diags.Error(bound_reader.PositionOf(p + ".name"), "duplicate requirement name '" + specs[i].name + "'");
-      }
-      try {
-        verifier::stl::Formula formula = verifier::stl::Formula::Parse(
-            specs[i].formula, FieldTextPos(root, key, i, "formula", bound_reader.PositionOf(p + ".formula")),
-            definitions);
-        formula.CheckSignals(scenario->signals);
-        if (specs[i].stop_on_violation && !formula.IsOnlineMonitorable()) {
-          diags.Error(bound_reader.PositionOf(p + ".stop_on_violation"),
+  std::vector<verifier::stl::DefinitionText> texts;
+  for (auto it = let.begin(); it != let.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    if (!it->second.IsScalar()) {
+      reader_.Error(it->second, "expected a formula for '" + name + "'");
+      continue;
+    }
+    // a definition that shadows a signal or a parameter would silently change what formulas mean
+    if (name == "time" || std::ranges::find(scenario_->signals, name) != scenario_->signals.end()) {
+      reader_.Error(it->first, "let name '" + name + "' is already a signal; choose another name");
+      continue;
+    }
+    if (std::ranges::find(names_, name) != names_.end()) {
+      reader_.Error(it->first, "let name '" + name + "' is already a parameter; choose another name");
+      continue;
+    }
+    texts.push_back({name, it->second.Scalar(), ScalarTextPos(reader_, it->second)});
+  }
+  try {
+    definitions = verifier::stl::ParseDefinitions(texts);
+  } catch (const core::InputError& e) {
+    diags_->Absorb(e);
+  }
+  return definitions;
+}
+
+/// requirements or assumptions (`key`): STL formulas over the signals.
+void ScenarioLoader::CompileRequirements(YAML::Node& root, const YamlReader& bound_reader,
+                                         const verifier::stl::Definitions& definitions,
+                                         const std::vector<RequirementSpec>& specs,
+                                         std::vector<CompiledRequirement>* list, const std::string& key) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const std::string p = core::IndexPath(key, i);
+    if (!seen.insert(specs[i].name).second) {
+      diags_->Error(bound_reader.PositionOf(p + ".name"), "duplicate requirement name '" + specs[i].name + "'");
+    }
+    try {
+      verifier::stl::Formula formula = verifier::stl::Formula::Parse(
+          specs[i].formula, FieldTextPos(root, key, i, "formula", bound_reader.PositionOf(p + ".formula")),
+          definitions);
+      formula.CheckSignals(scenario_->signals);
+      if (specs[i].stop_on_violation && !formula.IsOnlineMonitorable()) {
+        diags_->Error(bound_reader.PositionOf(p + ".stop_on_violation"),
                       "stop_on_violation needs a safety formula: an 'and' of 'always[a,b] P', 'always P' or 'P' where "
                       "P looks at no later sample");
-        }
-        list->push_back({specs[i], verifier::stl::Monitor(formula)});
-      } catch (const core::InputError& e) {
-        diags.Absorb(e);
       }
+      list->push_back({specs[i], verifier::stl::Monitor(formula)});
+    } catch (const core::InputError& e) {
+      diags_->Absorb(e);
     }
-  };
-  compile(requirement_specs, &scenario->requirements, "requirements");
-  compile(assumption_specs, &scenario->assumptions, "assumptions");
-  for (size_t i = 0; i < metric_specs.size(); ++i) {
+  }
+}
+
+/// metrics: expressions over the signals.
+void ScenarioLoader::CompileMetrics(const YamlReader& bound_reader, const std::vector<MetricSpec>& specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
     const std::string p = core::IndexPath("metrics", i) + ".expr";
     try {
-      auto expr = verifier::stl::Expression::Parse(metric_specs[i].expr, bound_reader.PositionOf(p));
-      (void)expr.Bind(scenario->signals);
-      scenario->metrics.push_back({metric_specs[i], std::move(expr)});
+      auto expr = verifier::stl::Expression::Parse(specs[i].expr, bound_reader.PositionOf(p));
+      (void)expr.Bind(scenario_->signals);
+      scenario_->metrics.push_back({specs[i], std::move(expr)});
     } catch (const core::InputError& e) {
-      diags.Absorb(e);
+      diags_->Absorb(e);
     }
   }
-  if (requirement_specs.empty() && diags.empty()) {
-    diags.Error(bound_reader.PositionOf("requirements"), "a scenario needs at least one requirement");
+}
+
+// `root` is not const: a const lookup of a missing key is an invalid node
+void ScenarioLoader::Load(YAML::Node root) {
+  if (!reader_.CheckKeys(root, "", kScenarioKeys)) diags_->ThrowIfAny();
+  ReadHeader(root);
+
+  // the included catalogues, whose entries `use: NAME` takes
+  Catalogues catalogues;
+  CatalogueLoader(diags_, &catalogues, include_root_).LoadIncludes(reader_, root["include"]);
+  scenario_->included_files = catalogues.files;
+  ReadParameterSections(root, catalogues);
+
+  ParameterBinder binder(names_, nominal_);
+  YamlReader bound_reader(path_, diags_, &binder);
+  std::vector<RequirementSpec> requirement_specs;
+  std::vector<RequirementSpec> assumption_specs;
+  std::vector<MetricSpec> metric_specs;
+  ReadBoundSections(root, bound_reader, catalogues, &requirement_specs, &assumption_specs, &metric_specs);
+  scenario_->parameter_bindings = std::move(binder.bindings);
+  if (!diags_->empty()) diags_->ThrowIfAny();  // the checks below need a well-formed spec
+
+  // the world's own semantic checks, located through the field paths
+  for (const core::FieldError& e : sim::Validate(scenario_->world)) {
+    diags_->Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
   }
-  diags.ThrowIfAny();
+  CheckBinding(bound_reader);
+  CheckFormal();
+
+  // signals: the world's, then the model binding's
+  scenario_->signals = sim::SignalNames(scenario_->world);
+  for (std::string& s : ModelSignalNames(scenario_->model_binding)) scenario_->signals.push_back(std::move(s));
+  CheckObservations(bound_reader);
+
+  // let definitions, then requirements, assumptions and metrics over the signals
+  const verifier::stl::Definitions definitions = ReadLet(root["let"]);
+  CompileRequirements(root, bound_reader, definitions, requirement_specs, &scenario_->requirements, "requirements");
+  CompileRequirements(root, bound_reader, definitions, assumption_specs, &scenario_->assumptions, "assumptions");
+  CompileMetrics(bound_reader, metric_specs);
+  if (requirement_specs.empty() && diags_->empty()) {
+    diags_->Error(bound_reader.PositionOf("requirements"), "a scenario needs at least one requirement");
+  }
+  diags_->ThrowIfAny();
+}
+
+}  // namespace
+
+std::string DefaultIncludeRoot(const std::string& path) {
+  return fs::absolute(fs::path(path)).parent_path().parent_path().string();
+}
+
+std::shared_ptr<const Scenario> LoadScenario(const std::string& path, const std::string& include_root) {
+  auto scenario = std::make_shared<Scenario>();
+  scenario->path = path;
+  core::Diagnostics diags;
+  const std::string root = include_root.empty() ? DefaultIncludeRoot(path) : include_root;
+  ScenarioLoader(path, root, scenario.get(), &diags).Load(LoadYamlFile(path));
   return scenario;
 }
 
 void CheckCatalogue(const std::string& path) {
   core::Diagnostics diags;
   Catalogues catalogues;
-  CatalogueLoader(&diags, &catalogues).LoadRoot(path);
+  CatalogueLoader(&diags, &catalogues, DefaultIncludeRoot(path)).LoadRoot(path);
   diags.ThrowIfAny();
 }
 

@@ -185,8 +185,15 @@ class Scenario {
   [[nodiscard]] std::vector<std::pair<std::string, double>> NamedValues(const std::vector<double>& values) const;
 };
 
-/// Loads and checks a scenario file: every problem at once, as core::InputError.
-[[nodiscard]] std::shared_ptr<const Scenario> LoadScenario(const std::string& path);
+/// Loads and checks a scenario file: every problem at once, as core::InputError. The catalogues it
+/// includes must lie inside `include_root` (docs/scenario-format.md "Sharing definitions"): the suite's
+/// folder when a suite names the scenario; by default (""), DefaultIncludeRoot(path).
+[[nodiscard]] std::shared_ptr<const Scenario> LoadScenario(const std::string& path,
+                                                           const std::string& include_root = "");
+
+/// The include root of a scenario or catalogue checked on its own: the folder above its own folder
+/// (the usual layout keeps the suite beside `scenarios/` and `catalogs/`).
+[[nodiscard]] std::string DefaultIncludeRoot(const std::string& path);
 
 /// Checks a catalogue file (`catalog: NAME`) and the catalogues it includes on their own: every
 /// problem at once, as core::InputError. What depends on a scenario (lanes, signals, other actors) is

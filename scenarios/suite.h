@@ -61,7 +61,7 @@ struct SuiteEntrySpec {
 
 struct SuiteSpec {
   std::string suite;
-  int64_t seed = 0;
+  uint64_t seed = 0;  ///< 0 to 2^64-1; a negative or fractional seed is an error
   std::map<std::string, ModelSpec> models;
   std::vector<SuiteEntrySpec> scenarios;
   template <class Archive>

@@ -42,6 +42,7 @@
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/suggest.h"
+#include "core/text.h"
 
 namespace gauntlet::scenarios {
 
@@ -55,7 +56,17 @@ class NumberBinder {
                                      core::Diagnostics* diags) = 0;
 };
 
-/// Loads a YAML file; an unreadable file or a syntax error is a core::InputError at its file:line:col.
+/// The deepest nesting of lists and mappings an input YAML file may have (a scenario needs about 8).
+inline constexpr size_t kMaxYamlDepth = 100;
+/// The most values (keys, scalars, lists and mappings, counting what aliases repeat) a YAML file may hold.
+inline constexpr uint64_t kMaxYamlNodes = 1000000;
+/// The most entries one list or mapping of a YAML file may have (more than any limit of what they
+/// describe: 10,000 actors, 10,000 parameters).
+inline constexpr uint64_t kMaxYamlEntries = 20000;
+
+/// Loads a YAML file: a regular file of at most 16 MiB (core::ReadInputFile), valid UTF-8, within
+/// kMaxYamlDepth, kMaxYamlNodes and kMaxYamlEntries (checked on the parser's events, before the tree is built). Any
+/// problem, or a syntax error, is a core::InputError at its file:line:col.
 [[nodiscard]] YAML::Node LoadYamlFile(const std::string& path);
 
 namespace internal {
@@ -119,6 +130,11 @@ class YamlReader {
   void SetPrototypes(std::function<void(const YAML::Node& use, const std::string& path, T* value)> fill) {
     prototypes_[std::type_index(typeid(T))] = std::move(fill);
   }
+  /// A list at `path` longer than `max` is reported ("too many <noun>: N (at most max)") without reading
+  /// its entries: a limit applies while reading, not after a million entries were converted.
+  void SetListLimit(const std::string& path, size_t max, std::string noun) {
+    list_limits_[path] = {max, std::move(noun)};
+  }
   /// A key the caller fills in itself, never reported missing (a catalogue entry is named by its key).
   void set_implied_key(std::string key) { implied_key_ = std::move(key); }
   [[nodiscard]] const std::string& file() const { return file_; }
@@ -147,6 +163,7 @@ class YamlReader {
   static void VariantNames(std::vector<std::string>* names);
   void ReadNumber(const YAML::Node& node, const std::string& path, double* value);
   void ReadInt(const YAML::Node& node, const std::string& path, int64_t* value);
+  void ReadUnsigned(const YAML::Node& node, const std::string& path, uint64_t* value);
   void ReadBool(const YAML::Node& node, const std::string& path, bool* value);
   void ReadString(const YAML::Node& node, const std::string& path, std::string* value);
   static std::string Describe(const YAML::Node& node);
@@ -160,6 +177,7 @@ class YamlReader {
   bool imported_ = false;  // some positions came from another reader: a re-read drops the stale ones
   std::unordered_map<std::type_index, std::any> prototypes_;
   std::string implied_key_;
+  std::map<std::string, std::pair<size_t, std::string>> list_limits_;  // path -> (max, noun)
   bool from_prototype_ = false;  // the struct being read started from a prototype
   // the struct being read by Serialize: its node and path
   const YAML::Node* current_node_ = nullptr;
@@ -190,6 +208,8 @@ void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value)
     ReadNumber(node, path, value);
   } else if constexpr (std::is_same_v<T, bool>) {
     ReadBool(node, path, value);
+  } else if constexpr (std::is_same_v<T, uint64_t>) {
+    ReadUnsigned(node, path, value);
   } else if constexpr (std::is_integral_v<T>) {
     int64_t v = 0;
     ReadInt(node, path, &v);
@@ -216,7 +236,7 @@ void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value)
       }
       names.emplace_back(entry.name);
     }
-    Error(node, "unknown value '" + text + "'" + Where(path) + core::DidYouMean(text, names) +
+    Error(node, "unknown value " + core::Quote(text) + Where(path) + core::DidYouMean(text, names) +
                     "; expected one of " + core::QuotedList(names));
   } else if constexpr (internal::IsOptional<T>::value) {
     typename T::value_type inner{};
@@ -227,6 +247,11 @@ void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value)
   } else if constexpr (internal::IsVector<T>::value) {
     if (!node.IsSequence()) {
       Error(node, "expected a list, found " + Describe(node) + Where(path));
+      return;
+    }
+    if (const auto limit = list_limits_.find(path); limit != list_limits_.end() && node.size() > limit->second.first) {
+      Error(node, "too many " + limit->second.second + ": " + std::to_string(node.size()) + " (at most " +
+                      std::to_string(limit->second.first) + ")");
       return;
     }
     value->clear();
@@ -241,7 +266,7 @@ void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value)
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (value->contains(key)) {
-        Error(it->first, "duplicate key '" + key + "'" + Where(path));
+        Error(it->first, "duplicate key " + core::Quote(key) + Where(path));
         continue;
       }
       Read(it->second, core::JoinPath(path, key), &(*value)[key]);
@@ -257,7 +282,7 @@ void YamlReader::Read(const YAML::Node& node, const std::string& path, T* value)
     const auto it = node.begin();
     const std::string key = it->first.Scalar();
     if (!ReadVariantAlternative<T>(it->second, key, path, value)) {
-      Error(it->first, "unknown kind '" + key + "'" + Where(path) + core::DidYouMean(key, names) +
+      Error(it->first, "unknown kind " + core::Quote(key) + Where(path) + core::DidYouMean(key, names) +
                            "; expected one of " + core::QuotedList(names));
     }
   } else {

@@ -59,6 +59,7 @@ std::vector<core::FieldError> CheckGeneratorSpec(const GeneratorSpec& spec) {
   }
   if (spec.count > kMaxCount) errors.push_back({"count", "count must be at most 10000000"});
   if (spec.levels < 1) errors.push_back({"levels", "levels must be >= 1"});
+  if (spec.levels > kMaxCount) errors.push_back({"levels", "levels must be at most 10000000"});
   if (spec.corner_budget < 0) errors.push_back({"corner_budget", "corner_budget must be >= 0"});
   if (!(spec.inside_fraction > 0.0 && spec.inside_fraction < 0.5)) {
     errors.push_back({"inside_fraction", "inside_fraction must be in (0, 0.5)"});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "core/rng.h"
@@ -39,17 +40,22 @@ std::vector<double> DistinctValues(const Parameter& p) {
 std::vector<PlannedPoint> GridPoints(const ParameterSpace& space, size_t levels, size_t max_points,
                                      const core::SourcePos& pos) {
   const size_t k = space.dimension();
-  std::vector<std::vector<double>> axes(k);
-  double total = 1.0;
+  // count first (without overflow, before anything is allocated): 1000 levels of 63 parameters is no
+  // "grid of 0 points", and 4294967297 levels is refused before a value of it exists
+  uint64_t total = 1;
+  bool overflow = false;
   for (size_t i = 0; i < k; ++i) {
-    axes[i] = space.GridValues(i, levels);
-    total *= static_cast<double>(axes[i].size());
+    const uint64_t n = space.GridLevels(i, levels);
+    if (n != 0 && total > std::numeric_limits<uint64_t>::max() / n) overflow = true;
+    else total *= n;
   }
-  if (total > static_cast<double>(max_points)) {
-    throw core::InputError(pos, "a grid of " + std::to_string(static_cast<uint64_t>(total)) +
+  if (overflow || total > max_points) {
+    throw core::InputError(pos, "a grid of " + (overflow ? "more than 18446744073709551615" : std::to_string(total)) +
                                     " points is more than the limit of " + std::to_string(max_points) +
                                     " (lower 'levels' or raise 'count')");
   }
+  std::vector<std::vector<double>> axes(k);
+  for (size_t i = 0; i < k; ++i) axes[i] = space.GridValues(i, levels);
   std::vector<PlannedPoint> points;
   points.reserve(static_cast<size_t>(total));
   std::vector<size_t> index(k, 0);

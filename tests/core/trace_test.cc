@@ -42,5 +42,14 @@ TEST(TraceTest, CsvErrorsArePositioned) {
   EXPECT_EQ(ReadError("time,x\n0,nan\n"), "t.csv:2:3: error: 'nan' is not a number");
 }
 
+TEST(TraceTest, AHugeCellIsQuotedAsAnExcerpt) {
+  const std::string cell = std::string(5'000'000, '7') + "x";
+  EXPECT_EQ(ReadError("time,x\n0," + cell + "\n"),
+            "t.csv:2:3: error: '" + std::string(48, '7') + "..." + std::string(11, '7') + "x' (5000001 bytes) is not a number");
+  EXPECT_EQ(ReadError(cell + ",x\n"),
+            "t.csv:1:1: error: the first column must be 'time', found '" + std::string(48, '7') + "..." +
+                std::string(11, '7') + "x' (5000001 bytes)");
+}
+
 }  // namespace
 }  // namespace gauntlet::core

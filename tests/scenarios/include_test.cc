@@ -249,8 +249,8 @@ TEST(IncludeTest, MissingFilesCyclesAndDuplicatesAreReportedAtOnce) {
             "files/catalogs/scenario_like.yaml:1:1: error: missing required key 'catalog' (an included file is a "
             "catalogue: 'catalog: NAME')\n"
             "files/catalogs/syntax.yaml:2:16: error: YAML syntax error: illegal flow end\n"
-            "files/uses.yaml:8:5: error: included file '/nowhere/at/all.yaml' does not exist; looked for "
-            "/nowhere/at/all.yaml\n"
+            "files/uses.yaml:8:5: error: included file '/nowhere/at/all.yaml' is an absolute path: name a "
+            "catalogue relative to the including file, inside " + fs::canonical(Dir()).string() + "\n"
             "files/uses.yaml:18:13: error: unknown catalogue actor 'walker'; the included catalogues define 'car', "
             "'truck'");
 }

@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/input_file.h"
 #include "core/suggest.h"
+#include "core/text.h"
 
 namespace gauntlet::verifier::formal {
 namespace {
@@ -23,6 +25,22 @@ struct SExpr {
   std::vector<SExpr> items;
   int line = 0;
   int col = 0;
+
+  SExpr() = default;
+  SExpr(const SExpr&) = default;
+  SExpr(SExpr&&) noexcept = default;
+  SExpr& operator=(const SExpr&) = default;
+  SExpr& operator=(SExpr&&) noexcept = default;
+  // Iterative: the children are moved to a work list, so a deep tree never recurses.
+  ~SExpr() {
+    std::vector<SExpr> pending = std::move(items);
+    while (!pending.empty()) {
+      SExpr last = std::move(pending.back());
+      pending.pop_back();
+      for (SExpr& child : last.items) pending.push_back(std::move(child));
+      last.items.clear();
+    }
+  }
 };
 
 class Reader {
@@ -37,6 +55,11 @@ class Reader {
       if (pos_ >= text_.size()) break;
       const char ch = text_[pos_];
       if (ch == '(') {
+        if (stack.size() >= kMaxVnnlibDepth) {
+          throw core::InputError({path_, line_, col_}, "parentheses nested more than " +
+                                                           std::to_string(kMaxVnnlibDepth) +
+                                                           " levels deep (the limit of a VNN-LIB property)");
+        }
         SExpr e;
         e.is_list = true;
         e.line = line_;
@@ -176,7 +199,7 @@ class Parser {
   core::SourcePos Pos(const SExpr& e) const { return {path_, e.line, e.col}; }
 
   std::string OutsideSubset(const std::string& op) const {
-    return "operator '" + op + "' is outside the supported VNN-LIB subset" +
+    return "operator " + core::Quote(op) + " is outside the supported VNN-LIB subset" +
            core::DidYouMean(op, SupportedOperators()) + "; supported: " + core::QuotedList(SupportedOperators());
   }
 
@@ -187,7 +210,7 @@ class Parser {
     }
     const std::string& name = e.items[1].atom;
     if (e.items[2].atom != "Real") {
-      diags_.Error(Pos(e.items[2]), "unsupported sort '" + e.items[2].atom + "' (expected 'Real')");
+      diags_.Error(Pos(e.items[2]), "unsupported sort " + core::Quote(e.items[2].atom) + " (expected 'Real')");
       return;
     }
     Var v;
@@ -199,16 +222,16 @@ class Parser {
       if (ok) v.index = std::stoi(digits);
     }
     if (!ok) {
-      diags_.Error(Pos(e.items[1]), "unsupported variable name '" + name + "' (expected X_<i> for inputs or Y_<j> for outputs)");
+      diags_.Error(Pos(e.items[1]), "unsupported variable name " + core::Quote(name) + " (expected X_<i> for inputs or Y_<j> for outputs)");
       return;
     }
     if (vars_.count(name) != 0) {
-      diags_.Error(Pos(e.items[1]), "variable '" + name + "' is declared twice");
+      diags_.Error(Pos(e.items[1]), "variable " + core::Quote(name) + " is declared twice");
       return;
     }
     const int limit = v.is_input ? model_inputs_ : model_outputs_;
     if (limit >= 0 && v.index >= limit) {
-      diags_.Error(Pos(e.items[1]), "variable '" + name + "' is beyond the model's " + std::to_string(limit) +
+      diags_.Error(Pos(e.items[1]), "variable " + core::Quote(name) + " is beyond the model's " + std::to_string(limit) +
                                         (v.is_input ? " inputs (X_0 .. X_" : " outputs (Y_0 .. Y_") +
                                         std::to_string(limit - 1) + ")");
       return;
@@ -239,7 +262,7 @@ class Parser {
 
   Dnf Formula(const SExpr& e) {
     if (!e.is_list) {
-      throw core::InputError(Pos(e), "expected a formula such as '(<= X_0 1.5)', found '" + e.atom + "'");
+      throw core::InputError(Pos(e), "expected a formula such as '(<= X_0 1.5)', found " + core::Quote(e.atom));
     }
     if (e.items.empty() || e.items[0].is_list) throw core::InputError(Pos(e), "expected an operator after '('");
     const std::string& op = e.items[0].atom;
@@ -261,7 +284,7 @@ class Parser {
       return out;
     }
     if (op == "<=" || op == ">=" || op == "<" || op == ">") {
-      if (e.items.size() != 3) throw core::InputError(Pos(e), "'" + op + "' takes exactly two operands");
+      if (e.items.size() != 3) throw core::InputError(Pos(e), core::Quote(op) + " takes exactly two operands");
       const LinearTerm a = Term(e.items[1]);
       const LinearTerm b = Term(e.items[2]);
       Atom atom;
@@ -297,21 +320,21 @@ class Parser {
         char* end = nullptr;
         const double v = std::strtod(s.c_str(), &end);
         if (end != s.c_str() + s.size() || !std::isfinite(v)) {
-          throw core::InputError(Pos(e), "malformed number '" + s + "'");
+          throw core::InputError(Pos(e), "malformed number " + core::Quote(s));
         }
         t.constant = v;
         return t;
       }
       const auto it = vars_.find(s);
       if (it == vars_.end()) {
-        throw core::InputError(Pos(e), "undeclared variable '" + s + "'" + core::DidYouMean(s, names_));
+        throw core::InputError(Pos(e), "undeclared variable " + core::Quote(s) + core::DidYouMean(s, names_));
       }
       t.coeffs[{it->second.is_input, it->second.index}] = 1.0;
       return t;
     }
     if (e.items.empty() || e.items[0].is_list) throw core::InputError(Pos(e), "expected an operator after '('");
     const std::string& op = e.items[0].atom;
-    if (e.items.size() < 2) throw core::InputError(Pos(e), "'" + op + "' needs operands");
+    if (e.items.size() < 2) throw core::InputError(Pos(e), core::Quote(op) + " needs operands");
     if (op == "+") {
       LinearTerm out;
       for (size_t i = 1; i < e.items.size(); ++i) out = Sub(out, Scale(Term(e.items[i]), -1.0));
@@ -460,11 +483,8 @@ VnnlibProperty ParseVnnlib(std::string_view text, const std::string& path, int m
 }
 
 VnnlibProperty LoadVnnlib(const std::string& path, int model_inputs, int model_outputs) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::InputError({path, 0, 0}, "cannot read the property file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseVnnlib(ss.str(), path, model_inputs, model_outputs);
+  const std::string text = core::ReadInputFile(path, core::InputKind::kVnnlib, "cannot read the property file");
+  return ParseVnnlib(text, path, model_inputs, model_outputs);
 }
 
 }  // namespace gauntlet::verifier::formal

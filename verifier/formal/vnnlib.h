@@ -17,6 +17,7 @@
 // or outputs, and an input without a lower or upper bound.
 
 #include <Eigen/Core>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,11 +49,16 @@ struct VnnlibProperty {
   std::vector<PropertyRegion> regions;
 };
 
+/// The deepest nesting of parentheses a property may have (real properties use fewer than ten levels);
+/// deeper input is an InputError, so neither the parser nor the tree it builds recurses without bound.
+inline constexpr size_t kMaxVnnlibDepth = 1000;
+
 /// Parses `text`; `path` starts every error message. `model_inputs`/`model_outputs` (if >= 0) are the
 /// model's sizes that the X_i/Y_j indices are checked against.
 [[nodiscard]] VnnlibProperty ParseVnnlib(std::string_view text, const std::string& path, int model_inputs = -1,
                                          int model_outputs = -1);
-/// Reads and parses the file `path` (InputError if it cannot be read).
+/// Reads and parses the file `path` (InputError if it cannot be read, is not a regular file or is
+/// larger than 64 MiB: core::ReadInputFile).
 [[nodiscard]] VnnlibProperty LoadVnnlib(const std::string& path, int model_inputs = -1, int model_outputs = -1);
 
 }  // namespace gauntlet::verifier::formal

@@ -140,5 +140,33 @@ TEST(VnnlibTest, ParsesEveryAcasXuProperty) {
   }
 }
 
+TEST(VnnlibTest, DeepNestingIsAPositionedErrorNotACrash) {
+  // 20,000 levels crashed the parser and the tree's destructor (issue 15 point 11)
+  const std::string deep = "(assert " + std::string(20000, '(') + std::string(20000, ')') + ")";
+  EXPECT_EQ(ErrorOf(deep), "p.vnnlib:1:1008: error: parentheses nested more than 1000 levels deep (the limit of a "
+                           "VNN-LIB property)");
+  EXPECT_EQ(ErrorOf(std::string(1000000, '(')),
+            "p.vnnlib:1:1001: error: parentheses nested more than 1000 levels deep (the limit of a VNN-LIB property)");
+  // at the limit: parsed (and refused for what it says, not for its depth)
+  const std::string at_limit = "(assert " + std::string(999, '(') + "<= X_0 1" + std::string(999, ')') + ")";
+  EXPECT_EQ(ErrorOf(at_limit).find("nested"), std::string::npos) << ErrorOf(at_limit);
+}
+
+TEST(VnnlibTest, AHugeTokenIsQuotedAsAnExcerpt) {
+  const std::string name = "X_" + std::string(100000, '9');
+  EXPECT_EQ(ErrorOf("(declare-const " + name + " Real)"),
+            "p.vnnlib:1:16: error: unsupported variable name 'X_" + std::string(46, '9') + "..." + std::string(12, '9') +
+                "' (100002 bytes) (expected X_<i> for inputs or Y_<j> for outputs)");
+}
+
+TEST(VnnlibTest, AFileThatIsNotARegularFileIsRefused) {
+  try {
+    (void)LoadVnnlib("/dev/zero");
+    FAIL() << "/dev/zero was read";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/zero: error: cannot read the property file: it is a device, not a regular file");
+  }
+}
+
 }  // namespace
 }  // namespace gauntlet::verifier::formal

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/format.h"
+#include "core/suggest.h"
 #include "verifier/stl/internal/ast.h"
 
 namespace gauntlet::verifier::stl::internal {
@@ -387,6 +388,14 @@ class Parser {
         SyntaxError(t.pos, "expected an expression, found " + Describe(t));
       }
       Take();
+      if (Peek().kind == Tok::kLParen) {
+        // a call of a function the language does not have: name it, not the '(' after it
+        std::vector<std::string> functions = {"abs", "min", "max"};
+        if (!expression_only_) functions.insert(functions.end(), {"rise", "fall"});
+        SyntaxError(t.pos, "unknown function '" + std::string(t.text) + "'" +
+                               core::DidYouMean(t.text, functions) + "; the functions are " +
+                               core::QuotedList(functions));
+      }
       if (definitions_ != nullptr) {
         const auto it = definitions_->find(t.text);
         if (it != definitions_->end()) {
