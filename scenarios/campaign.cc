@@ -673,7 +673,6 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
 }
 
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
-size_t ReadRecordedResults(const std::string& path, RecordedResults* out) {
   if (std::error_code ec; std::filesystem::exists(path, ec)) core::CheckInputFile(path, core::InputKind::kResults);
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
