@@ -262,6 +262,10 @@ RunSummary RunWriter::Finish(RunInfo info) {
     const auto report = m.coverage[f].Report();
     info.coverage.push_back({m.suite.families[f].name, report.points, report.single_fraction, report.pairwise_fraction});
   }
+  // model files by absolute path, however the suite was named: a merge reloads it from run.json's absolute path
+  for (auto& [slot, source] : info.models) {
+    if (!source.starts_with("builtin:") && !source.empty()) source = fs::absolute(source).lexically_normal().string();
+  }
   const RunSummary summary = m.summary.Finish(std::move(info));
   WriteFileAtomically(m.dir + "/summary.json", SummaryJson(summary));
   {

@@ -84,7 +84,7 @@ class RunWriter {
   [[nodiscard]] size_t count() const;
 
   /// Closes results.jsonl and writes summary.json, junit.xml and (when enabled) report.html. `info.coverage`
-  /// is replaced by the coverage of the results added. Returns the summary. Throws core::InfrastructureError,
+  /// is replaced by the coverage of the results added; model files in `info.models` are named by absolute path. Returns the summary. Throws core::InfrastructureError,
   /// core::InputError (a result of a family the suite lacks, re-run for the report).
   RunSummary Finish(RunInfo info);
 

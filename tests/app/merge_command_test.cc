@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using gauntlet::test::ReadFile;
 
 /// Runs the binary; stdout and stderr go to `<log>.out` / `<log>.err`. Returns the exit code.
-int Run(const std::vector<std::string>& args, const std::string& log) {
+int Gauntlet(const std::vector<std::string>& args, const std::string& log) {
   std::string command = GAUNTLET_BINARY;
   for (const auto& a : args) command += " '" + a + "'";
   command += " >" + log + ".out 2>" + log + ".err";
@@ -84,16 +84,16 @@ class MergeCommandTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(MergeCommandTest, ThreeShardsMergeToTheUnshardedRunsFiles) {
   const std::string suite = std::string(GAUNTLET_SOURCE_DIR) + "/" + GetParam();
   const std::string dir = gauntlet::test::FreshDir("merge_equal_" + fs::path(GetParam()).stem().string());
-  const int whole = Run({"run", suite, "--out", dir + "/whole", "--quiet"}, dir + "/whole");
+  const int whole = Gauntlet({"run", suite, "--out", dir + "/whole", "--quiet"}, dir + "/whole");
   ASSERT_TRUE(whole == 0 || whole == 1) << ReadFile(dir + "/whole.err");
   for (int i = 0; i < 3; ++i) {
     const std::string log = dir + "/shard" + std::to_string(i);
-    const int code = Run({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i),
+    const int code = Gauntlet({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i),
                           "--shard-count", "3", "--quiet"},
                          log);
     ASSERT_TRUE(code == 0 || code == 1) << ReadFile(log + ".err");
   }
-  EXPECT_EQ(Run({"merge", dir + "/sharded", "--out", dir + "/merged"}, dir + "/merge"), whole)
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/merged"}, dir + "/merge"), whole)
       << ReadFile(dir + "/merge.err");
   for (const char* name : {"results.jsonl", "summary.json", "junit.xml", "report.html", "run.json"}) {
     EXPECT_TRUE(fs::exists(dir + "/merged/" + name)) << name;
@@ -118,24 +118,24 @@ TEST(MergeCommandSecurityTest, NoFileOfRunOrMergeFollowsASymlinkOutOfTheOutputFo
     for (const std::string& name : names) fs::create_symlink(outside, folder + "/" + name);
   };
   plant(dir + "/run");
-  const int code = Run({"run", suite, "--out", dir + "/run", "--quiet"}, dir + "/run-log");
+  const int code = Gauntlet({"run", suite, "--out", dir + "/run", "--quiet"}, dir + "/run-log");
   EXPECT_TRUE(code == 0 || code == 1) << ReadFile(dir + "/run-log.err");
   EXPECT_EQ(ReadFile(outside), "precious");
   for (const char* name : {"results.jsonl", "summary.json", "junit.xml", "report.html", "run.json"}) {
     EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir + "/run/" + name))) << name;
   }
   // a resumed run, shards and a merge into a folder full of links
-  EXPECT_EQ(Run({"run", suite, "--out", dir + "/run", "--resume", "--quiet"}, dir + "/resume-log"), code)
+  EXPECT_EQ(Gauntlet({"run", suite, "--out", dir + "/run", "--resume", "--quiet"}, dir + "/resume-log"), code)
       << ReadFile(dir + "/resume-log.err");
   EXPECT_EQ(ReadFile(outside), "precious");
   plant(dir + "/sharded/shard-0");
   for (int i = 0; i < 2; ++i) {
-    Run({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i), "--shard-count", "2", "--quiet"},
+    Gauntlet({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i), "--shard-count", "2", "--quiet"},
         dir + "/shard-log");
   }
   EXPECT_EQ(ReadFile(outside), "precious");
   plant(dir + "/merged");
-  EXPECT_EQ(Run({"merge", dir + "/sharded", "--out", dir + "/merged", "--quiet"}, dir + "/merge-log"), code)
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/merged", "--quiet"}, dir + "/merge-log"), code)
       << ReadFile(dir + "/merge-log.err");
   EXPECT_EQ(ReadFile(outside), "precious");
   EXPECT_EQ(ReadFile(dir + "/merged/results.jsonl"), ReadFile(dir + "/run/results.jsonl"));
@@ -145,11 +145,11 @@ TEST(MergeCommandTest, MergeRefusesToWriteIntoOneOfItsShards) {
   const std::string suite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
   const std::string dir = gauntlet::test::FreshDir("merge_into_shard");
   for (int i = 0; i < 2; ++i) {
-    Run({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i), "--shard-count", "2", "--quiet"},
+    Gauntlet({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i), "--shard-count", "2", "--quiet"},
         dir + "/shard-log");
   }
   const std::string before = ReadFile(dir + "/sharded/shard-1/results.jsonl");
-  EXPECT_EQ(Run({"merge", dir + "/sharded", "--out", dir + "/sharded/shard-1"}, dir + "/merge-log"), 2);
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/sharded/shard-1"}, dir + "/merge-log"), 2);
   EXPECT_EQ(ReadFile(dir + "/sharded/shard-1/results.jsonl"), before);
 }
 

@@ -46,7 +46,7 @@ double Crossing(F f, double target) {
 /// The exact 95% interval: lo solves P(X >= k) = 0.025, hi solves P(X <= k) = 0.025.
 std::pair<double, double> ClopperPearson95(size_t k, size_t n) {
   if (n == 0) return {0.0, 1.0};
-  const double lo = k == 0 ? 0.0 : 1.0 - Crossing([&](double p) { return BinomialCdf(k - 1, n, p); }, 0.975);
+  const double lo = k == 0 ? 0.0 : Crossing([&](double p) { return BinomialCdf(k - 1, n, p); }, 0.975);
   const double hi = k == n ? 1.0 : Crossing([&](double p) { return BinomialCdf(k, n, p); }, 0.025);
   return {lo, hi};
 }
