@@ -18,6 +18,7 @@
 #include "gate/gate_decision.h"
 #include "gate/gate_policy.h"
 #include "reports/run_summary.h"
+#include "reports/run_writer.h"
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 
@@ -26,7 +27,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: gauntlet gate SUITE.yaml --candidate PATH --baseline PATH [--policy FILE.yaml] [--out DIR] "
-    "[--slot NAME] [--threads N]\n";
+    "[--slot NAME] [--threads N] [--junit per-instance|per-requirement]\n";
 
 /// Keeps the families driven by `slot` only.
 scenarios::Suite OnlySlot(scenarios::Suite suite, const std::string& slot) {
@@ -34,9 +35,9 @@ scenarios::Suite OnlySlot(scenarios::Suite suite, const std::string& slot) {
   return suite;
 }
 
-/// Writes results' summary.json, junit.xml and run.json next to results.jsonl.
-reports::RunSummary WriteRunFiles(const scenarios::Suite& suite, const std::string& suite_path, const std::string& dir,
-                                  const scenarios::CampaignOutcome& outcome, int threads) {
+/// The facts of one side's run for its summary.
+reports::RunInfo SideInfo(const scenarios::Suite& suite, const std::string& suite_path, const std::string& dir,
+                          const scenarios::CampaignOutcome& outcome, int threads) {
   reports::RunInfo info;
   info.suite_name = suite.name;
   info.suite_path = suite_path;
@@ -46,21 +47,20 @@ reports::RunSummary WriteRunFiles(const scenarios::Suite& suite, const std::stri
   info.out_dir = dir;
   info.complete = outcome.complete;
   for (const auto& [slot, model] : suite.models) info.models.emplace_back(slot, model.source);
-  const reports::RunSummary summary = reports::Summarize(outcome.results, info);
-  WriteTextFile(dir + "/summary.json", reports::SummaryJson(summary));
-  WriteTextFile(dir + "/junit.xml", reports::JUnitXml(outcome.results, summary));
-  return summary;
+  return info;
 }
 
 }  // namespace
 
 int RunGateCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"candidate"}, {"baseline"}, {"policy"}, {"out"}, {"slot"}, {"threads"}});
+  Args args(argv, {{"candidate"}, {"baseline"}, {"policy"}, {"out"}, {"slot"}, {"threads"}, {"junit"}});
   const auto threads = args.Int("threads", 1, 1024);
   if (!args.ok()) {
     std::cerr << "gauntlet gate: " << args.error() << kUsage;
     return kExitUsage;
   }
+  reports::RunOutputOptions output_options;
+  if (!ParseJUnitFlag(args, "gauntlet gate", &output_options.junit)) return kExitUsage;
   if (args.positional().size() != 1 || !args.Has("candidate") || !args.Has("baseline")) {
     std::cerr << "gauntlet gate: expected one suite file, --candidate and --baseline\n" << kUsage;
     return kExitUsage;
@@ -124,14 +124,18 @@ int RunGateCommand(const std::vector<std::string>& argv) {
     WriteRunManifest(baseline_dir, {suite_path, baseline_suite.seed, {{slot, baseline_path}}});
     std::cerr << "gauntlet gate: running the candidate (" << candidate_path << ") on "
               << candidate_suite.families.size() << " families driven by '" << slot << "'\n";
-    const scenarios::CampaignOutcome candidate =
-        scenarios::RunCampaign(candidate_suite, {.threads = thread_count, .out_dir = candidate_dir});
+    reports::RunWriter candidate_writer(candidate_dir, candidate_suite, output_options);
+    const scenarios::CampaignOutcome candidate = scenarios::RunCampaign(
+        candidate_suite,
+        {.threads = thread_count, .on_result = [&](const scenarios::InstanceResult& r) { candidate_writer.Add(r); }});
     std::cerr << "gauntlet gate: running the baseline (" << baseline_path << ") on the same "
               << candidate.results.size() << " instances\n";
+    reports::RunWriter baseline_writer(baseline_dir, baseline_suite, output_options);
     const scenarios::CampaignOutcome baseline = scenarios::RunSameInstances(
-        baseline_suite, candidate.results, {.threads = thread_count, .out_dir = baseline_dir});
-    WriteRunFiles(candidate_suite, suite_path, candidate_dir, candidate, thread_count);
-    WriteRunFiles(baseline_suite, suite_path, baseline_dir, baseline, thread_count);
+        baseline_suite, candidate.results,
+        {.threads = thread_count, .on_result = [&](const scenarios::InstanceResult& r) { baseline_writer.Add(r); }});
+    (void)candidate_writer.Finish(SideInfo(candidate_suite, suite_path, candidate_dir, candidate, thread_count));
+    (void)baseline_writer.Finish(SideInfo(baseline_suite, suite_path, baseline_dir, baseline, thread_count));
     if (!candidate.complete || !baseline.complete) {
       std::cerr << "gauntlet gate: a run was interrupted; no decision\n";
       return kExitInternal;

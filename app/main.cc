@@ -21,13 +21,14 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"run", "run SUITE.yaml [--model NAME=PATH]... [--threads N] [--seed S] [--out DIR]\n"
-            "               [--shard-index I --shard-count N] [--resume] [--quiet]",
+            "               [--shard-index I --shard-count N] [--resume] [--quiet] [--junit per-instance|per-requirement]",
      gauntlet::app::RunRunCommand},
     {"check", "check FILE.yaml...            validate only; every problem as file:line:col: error: ...",
      gauntlet::app::RunCheckCommand},
     {"replay", "replay DIR --case ID [--trace FILE.csv]   re-run one instance bit-identically",
      gauntlet::app::RunReplayCommand},
-    {"merge", "merge DIR... --out DIR             combine shard outputs, check completeness, give the verdict",
+    {"merge", "merge DIR... --out DIR [--junit per-instance|per-requirement]\n"
+              "               combine shard outputs into the unsharded run's files, check completeness, give the verdict",
      gauntlet::app::RunMergeCommand},
     {"monitor", "monitor --spec FORMULA --trace FILE.csv [--series]", gauntlet::app::RunMonitorCommand},
     {"eval", "eval MODEL --input v1,v2,...  one forward pass, outputs printed with %.17g",
@@ -35,7 +36,8 @@ constexpr Command kCommands[] = {
     {"bounds", "bounds MODEL --box lo:hi,lo:hi,... [--method ibp|crown|bab]", gauntlet::app::RunBoundsCommand},
     {"prove", "prove MODEL PROPERTY.vnnlib [--timeout SECONDS] [--out FILE]", gauntlet::app::RunProveCommand},
     {"gate", "gate SUITE.yaml --candidate PATH --baseline PATH [--policy FILE.yaml] [--out DIR] [--slot NAME] "
-             "[--threads N]",
+             "[--threads N]\n"
+             "               [--junit per-instance|per-requirement]",
      gauntlet::app::RunGateCommand},
     {"history", "history [--db FILE] [--last N] [--suite NAME]   trends per family and requirement, changed verdicts",
      gauntlet::app::RunHistoryCommand},
@@ -46,7 +48,10 @@ void PrintUsage(std::FILE* out) {
   for (const Command& c : kCommands) std::fprintf(out, "  gauntlet %.*s\n", static_cast<int>(c.synopsis.size()), c.synopsis.data());
   std::fprintf(out,
                "\nexit codes: 0 passed / holds, 1 a gating requirement failed or a regression was found,\n"
-               "            2 usage or input error (nothing was run), 3 internal or infrastructure error\n");
+               "            2 usage or input error (nothing was run), 3 internal or infrastructure error\n"
+               "\n--junit per-requirement (run, merge, gate): junit.xml holds one testcase per family and requirement,\n"
+               "listing up to 20 failing instances (the worst first), instead of one per instance and requirement\n"
+               "(the default, per-instance): for runs too large for a CI server's test view.\n");
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
+#include <queue>
 #include <set>
 
 #include "app/args.h"
@@ -15,8 +18,7 @@
 #include "core/error.h"
 #include "core/input_file.h"
 #include "reports/run_summary.h"
-#include "scenarios/generators/coverage.h"
-#include "scenarios/generators/generator_spec.h"
+#include "reports/run_writer.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -40,13 +42,22 @@ std::vector<std::string> ShardDirs(const std::string& dir) {
   return out;
 }
 
-/// A result of a search (labelled with the generator's YAML name) or of shrinking its counterexample.
-bool IsAdaptive(const std::string& origin) {
-  if (origin == "shrink" || origin == "shrunk") return true;
-  for (const auto& entry : scenarios::EnumNames(scenarios::GeneratorKind{})) {
-    if (entry.name == origin) return scenarios::IsAdaptive(entry.value);
+/// Where a result line sits in the unsharded order: the fixed plan (family by family), then the searches and
+/// their shrinking, then the formal checks; within each, by family (suite order) and index.
+struct PlanKey {
+  int phase = 0;
+  size_t family = 0;
+  size_t index = 0;
+  friend auto operator<=>(const PlanKey&, const PlanKey&) = default;
+};
+
+int PhaseOf(const std::string& origin) {
+  switch (reports::ProvenanceOf(origin)) {
+    case reports::Provenance::kSearch:
+    case reports::Provenance::kShrink: return 1;
+    case reports::Provenance::kFormal: return 2;
+    default: return 0;
   }
-  return false;
 }
 
 /// True when folder `inner` is folder `outer` or lies inside it (after resolving links, `..` and the
@@ -63,16 +74,66 @@ bool Inside(const std::string& inner, const std::string& outer) {
   }
   return true;
 }
+/// A shard's results.jsonl, checked to be a regular file of bounded size first.
+std::ifstream OpenChecked(const std::string& path) {
+  if (fs::exists(path)) core::CheckInputFile(path, core::InputKind::kResults);
+  return std::ifstream(path, std::ios::binary);
+}
+
+/// One shard's results.jsonl, read a line at a time (each shard's file is in plan order, checked).
+class ShardCursor {
+ public:
+  ShardCursor(std::string path, const std::map<std::string, size_t>* family_order)
+      : path_(std::move(path)), in_(OpenChecked(path_)), family_order_(family_order) {
+    if (!in_) throw core::InputError({path_, 0, 0}, "cannot read the shard's results");
+    Advance();
+  }
+  [[nodiscard]] bool done() const { return done_; }
+  [[nodiscard]] const PlanKey& key() const { return key_; }
+  [[nodiscard]] const std::string& line() const { return line_; }
+  [[nodiscard]] const scenarios::InstanceResult& result() const { return result_; }
+
+  void Advance() {
+    const PlanKey previous = key_;
+    const bool first = line_no_ == 0;
+    while (std::getline(in_, line_)) {
+      ++line_no_;
+      if (line_.empty()) continue;
+      const std::string where = path_ + ":" + std::to_string(line_no_);
+      result_ = scenarios::FromJsonLine(line_, where);
+      const auto f = family_order_->find(result_.family);
+      if (f == family_order_->end()) throw core::InputError({path_, static_cast<int>(line_no_), 0}, "unknown family '" + result_.family + "'");
+      key_ = {PhaseOf(result_.origin), f->second, result_.index};
+      if (!first && !(previous < key_)) {
+        throw core::InputError({path_, static_cast<int>(line_no_), 0}, "results out of plan order (instance '" + result_.id + "')");
+      }
+      return;
+    }
+    done_ = true;
+  }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  const std::map<std::string, size_t>* family_order_;
+  std::string line_;
+  size_t line_no_ = 0;
+  PlanKey key_;
+  scenarios::InstanceResult result_;
+  bool done_ = false;
+};
 
 }  // namespace
 
 int RunMergeCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"out"}, {"quiet", false}});
+  Args args(argv, {{"out"}, {"quiet", false}, {"junit"}});
   if (!args.ok() || args.positional().empty() || !args.Has("out")) {
     std::cerr << "gauntlet merge: " << (args.ok() ? "expected shard directories and --out DIR\n" : args.error())
-              << "usage: gauntlet merge DIR... --out DIR\n";
+              << "usage: gauntlet merge DIR... --out DIR [--junit per-instance|per-requirement]\n";
     return kExitUsage;
   }
+  reports::RunOutputOptions output_options;
+  if (!ParseJUnitFlag(args, "gauntlet merge", &output_options.junit)) return kExitUsage;
   const std::string out_dir = *args.Get("out");
   try {
     // the output is no input and holds none, and is neither a shard nor inside one: merge never writes
@@ -130,74 +191,48 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     }
     std::map<std::string, size_t> family_order;
     for (size_t f = 0; f < suite.families.size(); ++f) family_order[suite.families[f].name] = f;
-
-    // every line, in the unsharded plan order: the fixed plan (family by family), then the searches, then
-    // the formal checks
-    struct Line {
-      int stage;  // the campaign's order: the fixed plan, then the searches, then the formal checks
-      size_t family;
-      size_t index;
-      std::string text;
-      scenarios::InstanceResult result;
-    };
-    std::vector<Line> lines;
     for (const auto& [index, dir] : by_index) {
-      const std::string path = dir + "/results.jsonl";
-      if (fs::exists(path)) core::CheckInputFile(path, core::InputKind::kResults);
-      std::ifstream in(path);
-      std::string text;
-      while (std::getline(in, text)) {
-        if (text.empty()) continue;
-        scenarios::InstanceResult r = scenarios::FromJsonLine(text, path);
-        const auto f = family_order.find(r.family);
-        if (f == family_order.end()) throw core::InputError({path, 0, 0}, "unknown family '" + r.family + "'");
-        const int stage = r.origin == "formal" ? 2 : IsAdaptive(r.origin) ? 1 : 0;
-        lines.push_back({stage, f->second, r.index, std::move(text), std::move(r)});
-      }
-    }
-    std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-      return std::tie(a.stage, a.family, a.index) < std::tie(b.stage, b.family, b.index);
-    });
-    for (size_t i = 1; i < lines.size(); ++i) {
-      if (lines[i].family == lines[i - 1].family && lines[i].index == lines[i - 1].index) {
-        throw core::InputError({}, "instance '" + lines[i].result.id + "' appears in two shards");
+      std::error_code ec;
+      if (fs::equivalent(dir, out_dir, ec)) {
+        throw core::InputError({out_dir, 0, 0}, "--out is the shard directory " + dir + "; merge into another one");
       }
     }
 
-    // the unsharded outputs
-    fs::create_directories(out_dir);
-    reports::SummaryBuilder builder;
-    std::vector<scenarios::CoverageTracker> coverage;
-    for (const auto& f : suite.families) coverage.emplace_back(f.scenario->parameters);
-    std::string results;
-    for (const Line& l : lines) {
-      results += l.text + "\n";
-      builder.Add(l.result);
-      std::vector<double> values;
-      const size_t dimension = suite.families[l.family].scenario->parameters.dimension();
-      for (size_t k = 0; k < dimension && k < l.result.parameters.size(); ++k) {
-        values.push_back(l.result.parameters[k].second);
-      }
-      if (values.size() == dimension) coverage[l.family].Add(values);
+    // every line, in the unsharded plan order: a k-way merge of the shards' files (each in plan order), so
+    // memory does not grow with the number of results
+    std::vector<std::unique_ptr<ShardCursor>> cursors;
+    for (const auto& [index, dir] : by_index) {
+      cursors.push_back(std::make_unique<ShardCursor>(dir + "/results.jsonl", &family_order));
     }
-    WriteTextFile(out_dir + "/results.jsonl", results);
+    auto later = [&](size_t a, size_t b) { return cursors[b]->key() < cursors[a]->key(); };
+    std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+    for (size_t k = 0; k < cursors.size(); ++k)
+      if (!cursors[k]->done()) heap.push(k);
+
+    // the unsharded outputs; run.json last, so an interrupted merge leaves no run directory
+    fs::create_directories(out_dir);
+    fs::remove(fs::path(out_dir) / "run.json");
+    reports::RunWriter writer(out_dir, suite, output_options);
+    std::optional<PlanKey> last;
+    while (!heap.empty()) {
+      const size_t k = heap.top();
+      heap.pop();
+      ShardCursor& c = *cursors[k];
+      if (last && *last == c.key()) {
+        throw core::InputError({}, "instance '" + c.result().id + "' appears in two shards");
+      }
+      last = c.key();
+      writer.AddLine(c.line(), c.result());
+      c.Advance();
+      if (!c.done()) heap.push(k);
+    }
     reports::RunInfo info;
     info.suite_name = suite.name;
     info.suite_path = first.suite_path;
     info.seed = first.seed;
     info.out_dir = out_dir;
     for (const auto& [slot, model] : suite.models) info.models.emplace_back(slot, model.source);
-    for (size_t f = 0; f < suite.families.size(); ++f) {
-      const auto report = coverage[f].Report();
-      info.coverage.push_back({suite.families[f].name, report.points, report.single_fraction, report.pairwise_fraction});
-    }
-    const reports::RunSummary summary = builder.Finish(info);
-    WriteTextFile(out_dir + "/summary.json", reports::SummaryJson(summary));
-    {
-      std::ofstream junit(out_dir + "/junit.xml", std::ios::binary | std::ios::trunc);
-      reports::WriteJUnitXml(out_dir + "/results.jsonl", summary, {}, junit);
-      if (!junit) throw core::InfrastructureError("cannot write " + out_dir + "/junit.xml");
-    }
+    const reports::RunSummary summary = writer.Finish(info);
     RunManifest merged = first;
     merged.shard_index = 0;
     merged.shard_count = 1;

@@ -25,6 +25,7 @@
 #include "history/run_history.h"
 #include "reports/html_report.h"
 #include "reports/run_summary.h"
+#include "reports/run_writer.h"
 #include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 
@@ -198,7 +199,7 @@ bool ResumeRecorded(const std::string& out_dir, RunManifest& manifest, bool quie
 
 int RunRunCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
-                   {"shard-count"}, {"resume", false}, {"db"}});
+                   {"shard-count"}, {"resume", false}, {"db"}, {"junit"}});
   const auto threads = args.Int("threads", 1, 1024);
   const auto seed = args.Int("seed", 0, std::numeric_limits<long long>::max());
   const auto shard = ResolveShard(args);
@@ -221,6 +222,8 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     overrides[m.substr(0, eq)] = m.substr(eq + 1);
   }
   if (!shard) return kExitUsage;
+  reports::RunOutputOptions output_options;
+  if (!ParseJUnitFlag(args, "gauntlet run", &output_options.junit)) return kExitUsage;
   const std::string suite_path = args.positional()[0];
   std::string out_dir = args.Get("out").value_or("out");
   if (shard->count > 1) out_dir += "/shard-" + std::to_string(shard->index);
@@ -251,9 +254,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   std::signal(SIGTERM, OnSignal);
   scenarios::CampaignOptions options;
   options.threads = threads ? static_cast<int>(*threads) : 0;
-  options.out_dir = out_dir;
   options.cancel = &g_cancel;
-  options.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
   options.shard_index = shard->index;
   options.shard_count = shard->count;
   RunManifest manifest{suite_path, suite.seed, overrides, suite.fingerprint,
@@ -288,17 +289,20 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     std::cerr << "gauntlet run: " << e.what() << "\n";
     return kExitInternal;
   }
-  // results stream to results.jsonl and into the summary: memory stays flat for any number of instances
-  reports::SummaryBuilder summary_builder;
-  std::vector<float> wall_times_s;
+  // results stream through the run writer (results.jsonl, the summary, the report's sample): memory stays
+  // bounded for any number of instances
   options.keep_results = false;
-  options.on_result = [&](const scenarios::InstanceResult& r) {
-    summary_builder.Add(r);
-    wall_times_s.push_back(static_cast<float>(r.wall_time_s));
+  options.out_dir.clear();  // the writer, not the campaign, writes results.jsonl
+  std::optional<reports::RunWriter> writer;
+  options.on_result = [&](const scenarios::InstanceResult& r) { writer->Add(r); };
+  options.progress = [&](size_t done, size_t total) {
+    writer->Flush();  // the finished prefix is on disk for --resume
+    progress.Update(done, total);
   };
 
   try {
     WriteRunManifest(out_dir, manifest);
+    writer.emplace(out_dir, suite, output_options);
     const scenarios::CampaignOutcome outcome = scenarios::RunCampaign(suite, options);
     if (outcome.complete) {
       manifest.complete = true;
@@ -311,35 +315,14 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     }
     reports::RunInfo info;
     info.suite_name = suite.name;
-    info.suite_path = suite_path;
+    info.suite_path = std::filesystem::absolute(suite_path).lexically_normal().string();  // as merge has it
     info.seed = suite.seed;
     info.threads = options.threads;
     info.wall_time_s = outcome.wall_time_s;
     info.out_dir = out_dir;
     info.complete = outcome.complete;
-    info.coverage = outcome.coverage;
     for (const auto& [slot, model] : suite.models) info.models.emplace_back(slot, model.source);
-    const reports::RunSummary summary = summary_builder.Finish(info);
-    WriteTextFile(out_dir + "/summary.json", reports::SummaryJson(summary));
-    {
-      const std::string junit = out_dir + "/junit.xml";
-      std::ofstream out(junit + ".tmp", std::ios::binary | std::ios::trunc);
-      reports::WriteJUnitXml(out_dir + "/results.jsonl", summary, wall_times_s, out);
-      out.close();
-      if (!out || std::rename((junit + ".tmp").c_str(), junit.c_str()) != 0) {
-        throw core::InfrastructureError("cannot write " + junit);
-      }
-    }
-    // report.html: the summary, the parameter space, and the worst instances re-run with their traces
-    {
-      const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path);
-      std::vector<reports::HtmlCase> cases;
-      for (size_t i : reports::WorstInstances(all, 5)) {
-        // a formal check has no simulation to show (its witness is in its results line)
-        if (all[i].origin != "formal") cases.push_back(reports::MakeHtmlCase(suite, all[i], out_dir));
-      }
-      WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases));
-    }
+    const reports::RunSummary summary = writer->Finish(info);
     // the nightly history: one transaction per finished run
     if (db && outcome.complete) {
       history::RecordRunFromFile(*db, history::MakeRunRecord(suite, GAUNTLET_VERSION), summary, results_path);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -19,26 +20,24 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/input_file.h"
+#include "reports/run_writer.h"
 
 namespace gauntlet::app {
 
 namespace fs = std::filesystem;
 
-void WriteTextFile(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();  // flushes; a full disk or a failing close sets failbit here
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw core::InfrastructureError("cannot write " + path + " (disk full or not writable?)");
-    }
+void WriteTextFile(const std::string& path, const std::string& text) { reports::WriteFileAtomically(path, text); }
+
+bool ParseJUnitFlag(const Args& args, const std::string& command, reports::JUnitOptions* options) {
+  const auto value = args.Get("junit");
+  if (!value) return true;
+  const auto mode = reports::ParseJUnitMode(*value);
+  if (!mode) {
+    std::cerr << command << ": --junit must be per-instance or per-requirement, got '" << *value << "'\n";
+    return false;
   }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) throw core::InfrastructureError("cannot write " + path + ": " + ec.message());
+  options->mode = *mode;
+  return true;
 }
 
 std::string RunKey(const std::string& fingerprint, uint64_t seed, size_t shard_index, size_t shard_count) {

@@ -5,6 +5,9 @@
 #include <map>
 #include <string>
 
+#include "app/args.h"
+#include "reports/run_summary.h"
+
 namespace gauntlet::app {
 
 /// run.json: what `gauntlet run` was given, so a case can be replayed from the directory alone.
@@ -58,7 +61,12 @@ class OutputLock {
   int fd_ = -1;
 };
 
-/// Writes a whole file atomically (a temporary file, then rename). Throws core::InfrastructureError.
+/// Writes a whole file atomically without following links (reports::WriteFileAtomically). Throws
+/// core::InfrastructureError.
 void WriteTextFile(const std::string& path, const std::string& text);
+
+/// The mode of --junit (per-instance, the default, or per-requirement) into `options->mode`. Prints
+/// "<command>: --junit ..." and returns false on a bad value.
+bool ParseJUnitFlag(const Args& args, const std::string& command, reports::JUnitOptions* options);
 
 }  // namespace gauntlet::app

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
+#include "reports/run_summary.h"
 #include "scenarios/generators/statistics.h"
 
 namespace gauntlet::gate {
@@ -158,16 +159,19 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
     for (const auto& [family, names] : families) {
       for (const std::string& name : names) {
         if (rule.requirement.empty() ? !Contains(d.blocking, name) : name != rule.requirement) continue;
+        const bool random_only = rule.instances == RateInstances::kRandomDraws;
         size_t n = 0, passed = 0;
         for (const InstanceResult& r : candidate) {
           if (r.family != family || r.status != InstanceStatus::kCompleted) continue;
+          if (random_only && reports::ProvenanceOf(r.origin) != reports::Provenance::kRandomDraw) continue;
           const RequirementOutcome* q = FindRequirement(r, name);
           if (q == nullptr) continue;
           ++n;
           passed += q->satisfied ? 1 : 0;
         }
         if (n == 0) {
-          d.notes.push_back("min_pass_rate " + family + "/" + name + ": no completed instance, not checked");
+          d.notes.push_back("min_pass_rate " + family + "/" + name + ": no completed instance" +
+                            (random_only ? " drawn at random" : "") + ", not checked");
           continue;
         }
         const scenarios::Interval failure = scenarios::ClopperPearson(n - passed, n);
@@ -181,7 +185,8 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
           which = "95% upper bound";
         }
         RuleOutcome out{"min_pass_rate", family + "/" + name, value >= rule.rate, ""};
-        out.detail = std::to_string(passed) + "/" + std::to_string(n) + " passed, " + which + " " + Percent(value) +
+        out.detail = std::to_string(passed) + "/" + std::to_string(n) +
+                     (random_only ? " random draws passed, " : " instances passed, ") + which + " " + Percent(value) +
                      (out.passed ? " >= " : " < ") + "minimum " + Percent(rule.rate);
         d.rules.push_back(std::move(out));
       }

@@ -18,6 +18,10 @@ constexpr std::array<core::EnumName<RateBound>, 3> kRateBoundNames{{
     {RateBound::kUpper, "upper"},
     {RateBound::kPoint, "point"},
 }};
+constexpr std::array<core::EnumName<RateInstances>, 2> kRateInstancesNames{{
+    {RateInstances::kRandomDraws, "random_draws"},
+    {RateInstances::kAll, "all"},
+}};
 constexpr std::array<core::EnumName<DropStatistic>, 2> kDropStatisticNames{{
     {DropStatistic::kMedian, "median"},
     {DropStatistic::kWorst, "worst"},
@@ -26,6 +30,7 @@ constexpr std::array<core::EnumName<DropStatistic>, 2> kDropStatisticNames{{
 }  // namespace
 
 std::span<const core::EnumName<RateBound>> EnumNames(RateBound) { return kRateBoundNames; }
+std::span<const core::EnumName<RateInstances>> EnumNames(RateInstances) { return kRateInstancesNames; }
 std::span<const core::EnumName<DropStatistic>> EnumNames(DropStatistic) { return kDropStatisticNames; }
 
 GatePolicy LoadGatePolicy(const std::string& path, const std::vector<std::string>& known_requirements) {

@@ -8,6 +8,7 @@
 //   zero_tolerance: [no_collision]            # must never fail on any candidate instance
 //   min_pass_rate:
 //     - {requirement: safe_gap, rate: 0.95, bound: lower}   # 95% Clopper-Pearson bound of the pass rate
+//                                                           # of the random draws (instances: random_draws)
 //   no_new_failures: true                     # no instance that passed with the baseline may fail
 //   max_robustness_drop:
 //     - {requirement: no_collision, drop: 0.5, statistic: median}
@@ -36,6 +37,16 @@ enum class RateBound {
 };
 [[nodiscard]] std::span<const core::EnumName<RateBound>> EnumNames(RateBound);
 
+/// Which candidate instances a min_pass_rate rule counts. A rate and its interval describe the scenario's
+/// parameter distribution only over instances drawn at random from it (origins uniform, sobol, lhs; see
+/// reports::Provenance), which is the default; edge cases, corners, grid points, search and shrink instances
+/// are chosen on purpose (often to fail) and bias a pooled rate.
+enum class RateInstances {
+  kRandomDraws,  ///< "random_draws" (default): the instances drawn at random from the parameter distribution
+  kAll,          ///< "all": every completed instance, whatever chose it
+};
+[[nodiscard]] std::span<const core::EnumName<RateInstances>> EnumNames(RateInstances);
+
 /// How the paired robustness drops (baseline minus candidate, per instance) are reduced.
 enum class DropStatistic {
   kMedian,  ///< the median paired drop: a typical instance got this much less robust
@@ -48,11 +59,13 @@ struct PassRateRule {
   std::string requirement;  ///< "" applies to every blocking requirement
   double rate = 0.0;        ///< in [0, 1]
   RateBound bound = RateBound::kLower;
+  RateInstances instances = RateInstances::kRandomDraws;  ///< which instances the rate is computed from
   template <class Archive>
   void Serialize(Archive* a) {
     a->Visit("requirement", &requirement);
     a->Visit("rate", &rate, core::kRequired);
     a->Visit("bound", &bound);
+    a->Visit("instances", &instances);
   }
 };
 

@@ -611,16 +611,26 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   }
   runner.Run(plan, plan.size());
 
-  // adaptive search and shrinking, family by family, in deterministic batches; the k-th search of the
-  // suite runs in shard k % shard_count
-  size_t adaptive_counter = 0;
+  // adaptive search and shrinking, family by family, in deterministic batches, then the formal checks: the
+  // k-th family with any of them runs them all in shard k % shard_count, so that their indices (which
+  // follow one another within a family) are those of the unsharded run
+  std::vector<char> mine(suite.families.size(), 0);
+  size_t late_counter = 0;
+  for (size_t f = 0; f < suite.families.size(); ++f) {
+    const Family& family = suite.families[f];
+    const bool searches = std::any_of(family.generators.begin(), family.generators.end(),
+                                      [](const GeneratorSpec& g) { return IsAdaptive(g.kind); });
+    const FormalSpec& formal = family.scenario->formal;
+    if (!searches && formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
+    mine[f] = late_counter++ % options.shard_count == options.shard_index ? 1 : 0;
+  }
   for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
     const Family& family = suite.families[f];
     const ParameterSpace& space = family.scenario->parameters;
+    if (!mine[f]) continue;
     for (size_t g = 0; g < family.generators.size() && !runner.Cancelled(); ++g) {
       const GeneratorSpec& generator = family.generators[g];
       if (!IsAdaptive(generator.kind)) continue;
-      if (adaptive_counter++ % options.shard_count != options.shard_index) continue;
       const uint64_t search_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/search", g);
       const std::string label(KindName(generator.kind));
       // the objective: the chosen requirement's robustness, or the lowest over the gating ones
@@ -652,13 +662,12 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       }
     }
   }
-  // formal checks on the networks, next to the simulations (the k-th family with checks runs in shard
-  // k % shard_count); local robustness takes its states from the family's first planned instances
-  size_t formal_counter = 0;
+  // formal checks on the networks, next to the simulations (in the family's shard, as above); local
+  // robustness takes its states from the family's first planned instances
   for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
     const FormalSpec& formal = suite.families[f].scenario->formal;
     if (formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
-    if (formal_counter++ % options.shard_count != options.shard_index) continue;
+    if (!mine[f]) continue;
     std::vector<StateSource> sources;
     size_t limit = 0;
     for (const auto& l : formal.local_robustness) limit = std::max(limit, 2 * static_cast<size_t>(l.states));

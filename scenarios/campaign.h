@@ -50,7 +50,8 @@ struct CampaignOptions {
   /// Called with each result in plan order as it is written (not concurrently).
   std::function<void(const InstanceResult&)> on_result;
   /// This process runs shard `shard_index` of `shard_count`: every shard_count-th instance of the fixed
-  /// plan, and every shard_count-th adaptive search (with its shrinking). Merging the shards' results
+  /// plan, and the adaptive searches (with their shrinking) and formal checks of every shard_count-th family
+  /// that has any. Merging the shards' results
   /// in plan order gives exactly the unsharded results. Stopping rules need the whole plan: refused.
   size_t shard_index = 0;
   size_t shard_count = 1;

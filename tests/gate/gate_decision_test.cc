@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,7 +35,7 @@ InstanceResult Make(const std::string& family, size_t index, std::vector<Req> re
   r.plan_index = index;
   r.parameters = {{"gap", 10.0 + static_cast<double>(index)}};
   r.id = scenarios::MakeInstanceId(family, index, r.parameters);
-  r.origin = "random";
+  r.origin = "uniform";  // a random draw: counted by min_pass_rate
   r.seed = 1000 + index;
   r.status = status;
   for (const Req& q : reqs) {
@@ -131,6 +133,32 @@ TEST(GateDecisionTest, ZeroToleranceDecidesBeforeNewFailuresAndAllFailingRulesAr
   EXPECT_NE(GateText(d).find("  FAIL no_new_failures: "), std::string::npos);
 }
 
+TEST(GateDecisionTest, PassRateCountsTheRandomDrawsUnlessThePolicySaysAll) {
+  // 10 random draws pass; 5 edge cases and a search instance fail: by default the rate is 10/10
+  auto runs = Passing(10);
+  for (size_t i = 10; i < 16; ++i) {
+    runs.push_back(Make("f", i, {{"no_collision", 1.0}, {"safe_gap", -1.0}}));
+    runs.back().origin = i < 15 ? "edge:gap=lo" : "cma_es";
+  }
+  GatePolicy policy;
+  policy.min_pass_rate = {{"safe_gap", 0.9, RateBound::kPoint}};
+  GateDecision d = DecideGate(policy, runs, runs);
+  ASSERT_EQ(d.rules.size(), 2u);
+  EXPECT_TRUE(d.rules[0].passed) << d.rules[0].detail;
+  EXPECT_EQ(d.rules[0].detail, "10/10 random draws passed, observed 100.00% >= minimum 90.00%");
+  policy.min_pass_rate[0].instances = RateInstances::kAll;
+  d = DecideGate(policy, runs, runs);
+  EXPECT_FALSE(d.rules[0].passed);
+  EXPECT_EQ(d.rules[0].detail, "10/16 instances passed, observed 62.50% < minimum 90.00%");
+  // no random draw at all: not checked, and said so
+  for (auto& r : runs) r.origin = "grid";
+  policy.min_pass_rate[0].instances = RateInstances::kRandomDraws;
+  d = DecideGate(policy, runs, runs);
+  EXPECT_NE(std::find(d.notes.begin(), d.notes.end(),
+                      "min_pass_rate f/safe_gap: no completed instance drawn at random, not checked"),
+            d.notes.end());
+}
+
 TEST(GateDecisionTest, PassRateUsesTheChosenClopperPearsonBound) {
   // 10 of 10 passed: the 95% interval of the pass rate is [0.6915, 1]
   const auto runs = Passing(10);
@@ -139,7 +167,7 @@ TEST(GateDecisionTest, PassRateUsesTheChosenClopperPearsonBound) {
   GateDecision d = DecideGate(policy, runs, runs);
   EXPECT_FALSE(d.Accepted());
   EXPECT_EQ(d.DecidingRule()->subject, "f/safe_gap");
-  EXPECT_EQ(d.DecidingRule()->detail, "10/10 passed, 95% lower bound 69.15% < minimum 70.00%");
+  EXPECT_EQ(d.DecidingRule()->detail, "10/10 random draws passed, 95% lower bound 69.15% < minimum 70.00%");
   policy.min_pass_rate = {{"safe_gap", 0.69, RateBound::kLower}};
   EXPECT_TRUE(DecideGate(policy, runs, runs).Accepted());
   // 3 of 10 failed: point 0.7; upper bound of the pass rate 1 - 0.0667 = 0.9333
@@ -149,7 +177,7 @@ TEST(GateDecisionTest, PassRateUsesTheChosenClopperPearsonBound) {
   EXPECT_TRUE(DecideGate(policy, some, some).Accepted());
   policy.min_pass_rate = {{"safe_gap", 0.9, RateBound::kPoint}};
   d = DecideGate(policy, some, some);
-  EXPECT_EQ(d.DecidingRule()->detail, "7/10 passed, observed 70.00% < minimum 90.00%");
+  EXPECT_EQ(d.DecidingRule()->detail, "7/10 random draws passed, observed 70.00% < minimum 90.00%");
   // no requirement name: every blocking one, per family
   policy.min_pass_rate = {{"", 0.9, RateBound::kPoint}};
   d = DecideGate(policy, some, some);
