@@ -9,7 +9,7 @@
 #include "app/commands.h"
 #include "app/run_files.h"
 #include "core/error.h"
-#include "scenarios/campaign.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -47,23 +47,14 @@ int RunReplayCommand(const std::vector<std::string>& argv) {
     }
     scenarios::Suite suite = scenarios::LoadSuite(manifest.suite_path, manifest.model_overrides);
     suite.seed = manifest.seed;
-    const scenarios::Family* family = nullptr;
-    for (const auto& f : suite.families) {
-      if (f.name == recorded.family) family = &f;
-    }
+    const scenarios::Family* family = suite.FindFamily(recorded.family);
     if (family == nullptr) {
       throw core::InputError({manifest.suite_path, 0, 0}, "the suite no longer has family '" + recorded.family + "'");
     }
-    const size_t dimension = family->scenario->parameters.dimension();
-    if (recorded.parameters.size() < dimension) {
-      throw core::InputError({results_path, line_no, 1}, "the recorded instance lacks parameters");
-    }
-    std::vector<double> values;
-    for (size_t i = 0; i < dimension; ++i) values.push_back(recorded.parameters[i].second);
-    core::Trace trace;
-    scenarios::InstanceResult replayed = scenarios::RunInstance(suite, *family, recorded.index, values, recorded.seed,
-                                                                recorded.origin, &trace);
-    replayed.plan_index = recorded.plan_index;
+    (void)scenarios::RecordedValues(*family, recorded, {results_path, line_no, 1});
+    const scenarios::Replay replay = scenarios::ReplayInstance(suite, recorded);
+    const scenarios::InstanceResult& replayed = replay.result;
+    const core::Trace& trace = replay.trace;
     const std::string replayed_line = scenarios::ToJsonLine(replayed);
     if (const auto trace_path = args.Get("trace")) {
       std::ofstream out(*trace_path, std::ios::binary | std::ios::trunc);

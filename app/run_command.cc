@@ -23,6 +23,7 @@
 #include "reports/html_report.h"
 #include "reports/run_summary.h"
 #include "scenarios/campaign.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -247,7 +248,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     {
       const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path);
       std::vector<reports::HtmlCase> cases;
-      for (size_t i : reports::WorstInstances(all, 5)) cases.push_back(reports::MakeHtmlCase(suite, all[i], out_dir));
+      for (size_t i : reports::WorstInstances(all, 5)) cases.push_back(reports::MakeHtmlCase(suite, scenarios::ReplayInstance(suite, all[i]), out_dir));
       WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases));
     }
     // the nightly history: one transaction per finished run

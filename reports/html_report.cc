@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "core/format.h"
 #include "reports/top_view.h"
-#include "scenarios/campaign.h"
+#include "scenarios/replay.h"
 
 namespace gauntlet::reports {
 
@@ -307,20 +307,15 @@ std::vector<size_t> WorstInstances(const std::vector<InstanceResult>& results, s
   return failed;
 }
 
-HtmlCase MakeHtmlCase(const scenarios::Suite& suite, const InstanceResult& result, const std::string& out_dir) {
-  const scenarios::Family* family = nullptr;
-  for (const scenarios::Family& f : suite.families)
-    if (f.name == result.family) family = &f;
-  if (family == nullptr) throw core::InputError({suite.path, 0, 0}, "the suite has no family '" + result.family + "'");
-  const scenarios::Scenario& scenario = *family->scenario;
-  const size_t dimension = scenario.parameters.dimension();
-  std::vector<double> values;
-  for (size_t i = 0; i < dimension && i < result.parameters.size(); ++i) values.push_back(result.parameters[i].second);
-  if (values.size() != dimension) throw core::InputError({suite.path, 0, 0}, "instance '" + result.id + "' lacks parameters");
-
+HtmlCase MakeHtmlCase(const scenarios::Suite& suite, scenarios::Replay replay, const std::string& out_dir) {
   HtmlCase c;
-  c.result = scenarios::RunInstance(suite, *family, result.index, values, result.seed, result.origin, &c.trace);
-  c.result.plan_index = result.plan_index;
+  c.result = std::move(replay.result);
+  c.trace = std::move(replay.trace);
+  const InstanceResult& result = c.result;
+  const scenarios::Family& family = scenarios::FamilyOf(suite, result);
+  const scenarios::Scenario& scenario = *family.scenario;
+  const std::vector<double> values = scenarios::RecordedValues(family, result, {suite.path, 0, 0});
+
   // the worst gating requirement (the violated one with the lowest robustness)
   const scenarios::RequirementOutcome* worst = nullptr;
   for (const auto& q : c.result.requirements) {

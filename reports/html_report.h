@@ -11,7 +11,7 @@
 //   const auto results = reports::ReadResultsFile(out_dir + "/results.jsonl");
 //   std::vector<reports::HtmlCase> cases;
 //   for (size_t i : reports::WorstInstances(results, 5))
-//     cases.push_back(reports::MakeHtmlCase(suite, results[i], out_dir));
+//     cases.push_back(reports::MakeHtmlCase(suite, scenarios::ReplayInstance(suite, results[i]), out_dir));
 //   WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, results, cases));
 //
 // Size budget: scatter plots keep every failure (up to a cap) and a deterministic stride sample of the
@@ -28,6 +28,7 @@
 #include "core/trace.h"
 #include "reports/run_summary.h"
 #include "scenarios/instance_result.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::reports {
@@ -73,10 +74,9 @@ struct SignalThreshold {
 /// Indices of up to `count` failed instances, lowest gating robustness first (ties: plan order).
 [[nodiscard]] std::vector<size_t> WorstInstances(const std::vector<scenarios::InstanceResult>& results, size_t count);
 
-/// Re-runs `result` (bit-identically, its parameters and seed) with a trace, draws its top view and fills
-/// the formula of its worst gating requirement and the replay command `gauntlet replay <out_dir> --case '<id>'`.
-/// Throws core::InputError if the suite lacks the family.
-[[nodiscard]] HtmlCase MakeHtmlCase(const scenarios::Suite& suite, const scenarios::InstanceResult& result,
-                                    const std::string& out_dir);
+/// The case of a replayed instance (scenarios::ReplayInstance: its result and trace): its top view, the
+/// formula of its worst gating requirement and the replay command `gauntlet replay <out_dir> --case '<id>'`.
+/// Runs no simulation. Throws core::InputError if the suite lacks the family.
+[[nodiscard]] HtmlCase MakeHtmlCase(const scenarios::Suite& suite, scenarios::Replay replay, const std::string& out_dir);
 
 }  // namespace gauntlet::reports
