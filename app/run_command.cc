@@ -128,7 +128,7 @@ std::optional<Shard> ResolveShard(Args& args) {
 
 int RunRunCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
-                   {"shard-count"}, {"resume", false}, {"db"}});
+                   {"shard-count"}, {"resume", false}, {"db"}, {"label"}});
   const auto threads = args.Int("threads", 1, 1024);
   const auto seed = args.Int("seed", 0, std::numeric_limits<long long>::max());
   const auto shard = ResolveShard(args);
@@ -244,16 +244,25 @@ int RunRunCommand(const std::vector<std::string>& argv) {
         throw core::InfrastructureError("cannot write " + junit);
       }
     }
-    // report.html: the summary, the parameter space, and the worst instances re-run with their traces
+    // report.html: the summary, the parameter space, the searches, and per failing requirement its worst
+    // instances replayed with their traces
     {
-      const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path);
+      reports::HtmlReportOptions html;
+      const std::vector<scenarios::InstanceResult> all = reports::ReadResultsFile(results_path, &html.witnesses);
       std::vector<reports::HtmlCase> cases;
-      for (size_t i : reports::WorstInstances(all, 5)) cases.push_back(reports::MakeHtmlCase(suite, scenarios::ReplayInstance(suite, all[i]), out_dir));
-      WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases));
+      for (const reports::CaseChoice& c : reports::SelectCases(all)) {
+        cases.push_back(reports::MakeHtmlCase(suite, scenarios::ReplayInstance(suite, all[c.index]), out_dir,
+                                              c.requirement, c.role));
+      }
+      html.suite = &suite;
+      html.tool_version = GAUNTLET_VERSION;
+      WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, all, cases, html));
     }
     // the nightly history: one transaction per finished run
     if (const auto db = args.Get("db"); db && outcome.complete) {
-      history::RecordRunFromFile(*db, history::MakeRunRecord(suite, GAUNTLET_VERSION), summary, results_path);
+      history::RunRecord record = history::MakeRunRecord(suite, GAUNTLET_VERSION);
+      record.label = args.Get("label").value_or("");
+      history::RecordRunFromFile(*db, record, summary, results_path);
     }
     std::cout << reports::SummaryText(summary);
     std::cout.flush();
