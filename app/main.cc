@@ -25,7 +25,8 @@ constexpr Command kCommands[] = {
      gauntlet::app::RunRunCommand},
     {"check", "check FILE.yaml...            validate only; every problem as file:line:col: error: ...",
      gauntlet::app::RunCheckCommand},
-    {"replay", "replay DIR --case ID [--trace FILE.csv]   re-run one instance bit-identically",
+    {"replay", "replay DIR --case ID [--trace FILE.csv] [--html FILE]   re-run one instance bit-identically "
+               "(--html: a page to watch it)",
      gauntlet::app::RunReplayCommand},
     {"merge", "merge DIR... --out DIR             combine shard outputs, check completeness, give the verdict",
      gauntlet::app::RunMergeCommand},
@@ -37,7 +38,8 @@ constexpr Command kCommands[] = {
     {"gate", "gate SUITE.yaml --candidate PATH --baseline PATH [--policy FILE.yaml] [--out DIR] [--slot NAME] "
              "[--threads N]",
      gauntlet::app::RunGateCommand},
-    {"history", "history [--db FILE] [--last N] [--suite NAME]   trends per family and requirement, changed verdicts",
+    {"history", "history [--db FILE] [--last N] [--suite NAME] [--html FILE [--label TEXT]]   trends per family and "
+                "requirement, changed verdicts",
      gauntlet::app::RunHistoryCommand},
 };
 

@@ -104,7 +104,7 @@ class BrowserTest : public ::testing::Test {
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command << "\n" << ReadFile(dir + "/chromium.log");
     dom_ = new std::string(ReadFile(dir + "/harness.dom"));
     log_ = new std::string(ReadFile(dir + "/chromium.log"));
-    const std::regex page_line("PAGE [^\n<]*");
+    const std::regex page_line("PAGE [^ ']+ [0-9]+[^\n<]*");
     for (auto it = std::sregex_iterator(dom_->begin(), dom_->end(), page_line); it != std::sregex_iterator(); ++it) {
       std::printf("%s\n", it->str().c_str());
     }

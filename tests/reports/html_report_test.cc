@@ -14,6 +14,7 @@
 
 #include "core/rng.h"
 #include "reports/html_report_plots.h"
+#include "scenarios/scenario.h"
 
 namespace gauntlet::reports {
 namespace {
@@ -354,6 +355,22 @@ TEST(HtmlReportTest, AxesTickInTheWrittenUnitAndGoLogarithmicOverDecades) {
   EXPECT_NEAR(wide(4000.0), 100.0, 1e-9);
   EXPECT_FALSE(html::Axis::Fit({-1.0, 4000.0}, 0, 100).log);
   EXPECT_FALSE(html::Axis::Fit({1.0, 50.0}, 0, 100).log);
+}
+
+TEST(HtmlReportTest, WrittenUnitsAreReadFromTheParameterDeclarations) {
+  const auto scenario =
+      scenarios::LoadScenario(std::string(GAUNTLET_SOURCE_DIR) + "/tests/reports/testdata/small_scenario.yaml");
+  const auto units = html::WrittenUnits(*scenario);
+  ASSERT_TRUE(units.count("ego_speed"));
+  EXPECT_EQ(units.at("ego_speed").unit, "km/h");
+  EXPECT_NEAR(units.at("ego_speed").factor, 1 / 3.6, 1e-12);
+  EXPECT_EQ(units.at("gap").unit, "m");
+  EXPECT_EQ(units.at("decel").unit, "m/s^2");
+  EXPECT_FALSE(units.count("ttc")) << "derived parameters are shown in SI units";
+  // a scenario written without units: none
+  const auto plain =
+      scenarios::LoadScenario(std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_scenario.yaml");
+  EXPECT_TRUE(html::WrittenUnits(*plain).empty());
 }
 
 }  // namespace
