@@ -1,7 +1,9 @@
-// gauntlet history [--db FILE] [--last N] [--suite NAME]
+// gauntlet history [--db FILE] [--last N] [--suite NAME] [--html FILE [--label TEXT]]
 //
 // The trend per scenario family and requirement over the last runs recorded in the history database,
-// and the instances whose verdict changed between the last two runs.
+// and the instances whose verdict changed between the last two runs. With --html, the same as a page
+// (failure rates with their intervals plotted over the runs, each run's label and model fingerprints);
+// --label TEXT is the page's caption (say, the branch or commit it was made for).
 
 #include <iostream>
 #include <string>
@@ -9,17 +11,22 @@
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "app/run_files.h"
 #include "core/error.h"
+#include "history/history_page.h"
 #include "history/run_history.h"
 
 namespace gauntlet::app {
 
 int RunHistoryCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"db"}, {"last"}, {"suite"}});
+  Args args(argv, {{"db"}, {"last"}, {"suite"}, {"html"}, {"label"}});
   const auto last = args.Int("last", 1, 1000000);
-  if (!args.ok() || !args.positional().empty()) {
-    std::cerr << "gauntlet history: " << (args.ok() ? "takes no positional arguments\n" : args.error())
-              << "usage: gauntlet history [--db FILE] [--last N] [--suite NAME]\n";
+  if (!args.ok() || !args.positional().empty() || (args.Has("label") && !args.Has("html"))) {
+    std::cerr << "gauntlet history: "
+              << (!args.ok()                      ? args.error()
+                  : !args.positional().empty() ? std::string("takes no positional arguments\n")
+                                               : std::string("--label names the --html page: give --html too\n"))
+              << "usage: gauntlet history [--db FILE] [--last N] [--suite NAME] [--html FILE [--label TEXT]]\n";
     return kExitUsage;
   }
   const std::string db = args.Get("db").value_or(history::kDefaultDbPath);
@@ -27,6 +34,16 @@ int RunHistoryCommand(const std::vector<std::string>& argv) {
   try {
     const history::TrendTable trends = history::QueryTrends(db, last ? static_cast<size_t>(*last) : 10, suite);
     const history::ChangeSet changes = history::QueryChangedInstances(db, suite);
+    if (const auto html = args.Get("html")) {
+      std::string title;
+      if (const auto label = args.Get("label")) {
+        title = "gauntlet history: " + (trends.runs.empty() ? std::string() : trends.runs.back().suite_name) + " (" +
+                *label + ")";
+      }
+      WriteTextFile(*html, history::HistoryHtml(trends, changes, title));
+      std::cerr << "gauntlet history: wrote " << *html << "\n";
+      return kExitPassed;
+    }
     std::cout << history::HistoryText(trends, changes);
     return kExitPassed;
   } catch (const core::InputError& e) {

@@ -25,7 +25,8 @@ constexpr Command kCommands[] = {
      gauntlet::app::RunRunCommand},
     {"check", "check FILE.yaml...            validate only; every problem as file:line:col: error: ...",
      gauntlet::app::RunCheckCommand},
-    {"replay", "replay DIR --case ID [--trace FILE.csv]   re-run one instance bit-identically",
+    {"replay", "replay DIR --case ID [--trace FILE.csv] [--html FILE]   re-run one instance bit-identically "
+               "(--html: a page to watch it)",
      gauntlet::app::RunReplayCommand},
     {"merge", "merge DIR... --out DIR [--junit per-instance|per-requirement]\n"
               "               combine shard outputs into the unsharded run's files, check completeness, give the verdict",
@@ -39,7 +40,8 @@ constexpr Command kCommands[] = {
              "[--threads N]\n"
              "               [--junit per-instance|per-requirement]",
      gauntlet::app::RunGateCommand},
-    {"history", "history [--db FILE] [--last N] [--suite NAME]   trends per family and requirement, changed verdicts",
+    {"history", "history [--db FILE] [--last N] [--suite NAME] [--html FILE [--label TEXT]]   trends per family and "
+                "requirement, changed verdicts",
      gauntlet::app::RunHistoryCommand},
 };
 

@@ -1,6 +1,8 @@
-// gauntlet replay DIR --case ID [--trace FILE.csv]
+// gauntlet replay DIR --case ID [--trace FILE.csv] [--html FILE]
 // Re-runs one instance of a run directory from its recorded parameters and seed, checks that the
-// result is bit-identical to the recorded one, and writes the instance's full trace.
+// result is bit-identical to the recorded one, and writes the instance's full trace (to stdout unless
+// --trace or --html is given). --html writes a page to watch the run: the animated top view with a
+// time slider and play/pause, the signal plots with a cursor following the time.
 
 #include <cmath>
 #include <fstream>
@@ -15,6 +17,8 @@
 #include "models/model.h"
 #include "core/input_file.h"
 #include "scenarios/campaign.h"
+#include "reports/html_report.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -139,10 +143,10 @@ int ReplayFormal(const scenarios::Suite& suite, const scenarios::Family& family,
 }  // namespace
 
 int RunReplayCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"case"}, {"trace"}});
+  Args args(argv, {{"case"}, {"trace"}, {"html"}});
   if (!args.ok() || args.positional().size() != 1 || !args.Has("case")) {
     std::cerr << "gauntlet replay: " << (args.ok() ? "expected a run directory and --case ID\n" : args.error())
-              << "usage: gauntlet replay DIR --case ID [--trace FILE.csv]\n";
+              << "usage: gauntlet replay DIR --case ID [--trace FILE.csv] [--html FILE]\n";
     return kExitUsage;
   }
   const std::string dir = args.positional()[0];
@@ -172,31 +176,30 @@ int RunReplayCommand(const std::vector<std::string>& argv) {
     }
     scenarios::Suite suite = scenarios::LoadSuite(manifest.suite_path, manifest.model_overrides);
     suite.seed = manifest.seed;
-    const scenarios::Family* family = nullptr;
-    for (const auto& f : suite.families) {
-      if (f.name == recorded.family) family = &f;
-    }
+    const scenarios::Family* family = suite.FindFamily(recorded.family);
     if (family == nullptr) {
       throw core::InputError({manifest.suite_path, 0, 0}, "the suite no longer has family '" + recorded.family + "'");
     }
     if (recorded.origin == "formal") return ReplayFormal(suite, *family, recorded, results_path, line_no);
-    const size_t dimension = family->scenario->parameters.dimension();
-    if (recorded.parameters.size() < dimension) {
-      throw core::InputError({results_path, line_no, 1}, "the recorded instance lacks parameters");
-    }
-    std::vector<double> values;
-    for (size_t i = 0; i < dimension; ++i) values.push_back(recorded.parameters[i].second);
-    core::Trace trace;
-    scenarios::InstanceResult replayed = scenarios::RunInstance(suite, *family, recorded.index, values, recorded.seed,
-                                                                recorded.origin, &trace);
-    replayed.plan_index = recorded.plan_index;
+    (void)scenarios::RecordedValues(*family, recorded, {results_path, line_no, 1});
+    scenarios::Replay replay = scenarios::ReplayInstance(suite, recorded);
+    const scenarios::InstanceResult replayed = replay.result;
+    const core::Trace& trace = replay.trace;
     const std::string replayed_line = scenarios::ToJsonLine(replayed);
     if (const auto trace_path = args.Get("trace")) {
       std::ofstream out(*trace_path, std::ios::binary | std::ios::trunc);
       trace.WriteCsv(out);
       if (!out) throw core::InfrastructureError("cannot write " + *trace_path);
-    } else {
+    } else if (!args.Has("html")) {
       trace.WriteCsv(std::cout);
+    }
+    if (const auto html_path = args.Get("html")) {
+      reports::HtmlReportOptions options;
+      options.suite = &suite;
+      options.tool_version = GAUNTLET_VERSION;
+      replay.result.plan_index = recorded.plan_index;
+      const reports::HtmlCase shown = reports::MakeHtmlCase(suite, std::move(replay), dir);
+      WriteTextFile(*html_path, reports::RenderReplayPage(shown, options));
     }
     if (replayed_line != recorded_line) {
       std::cerr << "gauntlet replay: the replay differs from the recorded result\nrecorded: " << recorded_line

@@ -27,6 +27,7 @@
 #include "reports/run_summary.h"
 #include "reports/run_writer.h"
 #include "scenarios/campaign.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -199,7 +200,7 @@ bool ResumeRecorded(const std::string& out_dir, RunManifest& manifest, bool quie
 
 int RunRunCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
-                   {"shard-count"}, {"resume", false}, {"db"}, {"junit"}});
+                   {"shard-count"}, {"resume", false}, {"db"}, {"junit"}, {"label"}});
   const auto threads = args.Int("threads", 1, 1024);
   const auto seed = args.Int("seed", 0, std::numeric_limits<long long>::max());
   const auto shard = ResolveShard(args);
@@ -325,7 +326,9 @@ int RunRunCommand(const std::vector<std::string>& argv) {
     const reports::RunSummary summary = writer->Finish(info);
     // the nightly history: one transaction per finished run
     if (db && outcome.complete) {
-      history::RecordRunFromFile(*db, history::MakeRunRecord(suite, GAUNTLET_VERSION), summary, results_path);
+      history::RunRecord record = history::MakeRunRecord(suite, GAUNTLET_VERSION);
+      record.label = args.Get("label").value_or("");
+      history::RecordRunFromFile(*db, record, summary, results_path);
     }
     std::cout << reports::SummaryText(summary);
     std::cout.flush();

@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS runs(
   passed INTEGER NOT NULL,
   failed INTEGER NOT NULL,
   invalid INTEGER NOT NULL,
-  errors INTEGER NOT NULL);
+  errors INTEGER NOT NULL,
+  label TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS runs_by_suite ON runs(suite_name, id);
 CREATE TABLE IF NOT EXISTS results(
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -81,12 +82,13 @@ CREATE TABLE IF NOT EXISTS requirement_aggregates(
   failure_rate_lo REAL NOT NULL,
   failure_rate_hi REAL NOT NULL,
   PRIMARY KEY(run_id, family, requirement));
-PRAGMA user_version = 1;  -- kSchemaVersion
+PRAGMA user_version = 2;  -- kSchemaVersion
 )sql";
 
-/// The schema version this build writes and reads (PRAGMA user_version). A database of a higher version
-/// was written by a newer gauntlet: it is neither read nor written, never reset.
-constexpr int kSchemaVersion = 1;
+/// The schema version this build writes and reads (PRAGMA user_version). Version 1 (before run labels)
+/// is migrated on the next write. A database of a higher version was written by a newer gauntlet: it is
+/// neither read nor written, never reset.
+constexpr int kSchemaVersion = 2;
 
 /// True when this process may write `path` and its mode grants writing to someone: a file or folder
 /// made read-only with chmod counts as read-only even for root, who could write it anyway.
@@ -258,6 +260,29 @@ bool Db::HasTable(const char* name) {
   return s.Next();
 }
 
+int64_t SchemaVersion(Db* db) {
+  Statement s(db, "PRAGMA user_version");
+  return s.Next() ? s.Int(0) : 0;
+}
+
+/// Brings an older database up to kSchemaVersion, in one transaction (v1 -> v2: runs.label).
+void Migrate(Db* db) {
+  if (!db->HasTable("runs")) return;  // new: kSchema creates the current tables
+  const int64_t version = SchemaVersion(db);
+  if (version >= kSchemaVersion) return;
+  db->Exec("BEGIN IMMEDIATE");
+  try {
+    if (SchemaVersion(db) < 2) {  // another process may have migrated it meanwhile
+      db->Exec("ALTER TABLE runs ADD COLUMN label TEXT NOT NULL DEFAULT ''");
+      db->Exec("PRAGMA user_version = 2");
+    }
+    db->Exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
 const char* VerdictOf(const InstanceResult& r) {
   if (r.status == InstanceStatus::kError) return "error";
   if (r.status == InstanceStatus::kInvalid) return "invalid";
@@ -273,7 +298,8 @@ std::optional<double> WorstGatingRobustness(const InstanceResult& r) {
 }
 
 constexpr const char* kRunColumns =
-    "id, time_utc, suite_name, suite_hash, tool_version, seed, complete, instances, passed, failed, invalid, errors";
+    "id, time_utc, suite_name, suite_hash, tool_version, seed, complete, instances, passed, failed, invalid, errors, "
+    "model_hashes";
 
 RunRow ReadRun(const Statement& s) {
   RunRow r;
@@ -289,6 +315,13 @@ RunRow ReadRun(const Statement& s) {
   r.failed = static_cast<size_t>(s.Int(9));
   r.invalid = static_cast<size_t>(s.Int(10));
   r.errors = static_cast<size_t>(s.Int(11));
+  const nlohmann::ordered_json hashes = nlohmann::ordered_json::parse(s.Text(12), nullptr, false);
+  if (hashes.is_object()) {
+    for (const auto& [slot, hash] : hashes.items()) {
+      if (hash.is_string()) r.model_hashes.emplace_back(slot, hash.get<std::string>());
+    }
+  }
+  r.label = s.Text(13);
   return r;
 }
 
@@ -301,7 +334,10 @@ std::vector<RunRow> LastRuns(Db* db, size_t n, std::string suite_name) {
     if (!latest.Next()) return runs;
     suite_name = latest.Text(0);
   }
-  const std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE suite_name = ? ORDER BY id DESC LIMIT ?";
+  // a version 1 database (read-only here, so not migrated) has no labels
+  const std::string label = SchemaVersion(db) >= 2 ? "label" : "''";
+  const std::string sql =
+      std::string("SELECT ") + kRunColumns + ", " + label + " FROM runs WHERE suite_name = ? ORDER BY id DESC LIMIT ?";
   Statement s(db, sql.c_str());
   s.Bind(1, suite_name).Bind(2, static_cast<int64_t>(n));
   while (s.Next()) runs.push_back(ReadRun(s));
@@ -314,6 +350,13 @@ std::string Pad(const std::string& text, size_t width) {
 }
 
 }  // namespace
+
+std::string FormatFigure(double value) {
+  if (std::isnan(value)) return "-";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == 0.0) return "0";
+  return core::FormatSignificant(value, 4);
+}
 
 std::string HashFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -374,6 +417,7 @@ namespace {
 int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const reports::RunSummary& summary,
                       const std::function<void(const std::function<void(const InstanceResult&)>&)>& for_each_result) {
   Db db(db_path, true);
+  Migrate(&db);
   db.Exec(kSchema);
   db.Exec("BEGIN IMMEDIATE");
   try {
@@ -384,8 +428,8 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
     for (const auto& [slot, source] : summary.info.models) models[slot] = source;
     Statement run(&db,
                   "INSERT INTO runs(time_utc, suite_name, suite_path, suite_hash, model_hashes, models, tool_version, "
-                  "seed, out_dir, complete, instances, passed, failed, invalid, errors) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "seed, out_dir, complete, instances, passed, failed, invalid, errors, label) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     run.Bind(1, record.time_utc)
         .Bind(2, summary.info.suite_name)
         .Bind(3, summary.info.suite_path)
@@ -400,7 +444,8 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
         .Bind(12, summary.passed)
         .Bind(13, summary.failed)
         .Bind(14, summary.invalid)
-        .Bind(15, summary.errors);
+        .Bind(15, summary.errors)
+        .Bind(16, record.label);
     run.Run();
     const int64_t run_id = sqlite3_last_insert_rowid(db.get());
 
@@ -492,7 +537,8 @@ TrendTable QueryTrends(const std::string& db_path, size_t last_n, const std::str
   table.runs = LastRuns(&db, last_n, suite_name);
   std::map<std::pair<std::string, std::string>, size_t> index;
   Statement s(&db,
-              "SELECT family, requirement, gating, evaluated, failed, worst_robustness FROM requirement_aggregates "
+              "SELECT family, requirement, gating, evaluated, failed, worst_robustness, failure_rate_lo, failure_rate_hi "
+              "FROM requirement_aggregates "
               "WHERE run_id = ? ORDER BY rowid");
   for (size_t k = 0; k < table.runs.size(); ++k) {
     s.Bind(1, table.runs[k].id);
@@ -510,7 +556,7 @@ TrendTable QueryTrends(const std::string& db_path, size_t last_n, const std::str
       trend.gating = s.Int(2) != 0;
       const double worst = s.Real(5);
       trend.points[k] = TrendPoint{static_cast<size_t>(s.Int(3)), static_cast<size_t>(s.Int(4)),
-                                   std::isnan(worst) ? INFINITY : worst};
+                                   std::isnan(worst) ? INFINITY : worst, s.Real(6), s.Real(7)};
     }
     s.Reset();
   }
@@ -558,7 +604,7 @@ std::string HistoryText(const TrendTable& trends, const ChangeSet& changes, size
   for (const RunRow& r : trends.runs) {
     out += "  run " + std::to_string(r.id) + "  " + r.time_utc + "  " + std::to_string(r.failed) + " failed / " +
            std::to_string(r.instances) + " instances" + (r.complete ? "" : " (interrupted)") + "  " + r.tool_version +
-           "\n";
+           (r.label.empty() ? "" : "  [" + r.label + "]") + "\n";
   }
   // the table: failed/evaluated per run, then the direction of the failure rate
   size_t family_width = 6, requirement_width = 11;
@@ -588,7 +634,7 @@ std::string HistoryText(const TrendTable& trends, const ChangeSet& changes, size
       if (!first) first = p;
       last = p;
     }
-    out += Pad(last ? core::FormatDouble(last->worst_robustness) : "-", 12);
+    out += Pad(last ? FormatFigure(last->worst_robustness) : "-", 12);
     std::string direction = "-";
     if (first && last) {
       const double a = static_cast<double>(first->failed) / static_cast<double>(first->evaluated);

@@ -13,10 +13,11 @@
 //   history::ChangeSet changes = history::QueryChangedInstances("gauntlet-history.db");
 //   std::cout << history::HistoryText(trends, changes);
 //
-// Schema (version 1, PRAGMA user_version; a database of a newer version is refused, never written):
+// Schema (version 2, PRAGMA user_version; a version 1 database gains runs.label on its next write, in one
+// transaction, and reads as unlabelled until then; a database of a newer version is refused, never written):
 //   runs(id, time_utc, suite_name, suite_path, suite_hash, model_hashes (JSON object slot -> hash),
 //        models (JSON object slot -> source), tool_version, seed, out_dir, complete,
-//        instances, passed, failed, invalid, errors)
+//        instances, passed, failed, invalid, errors, label)
 //   results(run_id, plan_index, family, instance_index, instance_id, origin, verdict
 //           ("passed" | "failed" | "invalid" | "error"), worst_robustness (lowest over gating
 //           requirements; NULL if none), result_json (the results.jsonl line))
@@ -49,6 +50,7 @@ struct RunRecord {
   std::string suite_hash;    ///< content hash of the suite and the scenario files it names
   std::vector<std::pair<std::string, std::string>> model_hashes;  ///< slot, content hash ("builtin:idm{...}" for built-ins)
   std::string tool_version;  ///< gauntlet version and build
+  std::string label;         ///< what the user calls the run (`gauntlet run --label`, e.g. a commit); may be ""
 };
 
 /// "fnv1a64:<16 hex digits>" of a file's bytes. Throws core::InfrastructureError if it cannot be read.
@@ -84,6 +86,8 @@ struct RunRow {
   uint64_t seed = 0;
   bool complete = true;
   size_t instances = 0, passed = 0, failed = 0, invalid = 0, errors = 0;
+  std::vector<std::pair<std::string, std::string>> model_hashes;  ///< slot, content hash
+  std::string label;                                              ///< "" when none was given
 };
 
 /// One family and requirement in one run.
@@ -91,6 +95,8 @@ struct TrendPoint {
   size_t evaluated = 0;
   size_t failed = 0;
   double worst_robustness = 0.0;
+  double failure_rate_lo = 0.0;  ///< the run's 95% interval of the failure rate (NaN if not recorded)
+  double failure_rate_hi = 1.0;
 };
 
 /// One family and requirement over the runs of a TrendTable (aligned with TrendTable::runs; empty
@@ -127,6 +133,9 @@ struct ChangeSet {
 
 /// The instances whose verdict changed between the last two runs of `suite_name` ("" : the latest run's suite).
 [[nodiscard]] ChangeSet QueryChangedInstances(const std::string& db_path, const std::string& suite_name = "");
+
+/// A figure for people: 4 significant digits ("-1.234", "0.0001235"), "inf", "-" for NaN.
+[[nodiscard]] std::string FormatFigure(double value);
 
 /// The trend table (failed/evaluated per run, oldest first, and the direction) and the changed instances,
 /// at most `max_changes` of them listed.

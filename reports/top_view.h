@@ -22,6 +22,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/trace.h"
@@ -48,7 +49,34 @@ struct TopViewOptions {
   double width_px = 960.0;                  ///< width of the whole picture (the legend takes 220 px)
   double margin_m = 8.0;                    ///< empty border around what is drawn, at least
   double path_tolerance_px = 0.3;           ///< how far a simplified path may stray from the trace
+  /// Adds a hidden group `<g class="live" visibility="hidden">` of actor polygons (class "live-actor",
+  /// data-actor, data-length, data-width; drawn at the start) and the world-to-pixel map as the svg's
+  /// `data-map="px0 py0 wx0 wy1 scale"` (px = px0 + (x - wx0) scale, py = py0 + (wy1 - y) scale), for a
+  /// page's script to show and move them.
+  bool live_actors = false;
+  std::string clip_id = "map";              ///< the id of the map's clip path: unique per page when inlined
 };
+
+/// A box in pixels (x0 < x1, y0 < y1, y downwards).
+struct LabelBox {
+  double x0 = 0.0, y0 = 0.0, x1 = 0.0, y1 = 0.0;
+};
+
+/// A label to place next to `anchor` (an actor's box), `width` by `height` pixels.
+struct LabelRequest {
+  LabelBox anchor;
+  double width = 0.0;
+  double height = 0.0;
+};
+
+/// The label boxes, one per request in order, pairwise disjoint (always), each next to its anchor, inside
+/// `bounds` and clear of every `obstacles` box where there is room (rings of candidate places further
+/// and further out; clear of the labels only, else; else the first free row below the anchor).
+[[nodiscard]] std::vector<LabelBox> PlaceLabels(const std::vector<LabelRequest>& labels,
+                                                const std::vector<LabelBox>& obstacles, const LabelBox& bounds);
+
+/// A width for `text` in a sans-serif font of `font_px` that is at least what a browser draws.
+[[nodiscard]] double LabelWidth(std::string_view text, double font_px);
 
 /// The actors of a world with their resolved sizes and kind names, in spec order.
 [[nodiscard]] std::vector<TopViewActor> TopViewActorsOf(const sim::WorldSpec& world);

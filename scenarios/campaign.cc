@@ -28,6 +28,7 @@
 #include "scenarios/generators/statistics.h"
 #include "scenarios/generators/generator_spec.h"
 #include "scenarios/model_driver.h"
+#include "scenarios/replay.h"
 #include "sim/episode.h"
 #include "verifier/formal/checks.h"
 #include "verifier/stl/expression.h"
@@ -722,18 +723,8 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
   BatchRunner& runner = session.runner();
   std::vector<BatchRunner::Job> jobs;
   for (const InstanceResult& r : reference) {
-    const Family* family = nullptr;
-    for (const Family& f : suite.families) {
-      if (f.name == r.family) family = &f;
-    }
-    if (family == nullptr) throw core::InputError({suite.path, 0, 0}, "the suite has no family '" + r.family + "'");
-    const size_t dimension = family->scenario->parameters.dimension();
-    if (r.parameters.size() < dimension) {
-      throw core::InputError({suite.path, 0, 0}, "instance '" + r.id + "' lacks parameters");
-    }
-    std::vector<double> values;
-    for (size_t k = 0; k < dimension; ++k) values.push_back(r.parameters[k].second);
-    jobs.push_back({family, r.index, std::move(values), r.origin, r.seed});
+    const Family& family = FamilyOf(suite, r);
+    jobs.push_back({&family, r.index, RecordedValues(family, r, {suite.path, 0, 0}), r.origin, r.seed});
   }
   runner.Run(jobs, jobs.size());
   return session.Finish();

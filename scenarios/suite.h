@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -108,6 +109,13 @@ struct Suite {
   std::vector<Family> families;
 
   [[nodiscard]] const LoadedModel& ModelOf(const Family& family) const { return models.at(family.model_slot); }
+  /// The family named `family_name`, or null when the suite has none of that name.
+  [[nodiscard]] const Family* FindFamily(std::string_view family_name) const {
+    for (const Family& f : families) {
+      if (f.name == family_name) return &f;
+    }
+    return nullptr;
+  }
 };
 
 /// Loads a suite and every scenario and model it names. `model_overrides` maps slot names to model

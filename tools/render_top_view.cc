@@ -23,6 +23,7 @@
 #include "core/trace.h"
 #include "reports/top_view.h"
 #include "scenarios/campaign.h"
+#include "scenarios/replay.h"
 #include "scenarios/suite.h"
 #include "sim/road_network.h"
 
@@ -80,11 +81,10 @@ std::string RenderFamily(const scenarios::Suite& suite, const scenarios::Family&
 
   // its replay, with the trace
   const scenarios::Scenario& scenario = *family.scenario;
-  std::vector<double> values;
-  for (size_t k = 0; k < scenario.parameters.dimension(); ++k) values.push_back(worst.result->parameters[k].second);
-  core::Trace trace;
-  const scenarios::InstanceResult again = scenarios::RunInstance(small, small.families[0], worst.result->index, values,
-                                                                 worst.result->seed, worst.result->origin, &trace);
+  const scenarios::Replay replay = scenarios::ReplayInstance(small, *worst.result);
+  const scenarios::InstanceResult& again = replay.result;
+  const core::Trace& trace = replay.trace;
+  const std::vector<double> values = scenarios::RecordedValues(small.families[0], *worst.result, {small.path, 0, 0});
   const scenarios::ResolvedInstance instance = scenario.Resolve(values);
   std::vector<core::FieldError> errors;
   const sim::RoadNetwork road = sim::RoadNetwork::Build(instance.world.road, &errors);

@@ -129,6 +129,86 @@ TEST_F(RunHistoryTest, ThreeNightlyRunsShowTheirTrendAndTheChangedInstances) {
   EXPECT_FALSE(QueryChangedInstances(db_, "other").before.has_value());
 }
 
+/// The schema of version 1 (before run labels), as gauntlet wrote it then.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, time_utc TEXT NOT NULL, suite_name TEXT NOT NULL,
+  suite_path TEXT NOT NULL, suite_hash TEXT NOT NULL, model_hashes TEXT NOT NULL, models TEXT NOT NULL,
+  tool_version TEXT NOT NULL, seed INTEGER NOT NULL, out_dir TEXT NOT NULL, complete INTEGER NOT NULL,
+  instances INTEGER NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL, invalid INTEGER NOT NULL,
+  errors INTEGER NOT NULL);
+CREATE INDEX runs_by_suite ON runs(suite_name, id);
+CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id), plan_index INTEGER NOT NULL,
+  family TEXT NOT NULL, instance_index INTEGER NOT NULL, instance_id TEXT NOT NULL, origin TEXT NOT NULL,
+  verdict TEXT NOT NULL, worst_robustness REAL, result_json TEXT NOT NULL, PRIMARY KEY(run_id, plan_index));
+CREATE INDEX results_by_id ON results(run_id, instance_id);
+CREATE TABLE family_aggregates(run_id INTEGER NOT NULL REFERENCES runs(id), family TEXT NOT NULL,
+  instances INTEGER NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL, invalid INTEGER NOT NULL,
+  errors INTEGER NOT NULL, PRIMARY KEY(run_id, family));
+CREATE TABLE requirement_aggregates(run_id INTEGER NOT NULL REFERENCES runs(id), family TEXT NOT NULL,
+  requirement TEXT NOT NULL, gating INTEGER NOT NULL, evaluated INTEGER NOT NULL, passed INTEGER NOT NULL,
+  failed INTEGER NOT NULL, worst_robustness REAL, worst_instance TEXT NOT NULL, failure_rate_lo REAL NOT NULL,
+  failure_rate_hi REAL NOT NULL, PRIMARY KEY(run_id, family, requirement));
+INSERT INTO runs VALUES(1, '2026-11-01T01:00:00Z', 'nightly', 'suite.yaml', 'fnv1a64:0123456789abcdef',
+  '{"acc":"fnv1a64:00000000000000aa"}', '{"acc":"zoo/acc_good.onnx"}', '0.0.9', 42, 'out', 1, 4, 4, 0, 0, 0);
+INSERT INTO requirement_aggregates VALUES(1, 'lead_brake@acc', 'no_collision', 1, 4, 4, 0, 2.0, 'x', 0.0, 0.6);
+PRAGMA user_version = 1;
+)sql";
+
+int64_t UserVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW);
+  const int64_t v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST_F(RunHistoryTest, AVersionOneDatabaseIsReadAndMigratedToLabels) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, kSchemaV1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  // read as it is (reading never writes): unlabelled
+  TrendTable trends = QueryTrends(db_, 10);
+  ASSERT_EQ(trends.runs.size(), 1u);
+  EXPECT_EQ(trends.runs[0].label, "");
+  EXPECT_EQ(trends.runs[0].model_hashes, (std::vector<std::pair<std::string, std::string>>{{"acc", "fnv1a64:00000000000000aa"}}));
+  EXPECT_EQ(UserVersion(db_), 1);
+  // the next record migrates it, keeps the old run and stores the new run's label
+  reports::RunInfo info;
+  info.suite_name = "nightly";
+  const std::vector<InstanceResult> night = Night(1);
+  RunRecord record{"2026-11-02T01:00:00Z", "fnv1a64:0123456789abcdef", {{"acc", "fnv1a64:00000000000000bb"}}, "0.1.0",
+                   "commit 1a2b3c"};
+  EXPECT_EQ(RecordRun(db_, record, reports::Summarize(night, info), night), 2);
+  EXPECT_EQ(UserVersion(db_), 2);
+  trends = QueryTrends(db_, 10);
+  ASSERT_EQ(trends.runs.size(), 2u);
+  EXPECT_EQ(trends.runs[0].label, "");
+  EXPECT_EQ(trends.runs[0].tool_version, "0.0.9");
+  EXPECT_EQ(trends.runs[1].label, "commit 1a2b3c");
+  ASSERT_EQ(trends.trends.size(), 2u);
+  ASSERT_TRUE(trends.trends[0].points[0] && trends.trends[0].points[1]);
+  EXPECT_DOUBLE_EQ(trends.trends[0].points[0]->failure_rate_hi, 0.6);
+  EXPECT_EQ(trends.trends[0].points[1]->failed, 1u);
+  EXPECT_NE(HistoryText(trends, QueryChangedInstances(db_)).find("  0.1.0  [commit 1a2b3c]\n"), std::string::npos);
+  // a second migration is a no-op
+  EXPECT_EQ(RecordRun(db_, record, reports::Summarize(night, info), night), 3);
+  EXPECT_EQ(UserVersion(db_), 2);
+}
+
+TEST_F(RunHistoryTest, FiguresForPeopleHaveFourSignificantDigits) {
+  EXPECT_EQ(FormatFigure(-1.2345678901234567), "-1.235");
+  EXPECT_EQ(FormatFigure(0.1 + 0.2), "0.3");
+  EXPECT_EQ(FormatFigure(123456.0), "1.235e+05");
+  EXPECT_EQ(FormatFigure(INFINITY), "inf");
+  EXPECT_EQ(FormatFigure(NAN), "-");
+  EXPECT_EQ(FormatFigure(0.0), "0");
+}
+
 TEST_F(RunHistoryTest, InstancesThatAppearVanishOrError) {
   Record(Night(0));
   auto next = Night(0);

@@ -39,7 +39,7 @@ TEST(HtmlReportEpisodeTest, FlawedModelReport) {
 
   std::vector<HtmlCase> cases;
   for (const size_t i : WorstInstances(outcome.results, 3)) {
-    cases.push_back(MakeHtmlCase(suite, outcome.results[i], "out dir"));
+    cases.push_back(MakeHtmlCase(suite, scenarios::ReplayInstance(suite, outcome.results[i]), "out dir"));
     // the re-run is the same instance, bit for bit
     EXPECT_EQ(scenarios::ToJsonLine(cases.back().result), scenarios::ToJsonLine(outcome.results[i]));
     EXPECT_FALSE(cases.back().trace.empty());

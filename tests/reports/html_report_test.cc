@@ -6,10 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/rng.h"
+#include "reports/html_report_plots.h"
+#include "scenarios/scenario.h"
 
 namespace gauntlet::reports {
 namespace {
@@ -127,10 +132,11 @@ TEST(HtmlReportTest, TenThousandInstancesStayWithinBudgetAndAreWellFormed) {
   const std::string html = RenderHtmlReport(summary, results, cases);
   EXPECT_LT(html.size(), 5u * 1000 * 1000);
   std::printf("report.html for 10000 instances and 5 cases: %zu bytes\n", html.size());
-  // verdict first, no script, escaped names, the pieces present
+  // verdict first, only inline scripts, escaped names, the pieces present
   EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html", 0), 0u);
   EXPECT_LT(html.find("class=\"verdict FAILED\""), html.find("<h2>"));
-  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<script src"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
   EXPECT_EQ(html.find("<?xml"), std::string::npos);
   EXPECT_NE(html.find("html &amp; &lt;test&gt;"), std::string::npos);
   EXPECT_NE(html.find("comfort &lt;&amp;&gt;"), std::string::npos);
@@ -166,8 +172,205 @@ TEST(HtmlReportTest, EmptyRunAndOddTraces) {
   c.formula = "always (missing.signal > 1)";
   c.trace = core::Trace({"x"});
   const std::string odd = RenderHtmlReport(Summary(results), results, {c});
-  EXPECT_NE(odd.find("<h2>worst instances</h2>"), std::string::npos);
+  EXPECT_NE(odd.find("worst case of no_collision"), std::string::npos);
   EXPECT_EQ(odd.find("over time\""), std::string::npos);  // no signal plot without the signal
+}
+
+/// Every `attribute="#x"` target of the page has an element with id="x".
+void ExpectLinksResolve(const std::string& html) {
+  size_t links = 0;
+  for (size_t at = html.find("href=\"#"); at != std::string::npos; at = html.find("href=\"#", at + 1)) {
+    const std::string target = html.substr(at + 7, html.find('"', at + 7) - at - 7);
+    EXPECT_NE(html.find("id=\"" + target + "\""), std::string::npos) << "#" << target;
+    ++links;
+  }
+  EXPECT_GT(links, 0u);
+}
+
+TEST(HtmlReportTest, HeaderContentsAndTheOneVolatileLine) {
+  auto results = FakeRun(300);
+  HtmlReportOptions options;
+  options.tool_version = "9.8.7";
+  options.suite_fingerprint = "fnv1a64:00000000deadbeef";
+  options.generated_utc = "2026-12-06T05:00:00Z";
+  std::vector<HtmlCase> cases;
+  for (const CaseChoice& c : SelectCases(results)) cases.push_back(FakeCase(results[c.index]));
+  const std::string a = RenderHtmlReport(Summary(results), results, cases, options);
+  options.generated_utc = "2027-01-01T00:00:00Z";
+  const std::string b = RenderHtmlReport(Summary(results), results, cases, options);
+  EXPECT_NE(a.find("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"), std::string::npos);
+  EXPECT_NE(a.find("gauntlet 9.8.7"), std::string::npos);
+  EXPECT_NE(a.find("fnv1a64:00000000deadbeef"), std::string::npos);
+  EXPECT_NE(a.find("zoo/acc_good.onnx"), std::string::npos);
+  // the date on one line, the only line that differs
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  };
+  const auto la = lines(a), lb = lines(b);
+  ASSERT_EQ(la.size(), lb.size());
+  size_t volatile_lines = 0, different = 0;
+  for (size_t i = 0; i < la.size(); ++i) {
+    volatile_lines += la[i].find("data-volatile") != std::string::npos ? 1 : 0;
+    if (la[i] != lb[i]) {
+      ++different;
+      EXPECT_NE(la[i].find("data-volatile"), std::string::npos) << la[i];
+      EXPECT_NE(la[i].find("2026-12-06T05:00:00Z"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(volatile_lines, 1u);
+  EXPECT_EQ(different, 1u);
+  // contents: every family and requirement linked, every link resolves
+  const size_t nav = a.find("<nav class=\"toc\">");
+  ASSERT_NE(nav, std::string::npos);
+  const std::string toc = a.substr(nav, a.find("</nav>", nav) - nav);
+  for (const std::string name : {">lead_brake@acc<", ">lead_brake@idm<", ">no_collision<", ">safe_gap<", ">comfort &lt;&amp;&gt;<"}) {
+    EXPECT_NE(toc.find(name), std::string::npos) << name;
+  }
+  ExpectLinksResolve(a);
+}
+
+TEST(HtmlReportTest, CasesAreTheWorstOfEachFailingRequirementOfEachFamily) {
+  auto results = FakeRun(600);
+  // three failing instances become shrunk counterexamples
+  size_t made = 0;
+  for (auto& r : results) {
+    if (r.Failed() && r.family == "lead_brake@idm" && made < 3) {
+      r.origin = "shrunk";
+      ++made;
+    }
+  }
+  ASSERT_EQ(made, 3u);
+  const std::vector<CaseChoice> cases = SelectCases(results);
+  // a naive reference: per family and requirement, the lowest robustness (first in plan order)
+  std::map<std::pair<std::string, std::string>, size_t> worst, shrunk;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    if (r.status != InstanceStatus::kCompleted) continue;
+    for (const auto& q : r.requirements) {
+      if (!q.gating || q.satisfied) continue;
+      const auto key = std::make_pair(r.family, q.name);
+      auto robustness = [&](size_t j) {
+        for (const auto& o : results[j].requirements)
+          if (o.name == q.name) return o.robustness;
+        return static_cast<double>(INFINITY);
+      };
+      if (!worst.count(key) || q.robustness < robustness(worst[key])) worst[key] = i;
+      if (r.origin == "shrunk" && (!shrunk.count(key) || q.robustness < robustness(shrunk[key]))) shrunk[key] = i;
+    }
+  }
+  // each (instance, role) once
+  std::set<std::pair<size_t, std::string>> expected;
+  for (const auto& [key, i] : worst) expected.insert({i, "worst"});
+  for (const auto& [key, i] : shrunk)
+    if (worst[key] != i) expected.insert({i, "shrunk"});
+  EXPECT_EQ(worst.size(), 4u);  // two families, two gating requirements each
+  std::set<std::pair<size_t, std::string>> got;
+  for (const CaseChoice& c : cases) {
+    EXPECT_TRUE(got.insert({c.index, c.role}).second) << "listed twice: " << c.index;
+    const auto key = std::make_pair(results[c.index].family, c.requirement);
+    EXPECT_EQ(c.index, c.role == "worst" ? worst.at(key) : shrunk.at(key)) << c.requirement << " " << c.role;
+  }
+  EXPECT_EQ(got, expected);
+  // every worst instance of a failing requirement is shown, under some requirement
+  for (const auto& [key, i] : worst) EXPECT_TRUE(got.count({i, "worst"})) << key.second;
+  // families together
+  EXPECT_EQ(results[cases[0].index].family, results[cases[1].index].family);
+  EXPECT_EQ(SelectCases(results, 2).size(), 2u);
+}
+
+TEST(HtmlReportTest, SearchesFormalWitnessesUnitsAndLogAxes) {
+  auto results = FakeRun(60);
+  // the last 12 of one family come from a search, then shrinking
+  std::vector<InstanceResult> run;
+  for (const auto& r : results)
+    if (r.family == "lead_brake@acc") run.push_back(r);
+  for (size_t k = 0; k < run.size(); ++k) {
+    run[k].plan_index = k;
+    run[k].parameters.push_back({"ttc", k % 2 == 0 ? 0.6 : 4000.0 / static_cast<double>(k + 1)});
+    if (k >= 18) run[k].origin = k < 26 ? "cma_es" : k + 1 < run.size() ? "shrink" : "shrunk";
+  }
+  InstanceResult formal;
+  formal.family = "lead_brake@acc";
+  formal.index = run.size();
+  formal.plan_index = run.size();
+  formal.origin = "formal";
+  formal.id = "lead_brake@acc#30 formal:brake_bounded";
+  formal.requirements.push_back({.name = "formal:brake_bounded", .satisfied = false, .robustness = -0.25});
+  run.push_back(formal);
+  const std::string line = scenarios::ToJsonLine(formal);
+  const std::string with_witness =
+      line.substr(0, line.size() - 1) + ",\"witness\":{\"input\":[1.5,-2,\"inf\"],\"output\":[0.125]}}";
+  const auto witness = WitnessOfLine(with_witness);
+  ASSERT_TRUE(witness);
+  EXPECT_EQ(witness->input, (std::vector<double>{1.5, -2, INFINITY}));
+  EXPECT_EQ(witness->output, (std::vector<double>{0.125}));
+  EXPECT_FALSE(WitnessOfLine(line));
+  // read back from a results.jsonl
+  std::string text;
+  for (const auto& r : run) text += (r.origin == "formal" ? with_witness : scenarios::ToJsonLine(r)) + "\n";
+  HtmlReportOptions options;
+  const auto read = ReadResultsFile(WriteTemp("witness.jsonl", text), &options.witnesses);
+  ASSERT_EQ(read.size(), run.size());
+  ASSERT_EQ(options.witnesses.size(), 1u);
+  EXPECT_EQ(options.witnesses.begin()->first, run.size() - 1);
+  const std::string html = RenderHtmlReport(Summary(read), read, {}, options);
+  EXPECT_NE(html.find(": search cma_es</h3>"), std::string::npos);
+  EXPECT_NE(html.find("robustness against simulations of the cma_es search"), std::string::npos);
+  EXPECT_NE(html.find("best point found"), std::string::npos);
+  EXPECT_NE(html.find("shrunk counterexample: "), std::string::npos);
+  EXPECT_NE(html.find("href=\"#searches\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"formal\""), std::string::npos);
+  EXPECT_NE(html.find("input [1.5, -2, inf]<br/>output [0.125]"), std::string::npos);
+  // ttc spans 0.6 to 4000: a log axis with decade ticks
+  EXPECT_NE(html.find("ttc (log)"), std::string::npos);
+  EXPECT_NE(html.find(">1000</text>"), std::string::npos);
+  ExpectLinksResolve(html);
+}
+
+TEST(HtmlReportTest, StackBarsNeverHideFailures) {
+  // one failure in 10,000 still gets a visible red segment
+  const std::string bar = html::StackBar(9999, 1, 0, 0, 480);
+  const size_t red = bar.find("fill=\"#e53935\"");
+  ASSERT_NE(red, std::string::npos);
+  const size_t width_at = bar.rfind("width=\"", red);
+  EXPECT_GE(std::stod(bar.substr(width_at + 7)), 9.5);
+  EXPECT_NE(bar.find("preserveAspectRatio=\"none\""), std::string::npos);
+}
+
+TEST(HtmlReportTest, AxesTickInTheWrittenUnitAndGoLogarithmicOverDecades) {
+  const html::Axis kmh = html::Axis::Fit({15.0, 30.0}, 0, 100, {"km/h", 1 / 3.6});
+  EXPECT_FALSE(kmh.log);
+  std::vector<std::string> labels;
+  for (const double t : kmh.Ticks()) labels.push_back(kmh.Label(t));
+  EXPECT_EQ(labels, (std::vector<std::string>{"60", "80", "100"}));
+  const html::Axis wide = html::Axis::Fit({0.6, 4000.0}, 0, 100);
+  EXPECT_TRUE(wide.log);
+  labels.clear();
+  for (const double t : wide.Ticks()) labels.push_back(wide.Label(t));
+  EXPECT_EQ(labels, (std::vector<std::string>{"1", "10", "100", "1000"}));
+  EXPECT_NEAR(wide(0.6), 0.0, 1e-9);
+  EXPECT_NEAR(wide(4000.0), 100.0, 1e-9);
+  EXPECT_FALSE(html::Axis::Fit({-1.0, 4000.0}, 0, 100).log);
+  EXPECT_FALSE(html::Axis::Fit({1.0, 50.0}, 0, 100).log);
+}
+
+TEST(HtmlReportTest, WrittenUnitsAreReadFromTheParameterDeclarations) {
+  const auto scenario =
+      scenarios::LoadScenario(std::string(GAUNTLET_SOURCE_DIR) + "/tests/reports/testdata/small_scenario.yaml");
+  const auto units = html::WrittenUnits(*scenario);
+  ASSERT_TRUE(units.count("ego_speed"));
+  EXPECT_EQ(units.at("ego_speed").unit, "km/h");
+  EXPECT_NEAR(units.at("ego_speed").factor, 1 / 3.6, 1e-12);
+  EXPECT_EQ(units.at("gap").unit, "m");
+  EXPECT_EQ(units.at("decel").unit, "m/s^2");
+  EXPECT_FALSE(units.count("ttc")) << "derived parameters are shown in SI units";
+  // a scenario written without units: none
+  const auto plain =
+      scenarios::LoadScenario(std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_scenario.yaml");
+  EXPECT_TRUE(html::WrittenUnits(*plain).empty());
 }
 
 }  // namespace

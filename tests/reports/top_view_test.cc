@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 #include <string_view>
 #include <string>
 #include <vector>
+
+#include "core/rng.h"
 
 namespace gauntlet::reports {
 namespace {
@@ -286,6 +289,102 @@ TEST(TopViewTest, MissingColumnsAndNonFiniteSamplesAreLeftOut) {
   EXPECT_NE(svg.find(">ghost (vehicle) not in trace</text>"), std::string::npos);
   EXPECT_EQ(svg.find("nan"), std::string::npos);
   EXPECT_EQ(CountOf(svg, "stroke-width=\"2\" stroke-linejoin"), 2);  // the ego path is split at the NaN
+}
+
+bool Disjoint(const LabelBox& a, const LabelBox& b) {
+  return a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0;
+}
+
+TEST(TopViewTest, PlacedLabelsNeverOverlapOnRandomLayouts) {
+  // many random crowds of actors (clusters of near-identical positions included): the label boxes are
+  // pairwise disjoint, each label has its size, and where the layout leaves room none covers an actor
+  core::Rng rng(2026);
+  size_t clear_of_actors = 0, labels = 0;
+  for (int layout = 0; layout < 2000; ++layout) {
+    const LabelBox bounds{10, 40, 10 + rng.Uniform(200, 800), 40 + rng.Uniform(150, 600)};
+    const int n = 1 + static_cast<int>(rng.Uniform(0, 12));
+    const bool cluster = layout % 3 == 0;
+    std::vector<LabelRequest> requests;
+    std::vector<LabelBox> obstacles;
+    for (int k = 0; k < n; ++k) {
+      const double cx = cluster ? bounds.x0 + 100 + rng.Uniform(0, 6) : rng.Uniform(bounds.x0 - 20, bounds.x1 + 20);
+      const double cy = cluster ? bounds.y0 + 80 + rng.Uniform(0, 6) : rng.Uniform(bounds.y0 - 20, bounds.y1 + 20);
+      const double half_w = rng.Uniform(2, 20), half_h = rng.Uniform(2, 10);
+      const LabelBox actor{cx - half_w, cy - half_h, cx + half_w, cy + half_h};
+      obstacles.push_back(actor);
+      const std::string name(1 + static_cast<size_t>(rng.Uniform(0, 12)), 'w');
+      requests.push_back({actor, LabelWidth(name, 11), 14});
+    }
+    const std::vector<LabelBox> placed = PlaceLabels(requests, obstacles, bounds);
+    ASSERT_EQ(placed.size(), requests.size());
+    for (size_t i = 0; i < placed.size(); ++i) {
+      EXPECT_NEAR(placed[i].x1 - placed[i].x0, requests[i].width, 1e-9);
+      EXPECT_NEAR(placed[i].y1 - placed[i].y0, requests[i].height, 1e-9);
+      for (size_t j = i + 1; j < placed.size(); ++j) {
+        ASSERT_TRUE(Disjoint(placed[i], placed[j])) << "layout " << layout << ": labels " << i << " and " << j;
+      }
+      bool clear = true;
+      for (const LabelBox& o : obstacles) clear = clear && Disjoint(placed[i], o);
+      clear_of_actors += clear ? 1 : 0;
+      ++labels;
+    }
+  }
+  EXPECT_GT(clear_of_actors, labels * 9 / 10) << "most labels find a place clear of every actor";
+}
+
+TEST(TopViewTest, LabelsOfActorsSideBySideDoNotOverlapInThePicture) {
+  // "ego" and "lead" at the same spot (the overlap the old labels had: "egoed")
+  const sim::RoadNetwork net = TwoLaneRoadWithABend();
+  core::Trace trace({"ego.x", "ego.y", "ego.heading", "lead.x", "lead.y", "lead.heading"});
+  for (int i = 0; i < 20; ++i) {
+    const double row[] = {0.5 * i, 0.0, 0.0, 0.5 * i + 0.3, 0.4, 0.0};
+    trace.Append(0.1 * i, row);
+  }
+  const std::string svg = RenderTopViewSvg(net, trace, kCars, {});
+  std::vector<LabelBox> boxes;
+  for (size_t at = svg.find("data-box=\""); at != std::string::npos; at = svg.find("data-box=\"", at + 1)) {
+    std::istringstream in(svg.substr(at + 10, svg.find('"', at + 10) - at - 10));
+    LabelBox b;
+    ASSERT_TRUE(in >> b.x0 >> b.y0 >> b.x1 >> b.y1);
+    boxes.push_back(b);
+  }
+  ASSERT_EQ(boxes.size(), 2u);
+  EXPECT_TRUE(Disjoint(boxes[0], boxes[1]));
+  EXPECT_NE(svg.find(">ego</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">lead</text>"), std::string::npos);
+}
+
+TEST(TopViewTest, LiveActorsCarryTheWorldToPixelMap) {
+  const sim::RoadNetwork net = TwoLaneRoadWithABend();
+  const core::Trace trace = CarFollowingTrace(net, 101, false);
+  TopViewOptions options;
+  EXPECT_EQ(RenderTopViewSvg(net, trace, kCars, options).find("data-map"), std::string::npos);
+  options.live_actors = true;
+  options.clip_id = "map-7";
+  const std::string svg = RenderTopViewSvg(net, trace, kCars, options);
+  ExpectWellFormed(svg, "live");
+  EXPECT_EQ(CountOf(svg, "class=\"live-actor\""), 2);
+  EXPECT_NE(svg.find("clip-path=\"url(#map-7)\""), std::string::npos);
+  // the map sends the ego's start position to the centre of its live polygon
+  std::istringstream map(AttributeValue(svg, "data-map"));
+  double px0 = 0, py0 = 0, wx0 = 0, wy1 = 0, scale = 0;
+  ASSERT_TRUE(map >> px0 >> py0 >> wx0 >> wy1 >> scale);
+  const auto ex = trace.Find("ego.x"), ey = trace.Find("ego.y");
+  const double x = px0 + (trace.column(*ex)[0] - wx0) * scale, y = py0 + (wy1 - trace.column(*ey)[0]) * scale;
+  const size_t live = svg.find("data-actor=\"ego\"");
+  ASSERT_NE(live, std::string::npos);
+  std::string points = svg.substr(svg.find("points=\"", live) + 8);
+  points = points.substr(0, points.find('"'));
+  std::replace(points.begin(), points.end(), ',', ' ');
+  std::istringstream corners(points);
+  double sx = 0, sy = 0, cx = 0, cy = 0;
+  for (int k = 0; k < 4; ++k) {
+    ASSERT_TRUE(corners >> cx >> cy);
+    sx += cx / 4;
+    sy += cy / 4;
+  }
+  EXPECT_NEAR(sx, x, 0.2);
+  EXPECT_NEAR(sy, y, 0.2);
 }
 
 TEST(TopViewTest, TheSameInputGivesTheSamePicture) {
