@@ -60,6 +60,7 @@ int RunGateCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   reports::RunOutputOptions output_options;
+  output_options.tool_version = GAUNTLET_VERSION;
   if (!ParseJUnitFlag(args, "gauntlet gate", &output_options.junit)) return kExitUsage;
   if (args.positional().size() != 1 || !args.Has("candidate") || !args.Has("baseline")) {
     std::cerr << "gauntlet gate: expected one suite file, --candidate and --baseline\n" << kUsage;

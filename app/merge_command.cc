@@ -133,6 +133,7 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   reports::RunOutputOptions output_options;
+  output_options.tool_version = GAUNTLET_VERSION;
   if (!ParseJUnitFlag(args, "gauntlet merge", &output_options.junit)) return kExitUsage;
   const std::string out_dir = *args.Get("out");
   try {

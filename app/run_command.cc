@@ -224,6 +224,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   }
   if (!shard) return kExitUsage;
   reports::RunOutputOptions output_options;
+  output_options.tool_version = GAUNTLET_VERSION;
   if (!ParseJUnitFlag(args, "gauntlet run", &output_options.junit)) return kExitUsage;
   const std::string suite_path = args.positional()[0];
   std::string out_dir = args.Get("out").value_or("out");

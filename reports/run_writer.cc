@@ -187,6 +187,7 @@ struct RunWriter::Impl {
   std::vector<float> wall_times_s;
   StrideSample passing, failing;
   std::vector<scenarios::InstanceResult> worst;  ///< failing instances, the worst `report_cases` among them
+  std::vector<scenarios::InstanceResult> chosen;  ///< search, shrinking and formal results, all kept
   size_t count = 0;
 
   Impl(std::string d, const scenarios::Suite& s, RunOutputOptions o)
@@ -243,7 +244,10 @@ void RunWriter::AddLine(std::string_view line, const scenarios::InstanceResult& 
   }
   if (!m.options.report) return;
   m.KeepWorst(r);
-  if (r.Failed() || r.status == scenarios::InstanceStatus::kError) {
+  const Provenance provenance = ProvenanceOf(r.origin);
+  if (provenance == Provenance::kSearch || provenance == Provenance::kShrink || provenance == Provenance::kFormal) {
+    m.chosen.push_back(r);  // the report shows every search step and formal check (bounded by their budgets)
+  } else if (r.Failed() || r.status == scenarios::InstanceStatus::kError) {
     m.failing.Add(r);
   } else {
     m.passing.Add(r);
@@ -282,16 +286,25 @@ RunSummary RunWriter::Finish(RunInfo info) {
     std::vector<scenarios::InstanceResult> shown;
     m.passing.MoveTo(&shown);
     m.failing.MoveTo(&shown);
+    shown.insert(shown.end(), m.chosen.begin(), m.chosen.end());
     for (size_t i : WorstInstances(m.worst, m.options.report_cases)) shown.push_back(m.worst[i]);
     std::sort(shown.begin(), shown.end(), [](const auto& a, const auto& b) { return a.plan_index < b.plan_index; });
     shown.erase(std::unique(shown.begin(), shown.end(),
                             [](const auto& a, const auto& b) { return a.plan_index == b.plan_index; }),
                 shown.end());
-    std::vector<HtmlCase> cases;
-    for (size_t i : WorstInstances(m.worst, m.options.report_cases)) {
-      cases.push_back(MakeHtmlCase(m.suite, m.worst[i], m.dir));
+    // per failing requirement of each family its worst instance (and the shrunk one), replayed with its trace
+    HtmlReportOptions html;
+    html.suite = &m.suite;
+    html.tool_version = m.options.tool_version;
+    for (const scenarios::InstanceResult& r : shown) {
+      if (r.witness) html.witnesses[r.plan_index] = *r.witness;
     }
-    WriteFileAtomically(m.dir + "/report.html", RenderHtmlReport(summary, shown, cases));
+    std::vector<HtmlCase> cases;
+    for (const CaseChoice& c : SelectCases(shown)) {
+      cases.push_back(MakeHtmlCase(m.suite, scenarios::ReplayInstance(m.suite, shown[c.index]), m.dir, c.requirement,
+                                   c.role));
+    }
+    WriteFileAtomically(m.dir + "/report.html", RenderHtmlReport(summary, shown, cases, html));
   }
   return summary;
 }

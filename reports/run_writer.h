@@ -61,6 +61,7 @@ struct RunOutputOptions {
   bool report = true;           ///< write report.html
   size_t report_results = 10000;  ///< passing (and, apart, failing) results kept for report.html's plots
   size_t report_cases = 5;      ///< worst failing instances re-run with their traces for report.html
+  std::string tool_version;     ///< shown in report.html's header ("" : not shown)
 };
 
 /// Writes a run's output folder; see the file comment. Not thread-safe: Add in plan order from one thread.
