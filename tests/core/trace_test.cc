@@ -21,6 +21,7 @@ std::string ReadError(const std::string& csv) {
 
 TEST(TraceTest, CsvRoundTripIsExact) {
   Trace trace({"ego.speed", "lead.gap"});
+  trace.SetFixedStep(0.01);  // times on a uniform grid are read back as a fixed-step trace
   trace.Append(0.0, std::vector<double>{20.0, 0.1});
   trace.Append(0.01, std::vector<double>{19.999999999999996, -1e-300});
   std::ostringstream out;
@@ -28,6 +29,13 @@ TEST(TraceTest, CsvRoundTripIsExact) {
   EXPECT_EQ(out.str(), "time,ego.speed,lead.gap\n0,20,0.1\n0.01,19.999999999999996,-1e-300\n");
   std::istringstream in(out.str());
   EXPECT_EQ(Trace::ReadCsv(in, "x.csv"), trace);
+  // irregular times stay irregular
+  Trace irregular({"x"});
+  for (const double t : {0.0, 0.1, 0.25}) irregular.Append(t, std::vector<double>{t});
+  std::ostringstream out2;
+  irregular.WriteCsv(out2);
+  std::istringstream in2(out2.str());
+  EXPECT_EQ(Trace::ReadCsv(in2, "y.csv"), irregular);
 }
 
 TEST(TraceTest, CsvErrorsArePositioned) {

@@ -158,16 +158,15 @@ std::string* BrowserTest::dir_ = nullptr;
 std::string* BrowserTest::dom_ = nullptr;
 std::string* BrowserTest::log_ = nullptr;
 
-TEST_F(BrowserTest, ReportLoadsAtBothWidthsAndItsSlidersMoveTheActors) {
+// One test (one browser run, one setup) for the three pages: under ctest each test is a process of its own.
+TEST_F(BrowserTest, ReportReplayAndHistoryPagesLoadAtBothWidthsAndTheSlidersMoveTheActors) {
   CheckPage("first/report.html", 2);
   const std::string report = ReadFile(*dir_ + "/first/report.html");
   EXPECT_NE(report.find("search cma_es"), std::string::npos);
   EXPECT_NE(report.find("shrunk counterexample"), std::string::npos);
+  CheckPage("replay.html", 1);
+  CheckPage("history.html", 0);
 }
-
-TEST_F(BrowserTest, ReplayPageLoadsAtBothWidthsAndItsSliderMovesTheActors) { CheckPage("replay.html", 1); }
-
-TEST_F(BrowserTest, HistoryPageLoadsAtBothWidths) { CheckPage("history.html", 0); }
 
 }  // namespace
 }  // namespace gauntlet::test
