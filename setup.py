@@ -1,4 +1,8 @@
-"""Builds gauntlet._core with the project's CMake build (Release, no tests or benchmarks)."""
+"""Builds gauntlet._core with the project's CMake build (Release, no tests or benchmarks).
+
+Environment: JOBS (parallel compile jobs, default: the number of cores), GAUNTLET_CMAKE_ARGS (more
+CMake arguments, e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache).
+"""
 
 import os
 import pathlib
@@ -20,7 +24,7 @@ class CMakeBuild(build_ext):
             "cmake", "-S", str(ROOT), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
             "-DGAUNTLET_BUILD_TESTS=OFF", "-DGAUNTLET_BUILD_BENCH=OFF", "-DGAUNTLET_BUILD_PYTHON=ON",
             f"-DPython3_EXECUTABLE={sys.executable}",
-        ]
+        ] + os.environ.get("GAUNTLET_CMAKE_ARGS", "").split()
         subprocess.run(configure, check=True)
         jobs = os.environ.get("JOBS", str(os.cpu_count() or 2))
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "gauntlet_python", "-j", jobs], check=True)

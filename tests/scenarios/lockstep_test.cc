@@ -153,12 +153,14 @@ TEST(ScenarioEnvTest, AnEpisodePlayedStepByStepIsTheSimulatedOne) {
   ScenarioEnv env(family.scenario);
   ASSERT_EQ(env.observation_size(), 3u);
   ASSERT_EQ(env.action_size(), 1u);
-  const std::vector<std::vector<double>> points = {family.scenario->parameters.NominalPoint(),
-                                                   family.scenario->parameters.FromUnit({0.9, 0.1, 0.05, 0.2, 0.95})};
+  const ParameterSpace& space = family.scenario->parameters;
+  const std::vector<std::vector<double>> points = {space.NominalPoint(), space.FromUnit({0.5, 0.5, 0.9, 0.5, 0.5}),
+                                                   space.FromUnit({0.9, 0.1, 0.05, 0.2, 0.95})};
+  size_t compared = 0;
   for (size_t p = 0; p < points.size(); ++p) {
     core::Trace simulated;
     const InstanceResult expected = RunInstance(suite, family, p, points[p], 1234 + p, "test", &simulated);
-    ASSERT_EQ(expected.status, InstanceStatus::kCompleted) << expected.error;
+    ASSERT_NE(expected.status, InstanceStatus::kError) << expected.error;
     env.Reset(points[p], 1234 + p);
     models::Workspace ws;
     size_t steps = 0;
@@ -169,8 +171,8 @@ TEST(ScenarioEnvTest, AnEpisodePlayedStepByStepIsTheSimulatedOne) {
       ++steps;
     }
     EXPECT_GT(steps, 10u);
-    const bool violated = !expected.Passed();
-    if (!violated) {
+    if (expected.Passed()) {
+      ++compared;
       // the same rows and the same requirement values as the simulation
       EXPECT_TRUE(env.truncated());
       EXPECT_EQ(env.trace(), simulated);
@@ -185,6 +187,7 @@ TEST(ScenarioEnvTest, AnEpisodePlayedStepByStepIsTheSimulatedOne) {
       for (size_t i = 0; i < env.trace().size(); ++i) EXPECT_EQ(env.trace().time()[i], simulated.time()[i]);
     }
   }
+  EXPECT_GE(compared, 1u) << "at least one instance must pass, so that whole episodes are compared";
 }
 
 TEST(ScenarioEnvTest, StepBeforeResetAndWrongActionSizeAreErrors) {
