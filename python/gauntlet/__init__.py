@@ -22,7 +22,17 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - depends on the interpreter
+    # An interpreter other than Debian's (a pyenv build, say) of the same minor version can use
+    # Debian's python3-numpy, which the set-up installs; nothing is downloaded.
+    import sys as _sys
+
+    _debian = "/usr/lib/python3/dist-packages"
+    if _sys.version_info[:2] == (3, 11) and os.path.isdir(os.path.join(_debian, "numpy")):
+        _sys.path.append(_debian)
+    import numpy as np
 
 from . import _core
 
