@@ -31,7 +31,9 @@ constexpr Command kCommands[] = {
     {"merge", "merge DIR... --out DIR [--junit per-instance|per-requirement]\n"
               "               combine shard outputs into the unsharded run's files, check completeness, give the verdict",
      gauntlet::app::RunMergeCommand},
-    {"monitor", "monitor --spec FORMULA --trace FILE.csv [--series]", gauntlet::app::RunMonitorCommand},
+    {"monitor", "monitor --spec FORMULA --trace FILE.csv [--series]\n"
+                "               | --scenario FILE.yaml --trace LOG.csv   a scenario's requirements on a recorded log",
+     gauntlet::app::RunMonitorCommand},
     {"eval", "eval MODEL --input v1,v2,...  one forward pass, outputs printed with %.17g",
      gauntlet::app::RunEvalCommand},
     {"bounds", "bounds MODEL --box lo:hi,lo:hi,... [--method ibp|crown|bab]", gauntlet::app::RunBoundsCommand},

@@ -198,7 +198,9 @@ bool ResumeRecorded(const std::string& out_dir, RunManifest& manifest, bool quie
 
 }  // namespace
 
-int RunRunCommand(const std::vector<std::string>& argv) {
+int RunRunCommand(const std::vector<std::string>& argv) { return RunRunCommandWith(argv, {}); }
+
+int RunRunCommandWith(const std::vector<std::string>& argv, const SuiteHook& adjust_suite) {
   Args args(argv, {{"model", true, true}, {"threads"}, {"seed"}, {"out"}, {"quiet", false}, {"shard-index"},
                    {"shard-count"}, {"resume", false}, {"db"}, {"junit"}, {"label"}});
   const auto threads = args.Int("threads", 1, 1024);
@@ -233,6 +235,7 @@ int RunRunCommand(const std::vector<std::string>& argv) {
   scenarios::Suite suite;
   try {
     suite = scenarios::LoadSuite(suite_path, overrides);
+    if (adjust_suite) adjust_suite(suite);
   } catch (const core::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "core/check.h"
@@ -21,12 +22,14 @@
 #include "core/format.h"
 #include "core/input_file.h"
 #include "core/rng.h"
+#include "core/suggest.h"
 #include "core/tsan.h"
 #include "scenarios/generators/adversarial_search.h"
 #include "scenarios/generators/counterexample_shrinking.h"
 #include "scenarios/generators/coverage.h"
 #include "scenarios/generators/statistics.h"
 #include "scenarios/generators/generator_spec.h"
+#include "scenarios/lockstep.h"
 #include "scenarios/model_driver.h"
 #include "scenarios/replay.h"
 #include "sim/episode.h"
@@ -133,6 +136,9 @@ class BatchRunner {
               std::vector<CoverageTracker>* coverage)
       : suite_(suite), options_(options), writer_(writer), outcome_(outcome), coverage_(coverage) {
     for (size_t f = 0; f < suite.families.size(); ++f) family_slot_[&suite.families[f]] = f;
+    for (const auto& [slot, model] : suite.models) {
+      if (dynamic_cast<const BatchPolicy*>(model.policy.get()) != nullptr) lockstep_ = true;
+    }
   }
 
   /// Writes a result made outside the plan (a formal check) in the same stream.
@@ -193,37 +199,53 @@ class BatchRunner {
           }
         }
       };
+      // one job: run (or take from the interrupted run), then write the completed prefix
+      auto run_job = [&](size_t i) {
+        if (Cancelled()) return;
+        const Job& job = jobs[i];
+        if (job.stopping != nullptr && job.stopping->hint.load()) {
+          std::lock_guard lock(mutex);
+          skipped[i - begin] = 1;
+          done[i - begin] = 1;
+          flush();
+          return;
+        }
+        const uint64_t seed =
+            job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
+        InstanceResult result;
+        const InstanceResult* recorded = Recorded(*job.family, job.index);
+        if (recorded != nullptr && !BelongsToJob(*recorded, job, seed)) recorded = nullptr;  // of another plan
+        if (recorded != nullptr) {
+          result = *recorded;  // computed by the interrupted run: identical by determinism
+        } else {
+          result = RunInstance(suite_, {.family = job.family, .index = job.index, .values = job.values,
+                                        .seed = seed, .origin = job.origin,
+                                        .wall_budget_s = options_.instance_wall_budget_s});
+        }
+        std::lock_guard lock(mutex);
+        results[i - begin] = std::move(result);
+        done[i - begin] = 1;
+        flush();
+      };
       {
         const core::TsanParallelRegion tsan_region;  // see core/tsan.h
-        tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1), core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
-          for (size_t i = range.begin(); i != range.end(); ++i) {
-            if (Cancelled()) return;
-            const Job& job = jobs[i];
-            if (job.stopping != nullptr && job.stopping->hint.load()) {
-              std::lock_guard lock(mutex);
-              skipped[i - begin] = 1;
-              done[i - begin] = 1;
-              flush();
-              continue;
-            }
-            const uint64_t seed =
-                job.seed ? *job.seed : core::Rng::InstanceSeed(suite_.seed, job.family->name, job.index);
-            InstanceResult result;
-            const InstanceResult* recorded = Recorded(*job.family, job.index);
-            if (recorded != nullptr && !BelongsToJob(*recorded, job, seed)) recorded = nullptr;  // of another plan
-            if (recorded != nullptr) {
-              result = *recorded;  // computed by the interrupted run: identical by determinism
-            } else {
-              result = RunInstance(suite_, {.family = job.family, .index = job.index, .values = job.values,
-                                            .seed = seed, .origin = job.origin,
-                                            .wall_budget_s = options_.instance_wall_budget_s});
-            }
-            std::lock_guard lock(mutex);
-            results[i - begin] = std::move(result);
-            done[i - begin] = 1;
-            flush();
-          }
-        }));
+        if (!lockstep_) {
+          tbb::parallel_for(tbb::blocked_range<size_t>(begin, end, 1),
+                            core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
+                              for (size_t i = range.begin(); i != range.end(); ++i) run_job(i);
+                            }));
+        } else {
+          // a model evaluated outside (BatchPolicy): groups of consecutive jobs share its calls
+          const size_t groups = (end - begin + kLockstepGroupSize - 1) / kLockstepGroupSize;
+          tbb::parallel_for(tbb::blocked_range<size_t>(0, groups, 1),
+                            core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
+                              for (size_t g = range.begin(); g != range.end(); ++g) {
+                                const size_t first = begin + g * kLockstepGroupSize;
+                                const size_t count = std::min(kLockstepGroupSize, end - first);
+                                RunLockstep(count, [&](size_t k) { run_job(first + k); });
+                              }
+                            }));
+        }
       }
       writer_->Flush();
       for (size_t k = 0; k < next_to_write; ++k) {
@@ -269,6 +291,7 @@ class BatchRunner {
   std::vector<CoverageTracker>* coverage_;
   std::map<const Family*, size_t> family_slot_;
   size_t written_ = 0;
+  bool lockstep_ = false;  ///< some model is a BatchPolicy: run jobs in lockstep groups
 };
 
 /// A planned instance a local robustness check takes its states from.
@@ -437,6 +460,40 @@ void ReportCoverage(const Suite& suite, const std::vector<CoverageTracker>& cove
 
 }  // namespace
 
+void EvaluateTrace(const Scenario& scenario, const core::Trace& trace, size_t nominal_samples, InstanceResult* result) {
+  // after an early stop the requirements see the rest of the horizon as unknown; assumptions are
+  // judged on what was simulated
+  for (const auto& a : scenario.assumptions) result->assumptions.push_back(Check(a, trace, trace.size()));
+  for (const auto& r : scenario.requirements) result->requirements.push_back(Check(r, trace, nominal_samples));
+  for (const auto& m : scenario.metrics) result->metrics.emplace_back(m.spec.name, Reduce(m, trace));
+  for (const auto& a : result->assumptions) {
+    if (!a.satisfied) result->status = InstanceStatus::kInvalid;
+  }
+}
+
+void EvaluateRecordedTrace(const Scenario& scenario, const core::Trace& trace, const std::string& trace_name,
+                           InstanceResult* result) {
+  core::Diagnostics diags;
+  std::set<std::string> reported;
+  auto need = [&](const std::vector<std::string>& names, const std::string& user) {
+    for (const std::string& name : names) {
+      if (trace.Find(name) || !reported.insert(name).second) continue;
+      diags.Error({trace_name, 1, 1}, "the trace has no signal '" + name + "' (" + user + " reads it)" +
+                                          core::DidYouMean(name, trace.names()));
+    }
+  };
+  for (const auto& r : scenario.requirements) need(r.monitor.formula().signal_names(), "requirement '" + r.spec.name + "'");
+  for (const auto& a : scenario.assumptions) need(a.monitor.formula().signal_names(), "assumption '" + a.spec.name + "'");
+  for (const auto& m : scenario.metrics) need(m.expr.names(), "metric '" + m.spec.name + "'");
+  diags.ThrowIfAny();
+  result->family = scenario.name;
+  result->id = trace_name;
+  result->origin = "recorded";
+  result->steps = trace.size();
+  result->end_time_s = trace.empty() ? 0.0 : trace.time().back();
+  EvaluateTrace(scenario, trace, trace.size(), result);
+}
+
 InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
   const Family& family = *request.family;
   const size_t index = request.index;
@@ -490,16 +547,10 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
                                std::to_string(result.end_time_s) + " s");
     }
     if (episode.status == sim::EpisodeStatus::kError) throw std::runtime_error(episode.error);
-    // after an early stop the requirements see the rest of the horizon as unknown; assumptions are
-    // judged on what was simulated
+    // after an early stop the requirements see the rest of the horizon as unknown
     const size_t nominal = episode.status == sim::EpisodeStatus::kStoppedEarly ? sim::StepCount(instance.world) + 1
                                                                                : episode.trace.size();
-    for (const auto& a : scenario.assumptions) result.assumptions.push_back(Check(a, episode.trace, episode.trace.size()));
-    for (const auto& r : scenario.requirements) result.requirements.push_back(Check(r, episode.trace, nominal));
-    for (const auto& m : scenario.metrics) result.metrics.emplace_back(m.spec.name, Reduce(m, episode.trace));
-    for (const auto& a : result.assumptions) {
-      if (!a.satisfied) result.status = InstanceStatus::kInvalid;
-    }
+    EvaluateTrace(scenario, episode.trace, nominal, &result);
     if (trace_out != nullptr) *trace_out = std::move(episode.trace);
   } catch (const core::InputError& e) {
     result.status = InstanceStatus::kError;

@@ -108,6 +108,19 @@ struct InstanceRequest {
                              .trace = trace, .wall_budget_s = wall_budget_s});
 }
 
+/// Evaluates the scenario's assumptions, requirements and metrics on `trace` (a simulated run or a
+/// recorded log with the scenario's signals) into `result`, in declaration order; the status becomes
+/// kInvalid when an assumption is broken. `nominal_samples` is the length the run would have had: when
+/// the trace is shorter (an early stop), requirements are judged over every completion (docs/stl.md,
+/// "Early stops"); a recorded log passes its own size. RunInstance does this after its episode.
+void EvaluateTrace(const Scenario& scenario, const core::Trace& trace, size_t nominal_samples, InstanceResult* result);
+
+/// EvaluateTrace for a recorded log (`gauntlet monitor --scenario`, gauntlet.check_trace): first checks
+/// that `trace` has every signal the requirements, assumptions and metrics read (core::InputError
+/// at `trace_name` listing each missing one, with a suggestion), and names the result after the log.
+void EvaluateRecordedTrace(const Scenario& scenario, const core::Trace& trace, const std::string& trace_name,
+                           InstanceResult* result);
+
 /// What an adaptive search minimises for one result: the averaged robustness of "the scenario's
 /// assumptions imply the requirement" (the one named, or the lowest gating one when `requirement` is
 /// empty). For a valid instance that is the requirement's averaged robustness
