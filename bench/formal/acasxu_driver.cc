@@ -1,7 +1,7 @@
 // Runs the ACAS Xu benchmark (VNN-COMP) with `gauntlet prove`'s engine and prints one line per
 // instance and the totals.
 //
-//   acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--max-boxes N]
+//   acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--max-boxes N] [--seed S]
 //                 [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D]
 //                 [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1] [--trial-dims K] [--trial-depth D]
 //
@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   int alpha_mid_depth = formal::ProveOptions{}.alpha_intermediate_depth;
   int trial_depth = formal::ProveOptions{}.trial_split_depth;
   int alpha_depth = formal::ProveOptions{}.alpha_depth;
+  uint64_t seed = formal::ProveOptions{}.seed;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const std::string v = argv[i + 1];
@@ -71,6 +72,8 @@ int main(int argc, char** argv) {
       trial_dims = std::atoi(v.c_str());
     } else if (a == "--trial-depth") {
       trial_depth = std::atoi(v.c_str());
+    } else if (a == "--seed") {
+      seed = std::strtoull(v.c_str(), nullptr, 10);
     } else if (a == "--max-boxes") {
       max_boxes = std::atoll(v.c_str());
     } else if (a == "--alpha-steps") {
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
     } else if (a == "--threads") {
       threads = std::atoi(v.c_str());
     } else {
-      std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D] [--max-boxes N] [--trial-dims K] [--trial-depth D] [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1]\n";
+      std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--seed S] [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D] [--max-boxes N] [--trial-dims K] [--trial-depth D] [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1]\n";
       return 2;
     }
   }
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
       options.alpha_intermediate_depth = alpha_mid_depth;
       options.trial_split_depth = trial_depth;
       options.alpha_depth = alpha_depth;
+      options.seed = seed;
       const formal::ProveResult r = formal::ProveModel(*model, prop, options);
       boxes = r.boxes;
       const formal::ForwardPass forward = formal::MakeForwardPass(*model);
