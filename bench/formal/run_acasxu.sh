@@ -12,7 +12,9 @@
 # ProveOptions in verifier/formal/branch_and_bound.h): --split 0|1|2, --slope-depth D,
 # --alpha-steps N, --alpha-depth D, --alpha-mid-steps N, --alpha-mid-depth D, --combine 0|1,
 # --trial-dims K, --trial-depth D.
-# Per-instance line: index onnx vnnlib result wall_s cpu_s boxes check (cex-ok / samples-ok).
+# Per-instance line: index onnx vnnlib result wall_s cpu_s boxes check (cex-ok / samples-ok) check_s
+# (wall_s, cpu_s: loading and proving; check_s: the check). Totals: solved, sat/unsat, unsolved, wrong,
+# the summed wall and CPU time of the solving, the check time, and the whole run's wall and CPU time.
 set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
