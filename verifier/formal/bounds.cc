@@ -363,26 +363,28 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
       }
     } else {
       const size_t s = static_cast<size_t>(i);
-      Eigen::MatrixXd next(rows, l.size);
+      // the lower relaxation for the nonnegative entries of Lambda, the upper one for the others (NaN
+      // included, as the upper relaxation)
+      const Eigen::MatrixXd pos = lam.unaryExpr([](double v) { return v >= 0.0 ? v : 0.0; });
+      const Eigen::MatrixXd neg = lam.unaryExpr([](double v) { return v >= 0.0 ? 0.0 : v; });
+      Eigen::VectorXd sl = sl_[s];
+      if (slope_mode_ != 0) {
+        for (int j = 0; j < l.size; ++j) {
+          if (unstable_[s][static_cast<size_t>(j)] != 0) sl[j] = slope_mode_ == 1 ? 0.0 : 1.0;
+        }
+      }
+      cst.noalias() += pos * tl_[s];
+      cst.noalias() += neg * tu_[s];
+      cst_abs.noalias() += pos * tl_[s].cwiseAbs();
+      cst_abs.noalias() -= neg * tu_[s].cwiseAbs();
+      Eigen::MatrixXd next = pos * sl.asDiagonal();
+      next.noalias() += neg * su_[s].asDiagonal();
       // per-row slopes of the optimisation (each in [0, 1]: a valid lower relaxation of an unstable ReLU)
-      const Eigen::MatrixXd* alpha = alpha_ != nullptr && (*alpha_)[s].size() != 0 ? &(*alpha_)[s] : nullptr;
-      for (int j = 0; j < l.size; ++j) {
-        double sl = sl_[s][j];
-        const bool unstable = unstable_[s][static_cast<size_t>(j)] != 0;
-        if (slope_mode_ != 0 && unstable) sl = slope_mode_ == 1 ? 0.0 : 1.0;
-        const bool per_row = alpha != nullptr && unstable;
-        const double tl = tl_[s][j], su = su_[s][j], tu = tu_[s][j];
-        for (Eigen::Index r = 0; r < rows; ++r) {
-          const double v = lam(r, j);
-          if (v >= 0.0) {
-            next(r, j) = v * (per_row ? (*alpha)(r, j) : sl);
-            cst[r] += v * tl;
-            cst_abs[r] += v * std::abs(tl);
-          } else {
-            next(r, j) = v * su;
-            cst[r] += v * tu;
-            cst_abs[r] -= v * std::abs(tu);
-          }
+      if (alpha_ != nullptr && (*alpha_)[s].size() != 0) {
+        const Eigen::MatrixXd& alpha = (*alpha_)[s];
+        for (int j = 0; j < l.size; ++j) {
+          if (unstable_[s][static_cast<size_t>(j)] == 0) continue;
+          next.col(j) = pos.col(j).cwiseProduct(alpha.col(j)) + su_[s][j] * neg.col(j);
         }
       }
       add_to(l.input, std::move(next));

@@ -13,7 +13,7 @@
 // Pieces are processed in batches in parallel with TBB; each batch's results are
 // merged in a fixed order, so the verdict does not depend on the thread count (only a timeout can
 // differ). Counterexamples come from the box centres, the corners that minimise the linear bounds,
-// random points and projected gradient descent, and are only reported after `confirm` (a plain
+// uniform samples and projected gradient descent from the best of them, and are only reported after `confirm` (a plain
 // forward pass of the original model) re-evaluates them to a violation.
 //
 //   formal::ProveResult r = formal::ProveProperty(net, property.regions, {.timeout_s = 116},
@@ -54,7 +54,10 @@ struct ProveOptions {
   uint64_t seed = 0x9a017e7;    ///< attack randomness
   int batch_size = 64;          ///< boxes per parallel batch
   int64_t max_boxes = 2000000000;  ///< explored boxes before giving up with kUnknown
-  int attack_restarts = 12;     ///< PGD restarts per region before branching
+  /// Points sampled uniformly in each region before branching (one batched forward pass); they and
+  /// the region's centre seed the PGD restarts, lowest margin first.
+  int attack_samples = 1024;
+  int attack_restarts = 16;     ///< PGD restarts per unsafe conjunction before branching
   int attack_steps = 40;        ///< PGD steps per restart
   /// Where the branching coefficients come from.
   SplitCoefficients split_coeffs = SplitCoefficients::kAlternateByDepth;

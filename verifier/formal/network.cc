@@ -121,21 +121,25 @@ double ActivationDerivative(LayerKind kind, double x) {
   }
 }
 
-std::vector<Eigen::VectorXd> Network::EvaluateAll(const Eigen::VectorXd& x) const {
-  GAUNTLET_CHECK(x.size() == input_size());
-  std::vector<Eigen::VectorXd> v(layers_.size());
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const Layer& l = layers_[i];
+namespace {
+
+// The value of every layer for one input (Vector = Eigen::VectorXd) or one input per column
+// (Eigen::MatrixXd).
+template <class Values>
+std::vector<Values> EvaluateLayers(const std::vector<Layer>& layers, const Values& x) {
+  std::vector<Values> v(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Layer& l = layers[i];
     switch (l.kind) {
       case LayerKind::kInput:
         v[i] = x;
         break;
       case LayerKind::kLinear: {
-        Eigen::VectorXd y = l.bias;
+        Values y = l.bias.replicate(1, x.cols());
         for (const LinearTerm& t : l.terms) {
-          const Eigen::VectorXd& p = v[static_cast<size_t>(t.parent)];
+          const Values& p = v[static_cast<size_t>(t.parent)];
           if (t.diagonal) {
-            y += t.diag.cwiseProduct(p);
+            y += t.diag.asDiagonal() * p;
           } else {
             y.noalias() += t.weight * p;
           }
@@ -143,16 +147,24 @@ std::vector<Eigen::VectorXd> Network::EvaluateAll(const Eigen::VectorXd& x) cons
         v[i] = std::move(y);
         break;
       }
-      default: {
-        const Eigen::VectorXd& p = v[static_cast<size_t>(l.input)];
-        Eigen::VectorXd y(l.size);
-        for (int j = 0; j < l.size; ++j) y[j] = Activate(l.kind, p[j]);
-        v[i] = std::move(y);
+      default:
+        v[i] = v[static_cast<size_t>(l.input)].unaryExpr([&](double z) { return Activate(l.kind, z); });
         break;
-      }
     }
   }
   return v;
+}
+
+}  // namespace
+
+std::vector<Eigen::VectorXd> Network::EvaluateAll(const Eigen::VectorXd& x) const {
+  GAUNTLET_CHECK(x.size() == input_size());
+  return EvaluateLayers(layers_, x);
+}
+
+Eigen::MatrixXd Network::EvaluateBatch(const Eigen::MatrixXd& x) const {
+  GAUNTLET_CHECK(x.rows() == input_size());
+  return std::move(EvaluateLayers(layers_, x)[static_cast<size_t>(output_)]);
 }
 
 Eigen::VectorXd Network::Evaluate(const Eigen::VectorXd& x) const {

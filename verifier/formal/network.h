@@ -81,6 +81,9 @@ class Network {
 
   /// Plain float64 forward pass.
   [[nodiscard]] Eigen::VectorXd Evaluate(const Eigen::VectorXd& x) const;
+  /// The outputs for many inputs at once (one per column; the same arithmetic as Evaluate, with
+  /// matrix products, so faster per point).
+  [[nodiscard]] Eigen::MatrixXd EvaluateBatch(const Eigen::MatrixXd& x) const;
   /// The value of every layer.
   [[nodiscard]] std::vector<Eigen::VectorXd> EvaluateAll(const Eigen::VectorXd& x) const;
   /// Gradient with respect to the input of `output_weight . y`, at the point whose layer values are

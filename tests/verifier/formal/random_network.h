@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 
 #include "core/rng.h"
+#include "verifier/formal/bounds.h"
 #include "verifier/formal/network.h"
 
 namespace gauntlet::verifier::formal::testing {
