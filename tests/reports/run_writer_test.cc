@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "reports/html_report.h"
 #include "scenarios/suite.h"
+#include "tests/reports/one_requirement_result.h"
 #include "tests/test_files.h"
 
 namespace gauntlet::reports {
@@ -32,23 +33,8 @@ using test::ReadFile;
 
 const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
 
-/// A completed result of family `family` with one gating requirement of robustness `robustness`.
 InstanceResult Result(const std::string& family, size_t index, double robustness, const std::string& origin) {
-  InstanceResult r;
-  r.family = family;
-  r.index = index;
-  r.origin = origin;
-  r.parameters = {{"x", static_cast<double>(index)}};
-  r.id = scenarios::MakeInstanceId(family, index, r.parameters);
-  r.seed = index;
-  scenarios::RequirementOutcome q;
-  q.name = "keep_gap";
-  q.robustness = robustness;
-  q.satisfied = robustness >= 0;
-  q.min_robustness = robustness;
-  q.averaged_robustness = robustness;
-  r.requirements.push_back(q);
-  return r;
+  return test::OneRequirementResult(family, index, robustness, origin);
 }
 
 void Plant(const std::string& link, const std::string& target) {
