@@ -47,15 +47,18 @@ constexpr Command kCommands[] = {
      gauntlet::app::RunHistoryCommand},
 };
 
+constexpr const char* kJUnitHelp =
+    "\n--junit per-requirement (run, merge, gate): junit.xml holds one testcase per family and requirement,\n"
+    "listing up to 20 failing instances (the worst first), instead of one per instance and requirement\n"
+    "(the default, per-instance): for runs too large for a CI server's test view.\n";
+
 void PrintUsage(std::FILE* out) {
   std::fprintf(out, "usage: gauntlet <command> [arguments]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  gauntlet %.*s\n", static_cast<int>(c.synopsis.size()), c.synopsis.data());
   std::fprintf(out,
                "\nexit codes: 0 passed / holds, 1 a gating requirement failed or a regression was found,\n"
-               "            2 usage or input error (nothing was run), 3 internal or infrastructure error\n"
-               "\n--junit per-requirement (run, merge, gate): junit.xml holds one testcase per family and requirement,\n"
-               "listing up to 20 failing instances (the worst first), instead of one per instance and requirement\n"
-               "(the default, per-instance): for runs too large for a CI server's test view.\n");
+               "            2 usage or input error (nothing was run), 3 internal or infrastructure error\n");
+  std::fprintf(out, "%s", kJUnitHelp);
 }
 
 }  // namespace
@@ -78,6 +81,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   for (const Command& c : kCommands) {
     if (c.name == all[0]) {
+      if (rest.size() == 1 && (rest[0] == "--help" || rest[0] == "-h")) {
+        std::printf("usage: gauntlet %.*s\n", static_cast<int>(c.synopsis.size()), c.synopsis.data());
+        if (c.name == "run" || c.name == "merge" || c.name == "gate") std::printf("%s", kJUnitHelp);
+        return gauntlet::app::kExitPassed;
+      }
       try {
         return c.run(rest);
       } catch (const std::exception& e) {

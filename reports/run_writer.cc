@@ -63,7 +63,7 @@ class FdBuffer : public std::streambuf {
     while (left > 0) {
       const ssize_t n = ::write(fd_, data, left);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw core::InfrastructureError("write failed: " + path_ + " (disk full?): " + ErrnoText());
+      if (n <= 0) throw core::InfrastructureError("write failed: " + path_ + " (disk full?)");
       data += n;
       left -= static_cast<size_t>(n);
     }

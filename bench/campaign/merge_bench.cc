@@ -3,6 +3,7 @@
 // robustness, then times `gauntlet merge` on them and reads its peak memory (the child's ru_maxrss).
 // Prints, per size: results, merge wall time, peak RSS, and the sizes of results.jsonl and junit.xml.
 // usage: merge_bench [GAUNTLET_BINARY] [sizes...]      (default sizes 10000 100000 1000000)
+// environment: MERGE_BENCH_JUNIT=per-instance|per-requirement measures one junit.xml mode only.
 // The shard folders are written under $TMPDIR (about 1 KB per result) and removed afterwards.
 
 #include <sys/resource.h>
@@ -81,6 +82,7 @@ std::string Synthesise(const scenarios::Suite& suite, size_t count, const std::s
 struct Measured {
   int exit_code = -1;
   double seconds = 0.0;
+  double cpu_seconds = 0.0;  ///< user + system: what the merge itself cost, on a loaded machine too
   double peak_rss_mb = 0.0;
 };
 
@@ -99,6 +101,8 @@ Measured Merge(const std::string& binary, const std::string& shards, const std::
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   m.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  m.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
   return m;
 }
 
@@ -112,16 +116,20 @@ int main(int argc, char** argv) {
   const scenarios::Suite suite = scenarios::LoadSuite(kSuite);
   const std::string root = (fs::temp_directory_path() / ("gauntlet_merge_bench_" + std::to_string(getpid()))).string();
   std::printf("merge of %zu shards (lead_brake, synthetic results)\n", kShards);
-  std::printf("%10s %-16s %10s %12s %14s %12s\n", "results", "junit", "merge s", "peak RSS MB", "results.jsonl MB",
-              "junit.xml MB");
+  std::printf("%10s %-16s %10s %10s %12s %17s %13s\n", "results", "junit", "wall s", "CPU s", "peak RSS MB",
+              "results.jsonl MB", "junit.xml MB");
   for (const size_t n : sizes) {
     fs::remove_all(root);
     const std::string shards = Synthesise(suite, n, root + "/shards");
+    // MERGE_BENCH_JUNIT=per-instance or per-requirement measures one mode only
+    const char* only = std::getenv("MERGE_BENCH_JUNIT");
     for (const char* junit : {"per-instance", "per-requirement"}) {
+      if (only != nullptr && std::string(only) != junit) continue;
       const std::string out = root + "/merged";
       fs::remove_all(out);
       const Measured m = Merge(binary, shards, out, junit);
-      std::printf("%10zu %-16s %10.2f %12.1f %14.1f %12.1f%s\n", n, junit, m.seconds, m.peak_rss_mb,
+      std::printf("%10zu %-16s %10.2f %10.2f %12.1f %17.1f %13.1f%s\n", n, junit, m.seconds, m.cpu_seconds,
+                  m.peak_rss_mb,
                   static_cast<double>(fs::file_size(out + "/results.jsonl")) / 1e6,
                   static_cast<double>(fs::file_size(out + "/junit.xml")) / 1e6,
                   m.exit_code == 0 || m.exit_code == 1 ? "" : "  (merge failed)");

@@ -194,21 +194,20 @@ TEST(FaultCliTest, FullDiskMidRunExitsThreeAndKeepsTheWrittenResults) {
   EXPECT_EQ(ReadFile(out + "/results.jsonl"), whole_text);
 }
 
-TEST(FaultCliTest, FullDiskForTheSummaryExitsThreeAndKeepsTheResults) {
+TEST(FaultCliTest, ALinkPlantedAtTheSummarysTemporaryIsNeverWrittenThrough) {
+  // the summary's old temporary name links to a full device: the writer creates its own temporary and never
+  // opens the link (a full disk for the summary is tested in tests/reports/run_writer_test.cc)
   const std::string dir = Fresh("full_summary");
   const std::string suite = kTestData + "brake_suite.yaml";
-  ASSERT_GE(Gauntlet({"run", suite, "--out", dir + "/whole", "--quiet"}, dir), 0);
-  // the summary's temporary file is on a full device (writes fail with ENOSPC)
+  const int expected_code = Gauntlet({"run", suite, "--out", dir + "/whole", "--quiet"}, dir);
   const std::string out = dir + "/out";
   fs::create_directories(out);
   fs::create_symlink("/dev/full", out + "/summary.json.tmp");
-  EXPECT_EQ(Gauntlet({"run", suite, "--out", out, "--quiet"}, dir), 3);
-  EXPECT_EQ(ReadFile(dir + "/stderr.txt"),
-            "gauntlet run: cannot write " + out + "/summary.json (disk full or not writable?)\n");
+  EXPECT_EQ(Gauntlet({"run", suite, "--out", out, "--quiet"}, dir), expected_code) << ReadFile(dir + "/stderr.txt");
   EXPECT_EQ(ReadFile(out + "/results.jsonl"), ReadFile(dir + "/whole/results.jsonl"));
   EXPECT_NE(ReadFile(out + "/run.json").find("\"complete\": true"), std::string::npos);
-  EXPECT_FALSE(fs::exists(out + "/summary.json"));
-  EXPECT_FALSE(fs::is_symlink(out + "/summary.json.tmp"));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(out + "/summary.json")));
+  EXPECT_TRUE(fs::is_symlink(out + "/summary.json.tmp"));
 }
 
 TEST(FaultCliTest, UnwritableOutputDirectoryExitsThreeBeforeRunning) {

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "scenarios/generators/statistics.h"
+#include "tests/reports/one_requirement_result.h"
 
 namespace gauntlet::reports {
 namespace {
@@ -19,18 +20,7 @@ using scenarios::InstanceResult;
 using scenarios::InstanceStatus;
 
 InstanceResult Result(size_t index, double robustness, const std::string& origin, const std::string& family = "f") {
-  InstanceResult r;
-  r.family = family;
-  r.index = index;
-  r.origin = origin;
-  r.parameters = {{"x", static_cast<double>(index)}};
-  r.id = scenarios::MakeInstanceId(family, index, r.parameters);
-  scenarios::RequirementOutcome q;
-  q.name = "keep_gap";
-  q.robustness = robustness;
-  q.satisfied = robustness >= 0;
-  r.requirements.push_back(q);
-  return r;
+  return test::OneRequirementResult(family, index, robustness, origin);
 }
 
 InstanceResult Formal(size_t index, bool holds, bool gating = true) {

@@ -3,7 +3,11 @@
 
 #include "reports/run_writer.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +20,7 @@
 #include "core/error.h"
 #include "reports/html_report.h"
 #include "scenarios/suite.h"
+#include "tests/reports/one_requirement_result.h"
 #include "tests/test_files.h"
 
 namespace gauntlet::reports {
@@ -28,23 +33,8 @@ using test::ReadFile;
 
 const std::string kSuite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
 
-/// A completed result of family `family` with one gating requirement of robustness `robustness`.
 InstanceResult Result(const std::string& family, size_t index, double robustness, const std::string& origin) {
-  InstanceResult r;
-  r.family = family;
-  r.index = index;
-  r.origin = origin;
-  r.parameters = {{"x", static_cast<double>(index)}};
-  r.id = scenarios::MakeInstanceId(family, index, r.parameters);
-  r.seed = index;
-  scenarios::RequirementOutcome q;
-  q.name = "keep_gap";
-  q.robustness = robustness;
-  q.satisfied = robustness >= 0;
-  q.min_robustness = robustness;
-  q.averaged_robustness = robustness;
-  r.requirements.push_back(q);
-  return r;
+  return test::OneRequirementResult(family, index, robustness, origin);
 }
 
 void Plant(const std::string& link, const std::string& target) {
@@ -76,6 +66,31 @@ TEST(RunWriterTest, WriteFileAtomicallyReplacesASymlinkInsteadOfWritingThroughIt
 
 TEST(RunWriterTest, WriteFileAtomicallyFailsLoudlyWhereItCannotWrite) {
   EXPECT_THROW(WriteFileAtomically("/nonexistent-dir-gauntlet/x.json", "{}"), core::InfrastructureError);
+  // a full disk (a file size limit, in a child process): the error names the file, the old file stays, and no
+  // temporary is left behind
+  const std::string dir = test::FreshDir("run_writer_full");
+  { std::ofstream(dir + "/summary.json") << "old"; }
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{4096, 4096};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    try {
+      WriteFileAtomically(dir + "/summary.json", std::string(1 << 20, 'x'));
+    } catch (const core::InfrastructureError& e) {
+      _exit(std::string(e.what()).find("summary.json") != std::string::npos ? 0 : 2);
+    }
+    _exit(1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(ReadFile(dir + "/summary.json"), "old");
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) entries += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(entries, 1u) << "a temporary was left behind";
 }
 
 TEST(RunWriterTest, EveryFileOfARunIsCreatedWithoutFollowingLinks) {
