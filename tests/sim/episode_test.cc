@@ -8,20 +8,14 @@
 #include <thread>
 
 #include "core/rng.h"
+#include "tests/sim/test_worlds.h"
 
 namespace gauntlet::sim {
 namespace {
 
-constexpr double kPi = std::numbers::pi;
+using namespace testing_worlds;
 
-ActorSpec Car(std::string name, std::string lane, double s_m, double speed_mps) {
-  ActorSpec a;
-  a.name = std::move(name);
-  a.lane = std::move(lane);
-  a.s_m = s_m;
-  a.speed_mps = speed_mps;
-  return a;
-}
+constexpr double kPi = std::numbers::pi;
 
 // A straight two-lane road "main" (lane 0 along the x axis) and an ego car on lane 0.
 WorldSpec Straight(double ego_speed_mps, double duration_s, double friction = 1.0) {
@@ -48,15 +42,6 @@ EpisodeResult Simulate(const WorldSpec& w, Controller& controller, const Episode
   EpisodeResult result = RunEpisode(w, road, controller, options);
   EXPECT_NE(result.status, EpisodeStatus::kError) << result.error;
   return result;
-}
-
-double At(const core::Trace& trace, std::string_view signal, size_t row) { return trace.column(signal)[row]; }
-
-size_t FirstRow(const core::Trace& trace, std::string_view signal, double at_least) {
-  const auto column = trace.column(signal);
-  for (size_t i = 0; i < column.size(); ++i)
-    if (column[i] >= at_least) return i;
-  return column.size();
 }
 
 TEST(EpisodeTest, ConstantSpeedHitsAStationaryObstacleAtDOverV) {

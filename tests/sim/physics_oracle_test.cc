@@ -9,32 +9,15 @@
 #include <numbers>
 
 #include "sim/episode.h"
+#include "tests/sim/test_worlds.h"
 
 namespace gauntlet::sim {
 namespace {
 
+using namespace testing_worlds;
+
 constexpr double kPi = std::numbers::pi;
 const double kSteps[] = {0.1, 0.05, 0.01};
-
-ActorSpec Car(std::string name, std::string lane, double s_m, double speed_mps) {
-  ActorSpec a;
-  a.name = std::move(name);
-  a.lane = std::move(lane);
-  a.s_m = s_m;
-  a.speed_mps = speed_mps;
-  return a;
-}
-
-ActorSpec Free(std::string name, ActorKind kind, double x, double y, double heading, double speed) {
-  ActorSpec a;
-  a.name = std::move(name);
-  a.kind = kind;
-  a.x_m = x;
-  a.y_m = y;
-  a.heading_rad = heading;
-  a.speed_mps = speed;
-  return a;
-}
 
 // A straight road "main" along the x axis (lane 0 centred on y = 0, lane 1 on y = 3.5).
 WorldSpec Straight(double dt, double duration_s, double friction = 1.0) {
@@ -63,15 +46,6 @@ EpisodeResult Simulate(const WorldSpec& w, double accel = 0.0, double steer = 0.
   EpisodeResult result = RunEpisode(w, controller, options);
   EXPECT_NE(result.status, EpisodeStatus::kError) << result.error;
   return result;
-}
-
-double At(const core::Trace& trace, std::string_view signal, size_t row) { return trace.column(signal)[row]; }
-
-size_t FirstRow(const core::Trace& trace, std::string_view signal, double at_least) {
-  const auto column = trace.column(signal);
-  for (size_t i = 0; i < column.size(); ++i)
-    if (column[i] >= at_least) return i;
-  return column.size();
 }
 
 // The step k whose interval (t_{k-1}, t_k] holds time t.

@@ -9,22 +9,14 @@
 #include "core/rng.h"
 #include "sim/episode.h"
 #include "sim/internal/footprint_geometry.h"
+#include "tests/sim/test_worlds.h"
 
 namespace gauntlet::sim {
 namespace {
 
-constexpr double kPi = std::numbers::pi;
+using namespace testing_worlds;
 
-ActorSpec Placed(std::string name, ActorKind kind, double x, double y, double heading, double speed) {
-  ActorSpec a;
-  a.name = std::move(name);
-  a.kind = kind;
-  a.x_m = x;
-  a.y_m = y;
-  a.heading_rad = heading;
-  a.speed_mps = speed;
-  return a;
-}
+constexpr double kPi = std::numbers::pi;
 
 ActorSpec EgoOnLane(double s_m, double speed_mps) {
   ActorSpec ego;
@@ -45,8 +37,6 @@ EpisodeResult Drive(const WorldSpec& w, double accel = 0.0, double steer = 0.0) 
   EXPECT_NE(r.status, EpisodeStatus::kError) << r.error;
   return r;
 }
-
-double At(const core::Trace& trace, const std::string& signal, size_t row) { return trace.column(signal)[row]; }
 
 internal::Footprint FootprintAt(const core::Trace& trace, const std::string& actor, size_t row, double length,
                                 double width) {
@@ -82,7 +72,7 @@ TEST(RelativeSignalsTest, ACarParkedAtAnAngleInTheLaneIsTouchedOnlyWithGapAtMost
   w.time_step_s = 0.01;
   w.duration_s = 5.0;
   w.road.roads.push_back({.id = "main", .lanes = 2, .segments = {{.length_m = 500.0}}});
-  w.actors = {EgoOnLane(10.0, 8.0), Placed("parked", ActorKind::kStatic, 40.0, 0.0, 0.3, 0.0)};
+  w.actors = {EgoOnLane(10.0, 8.0), Free("parked", ActorKind::kStatic, 40.0, 0.0, 0.3, 0.0)};
   const EpisodeResult r = Drive(w);
   int contacts = 0;
   ExpectConsistent(r.trace, "parked", 4.5, 1.8, w.time_step_s, &contacts);
@@ -119,7 +109,7 @@ TEST(RelativeSignalsTest, APedestrianBesideThePathIsNeverAtNegativeGap) {
   w.time_step_s = 0.05;
   w.duration_s = 5.0;
   w.road.roads.push_back({.id = "main", .lanes = 2, .segments = {{.length_m = 500.0}}});
-  w.actors = {EgoOnLane(10.0, 10.0), Placed("ped", ActorKind::kPedestrian, 30.0, 1.4, kPi / 2, 0.0)};
+  w.actors = {EgoOnLane(10.0, 10.0), Free("ped", ActorKind::kPedestrian, 30.0, 1.4, kPi / 2, 0.0)};
   const EpisodeResult r = Drive(w);
   for (size_t k = 0; k < r.trace.size(); ++k) {
     ASSERT_GE(At(r.trace, "ped.gap", k), 0.25 - 1e-9) << k;
@@ -149,9 +139,9 @@ TEST(RelativeSignalsTest, GapAndCollisionAgreeWithTheFootprintsInRandomScenes) {
       const double x = rng.Uniform(15.0, 60.0);
       const double y = rng.Uniform(-4.0, 4.0);
       if (ped) {
-        w.actors.push_back(Placed(name, ActorKind::kPedestrian, x, y, rng.Uniform(-4.0, 4.0), rng.Uniform(0.0, 3.0)));
+        w.actors.push_back(Free(name, ActorKind::kPedestrian, x, y, rng.Uniform(-4.0, 4.0), rng.Uniform(0.0, 3.0)));
       } else {
-        w.actors.push_back(Placed(name, ActorKind::kStatic, x, y, rng.Uniform(-4.0, 4.0), 0.0));
+        w.actors.push_back(Free(name, ActorKind::kStatic, x, y, rng.Uniform(-4.0, 4.0), 0.0));
       }
     }
     if (!Validate(w).empty()) continue;  // actors overlapping at the start

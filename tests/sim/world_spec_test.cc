@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/sim/test_worlds.h"
+
 namespace gauntlet::sim {
 namespace {
 
@@ -13,14 +15,7 @@ std::vector<std::string> Lines(const std::vector<core::FieldError>& errors) {
   return out;
 }
 
-ActorSpec Car(std::string name, std::string lane, double s_m, double speed_mps = 10.0) {
-  ActorSpec a;
-  a.name = std::move(name);
-  a.lane = std::move(lane);
-  a.s_m = s_m;
-  a.speed_mps = speed_mps;
-  return a;
-}
+using testing_worlds::Car;
 
 // Two lanes of 300 m on road "main", a connection to road "exit".
 WorldSpec TwoCars() {
