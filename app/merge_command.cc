@@ -200,7 +200,7 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     merged.shard_index = 0;
     merged.shard_count = 1;
     merged.complete = true;
-    merged.run_key = RunKey(merged.fingerprint, merged.seed, 0, 1);
+    merged.run_key = RunKey(GAUNTLET_VERSION, merged.fingerprint, merged.seed, 0, 1);
     merged.run_id = NewRunId();
     WriteRunManifest(out_dir, merged);
     if (!args.Has("quiet")) std::cout << reports::SummaryText(summary);
