@@ -14,6 +14,7 @@
 #include "app/run_files.h"
 #include "core/error.h"
 #include "reports/run_summary.h"
+#include "scenarios/campaign.h"
 #include "scenarios/generators/coverage.h"
 #include "scenarios/generators/generator_spec.h"
 #include "scenarios/suite.h"
@@ -144,9 +145,12 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
       const std::string path = dir + "/results.jsonl";
       std::ifstream in(path);
       std::string text;
+      int line_no = 0;
       while (std::getline(in, text)) {
+        ++line_no;
         if (text.empty()) continue;
-        scenarios::InstanceResult r = scenarios::FromJsonLine(text, path);
+        scenarios::InstanceResult r = scenarios::FromJsonLine(text, path + ":" + std::to_string(line_no));
+        scenarios::CheckVerdicts(r, {path, line_no, 1});  // a shard's line edited by hand is not merged
         const auto f = family_order.find(r.family);
         if (f == family_order.end()) throw core::InputError({path, 0, 0}, "unknown family '" + r.family + "'");
         const int stage = r.origin == "formal" ? 2 : IsAdaptive(r.origin) ? 1 : 0;
