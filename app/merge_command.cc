@@ -19,6 +19,7 @@
 #include "core/input_file.h"
 #include "reports/run_summary.h"
 #include "reports/run_writer.h"
+#include "scenarios/campaign.h"
 #include "scenarios/suite.h"
 
 namespace gauntlet::app {
@@ -101,6 +102,7 @@ class ShardCursor {
       if (line_.empty()) continue;
       const std::string where = path_ + ":" + std::to_string(line_no_);
       result_ = scenarios::FromJsonLine(line_, where);
+      scenarios::CheckVerdicts(result_, {path_, static_cast<int>(line_no_), 1});  // a line edited by hand is not merged
       const auto f = family_order_->find(result_.family);
       if (f == family_order_->end()) throw core::InputError({path_, static_cast<int>(line_no_), 0}, "unknown family '" + result_.family + "'");
       key_ = {PhaseOf(result_.origin), f->second, result_.index};
@@ -238,7 +240,7 @@ int RunMergeCommand(const std::vector<std::string>& argv) {
     merged.shard_index = 0;
     merged.shard_count = 1;
     merged.complete = true;
-    merged.run_key = RunKey(merged.fingerprint, merged.seed, 0, 1);
+    merged.run_key = RunKey(GAUNTLET_VERSION, merged.fingerprint, merged.seed, 0, 1);
     merged.run_id = NewRunId();
     WriteRunManifest(out_dir, merged);
     if (!args.Has("quiet")) std::cout << reports::SummaryText(summary);

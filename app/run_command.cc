@@ -263,7 +263,7 @@ int RunRunCommandWith(const std::vector<std::string>& argv, const SuiteHook& adj
   options.shard_index = shard->index;
   options.shard_count = shard->count;
   RunManifest manifest{suite_path, suite.seed, overrides, suite.fingerprint,
-                       RunKey(suite.fingerprint, suite.seed, shard->index, shard->count), NewRunId(),
+                       RunKey(GAUNTLET_VERSION, suite.fingerprint, suite.seed, shard->index, shard->count), NewRunId(),
                        shard->index, shard->count, false};
   scenarios::RecordedResults recorded;
   const std::string results_path = out_dir + "/results.jsonl";

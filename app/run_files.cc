@@ -40,8 +40,9 @@ bool ParseJUnitFlag(const Args& args, const std::string& command, reports::JUnit
   return true;
 }
 
-std::string RunKey(const std::string& fingerprint, uint64_t seed, size_t shard_index, size_t shard_count) {
-  const uint64_t hash = core::StableHash(std::string("gauntlet-run ") + GAUNTLET_VERSION + " " + fingerprint + " " +
+std::string RunKey(const std::string& tool_version, const std::string& fingerprint, uint64_t seed, size_t shard_index,
+                   size_t shard_count) {
+  const uint64_t hash = core::StableHash("gauntlet-run " + tool_version + " " + fingerprint + " " +
                                          std::to_string(seed) + " " + std::to_string(shard_index) + "/" +
                                          std::to_string(shard_count));
   char hex[17];

@@ -28,10 +28,11 @@ void WriteRunManifest(const std::string& dir, const RunManifest& manifest);
 /// Reads `<dir>/run.json`. Throws core::InputError if it is missing or malformed.
 [[nodiscard]] RunManifest ReadRunManifest(const std::string& dir);
 
-/// The identity of a run's results, free of randomness: a hash of the tool version, the suite's
-/// fingerprint, the seed and the shard (which fix the plan). Two runs with the same key write the same
-/// results.jsonl lines.
-[[nodiscard]] std::string RunKey(const std::string& fingerprint, uint64_t seed, size_t shard_index, size_t shard_count);
+/// The identity of a run's results, free of randomness: a hash of the tool version (GAUNTLET_VERSION),
+/// the suite's fingerprint, the seed and the shard (which fix the plan). Two runs with the same key
+/// write the same results.jsonl lines.
+[[nodiscard]] std::string RunKey(const std::string& tool_version, const std::string& fingerprint, uint64_t seed,
+                                 size_t shard_index, size_t shard_count);
 
 /// A fresh random id (16 hex digits) for a run started from scratch.
 [[nodiscard]] std::string NewRunId();

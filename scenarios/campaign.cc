@@ -733,6 +733,19 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   return session.Finish();
 }
 
+void CheckVerdicts(const InstanceResult& r, const core::SourcePos& where) {
+  for (const auto* outcomes : {&r.requirements, &r.assumptions}) {
+    for (const RequirementOutcome& q : *outcomes) {
+      if (q.satisfied != (q.robustness >= 0.0)) {
+        throw core::InputError(where, "instance '" + r.id + "': verdict '" + (q.satisfied ? "pass" : "fail") +
+                                          "' of '" + q.name + "' contradicts its robustness " +
+                                          core::FormatDouble(q.robustness) +
+                                          " (an edited file?); delete the folder or run with a fresh --out");
+      }
+    }
+  }
+}
+
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
   if (std::error_code ec; std::filesystem::exists(path, ec)) core::CheckInputFile(path, core::InputKind::kResults);
   std::ifstream in(path, std::ios::binary);
@@ -751,17 +764,7 @@ size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const 
     } catch (const core::InputError&) {
       break;  // a damaged line ends what can be trusted
     }
-    // the verdicts follow from the recorded robustness; a line where they disagree was edited
-    for (const auto* outcomes : {&r.requirements, &r.assumptions}) {
-      for (const RequirementOutcome& q : *outcomes) {
-        if (q.satisfied != (q.robustness >= 0.0)) {
-          throw core::InputError({path, static_cast<int>(line_no), 1},
-                                 "instance '" + r.id + "': verdict '" + (q.satisfied ? "pass" : "fail") + "' of '" +
-                                     q.name + "' contradicts its robustness " + core::FormatDouble(q.robustness) +
-                                     " (an edited file?); delete the folder or run with a fresh --out");
-        }
-      }
-    }
+    CheckVerdicts(r, {path, static_cast<int>(line_no), 1});
     (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
     ++count;
   }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/trace.h"
 #include "scenarios/instance_result.h"
 #include "scenarios/suite.h"
@@ -29,6 +30,10 @@ namespace gauntlet::scenarios {
 
 /// Results of an interrupted run, by "<family>#<index>", reused instead of simulated on --resume.
 using RecordedResults = std::map<std::string, InstanceResult>;
+
+/// Throws core::InputError at `where` when a verdict of `result` contradicts its recorded robustness
+/// (a verdict is "pass" exactly when the robustness is >= 0): a results line that was edited.
+void CheckVerdicts(const InstanceResult& result, const core::SourcePos& where);
 
 /// Reads the complete lines of a results.jsonl (a line cut by a crash mid-write is dropped) into `out`.
 /// A missing file adds nothing. With `header`, the file's first line must be exactly `header`, else

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,21 @@ TEST(MergeCommandTest, AnOutputThatIsHoldsOrLiesInAnInputIsRefused) {
   EXPECT_EQ(RunGauntlet({"merge", "link", "--out", "merged", "--quiet"}, dir, {}, dir) / 2, 0)
       << ReadFile(dir + "/stderr.txt");
   EXPECT_EQ(RunGauntlet({"merge", "sh", "--out", "link/shard-1", "--quiet"}, dir, {}, dir), 2);
+
+  // a shard's line edited from "fail" to "pass" (its robustness left negative) is an error, not merged
+  const size_t fail = shard1.find("\"verdict\":\"fail\"");
+  ASSERT_NE(fail, std::string::npos);
+  std::string edited = shard1;
+  edited.replace(fail, 16, "\"verdict\":\"pass\"");
+  {
+    std::ofstream(dir + "/sh/shard-1/results.jsonl", std::ios::binary | std::ios::trunc) << edited;
+  }
+  EXPECT_EQ(RunGauntlet({"merge", "sh", "--out", "merged_edited", "--quiet"}, dir, {}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("contradicts its robustness"), std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+  {
+    std::ofstream(dir + "/sh/shard-1/results.jsonl", std::ios::binary | std::ios::trunc) << shard1;
+  }
 
   // a shard another gauntlet is writing now, or an output folder another one holds, is refused
   const int fd = ::open((dir + "/sh/shard-0/.gauntlet.lock").c_str(), O_RDWR | O_CREAT, 0644);
