@@ -664,7 +664,23 @@ void BoundPropagator::RefineByCrown(int i) {
   }
 }
 
-void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
+void BoundPropagator::Intersect(int i, const LayerBounds* prior) {
+  const size_t s = static_cast<size_t>(i);
+  if (prior == nullptr || s >= prior->lo.size() || prior->lo[s].size() != lo_[s].size() ||
+      prior->hi[s].size() != hi_[s].size()) {
+    return;
+  }
+  for (Eigen::Index j = 0; j < lo_[s].size(); ++j) {
+    const double lo = std::max(lo_[s][j], prior->lo[s][j]);
+    const double hi = std::min(hi_[s][j], prior->hi[s][j]);
+    if (lo <= hi) {  // both are sound, so they meet; otherwise (NaN) keep this box's own bounds
+      lo_[s][j] = lo;
+      hi_[s][j] = hi;
+    }
+  }
+}
+
+void BoundPropagator::Propagate(const Box& input, BoundMethod method, const LayerBounds* prior) {
   GAUNTLET_CHECK(input.lo.size() == net_.input_size() && input.hi.size() == net_.input_size());
   method_ = method;
   for (int i = 0; i < net_.num_layers(); ++i) {
@@ -684,6 +700,7 @@ void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
         break;
       case LayerKind::kLinear:
         LinearIbp(i);
+        Intersect(i, prior);
         if (method == BoundMethod::kCrown && feeds_activation_[s]) {
           mag_[s] = lo_[s].cwiseAbs().cwiseMax(hi_[s].cwiseAbs());
           RefineByCrown(i);
@@ -695,6 +712,7 @@ void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
         break;
       default:
         ActivationIbp(i);
+        Intersect(i, prior);
         Relaxation(i);
         if (method == BoundMethod::kSymbolic) {
           ActivationForward(i);
