@@ -373,10 +373,13 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
           if (unstable_[s][static_cast<size_t>(j)] != 0) sl[j] = slope_mode_ == 1 ? 0.0 : 1.0;
         }
       }
-      cst.noalias() += pos * tl_[s];
-      cst.noalias() += neg * tu_[s];
-      cst_abs.noalias() += pos * tl_[s].cwiseAbs();
-      cst_abs.noalias() -= neg * tu_[s].cwiseAbs();
+      // column by column, so that each row sums in the same order as one neuron at a time did (one of
+      // the two products is 0, so the values are bit-identical to it)
+      for (int j = 0; j < l.size; ++j) {
+        const double tl = tl_[s][j], tu = tu_[s][j];
+        cst.array() += pos.col(j).array() * tl + neg.col(j).array() * tu;
+        cst_abs.array() += pos.col(j).array() * std::abs(tl) - neg.col(j).array() * std::abs(tu);
+      }
       Eigen::MatrixXd next = pos * sl.asDiagonal();
       next.noalias() += neg * su_[s].asDiagonal();
       // per-row slopes of the optimisation (each in [0, 1]: a valid lower relaxation of an unstable ReLU)
