@@ -373,10 +373,13 @@ Eigen::VectorXd BoundPropagator::Backward(int start, Eigen::MatrixXd lam_start, 
           if (unstable_[s][static_cast<size_t>(j)] != 0) sl[j] = slope_mode_ == 1 ? 0.0 : 1.0;
         }
       }
-      cst.noalias() += pos * tl_[s];
-      cst.noalias() += neg * tu_[s];
-      cst_abs.noalias() += pos * tl_[s].cwiseAbs();
-      cst_abs.noalias() -= neg * tu_[s].cwiseAbs();
+      // column by column, so that each row sums in the same order as one neuron at a time did (one of
+      // the two products is 0, so the values are bit-identical to it)
+      for (int j = 0; j < l.size; ++j) {
+        const double tl = tl_[s][j], tu = tu_[s][j];
+        cst.array() += pos.col(j).array() * tl + neg.col(j).array() * tu;
+        cst_abs.array() += pos.col(j).array() * std::abs(tl) - neg.col(j).array() * std::abs(tu);
+      }
       Eigen::MatrixXd next = pos * sl.asDiagonal();
       next.noalias() += neg * su_[s].asDiagonal();
       // per-row slopes of the optimisation (each in [0, 1]: a valid lower relaxation of an unstable ReLU)
@@ -660,7 +663,23 @@ void BoundPropagator::RefineByCrown(int i) {
   }
 }
 
-void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
+void BoundPropagator::Intersect(int i, const LayerBounds* prior) {
+  const size_t s = static_cast<size_t>(i);
+  if (prior == nullptr || s >= prior->lo.size() || prior->lo[s].size() != lo_[s].size() ||
+      prior->hi[s].size() != hi_[s].size()) {
+    return;
+  }
+  for (Eigen::Index j = 0; j < lo_[s].size(); ++j) {
+    const double lo = std::max(lo_[s][j], prior->lo[s][j]);
+    const double hi = std::min(hi_[s][j], prior->hi[s][j]);
+    if (lo <= hi) {  // both are sound, so they meet; otherwise (NaN) keep this box's own bounds
+      lo_[s][j] = lo;
+      hi_[s][j] = hi;
+    }
+  }
+}
+
+void BoundPropagator::Propagate(const Box& input, BoundMethod method, const LayerBounds* prior) {
   GAUNTLET_CHECK(input.lo.size() == net_.input_size() && input.hi.size() == net_.input_size());
   method_ = method;
   for (int i = 0; i < net_.num_layers(); ++i) {
@@ -680,6 +699,7 @@ void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
         break;
       case LayerKind::kLinear:
         LinearIbp(i);
+        Intersect(i, prior);
         if (method == BoundMethod::kCrown && feeds_activation_[s]) {
           mag_[s] = lo_[s].cwiseAbs().cwiseMax(hi_[s].cwiseAbs());
           RefineByCrown(i);
@@ -691,6 +711,7 @@ void BoundPropagator::Propagate(const Box& input, BoundMethod method) {
         break;
       default:
         ActivationIbp(i);
+        Intersect(i, prior);
         Relaxation(i);
         if (method == BoundMethod::kSymbolic) {
           ActivationForward(i);

@@ -49,6 +49,12 @@ struct Box {
   Eigen::VectorXd hi;
 };
 
+/// Bounds of every layer (indexed by layer; an empty vector: none known).
+struct LayerBounds {
+  std::vector<Eigen::VectorXd> lo;
+  std::vector<Eigen::VectorXd> hi;
+};
+
 /// How bounds are computed.
 enum class BoundMethod {
   kIbp,       ///< intervals only
@@ -62,8 +68,13 @@ class BoundPropagator {
  public:
   explicit BoundPropagator(const Network& net);
 
-  /// Bounds every layer over `input` (lo <= hi, finite).
-  void Propagate(const Box& input, BoundMethod method);
+  /// Bounds every layer over `input` (lo <= hi, finite). `prior`, if given, holds sound bounds of
+  /// the layers over a box that contains `input` (a parent box's layer_bounds()): each layer's bounds
+  /// are intersected with them before they are used, so neurons stable there stay stable here and
+  /// cost no back-substitution.
+  void Propagate(const Box& input, BoundMethod method, const LayerBounds* prior = nullptr);
+  /// The bounds of every layer from the last Propagate.
+  [[nodiscard]] LayerBounds layer_bounds() const { return {lo_, hi_}; }
 
   /// With `on`, every back-substitution is run with three choices of the lower ReLU slope (adaptive,
   /// all 0, all 1) and each row keeps its best bound (a cheap form of slope optimisation).
@@ -117,6 +128,8 @@ class BoundPropagator {
   // BestBackward, then projected gradient ascent (Adam) on per-row lower ReLU slopes.
   Eigen::VectorXd OptimizedBackward(int start, const Eigen::MatrixXd& lam_start, const Eigen::VectorXd& const0,
                                     Eigen::MatrixXd* input_coeffs);
+  // Intersects layer i's bounds with prior's (if any).
+  void Intersect(int i, const LayerBounds* prior);
   void LinearIbp(int i);
   void ActivationIbp(int i);
   void Relaxation(int i);

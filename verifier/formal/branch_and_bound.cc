@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <queue>
 
@@ -114,6 +115,7 @@ struct Item {
   std::vector<int> open;   // conjunctions not yet refuted on this piece
   int depth = 0;
   uint64_t id = 0;
+  std::shared_ptr<const LayerBounds> prior;  // the parent's layer bounds (valid on this sub-box)
 };
 
 struct ItemResult {
@@ -195,6 +197,8 @@ Eigen::Index TrialSplitDim(BoundPropagator& prop, const Item& item, const std::v
     for (int side = 0; side < 2 && shortfall < best_shortfall; ++side) {
       Box child = item.box;
       (side == 0 ? child.hi : child.lo)[d] = mid;
+      // without the item's layer bounds as prior: with them the trials choose worse splits on ACAS Xu
+      // (4_7 prop_1: 5537 boxes instead of 1541)
       prop.Propagate(child, BoundMethod::kCrown);
       for (const int c : open) {
         const OutputConjunction& spec = specs[static_cast<size_t>(c)];
@@ -335,7 +339,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
           prop.set_combine_rows(options.combine_rows);
           const bool shallow = item.depth < options.alpha_intermediate_depth;
           prop.set_alpha_intermediate_steps(shallow ? options.alpha_intermediate_steps : 0);
-          prop.Propagate(item.box, BoundMethod::kCrown);
+          prop.Propagate(item.box, BoundMethod::kCrown, item.prior.get());
           const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
           std::vector<int> still_open;
           Eigen::VectorXd score = Eigen::VectorXd::Zero(item.box.lo.size());
@@ -373,6 +377,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
             }
           }
           if (still_open.empty()) return;
+          auto bounds = std::make_shared<const LayerBounds>(prop.layer_bounds());
           // split the most influential input at its midpoint
           Eigen::Index dim = 0;
           if (score.maxCoeff() > 0.0) {
@@ -401,6 +406,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
             (side == 0 ? child.box.hi : child.box.lo)[dim] = split;
             child.open = still_open;
             child.depth = item.depth + 1;
+            child.prior = bounds;
             res.children.push_back(std::move(child));
           }
         }));
