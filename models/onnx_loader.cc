@@ -182,7 +182,8 @@ class OnnxLoader {
       file = core::ReadInputFile(target.string(), core::InputKind::kExternalData);
     } catch (const core::InputError&) {
       const std::string problem = core::InputFileProblem(target.string(), core::InputKind::kExternalData);
-      Fail(what + ": cannot read external data file '" + location + "'" + (problem.empty() ? "" : ": it " + problem));
+      const bool said = problem.empty() || problem == "does not exist";  // the message says it already
+      Fail(what + ": cannot read external data file '" + location + "'" + (said ? "" : ": it " + problem));
     }
     if (offset < 0 || static_cast<size_t>(offset) > file.size() ||
         (length >= 0 && static_cast<uint64_t>(length) > file.size() - static_cast<size_t>(offset))) {
