@@ -10,7 +10,6 @@ gauntlet_fuzzer(scenario_yaml LIBS gauntlet::scenarios)
 gauntlet_fuzzer(suite_yaml LIBS gauntlet::scenarios)
 gauntlet_fuzzer(gate_policy LIBS gauntlet::gate)
 gauntlet_fuzzer(results_line LIBS gauntlet::scenarios)
-# the run.json reader lives in the gauntlet executable (app/): its one source file is compiled in
-gauntlet_fuzzer(run_manifest LIBS gauntlet::core nlohmann_json::nlohmann_json
-                SOURCES ${PROJECT_SOURCE_DIR}/app/run_files.cc)
+# the run.json reader lives in the app library (app/run_files)
+gauntlet_fuzzer(run_manifest LIBS gauntlet::app nlohmann_json::nlohmann_json)
 gauntlet_fuzzer(vnnlib LIBS gauntlet::verifier)

@@ -17,15 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A network file as a policy: inputs in order, outputs as they are (the scenario binding maps them).
+/// A network file as a policy: inputs in order, raw outputs (the scenario's model binding maps them).
 void LoadNetwork(const std::string& path, LoadedModel* loaded) {
   loaded->network = models::Model::LoadModel(path);
-  models::PolicyBinding binding;
-  for (size_t i = 0; i < loaded->network->input_size(); ++i) {
-    binding.observation.push_back({"input" + std::to_string(i), 0.0, 1.0});
-  }
-  binding.nnet_raw = path.ends_with(".nnet");  // raw inputs; the file's normalisation applies
-  loaded->policy = std::make_shared<models::NetworkPolicy>(loaded->network, std::move(binding));
+  loaded->policy = std::make_shared<models::NetworkPolicy>(loaded->network);
 }
 
 std::string Resolve(const std::string& base_file, const std::string& relative) {
@@ -149,35 +144,8 @@ void CheckModelFits(const Family& family, const LoadedModel& model, const core::
                     core::Diagnostics* diags) {
   const Scenario& scenario = *family.scenario;
   const models::Policy& policy = *model.policy;
-  const ModelBindingSpec& b = scenario.binding;
-  if (model.input_size() != b.observation.size()) {
-    diags->Error(where, "model '" + family.model_slot + "' takes " + std::to_string(model.input_size()) +
-                            " inputs but scenario '" + scenario.name + "' observes " +
-                            std::to_string(b.observation.size()));
-  } else if (!model.network) {
-    for (size_t k = 0; k < b.observation.size(); ++k) {
-      if (policy.input_names()[k] != b.observation[k].name) {
-        diags->Error(where, "model '" + family.model_slot + "' expects input " + std::to_string(k) + " to be '" +
-                                policy.input_names()[k] + "' but scenario '" + scenario.name + "' gives '" +
-                                b.observation[k].name + "'");
-      }
-    }
-  }
-  if (!model.by_previous_advisory.empty() && model.by_previous_advisory.size() != b.advisories.size()) {
-    diags->Error(where, "model '" + family.model_slot + "' has " + std::to_string(model.by_previous_advisory.size()) +
-                            " networks by previous advisory but scenario '" + scenario.name + "' lists " +
-                            std::to_string(b.advisories.size()) + " advisories");
-  }
-  if (!b.advisories.empty() && policy.output_size() != b.advisories.size()) {
-    diags->Error(where, "model '" + family.model_slot + "' has " + std::to_string(policy.output_size()) +
-                            " outputs but scenario '" + scenario.name + "' lists " +
-                            std::to_string(b.advisories.size()) + " advisories");
-  }
-  for (const auto* a : {&b.accel_mps2, &b.steer_rad, &b.turn_rate_radps}) {
-    if (a->has_value() && ((*a)->output < 0 || static_cast<size_t>((*a)->output) >= policy.output_size())) {
-      diags->Error(where, "scenario '" + scenario.name + "' reads output " + std::to_string((*a)->output) +
-                              " but model '" + family.model_slot + "' has " + std::to_string(policy.output_size()));
-    }
+  for (const std::string& problem : CheckModelFitsBinding(scenario.model_binding, scenario.name, family.model_slot, model)) {
+    diags->Error(where, problem);
   }
   for (const OutputBoundsSpec& o : scenario.formal.output_bounds) {
     if (o.output < 0 || static_cast<size_t>(o.output) >= policy.output_size()) {
@@ -213,7 +181,7 @@ bool ReadScenarioEntry(const std::string& path, const SuiteSpec& spec, size_t i,
   const std::shared_ptr<const Scenario> scenario = cache->Get(scenario_path, diags);
   if (scenario == nullptr) return false;
   family->scenario = scenario;
-  family->model_slot = entry.model.empty() ? scenario->binding.slot : entry.model;
+  family->model_slot = entry.model.empty() ? scenario->model_binding.slot : entry.model;
   family->name = !entry.name.empty()  ? entry.name
                  : entry.model.empty() ? scenario->name
                                        : scenario->name + "@" + entry.model;
