@@ -50,7 +50,6 @@ TEST(AcasXuTest, Property2OnNet22IsViolatedWithAConfirmedCounterexample) {
 // Property 8 on net 2_9 is violated (VNN-COMP: sat) on about 4e-4 of its box only: the sampling
 // attack and the small-step PGD from its best samples find it before any branching, whatever the seed.
 TEST(AcasXuTest, Property8OnNet29IsViolatedByTheAttack) {
-  if (!HaveData()) GTEST_SKIP() << "ACAS Xu data not found in " << kDir;
   const auto model = models::Model::LoadModel(kDir + "onnx/ACASXU_run2a_2_9_batch_2000.onnx");
   const VnnlibProperty p = LoadVnnlib(kDir + "vnnlib/prop_8.vnnlib", 5, 5);
   for (const uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8}) {
