@@ -114,12 +114,12 @@ int ReplayFormal(const scenarios::Suite& suite, const scenarios::Family& family,
       return std::pair{best, tie};
     };
     bool changed = false;
-    if (local->mode == scenarios::RobustnessKind::kOutputDelta) {
+    if (local->mode == verifier::formal::RobustnessMode::kOutputDelta) {
       for (size_t j = 0; j < y.size(); ++j) changed = changed || std::abs(y[j] - y0[j]) > local->delta;
       why = changed ? "an output changes by more than delta " + core::FormatDouble17(local->delta)
                     : "every output stays within delta " + core::FormatDouble17(local->delta);
     } else {
-      const bool max = local->mode == scenarios::RobustnessKind::kArgmaxStable;
+      const bool max = local->mode == verifier::formal::RobustnessMode::kArgmaxStable;
       const auto [a, tie] = arg(y, max);
       changed = tie || a != arg(y0, max).first;
       why = changed ? std::string("the ") + (max ? "largest" : "smallest") + " output changes"
