@@ -154,3 +154,41 @@ TEST(MergeCommandTest, MergeRefusesToWriteIntoOneOfItsShards) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MergeCommandTest, JUnitPerRequirementIsAFlagOfRunAndMergeAndTheirHelpSaysSo) {
+  const std::string suite = std::string(GAUNTLET_SOURCE_DIR) + "/tests/scenarios/testdata/brake_suite.yaml";
+  const std::string dir = gauntlet::test::FreshDir("merge_junit_modes");
+  const int whole =
+      Gauntlet({"run", suite, "--out", dir + "/whole", "--quiet", "--junit", "per-requirement"}, dir + "/whole");
+  ASSERT_TRUE(whole == 0 || whole == 1) << ReadFile(dir + "/whole.err");
+  for (int i = 0; i < 2; ++i) {
+    Gauntlet({"run", suite, "--out", dir + "/sharded", "--shard-index", std::to_string(i), "--shard-count", "2",
+              "--quiet"},
+             dir + "/shard");
+  }
+  EXPECT_EQ(Gauntlet({"merge", dir + "/sharded", "--out", dir + "/merged", "--quiet", "--junit=per-requirement"},
+                     dir + "/merge"),
+            whole);
+  ExpectSameOutputs(dir + "/whole", dir + "/merged");
+  // a testcase per family and requirement (and per family with errors), not per instance
+  const nlohmann::json summary = nlohmann::json::parse(ReadFile(dir + "/whole/summary.json"));
+  size_t expected = 0;
+  for (const auto& f : summary.at("families")) {
+    expected += f.at("requirements").size() + (f.at("errors").get<size_t>() > 0 ? 1 : 0) +
+                f.at("formal_checks").size();
+  }
+  const std::string junit = ReadFile(dir + "/whole/junit.xml");
+  size_t testcases = 0;
+  for (size_t at = junit.find("<testcase "); at != std::string::npos; at = junit.find("<testcase ", at + 1)) ++testcases;
+  EXPECT_EQ(testcases, expected);
+  EXPECT_LT(testcases, summary.at("totals").at("instances").get<size_t>());
+  EXPECT_EQ(Gauntlet({"run", suite, "--out", dir + "/bad", "--junit", "per-case"}, dir + "/bad"), 2);
+  for (const char* command : {"run", "merge", "gate"}) {
+    EXPECT_EQ(Gauntlet({command, "--help"}, dir + "/help"), 0);
+    EXPECT_NE(ReadFile(dir + "/help.out").find("--junit per-requirement"), std::string::npos) << command;
+  }
+}
+
+}  // namespace
