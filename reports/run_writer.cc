@@ -301,8 +301,12 @@ RunSummary RunWriter::Finish(RunInfo info) {
     }
     std::vector<HtmlCase> cases;
     for (const CaseChoice& c : SelectCases(shown)) {
-      cases.push_back(MakeHtmlCase(m.suite, scenarios::ReplayInstance(m.suite, shown[c.index]), m.dir, c.requirement,
-                                   c.role));
+      try {
+        cases.push_back(MakeHtmlCase(m.suite, scenarios::ReplayInstance(m.suite, shown[c.index]), m.dir,
+                                     c.requirement, c.role));
+      } catch (const core::InputError&) {
+        // a line that cannot be replayed (results not made by this suite) is listed without its trace
+      }
     }
     WriteFileAtomically(m.dir + "/report.html", RenderHtmlReport(summary, shown, cases, html));
   }

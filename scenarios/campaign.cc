@@ -1,5 +1,6 @@
 #include "scenarios/campaign.h"
 
+#include <nlohmann/json.hpp>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
@@ -761,8 +762,12 @@ size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const 
     InstanceResult r;
     try {
       r = FromJsonLine(line, path);
-    } catch (const core::InputError&) {
-      break;  // a damaged line ends what can be trusted
+    } catch (const core::InputError& e) {
+      if (!nlohmann::json::accept(line)) break;  // a damaged line ends what can be trusted
+      // a whole line that contradicts itself was edited: never trusted, never silently re-run
+      const std::string why = e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message;
+      throw core::InputError({path, static_cast<int>(line_no), 1},
+                             why + " (an edited file?); delete the folder or run with a fresh --out");
     }
     CheckVerdicts(r, {path, static_cast<int>(line_no), 1});
     (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);

@@ -98,6 +98,7 @@ void ScenarioEnv::Reset(const std::vector<double>& values, uint64_t seed) {
   auto instance = std::make_shared<const ResolvedInstance>(scenario_->Resolve(values));
   parameters_ = scenario_->NamedValues(values);
   trace_ = core::Trace(scenario_->signals);
+  trace_.SetFixedStep(instance->world.time_step_s);  // as a simulated trace: windows in whole steps
   result_ = InstanceResult{};
   result_.family = scenario_->name;
   result_.seed = seed;

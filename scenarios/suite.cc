@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -122,7 +123,12 @@ struct ScenarioCache {
     if (failed.contains(scenario_path)) return nullptr;
     if (const auto it = loaded.find(scenario_path); it != loaded.end()) return it->second;
     try {
-      auto scenario = LoadScenario(scenario_path, include_root);
+      // a scenario inside the suite's folder includes from there; one outside it (a suite in tests/ naming
+      // configs/scenarios/...) from the folder above its own, as when it is checked alone
+      const fs::path root = fs::weakly_canonical(fs::absolute(include_root));
+      const fs::path file = fs::weakly_canonical(fs::absolute(scenario_path));
+      const bool inside = std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first == root.end();
+      auto scenario = LoadScenario(scenario_path, inside ? include_root : "");
       loaded.emplace(scenario_path, scenario);
       order.push_back(scenario_path);
       return scenario;

@@ -80,6 +80,8 @@ core::Trace TraceFromArrays(const std::map<std::string, Array>& signals, const s
   std::vector<std::string> names;
   for (const auto& [name, values] : signals) names.push_back(name);
   core::Trace trace(names);
+  // k * dt: a fixed step, so windows are counted in whole steps (docs/stl.md, "Windows")
+  if (!time) trace.SetFixedStep(dt.value_or(1.0));
   trace.Reserve(rows);
   std::vector<double> row(names.size());
   for (size_t i = 0; i < rows; ++i) {

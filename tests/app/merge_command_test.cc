@@ -101,7 +101,7 @@ TEST(MergeCommandTest, AnOutputThatIsHoldsOrLiesInAnInputIsRefused) {
     std::ofstream(dir + "/sh/shard-1/results.jsonl", std::ios::binary | std::ios::trunc) << edited;
   }
   EXPECT_EQ(RunGauntlet({"merge", "sh", "--out", "merged_edited", "--quiet"}, dir, {}, dir), 2);
-  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("contradicts its robustness"), std::string::npos)
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("robustness"), std::string::npos)
       << ReadFile(dir + "/stderr.txt");
   {
     std::ofstream(dir + "/sh/shard-1/results.jsonl", std::ios::binary | std::ios::trunc) << shard1;

@@ -89,7 +89,7 @@ TEST_F(LoadSuiteTest, EveryModelSlotProblemAtOnce) {
             "suite.yaml:7:14: error: builtin policy 'idm': unknown parameter 'v00' (did you mean 'v0'?); known: "
             "'T', 'a', 'b', 'delta', 's0', 'v0'\n"
             "suite.yaml:3:9: error: model 'both' has both 'path' and 'builtin'; give one\n"
-            "suite.yaml:6:62: error: 'params' is for built-in models only\n"
+            "suite.yaml:6:" + std::to_string(33 + kAccGood.size()) + ": error: 'params' is for built-in models only\n"
             "suite.yaml:5:10: error: model 'mixed' has 'by_previous_advisory' and 'path' or 'builtin'; give one\n"
             "suite.yaml:4:12: error: model 'neither' needs 'path' (an .onnx or .nnet file) or 'builtin'");
 }

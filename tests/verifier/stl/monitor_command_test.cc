@@ -90,7 +90,9 @@ TEST(MonitorCommandTest, DivisionByZeroOnTheDataIsReported) {
 }
 
 TEST(MonitorCommandTest, UsageErrors) {
-  const std::string usage = "usage: gauntlet monitor --spec FORMULA --trace FILE.csv [--series]\n";
+  const std::string usage =
+      "usage: gauntlet monitor --spec FORMULA --trace FILE.csv [--series]\n"
+      "       gauntlet monitor --scenario FILE.yaml --trace LOG.csv\n";
   EXPECT_EQ(RunMonitor({}).code, 2);
   EXPECT_EQ(RunMonitor({}).err, "gauntlet monitor: --spec is required\n" + usage);
   EXPECT_EQ(RunMonitor({"--spec", "x > 0"}).err, "gauntlet monitor: --trace is required\n" + usage);
