@@ -11,6 +11,7 @@
 // positions in the formula read `1:col` (no file name).
 
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -35,6 +36,23 @@ constexpr const char* kUsage =
 
 // -0 prints as "-0"; robustness 0 is printed as "0".
 std::string FormatRobustness(double value) { return core::FormatDouble17(value == 0.0 ? 0.0 : value); }
+
+/// Runs `body`; bad input (the formula, the trace, the scenario, a division by zero on the data) is exit 2,
+/// anything else exit 3, each with its message on stderr.
+int Guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const core::InputError& e) {
+    std::cerr << e.what() << '\n';
+    return 2;
+  } catch (const verifier::stl::EvaluationError& e) {
+    std::cerr << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "gauntlet monitor: internal error: " << e.what() << '\n';
+    return 3;
+  }
+}
 
 /// `--scenario`: prints each requirement, assumption and metric of the scenario on the log.
 int MonitorScenario(const std::string& scenario_path, const std::string& trace_path) {
@@ -116,25 +134,14 @@ int RunMonitorCommand(const std::vector<std::string>& args) {
       std::cerr << "gauntlet monitor: --scenario takes --trace and neither --spec nor --series\n" << kUsage << '\n';
       return 2;
     }
-    try {
-      return MonitorScenario(*scenario_path, *trace_path);
-    } catch (const core::InputError& e) {
-      std::cerr << e.what() << '\n';
-      return 2;
-    } catch (const verifier::stl::EvaluationError& e) {
-      std::cerr << e.what() << '\n';
-      return 2;
-    } catch (const std::exception& e) {
-      std::cerr << "gauntlet monitor: internal error: " << e.what() << '\n';
-      return 3;
-    }
+    return Guarded([&] { return MonitorScenario(*scenario_path, *trace_path); });
   }
   if (!spec || !trace_path) {
     std::cerr << "gauntlet monitor: " << (!spec ? "--spec" : "--trace") << " is required\n" << kUsage << '\n';
     return 2;
   }
 
-  try {
+  return Guarded([&] {
     // the formula first, so a bad formula is reported without reading the trace
     const verifier::stl::Formula formula = verifier::stl::Formula::Parse(*spec, {"", 1, 1});
     const core::Trace trace = core::Trace::ReadCsvFile(*trace_path);
@@ -154,16 +161,7 @@ int RunMonitorCommand(const std::vector<std::string>& args) {
       return 3;
     }
     return out.result.satisfied ? 0 : 1;
-  } catch (const core::InputError& e) {
-    std::cerr << e.what() << '\n';
-    return 2;
-  } catch (const verifier::stl::EvaluationError& e) {
-    std::cerr << e.what() << '\n';
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "gauntlet monitor: internal error: " << e.what() << '\n';
-    return 3;
-  }
+  });
 }
 
 }  // namespace gauntlet::app
