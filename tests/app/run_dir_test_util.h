@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
+#include <cctype>
 #include <set>
 #include <sstream>
 #include <string>
@@ -41,21 +41,77 @@ inline int RunGauntlet(const std::vector<std::string>& args, const std::string& 
 /// A file of an output folder with what legitimately differs between two runs of the same results
 /// removed: times, thread counts, the paths of the folder, the suite and the models as they were spelt,
 /// the run id.
+/// Removes `"key": value,` for the keys that differ between runs, ` time="..."` and `gauntlet replay DIR `.
+/// Written without std::regex: libstdc++'s regex recurses once per character and overflows the stack
+/// on report.html's long lines under AddressSanitizer.
+inline std::string DropVolatile(const std::string& line) {
+  static const char* kKeys[] = {"wall_time_s", "threads", "out_dir", "suite_path", "suite",
+                                "run_id",      "run_key", "shard_index", "shard_count"};
+  std::string out;
+  for (size_t i = 0; i < line.size();) {
+    bool dropped = false;
+    for (const char* key : kKeys) {
+      const std::string quoted = std::string("\"") + key + "\":";
+      if (line.compare(i, quoted.size(), quoted) != 0) continue;
+      size_t j = i + quoted.size();
+      while (j < line.size() && line[j] != ',' && line[j] != '\n') ++j;
+      if (j < line.size() && line[j] == ',') ++j;
+      i = j;
+      dropped = true;
+      break;
+    }
+    if (dropped) continue;
+    if (line.compare(i, 7, " time=\"") == 0) {
+      const size_t end = line.find('"', i + 7);
+      if (end != std::string::npos) {
+        i = end + 1;
+        continue;
+      }
+    }
+    if (line.compare(i, 16, "gauntlet replay ") == 0) {
+      const size_t end = line.find(' ', i + 16);
+      if (end != std::string::npos) {
+        i = end + 1;
+        continue;
+      }
+    }
+    out += line[i++];
+  }
+  return out;
+}
+
+/// Replaces every path-like token ending in .onnx, .nnet or .yaml (back to a quote, a parenthesis or a
+/// space) with PATH: files as the suite was given (relative, absolute), in the reports for people.
+inline std::string ReplacePaths(const std::string& line) {
+  std::string out;
+  size_t copied = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    for (const char* ext : {".onnx", ".nnet", ".yaml"}) {
+      const size_t n = std::char_traits<char>::length(ext);
+      if (line.compare(i, n, ext) != 0) continue;
+      const size_t after = i + n;
+      if (after < line.size() && (std::isalnum(static_cast<unsigned char>(line[after])) || line[after] == '_')) continue;
+      size_t start = i;
+      while (start > copied && line[start - 1] != '"' && line[start - 1] != '(' && line[start - 1] != ' ') --start;
+      out.append(line, copied, start - copied);
+      out += "PATH";
+      copied = after;
+      i = after - 1;
+      break;
+    }
+  }
+  out.append(line, copied, std::string::npos);
+  return out;
+}
+
 inline std::string Normalised(const std::string& path) {
   const std::string name = std::filesystem::path(path).filename().string();
   std::string text = ReadFile(path);
   std::istringstream in(text);
   std::string line, out;
-  static const std::regex kVolatile(
-      R"re(("(wall_time_s|threads|out_dir|suite_path|suite|run_id|run_key|shard_index|shard_count)": ?[^,\n]*,?)|( time="[^"]*")|(gauntlet replay [^ ]+ ))re");
-  // a file's path as the suite was given (relative, absolute), in the reports for people
-  static const std::regex kPath(R"re([^"( ]*\.(onnx|nnet|yaml)\b)re");
   while (std::getline(in, line)) {
     if (line.find("data-volatile") != std::string::npos) continue;
-    if (name != "results.jsonl") {
-      line = std::regex_replace(line, kVolatile, "");
-      line = std::regex_replace(line, kPath, "PATH");
-    }
+    if (name != "results.jsonl") line = ReplacePaths(DropVolatile(line));
     out += line + "\n";
   }
   return out;
