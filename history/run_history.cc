@@ -134,15 +134,22 @@ class Db {
     }
     if (write) CheckFolderWritable(path, exists);
     const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      throw core::InputError({path, 0, 0}, std::string("cannot open the history database: ") +
-                                               (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+    // the destructor does not run when the constructor throws: close the connection on every error
+    try {
+      if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        throw core::InputError({path, 0, 0}, std::string("cannot open the history database: ") +
+                                                 (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+      }
+      sqlite3_busy_timeout(db_, 30000);
+      if (write && sqlite3_db_readonly(db_, "main") == 1) {
+        throw core::InputError({path, 0, 0}, "cannot write the history database: it is read-only");
+      }
+      CheckSchema();
+    } catch (...) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
     }
-    sqlite3_busy_timeout(db_, 30000);
-    if (write && sqlite3_db_readonly(db_, "main") == 1) {
-      throw core::InputError({path, 0, 0}, "cannot write the history database: it is read-only");
-    }
-    CheckSchema();
   }
   ~Db() { sqlite3_close(db_); }
   Db(const Db&) = delete;
