@@ -296,9 +296,6 @@ RunSummary RunWriter::Finish(RunInfo info) {
     HtmlReportOptions html;
     html.suite = &m.suite;
     html.tool_version = m.options.tool_version;
-    for (const scenarios::InstanceResult& r : shown) {
-      if (r.witness) html.witnesses[r.plan_index] = *r.witness;
-    }
     std::vector<HtmlCase> cases;
     for (const CaseChoice& c : SelectCases(shown)) {
       try {
