@@ -734,19 +734,6 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   return session.Finish();
 }
 
-void CheckVerdicts(const InstanceResult& r, const core::SourcePos& where) {
-  for (const auto* outcomes : {&r.requirements, &r.assumptions}) {
-    for (const RequirementOutcome& q : *outcomes) {
-      if (q.satisfied != (q.robustness >= 0.0)) {
-        throw core::InputError(where, "instance '" + r.id + "': verdict '" + (q.satisfied ? "pass" : "fail") +
-                                          "' of '" + q.name + "' contradicts its robustness " +
-                                          core::FormatDouble(q.robustness) +
-                                          " (an edited file?); delete the folder or run with a fresh --out");
-      }
-    }
-  }
-}
-
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
   if (std::error_code ec; std::filesystem::exists(path, ec)) core::CheckInputFile(path, core::InputKind::kResults);
   std::ifstream in(path, std::ios::binary);
@@ -769,7 +756,6 @@ size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const 
       throw core::InputError({path, static_cast<int>(line_no), 1},
                              why + " (an edited file?); delete the folder or run with a fresh --out");
     }
-    CheckVerdicts(r, {path, static_cast<int>(line_no), 1});
     (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
     ++count;
   }

@@ -31,10 +31,6 @@ namespace gauntlet::scenarios {
 /// Results of an interrupted run, by "<family>#<index>", reused instead of simulated on --resume.
 using RecordedResults = std::map<std::string, InstanceResult>;
 
-/// Throws core::InputError at `where` when a verdict of `result` contradicts its recorded robustness
-/// (a verdict is "pass" exactly when the robustness is >= 0): a results line that was edited.
-void CheckVerdicts(const InstanceResult& result, const core::SourcePos& where);
-
 /// Reads the complete lines of a results.jsonl (a line cut by a crash mid-write is dropped) into `out`.
 /// A missing file adds nothing. With `header`, the file's first line must be exactly `header`, else
 /// nothing is read (the file of another run). A line whose verdict contradicts its recorded robustness
