@@ -81,8 +81,11 @@ struct CampaignOutcome {
 [[nodiscard]] CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options);
 
 /// Runs exactly the instances of `reference` (same families, indices, parameters and seeds) with this
-/// suite's models: the paired runs of a release gate. Families of `reference` that the suite lacks are
-/// an InputError. Results in the order of `reference`.
+/// suite's models: the paired runs of a release gate. The formal lines of `reference` (origin "formal")
+/// run this suite's formal checks of their family on its network, after the simulations, numbered from
+/// the family's first formal line (local robustness around the family's first planned instances, as in
+/// RunCampaign). Families of `reference` that the suite lacks are an InputError. Results in the order of
+/// `reference` when it is a whole run's (its formal lines after its simulations).
 [[nodiscard]] CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
                                                const CampaignOptions& options);
 
