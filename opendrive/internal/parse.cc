@@ -126,6 +126,16 @@ class Reader {
     return Parse<int>(node, name, required, fallback);
   }
 
+  // The required attribute 'length', which must not be negative (0 when it is bad).
+  double Length(const pugi::xml_node& node) {
+    const double length = Number(node, "length", true);
+    if (length < 0.0) {
+      Error(AttrPos(node, "length"), "<" + std::string(node.name()) + "> length must not be negative");
+      return 0.0;
+    }
+    return length;
+  }
+
   // A required string attribute (empty and an error when missing).
   std::string Text(const pugi::xml_node& node, const char* name, bool required) {
     const pugi::xml_attribute attr = node.attribute(name);
@@ -202,11 +212,7 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
   g.x = r.Number(node, "x", true);
   g.y = r.Number(node, "y", true);
   g.heading = r.Number(node, "hdg", true);
-  g.length = r.Number(node, "length", true);
-  if (g.length < 0.0) {
-    r.Error(r.AttrPos(node, "length"), "<geometry> length must not be negative");
-    g.length = 0.0;
-  }
+  g.length = r.Length(node);
   int kinds = 0;
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
@@ -407,11 +413,7 @@ Road ReadRoad(Reader& r, const pugi::xml_node& node, size_t index, std::vector<P
   road.pos = r.Pos(node);
   road.id = r.Text(node, "id", true);
   road.name = r.Text(node, "name", false);
-  road.length = r.Number(node, "length", true);
-  if (road.length < 0.0) {
-    r.Error(r.AttrPos(node, "length"), "<road> length must not be negative");
-    road.length = 0.0;
-  }
+  road.length = r.Length(node);
   road.junction_id = node.attribute("junction") ? node.attribute("junction").value() : "-1";
   *junction_pos = r.AttrPos(node, "junction");
   const std::string rule = r.Text(node, "rule", false);
@@ -543,9 +545,9 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
       ForEachElement(child, [&](const pugi::xml_node& h) {
         const std::string_view hn = h.name();
         if (hn == "geoReference") {
-          std::string text = h.child_value();
+          std::string text;
           for (pugi::xml_node c = h.first_child(); c; c = c.next_sibling()) {
-            if (c.type() == pugi::node_cdata) {
+            if (c.type() == pugi::node_cdata || c.type() == pugi::node_pcdata) {
               text += c.value();
             }
           }
