@@ -276,11 +276,11 @@ void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* sect
   } else if (const auto parsed = ParseLaneType(type)) {
     lane.type = *parsed;
   } else {
-    r.Error(r.AttrPos(node, "type"), "unknown lane type '" + type + "'; known: none, driving, stop, shoulder, "
-                                     "biking, sidewalk, walking, border, restricted, parking, bidirectional, "
-                                     "median, curb, entry, exit, onRamp, offRamp, connectingRamp, slipLane, "
-                                     "mwyEntry, mwyExit, bus, taxi, HOV, tram, rail, roadWorks, special1, "
-                                     "special2, special3");
+    std::string known;
+    for (int t = static_cast<int>(LaneType::kNone); t <= static_cast<int>(LaneType::kSpecial3); ++t) {
+      known += (known.empty() ? "" : ", ") + std::string(LaneTypeName(static_cast<LaneType>(t)));
+    }
+    r.Error(r.AttrPos(node, "type"), "unknown lane type '" + type + "'; known: " + known);
   }
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
