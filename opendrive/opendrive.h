@@ -185,6 +185,7 @@ struct Connection {
   RoadIndex connecting = -1;
   ContactPoint contact = ContactPoint::kStart;
   std::vector<JunctionLaneLink> lane_links;
+  core::SourcePos pos;
 };
 
 /// A junction.

@@ -487,6 +487,7 @@ Junction ReadJunction(Reader& r, const pugi::xml_node& node) {
     const std::string_view name = child.name();
     if (name == "connection") {
       Connection c;
+      c.pos = r.Pos(child);
       c.id = r.Text(child, "id", false);
       c.contact = ReadContact(r, child, false).value_or(ContactPoint::kStart);
       ForEachElement(child, [&](const pugi::xml_node& ll) {
@@ -504,6 +505,75 @@ Junction ReadJunction(Reader& r, const pugi::xml_node& node) {
     }
   });
   return j;
+}
+
+// Where a lane link of `road` at its start (`successor` false) or end leads: the lane section
+// holding the linked lane and a description for messages; nullptr for a junction (its lane links
+// are checked with the connections).
+const LaneSection* LinkedSection(const ParsedNetwork& net, const Road& road, size_t section, bool successor,
+                                 std::string* where) {
+  const size_t next = successor ? section + 1 : section - 1;
+  if (successor ? section + 1 < road.sections.size() : section > 0) {
+    *where = "the " + std::string(successor ? "next" : "previous") + " lane section of road '" + road.id + "'";
+    return &road.sections[next];
+  }
+  const RoadLink& link = successor ? road.successor : road.predecessor;
+  if (link.kind != RoadLink::Kind::kRoad || link.road < 0) {
+    return nullptr;
+  }
+  const Road& other = net.roads[static_cast<size_t>(link.road)];
+  if (other.sections.empty()) {
+    return nullptr;
+  }
+  *where = "road '" + other.id + "' at its " + (link.contact == ContactPoint::kEnd ? "end" : "start");
+  return link.contact == ContactPoint::kEnd ? &other.sections.back() : &other.sections.front();
+}
+
+// Lane links (lane predecessor/successor, junction laneLinks) must name lanes that exist.
+void CheckLaneLinks(const ParsedNetwork& net, Reader& r) {
+  for (const Road& road : net.roads) {
+    for (size_t i = 0; i < road.sections.size(); ++i) {
+      for (const Lane& lane : road.sections[i].lanes) {
+        for (const bool successor : {false, true}) {
+          const std::optional<int>& id = successor ? lane.successor : lane.predecessor;
+          std::string where;
+          const LaneSection* target = id ? LinkedSection(net, road, i, successor, &where) : nullptr;
+          if (target != nullptr && target->FindLane(*id) == nullptr) {
+            r.Error(lane.pos, "lane " + std::to_string(lane.id) + " of road '" + road.id + "' has the " +
+                                  (successor ? "successor" : "predecessor") + " lane " + std::to_string(*id) +
+                                  ", which " + where + " does not have");
+          }
+        }
+      }
+    }
+  }
+  for (const Junction& j : net.junctions) {
+    for (const Connection& c : j.connections) {
+      if (c.incoming < 0 || c.connecting < 0) {
+        continue;
+      }
+      const Road& in = net.roads[static_cast<size_t>(c.incoming)];
+      const Road& to = net.roads[static_cast<size_t>(c.connecting)];
+      if (in.sections.empty() || to.sections.empty()) {
+        continue;
+      }
+      // the incoming road touches the junction with the end whose link names it
+      const bool in_end = !(in.predecessor.kind == RoadLink::Kind::kJunction && in.predecessor.junction >= 0 &&
+                            net.junctions[static_cast<size_t>(in.predecessor.junction)].id == j.id);
+      const LaneSection& from_sec = in_end ? in.sections.back() : in.sections.front();
+      const LaneSection& to_sec = c.contact == ContactPoint::kEnd ? to.sections.back() : to.sections.front();
+      for (const JunctionLaneLink& ll : c.lane_links) {
+        if (from_sec.FindLane(ll.from) == nullptr) {
+          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': incoming road '" + in.id +
+                             "' has no lane " + std::to_string(ll.from));
+        }
+        if (to_sec.FindLane(ll.to) == nullptr) {
+          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': connecting road '" + to.id +
+                             "' has no lane " + std::to_string(ll.to));
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -644,6 +714,9 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
     } else {
       c.connecting = to->second;
     }
+  }
+  if (r.diags().empty()) {
+    CheckLaneLinks(out, r);
   }
   r.diags().ThrowIfAny();
   return out;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,37 @@ TEST(Parse, DanglingLinksAtTheLink) {
                              "<successor elementType=\"lane\" elementId=\"1\"/>")),
               ElementsAre("t.xodr:5:18: error: attribute 'elementType' of <successor> must be 'road' or 'junction', "
                           "not 'lane'"));
+}
+
+TEST(Parse, DanglingLaneLinks) {
+  using namespace testing;  // NOLINT: the builder
+  RoadDef a{.id = "a", .length = 50, .geometry = Line(0, 0, 0, 0, 50)};
+  a.link = LinkXml("successor", "road", "b", "start");
+  a.sections.push_back({.s = 0, .lanes = {LaneDef{.id = -1, .successor = -2}}});
+  a.sections.push_back({.s = 20, .lanes = {LaneDef{.id = -1, .predecessor = -1, .successor = -3}}});
+  RoadDef b{.id = "b", .length = 50, .geometry = Line(0, 50, 0, 0, 50)};
+  b.sections.push_back({.lanes = {LaneDef{.id = -1}}});
+  RoadDef c{.id = "c", .length = 5, .geometry = Line(0, 50, 0, 0, 5), .junction = "J"};
+  c.sections.push_back({.lanes = {LaneDef{.id = -1}}});
+  const std::string j = "<junction id=\"J\">\n<connection id=\"7\" incomingRoad=\"a\" connectingRoad=\"c\" "
+                        "contactPoint=\"start\"><laneLink from=\"-1\" to=\"-2\"/></connection></junction>\n";
+  const std::string xml = Document(RoadXml(a) + RoadXml(b) + RoadXml(c) + j);
+  // line:col of the n-th occurrence of `what` in the text
+  const auto where = [&](const std::string& what, int n) {
+    size_t at = xml.find(what);
+    for (int i = 1; i < n; ++i) {
+      at = xml.find(what, at + 1);
+    }
+    const size_t line_start = xml.rfind('\n', at) + 1;
+    return "t.xodr:" + std::to_string(std::count(xml.begin(), xml.begin() + static_cast<ptrdiff_t>(at), '\n') + 1) +
+           ":" + std::to_string(at - line_start + 1) + ": error: ";
+  };
+  EXPECT_THAT(Errors(xml),
+              ElementsAre(where("<lane id=\"-1\"", 1) + "lane -1 of road 'a' has the successor lane -2, which the next "
+                                                        "lane section of road 'a' does not have",
+                          where("<lane id=\"-1\"", 2) + "lane -1 of road 'a' has the successor lane -3, which road 'b' "
+                                                        "at its start does not have",
+                          where("<connection", 1) + "junction 'J' connection '7': connecting road 'c' has no lane -2"));
 }
 
 TEST(Parse, MalformedXmlAtThePositionPugixmlStops) {
