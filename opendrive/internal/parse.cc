@@ -11,9 +11,14 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "opendrive/internal/curve.h"
 
 namespace gauntlet::opendrive::internal {
 namespace {
+
+// Limits on absurd input (keep evaluation bounded): 1000 km roads and records, 1 mm radii.
+constexpr double kMaxLength = 1e6;
+constexpr double kMaxCurvature = 1e3;
 
 std::string Join(std::initializer_list<std::string_view> names) {
   std::string out;
@@ -127,14 +132,33 @@ class Reader {
   }
 
   // The required attribute 'length', which must not be negative (0 when it is bad).
+  // The required attribute 'length', which must not be negative nor absurdly long (0 when it is bad).
   double Length(const pugi::xml_node& node) {
     const double length = Number(node, "length", true);
     if (length < 0.0) {
       Error(AttrPos(node, "length"), "<" + std::string(node.name()) + "> length must not be negative");
       return 0.0;
     }
+    if (length > kMaxLength) {
+      Error(AttrPos(node, "length"), "<" + std::string(node.name()) + "> length " + attr_text(node, "length") +
+                                         " is over the limit of 1e6 m");
+      return 0.0;
+    }
     return length;
   }
+
+  // A curvature attribute, at most kMaxCurvature in magnitude (0 when it is bad).
+  double Curvature(const pugi::xml_node& node, const char* name) {
+    const double k = Number(node, name, true);
+    if (std::abs(k) > kMaxCurvature) {
+      Error(AttrPos(node, name), "attribute '" + std::string(name) + "' of <" + node.name() + "> is " +
+                                     attr_text(node, name) + ": a curvature over 1000 1/m (radius under 1 mm)");
+      return 0.0;
+    }
+    return k;
+  }
+
+  static std::string attr_text(const pugi::xml_node& node, const char* name) { return node.attribute(name).value(); }
 
   // A required string attribute (empty and an error when missing).
   std::string Text(const pugi::xml_node& node, const char* name, bool required) {
@@ -224,11 +248,11 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
       g.kind = Geometry::Kind::kLine;
     } else if (name == "arc") {
       g.kind = Geometry::Kind::kArc;
-      g.curvature = r.Number(child, "curvature", true);
+      g.curvature = r.Curvature(child, "curvature");
     } else if (name == "spiral") {
       g.kind = Geometry::Kind::kSpiral;
-      g.curv_start = r.Number(child, "curvStart", true);
-      g.curv_end = r.Number(child, "curvEnd", true);
+      g.curv_start = r.Curvature(child, "curvStart");
+      g.curv_end = r.Curvature(child, "curvEnd");
     } else if (name == "poly3") {
       g.kind = Geometry::Kind::kPoly3;
       g.v = ReadCubic(r, child);
@@ -251,6 +275,13 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
       r.Unsupported(child, node, Join({"line", "arc", "spiral", "poly3", "paramPoly3"}));
     }
   });
+  if (kinds == 1 && (g.kind == Geometry::Kind::kPoly3 || g.kind == Geometry::Kind::kParamPoly3)) {
+    const Pose end = Curve(g).At(g.length);
+    if (!std::isfinite(end.x) || !std::isfinite(end.y) || !std::isfinite(end.heading)) {
+      r.Error(g.pos, "the <" + std::string(g.kind == Geometry::Kind::kPoly3 ? "poly3" : "paramPoly3") +
+                         "> curve's coordinates overflow (coefficients too large)");
+    }
+  }
   if (kinds == 0) {
     r.Error(g.pos, "<geometry> has no shape; expected one of: line, arc, spiral, poly3, paramPoly3");
   } else if (kinds > 1) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -195,6 +197,67 @@ TEST(Parse, StructuralProblems) {
   EXPECT_THAT(Errors(xml), ElementsAre("t.xodr:2:1: error: the <planView> of road '1' has no <geometry>",
                                        "t.xodr:3:1: error: <road> has no <lanes>",
                                        "t.xodr:3:1: error: road id '1' is used twice"));
+}
+
+TEST(Parse, AbsurdNumbersAreRefused) {
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"1e7\"><line/></geometry>\n")),
+              ElementsAre("t.xodr:6:37: error: <geometry> length 1e7 is over the limit of 1e6 m"));
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><spiral curvStart=\"0\" "
+                             "curvEnd=\"-5e3\"/></geometry>\n")),
+              ElementsAre("t.xodr:6:71: error: attribute 'curvEnd' of <spiral> is -5e3: a curvature over 1000 1/m "
+                          "(radius under 1 mm)"));
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><paramPoly3 aU=\"0\" "
+                             "bU=\"1e308\" cU=\"1e308\" dU=\"0\" aV=\"0\" bV=\"0\" cV=\"0\" dV=\"0\"/></geometry>\n")),
+              ElementsAre("t.xodr:6:1: error: the <paramPoly3> curve's coordinates overflow (coefficients too large)"));
+}
+
+// Random damage to real files: every result is a network or an InputError, never a crash or a
+// hang, and a damaged network that loads still answers queries.
+TEST(Parse, DamagedFilesLoadOrFailCleanly) {
+  for (const char* name : {"straight_500m.xodr", "fabriksgatan.xodr"}) {
+    std::ifstream in(std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xodr/" + name);
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GT(original.size(), 1000u);
+    std::mt19937_64 rng(11);
+    int loaded = 0, refused = 0;
+    for (int k = 0; k < 150; ++k) {
+      std::string text = original;
+      const size_t at = rng() % text.size();
+      switch (k % 5) {
+        case 0: text.erase(at, rng() % 40); break;                            // a cut
+        case 1: text.insert(at, "<arc curvature=\"1\"/>"); break;            // a stray element
+        case 2: text[at] = "0123456789-.e\"<>/ "[rng() % 19]; break;          // one character
+        case 3: text.resize(at); break;                                       // truncated
+        default: {                                                            // a number replaced
+          const size_t q = text.find("=\"", at);
+          if (q != std::string::npos) {
+            text.replace(q + 2, 1, std::to_string(static_cast<double>(rng() % 2000) - 1000.0));
+          }
+        }
+      }
+      try {
+        const Network net = Network::LoadString(text, name);
+        ++loaded;
+        for (size_t r = 0; r < net.roads().size(); ++r) {
+          for (const Lane& lane : net.roads()[r].sections.front().lanes) {
+            if (lane.id == 0) {
+              continue;
+            }
+            const LanePos p{static_cast<RoadIndex>(r), lane.id, net.roads()[r].length / 2, 0.0};
+            const Pose pose = net.LaneToWorld(p);
+            (void)net.Locate(pose.x, pose.y, pose.heading, p);
+            (void)net.MoveAlong(p, 100.0);
+            (void)net.Route(p, p);
+          }
+        }
+      } catch (const core::InputError& e) {
+        ++refused;
+        EXPECT_THAT(e.what(), HasSubstr(std::string(name) + ":")) << e.what();
+      }
+    }
+    EXPECT_GT(refused, 30);
+    EXPECT_GT(loaded, 10);
+  }
 }
 
 TEST(Parse, LoadReportsAnUnreadableFileAtItsPath) {
