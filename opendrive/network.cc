@@ -440,14 +440,14 @@ MoveResult Network::Impl::Move(const LanePos& from, double distance, bool scale,
   int dir = (AlongS(r, lane) == forward) ? 1 : -1;
   double remaining = std::abs(distance);
   double moved = 0.0;
+  // Metres travelled per metre of s, where the move starts, for the whole move (esmini's DistanceToDS).
+  double factor = 1.0;
+  if (scale) {
+    const Edges e = LaneEdges(r, section, lane, s);
+    const double t = 0.5 * (e.inner + e.outer) + offset;
+    factor = std::clamp(1.0 - Reference(r, s).curvature * t, 0.05, 20.0);
+  }
   for (int crossings = 0; crossings < 10000; ++crossings) {
-    double factor = 1.0;  // metres travelled per metre of s
-    if (scale) {
-      const Pose ref = Reference(r, s);
-      const Edges e = LaneEdges(r, section, lane, s);
-      const double t = 0.5 * (e.inner + e.outer) + offset;
-      factor = std::clamp(1.0 - ref.curvature * t, 0.05, 20.0);
-    }
     const LaneSection& sec = road(r).sections[static_cast<size_t>(section)];
     const double target = s + dir * remaining / factor;
     const double bound = dir > 0 ? sec.s_end : sec.s;

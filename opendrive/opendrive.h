@@ -328,9 +328,10 @@ class Network {
   /// Moves `distance` metres along the lane in its driving direction (negative: backwards), keeping
   /// the offset along t (relative to the lane centre). Crosses lane sections and road links (roads
   /// and junctions), choosing among several successor lanes by `preference`. The distance is
-  /// travelled at the position's lateral place: s advances by distance / (1 - curvature * t) on a
-  /// curve, where t is the position's lateral coordinate (esmini's DistanceToDS). When no lane
-  /// continues, the move stops at the network's end and `end_of_network` is set.
+  /// travelled at the position's lateral place: s advances by distance / (1 - curvature * t), with
+  /// the reference curvature and the lateral coordinate t where the move starts, for the whole move
+  /// (esmini's DistanceToDS). When no lane continues, the move stops at the network's end and
+  /// `end_of_network` is set.
   [[nodiscard]] MoveResult MoveAlong(const LanePos& from, double distance,
                                      const MovePreference& preference = {}) const;
   /// The same, with `distance` measured along s of the reference line (no curvature scaling).

@@ -295,18 +295,22 @@ TEST(Network, JunctionConnectionsAndPreferences) {
   const MoveResult first =
       net.MoveAlong({r1, -1, 90, 0}, 20, {.fallback = MovePreference::Fallback::kFirst});
   EXPECT_EQ(first.position.road, r11);
-  // a route decides: left turn, the arc's lane centre at radius 21.75 is travelled at full length
+  // starting on the arc, the whole move is scaled by the arc's factor at the lane centre
   const double factor = 1 + 1.75 / 20;
+  const MoveResult on_arc = net.MoveAlong({r11, -1, 1, 0}, 20 * factor);
+  EXPECT_NEAR(on_arc.position.s, 21, 1e-9);
+  // a route decides: left turn. The move is scaled where it starts (a straight road: 1 m of s per
+  // metre) for its whole length, as esmini does.
   const MoveResult left = net.MoveAlong({r1, -1, 90, 0}, 60, {.route = {r1, r11, r3}});
   EXPECT_EQ(left.position.road, r3);
-  EXPECT_NEAR(left.position.s, 60 - 10 - 10 * kPi * factor, 1e-9);
+  EXPECT_NEAR(left.position.s, 60 - 10 - 10 * kPi, 1e-9);
   EXPECT_NEAR(left.moved, 60.0, 1e-12);
   const Pose p = net.LaneToWorld(left.position);
   EXPECT_NEAR(p.x, 121.75, 1e-9);
   EXPECT_NEAR(p.y, 20 + left.position.s, 1e-9);
   EXPECT_NEAR(p.heading, kPi / 2, 1e-12);
   // backwards out of the junction into road 1
-  const MoveResult back = net.MoveAlong({r3, -1, 5, 0}, -(5 + 10 * kPi * factor + 10));
+  const MoveResult back = net.MoveAlong({r3, -1, 5, 0}, -(5 + 10 * kPi + 10));
   EXPECT_EQ(back.position.road, r1);
   EXPECT_NEAR(back.position.s, 90.0, 1e-9);
 }
