@@ -606,18 +606,15 @@ std::optional<LaneCoord> Network::Locate(double x, double y, double heading, std
     }
     return std::abs(a.offset) < std::abs(b->offset) - 1e-12;
   };
-  bool any_boxed = false;
+  // Pass 0: the roads whose box holds the point; pass 1 (only if none contains it): the others, unless
+  // their box is farther than the nearest road found (the box holds the whole road).
   for (int pass = 0; pass < 2 && !best_on; ++pass) {
     for (size_t i = 0; i < roads.size(); ++i) {
       const Impl::Box& b = impl_->boxes[i];
-      const bool boxed = x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1;
-      if ((pass == 0) != boxed) {
+      const double box_gap = std::hypot(std::max({b.x0 - x, 0.0, x - b.x1}), std::max({b.y0 - y, 0.0, y - b.y1}));
+      if ((pass == 0) != (box_gap == 0.0) || (pass == 1 && best_near && box_gap >= best_near->distance)) {
         continue;
       }
-      if (pass == 1 && any_boxed && best_near && best_near->distance == 0.0) {
-        break;
-      }
-      any_boxed = any_boxed || boxed;
       const std::optional<LaneCoord> c = impl_->LocateOn(static_cast<RoadIndex>(i), x, y, heading);
       if (!c) {
         continue;

@@ -354,6 +354,26 @@ TEST(Network, LocateKeepsTheHintedRoadInAJunction) {
   EXPECT_NEAR(off->distance, 30 - 7.0, 1e-9);
 }
 
+TEST(Network, LocateOffEveryRoadFindsTheNearest) {
+  // three parallel roads (lanes 6 m left, 7 m right of each reference line) at y = 0, 50, 200
+  const Network net = Network::LoadString(Document(RoadXml(Straight("a", 0, 0, 0, 100)) +
+                                                   RoadXml(Straight("b", 0, 50, 0, 100)) +
+                                                   RoadXml(Straight("c", 0, 200, 0, 100))));
+  const auto near_b = net.Locate(50, 30, 0);
+  ASSERT_TRUE(near_b);
+  EXPECT_EQ(near_b->road, 1);
+  EXPECT_FALSE(near_b->on_road);
+  EXPECT_NEAR(near_b->distance, 13.0, 1e-9);
+  EXPECT_EQ(near_b->lane, -2);
+  const auto near_c = net.Locate(150, 260, 0);  // beyond c's end and left of it
+  EXPECT_EQ(near_c->road, 2);
+  EXPECT_NEAR(near_c->distance, std::hypot(50.0, 54.0), 1e-9);
+  const auto far = net.Locate(-5000, -5000, 0);
+  EXPECT_EQ(far->road, 0);
+  EXPECT_FALSE(far->on_road);
+  EXPECT_FALSE(Network().Locate(0, 0, 0));  // no roads
+}
+
 TEST(Network, RouteOverTheLaneGraph) {
   const Network net = Network::LoadString(Junction());
   const RoadIndex r1 = *net.FindRoad("1"), r2 = *net.FindRoad("2"), r3 = *net.FindRoad("3");
