@@ -315,7 +315,9 @@ struct Player::Impl {
       }
       case Position::Kind::kRelativeWorld: {
         const Ent& r = Ref(p);
-        return Locate({r.s.x + p.x, r.s.y + p.y, r.s.heading, 0.0});
+        double h = r.s.heading;
+        if (p.orientation_h) h = p.orientation_relative ? r.s.heading + *p.orientation_h : *p.orientation_h;
+        return Locate({r.s.x + p.x, r.s.y + p.y, WrapAngle(h), 0.0});
       }
       case Position::Kind::kRelativeObject: {
         const Ent& r = Ref(p);
@@ -831,6 +833,10 @@ struct Player::Impl {
           in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s->dynamics.value / std::fabs(in.start_value + target) : 0.0;
           break;
       }
+      // the entity's Performance limits the peak acceleration (esmini): a longer transition
+      const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+      const double limit = std::fabs(target) > std::fabs(in.start_value) ? ent.max_acceleration : ent.max_deceleration;
+      in.duration = std::max(in.duration, ShapePeak(s->dynamics.shape) * std::fabs(delta) / limit);
       return;
     }
     if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) {
@@ -932,10 +938,21 @@ struct Player::Impl {
     if (std::holds_alternative<SynchronizeAction>(a.body)) return;
     in.running = false;  // IgnoredAction
   }
+  /// +1 when the entity moves towards +s of its road, -1 towards -s.
+  double SDir(const Ent& e) const {
+    const bool along = roads.DrivesAlongS(e.lane->road, e.lane->lane);
+    const bool reversed = std::fabs(e.heading_offset) > kPi / 2;
+    return along != reversed ? 1.0 : -1.0;
+  }
+  /// Sets the heading from an angle relative to the road's +s direction.
+  void SetHeadingFromS(Ent& e, double relative_to_s) const {
+    e.heading_offset = WrapAngle(relative_to_s - (roads.DrivesAlongS(e.lane->road, e.lane->lane) ? 0.0 : kPi));
+  }
   void FinishLaneChange(const Inst& in, Ent& e) {
+    const double sdir = SDir(e);
     e.lane->lane = in.target_lane;
     e.lane->offset = in.target_value - roads.LaneCentreT(e.lane->road, in.target_lane, e.lane->s);
-    e.heading_offset = 0.0;
+    SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
     e.lateral_speed = 0.0;
     SyncFromLane(e);
   }
@@ -1071,13 +1088,13 @@ struct Player::Impl {
         return;
       }
       const double t = in.start_value + (in.target_value - in.start_value) * ShapeValue(l->dynamics.shape, f);
+      const double sdir = SDir(e);
       e.lane->offset = t - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
-      // heading follows the lateral motion: atan(dt/ds)
-      const double dtds = (in.target_value - in.start_value) * ShapeSlope(l->dynamics.shape, f) / in.duration;
-      const double lat_per_s = in.over_distance ? dtds : (std::fabs(e.s.speed) > kSmall ? dtds / std::fabs(e.s.speed) : 0.0);
-      const double dir = roads.DrivesAlongS(e.lane->road, e.lane->lane) ? 1.0 : -1.0;
-      e.heading_offset = std::atan(lat_per_s * dir);
-      e.lateral_speed = lat_per_s * std::fabs(e.s.speed);
+      // the heading follows the lateral motion: lateral change per metre travelled
+      const double rate = (in.target_value - in.start_value) * ShapeSlope(l->dynamics.shape, f) / in.duration;
+      const double per_metre = in.over_distance ? rate : (std::fabs(e.s.speed) > kSmall ? rate / std::fabs(e.s.speed) : 0.0);
+      SetHeadingFromS(e, std::atan2(per_metre, sdir));
+      e.lateral_speed = per_metre * std::fabs(e.s.speed);
       SyncFromLane(e);
       return;
     }

@@ -209,6 +209,15 @@ class Reader {
       Error(n.Pos(), n.Name() + " needs the attribute '" + attr + "'");
       return "";
     }
+    // esmini concatenates text in names (`${Name + _ + $x}`); a name that is no valid expression is kept
+    // as written: names only label elements
+    if (std::string_view(attr) == "name") {
+      try {
+        return ResolveAttribute(a.value(), [this](std::string_view p) { return Lookup(p); });
+      } catch (const ExpressionError&) {
+        return a.value();
+      }
+    }
     return Resolve(n, a.value());
   }
   double Num(const Node& n, const char* attr, std::optional<double> fallback = std::nullopt) {
@@ -465,10 +474,22 @@ class Reader {
   void ReadObjectBody(const Node& body, Entity* e) {
     e->category = body.Name();
     if (body.Name() == "Vehicle") {
-      Only(body, {"ParameterDeclarations", "BoundingBox", "Performance", "Axles", "Properties"},
-           {});
-      if (const Node perf = body.Child("Performance")) e->max_speed = Num(perf, "maxSpeed", 1e300);
-      if (body.Child("TrailerHitch")) Error(body.Child("TrailerHitch").Pos(), "trailers are not supported");
+      // a hitch or coupler is geometry for towing; only an attached Trailer would change the motion
+      Only(body, {"ParameterDeclarations", "BoundingBox", "Performance", "Axles", "Properties", "TrailerHitch",
+                  "TrailerCoupler", "Trailer"});
+      if (const Node perf = body.Child("Performance")) {
+        e->max_speed = Num(perf, "maxSpeed", 1e300);
+        e->max_acceleration = Num(perf, "maxAcceleration", 1e300);
+        e->max_deceleration = Num(perf, "maxDeceleration", 1e300);
+        if (e->max_acceleration <= 0) e->max_acceleration = 1e300;
+        if (e->max_deceleration <= 0) e->max_deceleration = 1e300;
+      }
+      if (const Node trailer = body.Child("Trailer")) {
+        // an empty TrailerRef (catalog default) attaches nothing
+        const Node ref = trailer.Child("TrailerRef");
+        if (trailer.Child("TrailerRef") ? !Str(ref, "entityRef", "").empty() : static_cast<bool>(trailer.Child("Trailer")))
+          Error(trailer.Pos(), "Trailer is not supported: an attached trailer (an empty TrailerRef is accepted)");
+      }
     } else if (body.Name() == "Pedestrian") {
       Only(body, {"ParameterDeclarations", "BoundingBox", "Properties"});
     } else {
@@ -553,7 +574,8 @@ class Reader {
     // relative kinds
     p.entity = EntityName(k, "entityRef");
     if (kind == "RelativeWorldPosition") {
-      Only(k, {});
+      Only(k, {"Orientation"});
+      ReadOrientation(k, &p);
       p.kind = Position::Kind::kRelativeWorld;
       p.x = Num(k, "dx");
       p.y = Num(k, "dy");
@@ -787,14 +809,12 @@ class Reader {
     out.dimension = Enum<Dimension>(d, "dynamicsDimension",
                                     {{"time", Dimension::kTime}, {"rate", Dimension::kRate},
                                      {"distance", Dimension::kDistance}});
-    out.value = Num(d, "value");
+    // esmini ignores the sign (a deceleration is often written as a negative rate)
+    out.value = std::fabs(Num(d, "value"));
     if (Has(d, "followingMode") && Str(d, "followingMode") != "position")
       Error(d.Pos(), "followingMode '" + Str(d, "followingMode") + "' is not supported; supported: position");
-    if (out.shape != Shape::kStep && out.value < 0)
-      Error(d.Pos(), n_(d) + ": value must not be negative");
     return out;
   }
-  static std::string n_(const Node& d) { return d.Name(); }
 
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
@@ -936,7 +956,7 @@ class Reader {
     if (const Node fs = k.Child("FinalSpeed")) {
       const Node f = Choice(fs, {"AbsoluteSpeed", "RelativeSpeedToMaster"});
       if (f) {
-        Only(f, {"SteadyState"});
+        Only(f, {"SteadyState", "TargetDistanceSteadyState", "TargetTimeSteadyState"});
         if (f.Name() == "AbsoluteSpeed") {
           s.final_speed = Num(f, "value");
         } else {
@@ -944,8 +964,11 @@ class Reader {
             Error(f.Pos(), "RelativeSpeedToMaster: speedTargetValueType 'factor' is not supported; supported: delta");
           s.final_speed_relative = Num(f, "value");
         }
-        if (const Node ss = f.Child("SteadyState")) {
-          const Node st = Choice(ss, {"TargetDistanceSteadyState", "TargetTimeSteadyState"});
+        // 1.0 puts the steady state directly under the speed, 1.1+ in a SteadyState element
+        const Node ss = f.Child("SteadyState") ? f.Child("SteadyState") : f;
+        if (ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) {
+          const Node st = ss.Child("TargetDistanceSteadyState") ? ss.Child("TargetDistanceSteadyState")
+                                                                : ss.Child("TargetTimeSteadyState");
           if (st && st.Name() == "TargetDistanceSteadyState") s.steady_distance = Num(st, "distance");
           if (st && st.Name() == "TargetTimeSteadyState") s.steady_time = Num(st, "time");
         }

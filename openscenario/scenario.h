@@ -56,7 +56,9 @@ struct Entity {
   std::string name;
   std::string category;  ///< "Vehicle", "Pedestrian" or "MiscObject"
   BoundingBox box;
-  double max_speed = 1e300;  ///< Performance maxSpeed (vehicles), m/s
+  double max_speed = 1e300;         ///< Performance maxSpeed (vehicles), m/s
+  double max_acceleration = 1e300;  ///< Performance maxAcceleration, m/s^2 (limits speed transitions)
+  double max_deceleration = 1e300;  ///< Performance maxDeceleration, m/s^2
   core::SourcePos pos;
 };
 
