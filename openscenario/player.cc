@@ -844,21 +844,31 @@ struct Player::Impl {
       if (!e.lane) Fail(a.pos, "LaneChangeAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
       int lane = l->value;
       if (l->relative) {
+        // relative to the reference entity's lane, counted towards its left in its travel direction (esmini)
         const Ent& r = ents[static_cast<size_t>(EntityIndex(l->entity))];
         if (!r.lane) Fail(a.pos, "LaneChangeAction: entity '" + l->entity + "' is not on a road");
-        const int ref_lane = r.lane->road == e.lane->road ? r.lane->lane : e.lane->lane;
-        lane = ShiftLane(ref_lane, roads.DrivesAlongS(e.lane->road, ref_lane) ? l->value : -l->value);
+        const double dir = SDir(r);
+        lane = ShiftLane(r.lane->lane, dir > 0 ? l->value : -l->value);
       }
       if (!roads.LaneAt(e.lane->road, lane, e.lane->s))
         Fail(a.pos, "LaneChangeAction: road '" + roads.roads()[static_cast<size_t>(e.lane->road)].id + "' has no lane " +
                         std::to_string(lane) + " at s = " + core::FormatDouble(e.lane->s));
+      // esmini: the entity belongs to the target lane from the start; its offset from that lane's
+      // centre goes from where it is to targetLaneOffset
+      const double sdir = SDir(e);
+      const double t = LateralT(e);
+      e.lane->lane = lane;
+      e.lane->offset = t - roads.LaneCentreT(e.lane->road, lane, e.lane->s);
+      SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
+      SyncFromLane(e);
       in.target_lane = lane;
-      in.start_value = LateralT(e);
-      in.target_value = roads.LaneCentreT(e.lane->road, lane, e.lane->s) + l->target_offset;
+      in.start_value = e.lane->offset;
+      in.target_value = l->target_offset;
       in.over_distance = l->dynamics.dimension == Dimension::kDistance;
       in.duration = l->dynamics.value;
       if (l->dynamics.shape == Shape::kStep || in.duration <= 0) {
-        FinishLaneChange(in, e);
+        e.lane->offset = in.target_value;
+        SyncFromLane(e);
         in.running = false;
       }
       return;
@@ -948,13 +958,58 @@ struct Player::Impl {
   void SetHeadingFromS(Ent& e, double relative_to_s) const {
     e.heading_offset = WrapAngle(relative_to_s - (roads.DrivesAlongS(e.lane->road, e.lane->lane) ? 0.0 : kPi));
   }
-  void FinishLaneChange(const Inst& in, Ent& e) {
+  /// One step of a lane change (esmini's LatLaneChangeAction): the offset follows the shape over time
+  /// or distance, the heading follows the lateral motion, and the step's travel speed * dt is split
+  /// into its lateral and longitudinal parts, the entity moving along the lane by the latter.
+  void StepLaneChange(Inst& in, const LaneChangeAction& l, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    e.moved = true;
+    if (!e.lane || std::fabs(e.s.speed) < kSmall) return;
+    const double delta = in.target_value - in.start_value;
+    const double step_len = std::fabs(e.s.speed) * dt;
+    double along = step_len;
+    double lateral_per_metre = 0.0;
+    if (!in.over_distance) {
+      const double rate = delta * ShapeSlope(l.dynamics.shape, in.elapsed / in.duration) / in.duration;  // m/s
+      const double dlat = std::min(dt * std::fabs(rate), step_len);
+      along = std::sqrt(step_len * step_len - dlat * dlat);
+      in.elapsed += dt;
+      lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+    } else {
+      const double rate = delta * ShapeSlope(l.dynamics.shape, in.travelled / in.duration) / in.duration;  // m/m
+      along = step_len / std::sqrt(1.0 + rate * rate);
+      in.travelled += along;
+      lateral_per_metre = rate;
+    }
+    const double progress = in.over_distance ? in.travelled / in.duration : in.elapsed / in.duration;
+    const double offset = in.start_value + delta * ShapeValue(l.dynamics.shape, progress);
     const double sdir = SDir(e);
-    e.lane->lane = in.target_lane;
-    e.lane->offset = in.target_value - roads.LaneCentreT(e.lane->road, in.target_lane, e.lane->s);
-    SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
-    e.lateral_speed = 0.0;
+    const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
+    const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * (e.s.speed < 0 ? -along : along), e.preference);
+    e.lane = r.position;
+    e.lane->offset = offset;
+    e.odometer += step_len;
+    NoteEndOfRoad(e, r.end_of_network);
+    if (progress >= 1.0 - kSmall || std::fabs(offset - in.target_value) < kSmall) {
+      e.lane->offset = in.target_value;
+      SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
+      e.lateral_speed = 0.0;
+      in.running = false;
+    } else {
+      // the lateral change is along +t; seen along the travel direction it is sdir * dt
+      SetHeadingFromS(e, std::atan2(lateral_per_metre, sdir));
+      e.lateral_speed = lateral_per_metre * std::fabs(e.s.speed);
+    }
     SyncFromLane(e);
+  }
+  void NoteEndOfRoad(Ent& e, bool end) {
+    if (end) {
+      if (!e.end_of_road) e.end_of_road_since = time;
+      e.end_of_road = true;
+    } else {
+      e.end_of_road = false;
+      e.end_of_road_since.reset();
+    }
   }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
@@ -1073,46 +1128,33 @@ struct Player::Impl {
       return;
     }
     if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) {
-      Ent& e = ents[static_cast<size_t>(in.entity)];
-      if (!e.lane) {
-        in.running = false;
-        return;
-      }
-      in.elapsed += dt;
-      in.travelled += std::fabs(e.s.speed) * dt;
-      const double progress = in.over_distance ? in.travelled : in.elapsed;
-      const double f = in.duration > 0 ? progress / in.duration : 1.0;
-      if (f >= 1.0 - kSmall) {
-        FinishLaneChange(in, e);
-        in.running = false;
-        return;
-      }
-      const double t = in.start_value + (in.target_value - in.start_value) * ShapeValue(l->dynamics.shape, f);
-      const double sdir = SDir(e);
-      e.lane->offset = t - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
-      // the heading follows the lateral motion: lateral change per metre travelled
-      const double rate = (in.target_value - in.start_value) * ShapeSlope(l->dynamics.shape, f) / in.duration;
-      const double per_metre = in.over_distance ? rate : (std::fabs(e.s.speed) > kSmall ? rate / std::fabs(e.s.speed) : 0.0);
-      SetHeadingFromS(e, std::atan2(per_metre, sdir));
-      e.lateral_speed = per_metre * std::fabs(e.s.speed);
-      SyncFromLane(e);
+      StepLaneChange(in, *l, dt);
       return;
     }
     if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) {
+      // esmini's LatLaneOffsetAction: the offset at the transition's current time, then time advances
       Ent& e = ents[static_cast<size_t>(in.entity)];
       if (!e.lane) {
         in.running = false;
         return;
       }
-      in.elapsed += dt;
+      const Shape shape = o->shape == Shape::kStep ? Shape::kLinear : o->shape;
       const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
-      e.lane->offset = in.start_value + (in.target_value - in.start_value) * ShapeValue(o->shape == Shape::kStep ? Shape::kLinear : o->shape, f);
-      SyncFromLane(e);
+      const double delta = in.target_value - in.start_value;
       if (f >= 1.0 - kSmall) {
         e.lane->offset = in.target_value;
-        SyncFromLane(e);
+        SetHeadingFromS(e, SDir(e) > 0 ? 0.0 : kPi);
+        e.lateral_speed = 0.0;
         if (!o->continuous) in.running = false;
+      } else {
+        e.lane->offset = in.start_value + delta * ShapeValue(shape, f);
+        const double rate = delta * ShapeSlope(shape, f) / in.duration;
+        const double sdir = SDir(e);
+        SetHeadingFromS(e, std::atan2(std::fabs(e.s.speed) > kSmall ? rate / std::fabs(e.s.speed) : 0.0, sdir));
+        e.lateral_speed = rate;
       }
+      SyncFromLane(e);
+      in.elapsed += dt;
       return;
     }
     if (std::holds_alternative<FollowTrajectoryAction>(a.body)) {
@@ -1153,13 +1195,7 @@ struct Player::Impl {
       const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * d, e.preference);
       e.lane = r.position;
       e.odometer += std::fabs(r.moved);
-      if (r.end_of_network) {
-        if (!e.end_of_road) e.end_of_road_since = time;
-        e.end_of_road = true;
-      } else {
-        e.end_of_road = false;
-        e.end_of_road_since.reset();
-      }
+      NoteEndOfRoad(e, r.end_of_network);
       SyncFromLane(e);
     } else {
       e.s.x += d * std::cos(e.s.heading);
