@@ -1245,8 +1245,33 @@ struct Player::Impl {
       }
   }
 
+  /// The entity a teleport's position refers to (-1 if none or not a teleport).
+  int TeleportReference(int inst) const {
+    const auto* t = std::get_if<TeleportAction>(&Act(insts[static_cast<size_t>(inst)]).body);
+    return t && !t->position.entity.empty() ? EntityIndex(t->position.entity) : -1;
+  }
+  bool IsTeleportOf(int inst, int entity) const {
+    return insts[static_cast<size_t>(inst)].entity == entity &&
+           std::holds_alternative<TeleportAction>(Act(insts[static_cast<size_t>(inst)]).body);
+  }
   void Start() {
-    for (int i : init_insts) {
+    // Init actions in file order, except that a teleport relative to an entity waits for that entity's
+    // own teleport (esmini orders them so)
+    std::vector<int> pending = init_insts;
+    while (!pending.empty()) {
+      size_t pick = 0;
+      for (size_t k = 0; k < pending.size(); ++k) {
+        const int ref = TeleportReference(pending[k]);
+        const bool waits = ref >= 0 && std::any_of(pending.begin(), pending.end(), [&](int other) {
+          return other != pending[k] && IsTeleportOf(other, ref);
+        });
+        if (!waits) {
+          pick = k;
+          break;
+        }
+      }
+      const int i = pending[pick];
+      pending.erase(pending.begin() + static_cast<long>(pick));
       StartInst(i);
     }
     for (int s : sc.stories) StartElement(s);

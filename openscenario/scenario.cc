@@ -267,6 +267,13 @@ class Reader {
     return values.front().second;
   }
 
+  /// A parameterRef/variableRef: a name, written as is (esmini also accepts a leading '$').
+  std::string RefName(const Node& n, const char* attr) {
+    std::string name = n.x.attribute(attr) ? std::string(n.x.attribute(attr).value()) : Str(n, attr);
+    if (name.size() > 1 && name[0] == '$' && name[1] != '{') name.erase(0, 1);
+    return name;
+  }
+
   void CheckVersion(const Node& header) {
     if (!header) return;
     const int major = Int(header, "revMajor", 1);
@@ -399,7 +406,7 @@ class Reader {
     std::map<std::string, std::string> assigned;
     if (const Node pa = ref.Child("ParameterAssignments")) {
       Only(pa, {"ParameterAssignment"});
-      for (const Node& a : pa.Children("ParameterAssignment")) assigned[Str(a, "parameterRef")] = Str(a, "value");
+      for (const Node& a : pa.Children("ParameterAssignment")) assigned[RefName(a, "parameterRef")] = Str(a, "value");
     }
     scopes_.emplace_back();
     const Node decls = node.Child("ParameterDeclarations");
@@ -445,9 +452,8 @@ class Reader {
       e.name = Str(so, "name");
       e.pos = so.Pos();
       if (sc_.FindEntity(e.name) >= 0) Error(so.Pos(), "ScenarioObject: a second entity named '" + e.name + "'");
-      if (const Node oc = so.Child("ObjectController"))
-        Warn(oc.Pos(), "ObjectController is not simulated: '" + e.name +
-                           "' moves exactly as its actions say (an ActivateControllerAction is an error)");
+      std::string controller;
+      if (const Node oc = so.Child("ObjectController")) controller = ReadControllerType(oc);
       Node body;
       bool pushed = false;
       if (const Node ref = so.Child("CatalogReference")) {
@@ -469,7 +475,68 @@ class Reader {
       }
       if (pushed) scopes_.pop_back();
       sc_.entities.push_back(e);
+      controllers_.push_back(controller);
     }
+  }
+  /// The esmini controller type of an ObjectController or AssignControllerAction child (its
+  /// `esminiController` property, else the controller's name, as esmini picks it); "" for esmini's
+  /// DefaultController, which moves the entity exactly as its actions say.
+  std::string ReadControllerType(const Node& holder) {
+    Only(holder, {"Controller", "CatalogReference", "ObjectController"});
+    Node c = holder.Child("Controller");
+    bool pushed = false;
+    if (!c) {
+      if (const Node ref = holder.Child("CatalogReference")) {
+        if (auto entry = EnterCatalogReference(ref, {"Controller"})) {
+          c = *entry;
+          pushed = true;
+        }
+      }
+    }
+    std::string type;
+    if (c) {
+      type = Str(c, "name", "");
+      if (const Node props = c.Child("Properties"))
+        for (const Node& prop : props.Children("Property"))
+          if (Str(prop, "name", "") == "esminiController") type = Str(prop, "value", "");
+    }
+    if (pushed) scopes_.pop_back();
+    return type == "DefaultController" ? "" : type;
+  }
+  /// A controller action on the actors: only a controller that does not drive (esmini's
+  /// DefaultController, or none) can be activated; the action is then ignored with a warning.
+  int ReadControllerAction(const Node& k, const std::string& name) {
+    Node activate = k.Name() == "ActivateControllerAction" ? k : k.Child("ActivateControllerAction");
+    if (k.Name() == "ControllerAction") {
+      Only(k, {"ActivateControllerAction", "AssignControllerAction"}, {});
+      if (const Node o = k.Child("OverrideControllerValueAction")) {
+        Error(o.Pos(), "OverrideControllerValueAction is not supported: controllers are not simulated");
+        return -1;
+      }
+      if (const Node assign = k.Child("AssignControllerAction")) {
+        const std::string type = ReadControllerType(assign);
+        const bool activates = Bool(assign, "activateLateral", false) || Bool(assign, "activateLongitudinal", false);
+        if (!type.empty() && activates) {
+          Error(assign.Pos(), "AssignControllerAction: controller '" + type +
+                                  "' is not supported (controllers are not simulated; only esmini's DefaultController)");
+          return -1;
+        }
+        for (int a : actors_) assigned_[a] = type;
+      }
+    }
+    if (activate) {
+      for (int a : actors_) {
+        const auto it = assigned_.find(a);
+        const std::string type = it != assigned_.end() ? it->second : controllers_[static_cast<size_t>(a)];
+        if (!type.empty()) {
+          Error(activate.Pos(), "ActivateControllerAction: controller '" + type + "' of '" +
+                                    sc_.entities[static_cast<size_t>(a)].name +
+                                    "' is not supported (controllers are not simulated; only esmini's DefaultController)");
+          return -1;
+        }
+      }
+    }
+    return Ignored(k, name, "no controller that drives the entity is assigned; it moves as its actions say");
   }
   void ReadObjectBody(const Node& body, Entity* e) {
     e->category = body.Name();
@@ -638,6 +705,7 @@ class Reader {
       } else if (c.Name() == "Private") {
         Only(c, {"PrivateAction"});
         const int entity = EntityRef(c, "entityRef");
+        actors_ = entity >= 0 ? std::vector<int>{entity} : std::vector<int>{};
         for (const Node& pa : c.Children("PrivateAction")) {
           const int a = ReadPrivateAction(pa, "init");
           if (a >= 0 && entity >= 0) sc_.init.push_back({entity, a});
@@ -699,24 +767,26 @@ class Reader {
         const int e = EntityRef(r, "entityRef");
         if (e >= 0) El(mg).actors.push_back(e);
       }
+      actors_ = El(mg).actors;
     } else {
       Error(n.Pos(), "ManeuverGroup needs Actors");
     }
     for (const Node& c : n.Children()) {
       if (c.Name() == "Maneuver") {
-        ReadManeuver(c, mg);
+        ReadManeuver(c, mg, false);
       } else if (c.Name() == "CatalogReference") {
         if (auto entry = EnterCatalogReference(c, {"Maneuver"})) {
-          ReadManeuver(*entry, mg);
+          ReadManeuver(*entry, mg, true);
           scopes_.pop_back();
         }
       }
     }
   }
-  void ReadManeuver(const Node& n, int mg) {
+  /// `from_catalog`: the entry's declarations are already in scope, with the reference's assignments.
+  void ReadManeuver(const Node& n, int mg, bool from_catalog) {
     Only(n, {"ParameterDeclarations", "Event"});
     scopes_.emplace_back();
-    ReadParameterDeclarations(n.Child("ParameterDeclarations"), false);
+    if (!from_catalog) ReadParameterDeclarations(n.Child("ParameterDeclarations"), false);
     const int m = NewElement(ElementType::kManeuver, n, mg);
     for (const Node& ev : n.Children("Event")) {
       Only(ev, {"Action", "StartTrigger"});
@@ -774,7 +844,7 @@ class Reader {
     if (kind == "SetMonitorAction") return Ignored(k, name, "monitors are not simulated");
     SetValueAction s;
     s.variable = kind == "VariableAction";
-    s.name = Str(k, s.variable ? "variableRef" : "parameterRef");
+    s.name = RefName(k, s.variable ? "variableRef" : "parameterRef");
     Only(k, {"SetAction", "ModifyAction"});
     if (const Node set = k.Child("SetAction")) {
       Only(set, {});
@@ -824,10 +894,7 @@ class Reader {
     const std::string kind = k.Name();
     if (kind == "VisibilityAction") return Ignored(k, name, "visibility does not change how entities move");
     if (kind == "AppearanceAction") return Ignored(k, name, "lights and animations do not change how entities move");
-    if (kind == "ControllerAction" || kind == "ActivateControllerAction") {
-      Error(k.Pos(), kind + " is not supported: controllers are not simulated (entities move as their actions say)");
-      return -1;
-    }
+    if (kind == "ControllerAction" || kind == "ActivateControllerAction") return ReadControllerAction(k, name);
     if (kind == "TeleportAction") {
       Only(k, {"Position"});
       const Node p = k.Child("Position");
@@ -930,10 +997,10 @@ class Reader {
         Only(r, {"Route", "CatalogReference"});
         AssignRouteAction a;
         if (const Node route = r.Child("Route")) {
-          ReadRoute(route, &a);
+          ReadRoute(route, &a, false);
         } else if (const Node ref = r.Child("CatalogReference")) {
           if (auto entry = EnterCatalogReference(ref, {"Route"})) {
-            ReadRoute(*entry, &a);
+            ReadRoute(*entry, &a, true);
             scopes_.pop_back();
           }
         }
@@ -981,10 +1048,10 @@ class Reader {
     if (const Node p = n.Child("Position")) return ReadPosition(p);
     return ReadPosition(n);
   }
-  void ReadRoute(const Node& route, AssignRouteAction* a) {
+  void ReadRoute(const Node& route, AssignRouteAction* a, bool from_catalog) {
     Only(route, {"ParameterDeclarations", "Waypoint"});
     scopes_.emplace_back();
-    ReadParameterDeclarations(route.Child("ParameterDeclarations"), false);
+    if (!from_catalog) ReadParameterDeclarations(route.Child("ParameterDeclarations"), false);
     for (const Node& w : route.Children("Waypoint")) {
       Only(w, {"Position"});
       if (const Node p = w.Child("Position")) a->waypoints.push_back(ReadPosition(p));
@@ -1012,7 +1079,7 @@ class Reader {
       }
     }
     if (traj) {
-      ReadTrajectory(traj, &f);
+      ReadTrajectory(traj, &f, pushed != 0);
     } else if (!ref) {
       Error(r.Pos(), "FollowTrajectoryAction needs a Trajectory");
     }
@@ -1037,10 +1104,10 @@ class Reader {
     }
     return AddAction({name, f, r.Pos()});
   }
-  void ReadTrajectory(const Node& traj, FollowTrajectoryAction* f) {
+  void ReadTrajectory(const Node& traj, FollowTrajectoryAction* f, bool from_catalog) {
     Only(traj, {"ParameterDeclarations", "Shape"});
     scopes_.emplace_back();
-    ReadParameterDeclarations(traj.Child("ParameterDeclarations"), false);
+    if (!from_catalog) ReadParameterDeclarations(traj.Child("ParameterDeclarations"), false);
     f->name = Str(traj, "name", "");
     if (Bool(traj, "closed", false)) Error(traj.Pos(), "Trajectory: closed=\"true\" is not supported");
     const Node shape = traj.Child("Shape");
@@ -1154,7 +1221,7 @@ class Reader {
                                       {"skipTransition", ElementState::kSkipTransition}});
       } else {
         c.kind = kind == "ParameterCondition" ? Condition::Kind::kParameter : Condition::Kind::kVariable;
-        c.entity = Str(v, kind == "ParameterCondition" ? "parameterRef" : "variableRef");
+        c.entity = RefName(v, kind == "ParameterCondition" ? "parameterRef" : "variableRef");
         c.text_value = Str(v, "value");
         c.rule = ReadRule(v);
         if (c.kind == Condition::Kind::kParameter && !Lookup(c.entity))
@@ -1288,6 +1355,9 @@ class Reader {
   std::set<std::string> declared_globals_;
   std::set<std::string> loaded_catalog_files_;
   std::map<std::string, std::map<std::string, CatalogEntry>> catalogs_;
+  std::vector<std::string> controllers_;  ///< per entity: its ObjectController's type, "" for none
+  std::map<int, std::string> assigned_;   ///< controllers assigned by AssignControllerAction
+  std::vector<int> actors_;               ///< the entities the actions being read act on
 };
 
 }  // namespace

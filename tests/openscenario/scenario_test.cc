@@ -131,3 +131,46 @@ TEST(ScenarioTest, MalformedXmlAndMissingRoad) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+TEST(ScenarioTest, ControllersThatDoNotDriveAreWarningsOthersErrors) {
+  auto scenario = [](const std::string& controller_name, const std::string& esmini_type) {
+    XoscParts p;
+    const std::string props = esmini_type.empty() ? "<Properties/>"
+                                                  : "<Properties><Property name=\"esminiController\" value=\"" +
+                                                        esmini_type + "\"/></Properties>";
+    std::string ego = Car("Ego");
+    ego.insert(ego.find("</ScenarioObject>"),
+               "<ObjectController><Controller name=\"" + controller_name + "\">" + props + "</Controller></ObjectController>");
+    p.entities = ego;
+    p.init = Place("Ego", "<WorldPosition x=\"0\" y=\"0\"/>", 10.0) +
+             "<Private entityRef=\"Ego\"><PrivateAction><ActivateControllerAction longitudinal=\"true\" "
+             "lateral=\"true\"/></PrivateAction></Private>";
+    return WriteXosc("controller_" + controller_name, Xosc(p));
+  };
+  // esmini's DefaultController moves the entity as its actions say: activating it changes nothing
+  const openscenario::Scenario ok = LoadScenario(scenario("plain", "DefaultController"));
+  ASSERT_EQ(ok.warnings.size(), 1u);
+  EXPECT_NE(ok.warnings[0].message.find("ActivateControllerAction is ignored"), std::string::npos);
+  EXPECT_NEAR(Play(ok, 0.1, 1.0).At(1.0)[0].x, 10.0, 1e-9);
+  // a controller that drives (by property, or by name as esmini picks the type) is refused
+  EXPECT_NE(LoadError(scenario("acc", "ACCController")).find("controller 'ACCController' of 'Ego' is not supported"),
+            std::string::npos);
+  EXPECT_NE(LoadError(scenario("ALKS_R157SM_Controller", "")).find("controller 'ALKS_R157SM_Controller'"),
+            std::string::npos);
+}
+
+TEST(ScenarioTest, InitTeleportsRelativeToALaterEntityWaitForIt) {
+  XoscParts p;
+  p.entities = Car("A") + Car("B");
+  p.init = Place("A", "<RelativeWorldPosition entityRef=\"B\" dx=\"-10\" dy=\"0\"/>", 0.0) +
+           Place("B", "<WorldPosition x=\"50\" y=\"3\"/>", 0.0);
+  const PlayResult r = PlayFile(WriteXosc("initorder", Xosc(p)), 0.1, 0.1);
+  EXPECT_NEAR(r.At(0.0)[0].x, 40.0, 1e-12);
+  EXPECT_NEAR(r.At(0.0)[0].y, 3.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace gauntlet::test
