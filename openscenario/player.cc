@@ -12,6 +12,7 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
+#include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::openscenario {
 namespace {
@@ -93,47 +94,22 @@ std::array<Vec, 4> Corners(const EntityState& s, const BoundingBox& b) {
   return out;
 }
 
-/// Separating-axis test of two convex quadrilaterals (touching counts as overlap, as esmini).
-bool Overlap(const std::array<Vec, 4>& a, const std::array<Vec, 4>& b) {
-  for (const auto* poly : {&a, &b}) {
-    for (size_t i = 0; i < 4; ++i) {
-      const Vec p = (*poly)[i], q = (*poly)[(i + 1) % 4];
-      const Vec axis{-(q.y - p.y), q.x - p.x};
-      double amin = 1e300, amax = -1e300, bmin = 1e300, bmax = -1e300;
-      for (const Vec& v : a) {
-        const double d = v.x * axis.x + v.y * axis.y;
-        amin = std::min(amin, d);
-        amax = std::max(amax, d);
-      }
-      for (const Vec& v : b) {
-        const double d = v.x * axis.x + v.y * axis.y;
-        bmin = std::min(bmin, d);
-        bmax = std::max(bmax, d);
-      }
-      if (amax < bmin || bmax < amin) return false;
-    }
+/// The entity's bounding box seen from above, as sim's footprint geometry takes it.
+sim::internal::Footprint FootprintOf(const EntityState& s, const BoundingBox& b) {
+  const double c = std::cos(s.heading), sn = std::sin(s.heading);
+  return {s.x + c * b.center_x - sn * b.center_y, s.y + sn * b.center_x + c * b.center_y, s.heading, b.length / 2,
+          b.width / 2};
+}
+
+/// The extent [min, max] of `corners` along `axis`.
+std::pair<double, double> Extent(const std::array<Vec, 4>& corners, Vec axis) {
+  double lo = 1e300, hi = -1e300;
+  for (const Vec& v : corners) {
+    const double d = v.x * axis.x + v.y * axis.y;
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
   }
-  return true;
-}
-
-double PointSegment(Vec p, Vec a, Vec b) {
-  const double dx = b.x - a.x, dy = b.y - a.y;
-  const double len2 = dx * dx + dy * dy;
-  double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
-  t = std::clamp(t, 0.0, 1.0);
-  return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
-}
-
-/// The shortest distance between two boxes (0 when they overlap).
-double BoxDistance(const std::array<Vec, 4>& a, const std::array<Vec, 4>& b) {
-  if (Overlap(a, b)) return 0.0;
-  double d = 1e300;
-  for (size_t i = 0; i < 4; ++i)
-    for (size_t j = 0; j < 4; ++j) {
-      d = std::min(d, PointSegment(a[i], b[j], b[(j + 1) % 4]));
-      d = std::min(d, PointSegment(b[i], a[j], a[(j + 1) % 4]));
-    }
-  return d;
+  return {lo, hi};
 }
 
 enum class State { kInit, kStandby, kRunning, kComplete };
@@ -594,23 +570,19 @@ struct Player::Impl {
       if (c.distance_type == DistanceType::kLateral) return lat;
       return std::hypot(dx, dy);
     }
+    if (c.distance_type == DistanceType::kEuclidean) {
+      // the shortest distance between the boxes (a point for a position), 0 when they touch
+      const sim::internal::Footprint fb =
+          b_box ? FootprintOf(b, *b_box) : sim::internal::Footprint{b.x, b.y, 0.0, 0.0, 0.0};
+      return std::max(0.0, sim::internal::SignedClearance(FootprintOf(ea.s, abox), fb));
+    }
     const std::array<Vec, 4> ca = Corners(ea.s, abox);
     std::array<Vec, 4> cb{};
     if (b_box) cb = Corners(b, *b_box);
     else cb.fill({b.x, b.y});
-    if (c.distance_type == DistanceType::kEuclidean) return BoxDistance(ca, cb);
     const Vec axis = c.distance_type == DistanceType::kLongitudinal ? Vec{ch, sh} : Vec{-sh, ch};
-    double amin = 1e300, amax = -1e300, bmin = 1e300, bmax = -1e300;
-    for (const Vec& v : ca) {
-      const double d = v.x * axis.x + v.y * axis.y;
-      amin = std::min(amin, d);
-      amax = std::max(amax, d);
-    }
-    for (const Vec& v : cb) {
-      const double d = v.x * axis.x + v.y * axis.y;
-      bmin = std::min(bmin, d);
-      bmax = std::max(bmax, d);
-    }
+    const auto [amin, amax] = Extent(ca, axis);
+    const auto [bmin, bmax] = Extent(cb, axis);
     if (bmin > amax) return bmin - amax;
     if (bmax < amin) return bmax - amin;
     return 0.0;
@@ -620,8 +592,9 @@ struct Player::Impl {
     return Distance(a, eb.s, &sc.entities[static_cast<size_t>(b)].box, eb.lane, c);
   }
   bool Collide(int a, int b) const {
-    return Overlap(Corners(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
-                   Corners(ents[static_cast<size_t>(b)].s, sc.entities[static_cast<size_t>(b)].box));
+    // touching counts (esmini's bounding-box overlap)
+    return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
+                                          FootprintOf(ents[static_cast<size_t>(b)].s, sc.entities[static_cast<size_t>(b)].box)) <= 0.0;
   }
 
   bool Check(int index) {
