@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <tuple>
 #include <numbers>
 #include <queue>
 #include <unordered_map>
@@ -97,13 +99,11 @@ struct Network::Impl {
 
   [[nodiscard]] Pose Reference(RoadIndex r, double s) const {
     const Road& rd = road(r);
-    const auto& geoms = rd.geometry;
-    if (geoms.empty()) {
+    if (rd.geometry.empty()) {
       return {};
     }
-    const auto it = std::upper_bound(geoms.begin(), geoms.end(), s, [](double v, const Geometry& g) { return v < g.s; });
-    const size_t gi = it == geoms.begin() ? 0 : static_cast<size_t>(it - geoms.begin()) - 1;
-    const Geometry& g = geoms[gi];
+    const size_t gi = GeometryAt(r, s);
+    const Geometry& g = rd.geometry[gi];
     const double ds = s - g.s;
     Pose p = curves[static_cast<size_t>(r)][gi].At(ds);
     if (ds > g.length) {  // the road runs past its last record: straight on
@@ -112,6 +112,20 @@ struct Network::Impl {
       p.curvature = 0.0;
     }
     return p;
+  }
+
+  // Metres of curve per metre of s at s: 1 except on a poly3/paramPoly3 record whose length
+  // attribute differs from its curve's arc length.
+  [[nodiscard]] double SpeedAt(RoadIndex r, double s) const {
+    const size_t gi = GeometryAt(r, s);
+    return gi < road(r).geometry.size() ? curves[static_cast<size_t>(r)][gi].speed() : 1.0;
+  }
+
+  // The planView record containing s (the last whose s <= s; the first before them all).
+  [[nodiscard]] size_t GeometryAt(RoadIndex r, double s) const {
+    const auto& geoms = road(r).geometry;
+    const auto it = std::upper_bound(geoms.begin(), geoms.end(), s, [](double v, const Geometry& g) { return v < g.s; });
+    return it == geoms.begin() ? 0 : static_cast<size_t>(it - geoms.begin()) - 1;
   }
 
   [[nodiscard]] int SectionAt(RoadIndex r, double s) const {
@@ -241,7 +255,7 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
     const double c = std::cos(p.heading), sn = std::sin(p.heading);
     const double along = (x - p.x) * c + (y - p.y) * sn;
     const double across = -(x - p.x) * sn + (y - p.y) * c;
-    const double denom = std::max(0.1, 1.0 - p.curvature * across);
+    const double denom = std::max(0.1, 1.0 - p.curvature * across) * SpeedAt(r, s);
     const double next = std::clamp(s + along / denom, 0.0, rd.length);
     const bool done = std::abs(next - s) < 1e-10;
     s = next;
@@ -349,6 +363,30 @@ std::vector<Next> Network::Impl::Transitions(RoadIndex r, int section, int lane,
         }
       }
     }
+    if (out.empty()) {
+      // No connection lists this road as incoming (leaving the junction's outgoing road backwards,
+      // or a file listing one direction only): the junction's roads whose link reaches this end of
+      // this road, entering each lane linked to this lane.
+      const ContactPoint here = dir > 0 ? ContactPoint::kEnd : ContactPoint::kStart;
+      for (size_t ci = 0; ci < data.roads.size(); ++ci) {
+        const Road& c = data.roads[ci];
+        if (c.junction != rl.junction || c.sections.empty()) {
+          continue;
+        }
+        for (const bool at_start : {true, false}) {
+          const RoadLink& back = at_start ? c.predecessor : c.successor;
+          if (back.kind != RoadLink::Kind::kRoad || back.road != r || back.contact != here) {
+            continue;
+          }
+          const LaneSection& cs = at_start ? c.sections.front() : c.sections.back();
+          for (const Lane& cl : cs.lanes) {
+            if (cl.id != 0 && (at_start ? cl.predecessor : cl.successor) == std::optional<int>(lane)) {
+              enter(static_cast<RoadIndex>(ci), at_start ? ContactPoint::kStart : ContactPoint::kEnd, cl.id);
+            }
+          }
+        }
+      }
+    }
   }
   return out;
 }
@@ -402,14 +440,14 @@ MoveResult Network::Impl::Move(const LanePos& from, double distance, bool scale,
   int dir = (AlongS(r, lane) == forward) ? 1 : -1;
   double remaining = std::abs(distance);
   double moved = 0.0;
+  // Metres travelled per metre of s, where the move starts, for the whole move (esmini's DistanceToDS).
+  double factor = 1.0;
+  if (scale) {
+    const Edges e = LaneEdges(r, section, lane, s);
+    const double t = 0.5 * (e.inner + e.outer) + offset;
+    factor = std::clamp(1.0 - Reference(r, s).curvature * t, 0.05, 20.0);
+  }
   for (int crossings = 0; crossings < 10000; ++crossings) {
-    double factor = 1.0;  // metres travelled per metre of s
-    if (scale) {
-      const Pose ref = Reference(r, s);
-      const Edges e = LaneEdges(r, section, lane, s);
-      const double t = 0.5 * (e.inner + e.outer) + offset;
-      factor = std::clamp(1.0 - ref.curvature * t, 0.05, 20.0);
-    }
     const LaneSection& sec = road(r).sections[static_cast<size_t>(section)];
     const double target = s + dir * remaining / factor;
     const double bound = dir > 0 ? sec.s_end : sec.s;
@@ -633,17 +671,121 @@ std::vector<LanePos> Network::Predecessors(RoadIndex road, int lane, double s) c
 
 std::optional<std::vector<RouteStep>> Network::Route(const LanePos& from, const LanePos& to,
                                                      double lane_change_cost) const {
-  (void)from;
-  (void)to;
-  (void)lane_change_cost;
-  return std::nullopt;  // TODO(odr): the lane graph
+  const Impl& im = *impl_;
+  const auto valid = [&](const LanePos& p) {
+    return p.road >= 0 && static_cast<size_t>(p.road) < im.data.roads.size() && p.lane != 0 &&
+           LaneAt(p.road, p.lane, p.s) != nullptr;
+  };
+  if (!valid(from) || !valid(to)) {
+    return std::nullopt;
+  }
+  // Lane stretches (road, section, lane) are the graph's nodes; state 0 is the start, at from.s.
+  std::vector<RouteStep> nodes{RouteStep{}};
+  std::map<std::tuple<RoadIndex, int, int>, int> index;
+  const auto node_of = [&](RoadIndex r, int section, int lane) {
+    const auto [it, added] = index.emplace(std::make_tuple(r, section, lane), static_cast<int>(nodes.size()));
+    if (added) {
+      nodes.push_back({r, section, lane});
+    }
+    return it->second;
+  };
+  const int from_section = im.SectionAt(from.road, std::clamp(from.s, 0.0, im.road(from.road).length));
+  const int to_section = im.SectionAt(to.road, std::clamp(to.s, 0.0, im.road(to.road).length));
+  nodes[0] = {from.road, from_section, from.lane};
+  const int target = node_of(to.road, to_section, to.lane);
+  std::vector<double> dist{0.0, std::numeric_limits<double>::infinity()};
+  std::vector<double> entry{from.s, 0.0};
+  std::vector<int> prev{-1, -1};
+  const auto grow = [&] {
+    dist.resize(nodes.size(), std::numeric_limits<double>::infinity());
+    entry.resize(nodes.size(), 0.0);
+    prev.resize(nodes.size(), -1);
+  };
+  grow();
+  // (cost, state); state -1 is the target reached, entered from `target_prev`.
+  using Item = std::pair<double, int>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+  queue.push({0.0, 0});
+  double target_cost = std::numeric_limits<double>::infinity();
+  int target_prev = -1;
+  const auto relax = [&](int from_state, int to_state, double cost, double at) {
+    grow();
+    if (cost < dist[static_cast<size_t>(to_state)] - 1e-12) {
+      dist[static_cast<size_t>(to_state)] = cost;
+      entry[static_cast<size_t>(to_state)] = at;
+      prev[static_cast<size_t>(to_state)] = from_state;
+      queue.push({cost, to_state});
+    }
+  };
+  while (!queue.empty()) {
+    const auto [cost, state] = queue.top();
+    queue.pop();
+    if (state == -1) {
+      break;
+    }
+    if (cost > dist[static_cast<size_t>(state)]) {
+      continue;
+    }
+    const RouteStep here = nodes[static_cast<size_t>(state)];
+    const double at = entry[static_cast<size_t>(state)];
+    const int dir = im.AlongS(here.road, here.lane) ? 1 : -1;
+    const LaneSection& sec = im.road(here.road).sections[static_cast<size_t>(here.section)];
+    if ((state == target || (state == 0 && nodes[0] == nodes[static_cast<size_t>(target)])) &&
+        dir * (to.s - at) >= -1e-9 && cost + std::abs(to.s - at) < target_cost) {
+      target_cost = cost + std::abs(to.s - at);
+      target_prev = state;
+      queue.push({target_cost, -1});
+    }
+    const double leg = std::abs((dir > 0 ? sec.s_end : sec.s) - at);
+    for (const Next& n : im.Transitions(here.road, here.section, here.lane, dir)) {
+      if ((n.dir > 0) == im.AlongS(n.road, n.lane)) {  // only along the lanes' driving direction
+        relax(state, node_of(n.road, n.section, n.lane), cost + leg, n.s);
+      }
+    }
+    const Lane* lane = sec.FindLane(here.lane);
+    for (const int side : {1, -1}) {
+      const int id = here.lane + side;
+      const Lane* other = sec.FindLane(id);
+      if (id == 0 || other == nullptr || im.AlongS(here.road, id) != (dir > 0)) {
+        continue;
+      }
+      if (IsDrivable(lane->type) ? IsDrivable(other->type) : other->type == lane->type) {
+        relax(state, node_of(here.road, here.section, id), cost + lane_change_cost, at);
+      }
+    }
+  }
+  if (target_prev < 0) {
+    return std::nullopt;
+  }
+  std::vector<RouteStep> route;
+  for (int st = target_prev; st >= 0; st = prev[static_cast<size_t>(st)]) {
+    route.push_back(nodes[static_cast<size_t>(st)]);
+  }
+  std::reverse(route.begin(), route.end());
+  return route;
 }
 
 double Network::RouteLength(const std::vector<RouteStep>& route, const LanePos& from, const LanePos& to) const {
-  (void)route;
-  (void)from;
-  (void)to;
-  return 0.0;
+  const Impl& im = *impl_;
+  double length = 0.0;
+  double at = from.s;
+  for (size_t i = 0; i < route.size(); ++i) {
+    const RouteStep& step = route[i];
+    if (i + 1 == route.size()) {
+      length += std::abs(to.s - at);
+      break;
+    }
+    const RouteStep& next = route[i + 1];
+    if (next.road == step.road && next.section == step.section) {
+      continue;  // a lane change: no length, same s
+    }
+    const LaneSection& sec = im.road(step.road).sections[static_cast<size_t>(step.section)];
+    const bool along = im.AlongS(step.road, step.lane);
+    length += std::abs((along ? sec.s_end : sec.s) - at);
+    const LaneSection& ns = im.road(next.road).sections[static_cast<size_t>(next.section)];
+    at = im.AlongS(next.road, next.lane) ? ns.s : ns.s_end;
+  }
+  return length;
 }
 
 std::vector<Point> Network::ReferenceLine(RoadIndex road, double step) const {

@@ -185,6 +185,7 @@ struct Connection {
   RoadIndex connecting = -1;
   ContactPoint contact = ContactPoint::kStart;
   std::vector<JunctionLaneLink> lane_links;
+  core::SourcePos pos;
 };
 
 /// A junction.
@@ -224,7 +225,7 @@ struct LaneCoord {
   double t = 0.0;                ///< lateral road coordinate of the point
   double offset = 0.0;           ///< t minus the lane centre's t
   double heading_relative = 0.0; ///< point heading minus the lane's driving heading, in (-pi, pi]
-  double distance = 0.0;         ///< from the point to the road's nearest reference-line point at (s, t) (0 on the road)
+  double distance = 0.0;         ///< how far the point lies outside the road's outer borders and ends (0 on the road)
   bool on_road = false;          ///< inside the road's outer lane borders, between its ends
 
   [[nodiscard]] LanePos Position() const { return {road, lane, s, offset}; }
@@ -327,9 +328,10 @@ class Network {
   /// Moves `distance` metres along the lane in its driving direction (negative: backwards), keeping
   /// the offset along t (relative to the lane centre). Crosses lane sections and road links (roads
   /// and junctions), choosing among several successor lanes by `preference`. The distance is
-  /// travelled at the position's lateral place: s advances by distance / (1 - curvature * t) on a
-  /// curve, where t is the position's lateral coordinate (esmini's DistanceToDS). When no lane
-  /// continues, the move stops at the network's end and `end_of_network` is set.
+  /// travelled at the position's lateral place: s advances by distance / (1 - curvature * t), with
+  /// the reference curvature and the lateral coordinate t where the move starts, for the whole move
+  /// (esmini's DistanceToDS). When no lane continues, the move stops at the network's end and
+  /// `end_of_network` is set.
   [[nodiscard]] MoveResult MoveAlong(const LanePos& from, double distance,
                                      const MovePreference& preference = {}) const;
   /// The same, with `distance` measured along s of the reference line (no curvature scaling).
@@ -347,7 +349,8 @@ class Network {
   /// `from`, last containing `to`. nullopt when `to` cannot be reached.
   [[nodiscard]] std::optional<std::vector<RouteStep>> Route(const LanePos& from, const LanePos& to,
                                                             double lane_change_cost = 25.0) const;
-  /// The length (m) of driving `route` from `from` to `to` along lane centres (lane changes count 0).
+  /// The length (m) of driving `route` from `from` to `to`, measured along s of each road (lane
+  /// changes count 0): what Route minimises, less the lane-change costs.
   [[nodiscard]] double RouteLength(const std::vector<RouteStep>& route, const LanePos& from, const LanePos& to) const;
 
   // Drawing.

@@ -27,6 +27,8 @@ class Curve {
   [[nodiscard]] Pose At(double ds) const;
   /// The arc length of the record's curve (poly3/paramPoly3: of the polynomial curve).
   [[nodiscard]] double curve_length() const { return curve_length_; }
+  /// Metres along the curve per metre of s (curve_length / length; 1 for a consistent record).
+  [[nodiscard]] double speed() const { return g_.length > 0.0 ? curve_length_ / g_.length : 1.0; }
 
  private:
   // Local-frame point, derivative and second derivative at parameter p (poly3, paramPoly3).

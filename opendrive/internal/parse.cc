@@ -11,9 +11,14 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "opendrive/internal/curve.h"
 
 namespace gauntlet::opendrive::internal {
 namespace {
+
+// Limits on absurd input (keep evaluation bounded): 1000 km roads and records, 1 mm radii.
+constexpr double kMaxLength = 1e6;
+constexpr double kMaxCurvature = 1e3;
 
 std::string Join(std::initializer_list<std::string_view> names) {
   std::string out;
@@ -126,6 +131,35 @@ class Reader {
     return Parse<int>(node, name, required, fallback);
   }
 
+  // The required attribute 'length', which must not be negative (0 when it is bad).
+  // The required attribute 'length', which must not be negative nor absurdly long (0 when it is bad).
+  double Length(const pugi::xml_node& node) {
+    const double length = Number(node, "length", true);
+    if (length < 0.0) {
+      Error(AttrPos(node, "length"), "<" + std::string(node.name()) + "> length must not be negative");
+      return 0.0;
+    }
+    if (length > kMaxLength) {
+      Error(AttrPos(node, "length"), "<" + std::string(node.name()) + "> length " + attr_text(node, "length") +
+                                         " is over the limit of 1e6 m");
+      return 0.0;
+    }
+    return length;
+  }
+
+  // A curvature attribute, at most kMaxCurvature in magnitude (0 when it is bad).
+  double Curvature(const pugi::xml_node& node, const char* name) {
+    const double k = Number(node, name, true);
+    if (std::abs(k) > kMaxCurvature) {
+      Error(AttrPos(node, name), "attribute '" + std::string(name) + "' of <" + node.name() + "> is " +
+                                     attr_text(node, name) + ": a curvature over 1000 1/m (radius under 1 mm)");
+      return 0.0;
+    }
+    return k;
+  }
+
+  static std::string attr_text(const pugi::xml_node& node, const char* name) { return node.attribute(name).value(); }
+
   // A required string attribute (empty and an error when missing).
   std::string Text(const pugi::xml_node& node, const char* name, bool required) {
     const pugi::xml_attribute attr = node.attribute(name);
@@ -202,11 +236,7 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
   g.x = r.Number(node, "x", true);
   g.y = r.Number(node, "y", true);
   g.heading = r.Number(node, "hdg", true);
-  g.length = r.Number(node, "length", true);
-  if (g.length < 0.0) {
-    r.Error(r.AttrPos(node, "length"), "<geometry> length must not be negative");
-    g.length = 0.0;
-  }
+  g.length = r.Length(node);
   int kinds = 0;
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
@@ -218,11 +248,11 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
       g.kind = Geometry::Kind::kLine;
     } else if (name == "arc") {
       g.kind = Geometry::Kind::kArc;
-      g.curvature = r.Number(child, "curvature", true);
+      g.curvature = r.Curvature(child, "curvature");
     } else if (name == "spiral") {
       g.kind = Geometry::Kind::kSpiral;
-      g.curv_start = r.Number(child, "curvStart", true);
-      g.curv_end = r.Number(child, "curvEnd", true);
+      g.curv_start = r.Curvature(child, "curvStart");
+      g.curv_end = r.Curvature(child, "curvEnd");
     } else if (name == "poly3") {
       g.kind = Geometry::Kind::kPoly3;
       g.v = ReadCubic(r, child);
@@ -245,6 +275,13 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
       r.Unsupported(child, node, Join({"line", "arc", "spiral", "poly3", "paramPoly3"}));
     }
   });
+  if (kinds == 1 && (g.kind == Geometry::Kind::kPoly3 || g.kind == Geometry::Kind::kParamPoly3)) {
+    const Pose end = Curve(g).At(g.length);
+    if (!std::isfinite(end.x) || !std::isfinite(end.y) || !std::isfinite(end.heading)) {
+      r.Error(g.pos, "the <" + std::string(g.kind == Geometry::Kind::kPoly3 ? "poly3" : "paramPoly3") +
+                         "> curve's coordinates overflow (coefficients too large)");
+    }
+  }
   if (kinds == 0) {
     r.Error(g.pos, "<geometry> has no shape; expected one of: line, arc, spiral, poly3, paramPoly3");
   } else if (kinds > 1) {
@@ -270,11 +307,11 @@ void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* sect
   } else if (const auto parsed = ParseLaneType(type)) {
     lane.type = *parsed;
   } else {
-    r.Error(r.AttrPos(node, "type"), "unknown lane type '" + type + "'; known: none, driving, stop, shoulder, "
-                                     "biking, sidewalk, walking, border, restricted, parking, bidirectional, "
-                                     "median, curb, entry, exit, onRamp, offRamp, connectingRamp, slipLane, "
-                                     "mwyEntry, mwyExit, bus, taxi, HOV, tram, rail, roadWorks, special1, "
-                                     "special2, special3");
+    std::string known;
+    for (int t = static_cast<int>(LaneType::kNone); t <= static_cast<int>(LaneType::kSpecial3); ++t) {
+      known += (known.empty() ? "" : ", ") + std::string(LaneTypeName(static_cast<LaneType>(t)));
+    }
+    r.Error(r.AttrPos(node, "type"), "unknown lane type '" + type + "'; known: " + known);
   }
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
@@ -407,11 +444,7 @@ Road ReadRoad(Reader& r, const pugi::xml_node& node, size_t index, std::vector<P
   road.pos = r.Pos(node);
   road.id = r.Text(node, "id", true);
   road.name = r.Text(node, "name", false);
-  road.length = r.Number(node, "length", true);
-  if (road.length < 0.0) {
-    r.Error(r.AttrPos(node, "length"), "<road> length must not be negative");
-    road.length = 0.0;
-  }
+  road.length = r.Length(node);
   road.junction_id = node.attribute("junction") ? node.attribute("junction").value() : "-1";
   *junction_pos = r.AttrPos(node, "junction");
   const std::string rule = r.Text(node, "rule", false);
@@ -485,6 +518,7 @@ Junction ReadJunction(Reader& r, const pugi::xml_node& node) {
     const std::string_view name = child.name();
     if (name == "connection") {
       Connection c;
+      c.pos = r.Pos(child);
       c.id = r.Text(child, "id", false);
       c.contact = ReadContact(r, child, false).value_or(ContactPoint::kStart);
       ForEachElement(child, [&](const pugi::xml_node& ll) {
@@ -502,6 +536,75 @@ Junction ReadJunction(Reader& r, const pugi::xml_node& node) {
     }
   });
   return j;
+}
+
+// Where a lane link of `road` at its start (`successor` false) or end leads: the lane section
+// holding the linked lane and a description for messages; nullptr for a junction (its lane links
+// are checked with the connections).
+const LaneSection* LinkedSection(const ParsedNetwork& net, const Road& road, size_t section, bool successor,
+                                 std::string* where) {
+  const size_t next = successor ? section + 1 : section - 1;
+  if (successor ? section + 1 < road.sections.size() : section > 0) {
+    *where = "the " + std::string(successor ? "next" : "previous") + " lane section of road '" + road.id + "'";
+    return &road.sections[next];
+  }
+  const RoadLink& link = successor ? road.successor : road.predecessor;
+  if (link.kind != RoadLink::Kind::kRoad || link.road < 0) {
+    return nullptr;
+  }
+  const Road& other = net.roads[static_cast<size_t>(link.road)];
+  if (other.sections.empty()) {
+    return nullptr;
+  }
+  *where = "road '" + other.id + "' at its " + (link.contact == ContactPoint::kEnd ? "end" : "start");
+  return link.contact == ContactPoint::kEnd ? &other.sections.back() : &other.sections.front();
+}
+
+// Lane links (lane predecessor/successor, junction laneLinks) must name lanes that exist.
+void CheckLaneLinks(const ParsedNetwork& net, Reader& r) {
+  for (const Road& road : net.roads) {
+    for (size_t i = 0; i < road.sections.size(); ++i) {
+      for (const Lane& lane : road.sections[i].lanes) {
+        for (const bool successor : {false, true}) {
+          const std::optional<int>& id = successor ? lane.successor : lane.predecessor;
+          std::string where;
+          const LaneSection* target = id ? LinkedSection(net, road, i, successor, &where) : nullptr;
+          if (target != nullptr && target->FindLane(*id) == nullptr) {
+            r.Error(lane.pos, "lane " + std::to_string(lane.id) + " of road '" + road.id + "' has the " +
+                                  (successor ? "successor" : "predecessor") + " lane " + std::to_string(*id) +
+                                  ", which " + where + " does not have");
+          }
+        }
+      }
+    }
+  }
+  for (const Junction& j : net.junctions) {
+    for (const Connection& c : j.connections) {
+      if (c.incoming < 0 || c.connecting < 0) {
+        continue;
+      }
+      const Road& in = net.roads[static_cast<size_t>(c.incoming)];
+      const Road& to = net.roads[static_cast<size_t>(c.connecting)];
+      if (in.sections.empty() || to.sections.empty()) {
+        continue;
+      }
+      // the incoming road touches the junction with the end whose link names it
+      const bool in_end = !(in.predecessor.kind == RoadLink::Kind::kJunction && in.predecessor.junction >= 0 &&
+                            net.junctions[static_cast<size_t>(in.predecessor.junction)].id == j.id);
+      const LaneSection& from_sec = in_end ? in.sections.back() : in.sections.front();
+      const LaneSection& to_sec = c.contact == ContactPoint::kEnd ? to.sections.back() : to.sections.front();
+      for (const JunctionLaneLink& ll : c.lane_links) {
+        if (from_sec.FindLane(ll.from) == nullptr) {
+          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': incoming road '" + in.id +
+                             "' has no lane " + std::to_string(ll.from));
+        }
+        if (to_sec.FindLane(ll.to) == nullptr) {
+          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': connecting road '" + to.id +
+                             "' has no lane " + std::to_string(ll.to));
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -543,9 +646,9 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
       ForEachElement(child, [&](const pugi::xml_node& h) {
         const std::string_view hn = h.name();
         if (hn == "geoReference") {
-          std::string text = h.child_value();
+          std::string text;
           for (pugi::xml_node c = h.first_child(); c; c = c.next_sibling()) {
-            if (c.type() == pugi::node_cdata) {
+            if (c.type() == pugi::node_cdata || c.type() == pugi::node_pcdata) {
               text += c.value();
             }
           }
@@ -642,6 +745,9 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
     } else {
       c.connecting = to->second;
     }
+  }
+  if (r.diags().empty()) {
+    CheckLaneLinks(out, r);
   }
   r.diags().ThrowIfAny();
   return out;
