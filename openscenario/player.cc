@@ -874,7 +874,8 @@ struct Player::Impl {
     }
     if (const auto* t = std::get_if<TeleportAction>(&a.body)) {
       Place(in.entity, Resolve(t->position));
-      ents[static_cast<size_t>(in.entity)].moved = frame > 0;
+      // the teleport is this step's motion (esmini: dirty bits keep the default controller off)
+      ents[static_cast<size_t>(in.entity)].moved = true;
       in.running = false;
       return;
     }
