@@ -284,8 +284,56 @@ struct Player::Impl {
     if (where && where->on_road) out.lane = where->Position();
     return out;
   }
+  /// The roads of a route in driving order, each with its direction of travel (+1 along s).
+  std::vector<std::pair<opendrive::RoadIndex, double>> RouteRoads(const Position& p, opendrive::LanePos* start) const {
+    std::vector<std::pair<opendrive::RoadIndex, double>> out;
+    std::optional<opendrive::LanePos> prev;
+    for (const Position& w : p.route) {
+      const Placed at = Resolve(w);
+      if (!at.lane) Fail(w.pos, "a route waypoint must be on a road");
+      if (!prev) {
+        *start = *at.lane;
+        out.emplace_back(at.lane->road, roads.DrivesAlongS(at.lane->road, at.lane->lane) ? 1.0 : -1.0);
+      } else {
+        const auto steps = roads.Route(*prev, *at.lane);
+        if (!steps) Fail(w.pos, "no route leads from the previous waypoint to this one");
+        for (const opendrive::RouteStep& st : *steps) {
+          const double dir = roads.DrivesAlongS(st.road, st.lane) ? 1.0 : -1.0;
+          if (out.back().first != st.road) out.emplace_back(st.road, dir);
+        }
+      }
+      prev = at.lane;
+    }
+    return out;
+  }
+  /// A RoutePosition: pathS metres along the route's roads from its first waypoint.
+  Placed RoutePlace(const Position& p) const {
+    opendrive::LanePos start;
+    const auto seq = RouteRoads(p, &start);
+    double s = start.s, left = p.s;
+    for (size_t k = 0; k < seq.size(); ++k) {
+      const auto [road, dir] = seq[k];
+      const double length = roads.roads()[static_cast<size_t>(road)].length;
+      const double room = dir > 0 ? length - s : s;
+      if (left <= room || k + 1 == seq.size()) {
+        s += dir * std::min(left, room);
+        if (p.route_t) {
+          const opendrive::Pose pose = roads.RoadToWorld(road, s, p.t);
+          const auto where = roads.LocateOnRoad(road, pose.x, pose.y, pose.heading);
+          if (!where) Fail(p.pos, "the route position is not on a lane");
+          return OnLane(p, where->Position());
+        }
+        return OnLane(p, {road, p.lane, s, p.offset});
+      }
+      left -= room;
+      s = seq[k + 1].second > 0 ? 0.0 : roads.roads()[static_cast<size_t>(seq[k + 1].first)].length;
+    }
+    return {};
+  }
+
   Placed Resolve(const Position& p) const {
     switch (p.kind) {
+      case Position::Kind::kRoute: return RoutePlace(p);
       case Position::Kind::kWorld: {
         return Locate({p.x, p.y, WrapAngle(p.h.value_or(0.0)), 0.0});
       }
@@ -874,6 +922,13 @@ struct Player::Impl {
     }
     if (const auto* t = std::get_if<TeleportAction>(&a.body)) {
       Place(in.entity, Resolve(t->position));
+      if (t->position.kind == Position::Kind::kRoute) {
+        // esmini: an entity teleported onto a route follows it
+        opendrive::LanePos start;
+        Ent& e = ents[static_cast<size_t>(in.entity)];
+        e.preference.route.clear();
+        for (const auto& [road, dir] : RouteRoads(t->position, &start)) e.preference.route.push_back(road);
+      }
       // the teleport is this step's motion (esmini: dirty bits keep the default controller off)
       ents[static_cast<size_t>(in.entity)].moved = true;
       in.running = false;

@@ -609,10 +609,11 @@ class Reader {
     Position p;
     p.pos = pos.Pos();
     const Node k = Choice(pos, {"WorldPosition", "RelativeWorldPosition", "RelativeObjectPosition", "RoadPosition",
-                                "RelativeRoadPosition", "LanePosition", "RelativeLanePosition"});
+                                "RelativeRoadPosition", "LanePosition", "RelativeLanePosition", "RoutePosition"});
     if (!k) return p;
     p.pos = k.Pos();
     const std::string kind = k.Name();
+    if (kind == "RoutePosition") return ReadRoutePosition(k, p);
     if (kind == "WorldPosition") {
       Only(k, {});
       p.kind = Position::Kind::kWorld;
@@ -671,6 +672,41 @@ class Reader {
       }
       p.offset = Num(k, "offset", 0.0);
     }
+    return p;
+  }
+  Position ReadRoutePosition(const Node& k, Position p) {
+    Only(k, {"RouteRef", "Orientation", "InRoutePosition"});
+    ReadOrientation(k, &p);
+    p.kind = Position::Kind::kRoute;
+    const Node ref = k.Child("RouteRef");
+    const Node in = k.Child("InRoutePosition");
+    if (!ref || !in) {
+      Error(k.Pos(), "RoutePosition needs RouteRef and InRoutePosition");
+      return p;
+    }
+    AssignRouteAction route;
+    const Node r = Choice(ref, {"Route", "CatalogReference"});
+    if (r && r.Name() == "Route") {
+      ReadRoute(r, &route, false);
+    } else if (r) {
+      if (auto entry = EnterCatalogReference(r, {"Route"})) {
+        ReadRoute(*entry, &route, true);
+        scopes_.pop_back();
+      }
+    }
+    p.route = route.waypoints;
+    const Node c = Choice(in, {"FromLaneCoordinates", "FromRoadCoordinates"});
+    if (!c) return p;
+    Only(c, {});
+    p.s = Num(c, "pathS");
+    if (c.Name() == "FromLaneCoordinates") {
+      p.lane = Int(c, "laneId");
+      p.offset = Num(c, "laneOffset", 0.0);
+    } else {
+      p.route_t = true;
+      p.t = Num(c, "t");
+    }
+    if (sc_.road_file.empty()) Error(k.Pos(), "RoutePosition needs a road network (RoadNetwork/LogicFile)");
     return p;
   }
   void CheckRoad(const Node& n, const std::string& road) {

@@ -64,7 +64,7 @@ struct Entity {
 
 /// A Position element of any supported kind.
 struct Position {
-  enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad };
+  enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad, kRoute };
   Kind kind = Kind::kWorld;
   double x = 0.0, y = 0.0, z = 0.0;  ///< World: x, y; relative kinds: dx, dy
   std::optional<double> h;           ///< World heading (rad)
@@ -75,6 +75,11 @@ struct Position {
   double offset = 0.0;               ///< Lane, RelativeLane: offset from the lane centre
   double t = 0.0;                    ///< Road: t; RelativeRoad: dt
   bool ds_lane = false;              ///< RelativeLane given with dsLane
+  /// Route: the route's waypoints; `s` is pathS along the route from the first waypoint, `lane` and
+  /// `offset` the lane (FromLaneCoordinates), or `t` the lateral road coordinate (FromRoadCoordinates,
+  /// `route_t` true).
+  std::vector<Position> route;
+  bool route_t = false;
   /// Orientation child: heading absolute, or relative to the road/reference entity.
   std::optional<double> orientation_h;
   bool orientation_relative = false;

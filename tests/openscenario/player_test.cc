@@ -351,3 +351,41 @@ TEST(PlayerTest, FollowTrajectoryWithTiming) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+std::string TwoRoads() { return std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/two_roads.xodr"; }
+
+// The route starts on road 1 at s = 30 and ends on road 2; pathS = 120 is 70 m along road 1 and
+// 50 m into road 2: x = 150, lane -1's centre y = -1.75.
+TEST(PlayerTest, RoutePositionAcrossRoads) {
+  XoscParts p;
+  p.road = TwoRoads();
+  p.entities = Car("Ego");
+  const std::string route =
+      "<RoutePosition><RouteRef><Route name=\"r\" closed=\"false\"><Waypoint routeStrategy=\"shortest\"><Position>"
+      "<LanePosition roadId=\"1\" laneId=\"-1\" s=\"30\" offset=\"0\"/></Position></Waypoint><Waypoint "
+      "routeStrategy=\"shortest\"><Position><LanePosition roadId=\"2\" laneId=\"-1\" s=\"90\" offset=\"0\"/></Position>"
+      "</Waypoint></Route></RouteRef><InRoutePosition><FromLaneCoordinates pathS=\"120\" laneId=\"-1\" laneOffset=\"0.5\"/>"
+      "</InRoutePosition></RoutePosition>";
+  p.init = Place("Ego", route, 10.0);
+  const PlayResult r = PlayFile(WriteXosc("route", Xosc(p)), 0.05, 2.0);
+  EXPECT_NEAR(r.At(0.0)[0].x, 150.0, 1e-9);
+  EXPECT_NEAR(r.At(0.0)[0].y, -1.75 + 0.5, 1e-9);
+  EXPECT_NEAR(r.At(2.0)[0].x, 170.0, 1e-9);
+}
+
+TEST(PlayerTest, MotionCrossesRoadLinksAndStopsAtTheEnd) {
+  XoscParts p;
+  p.road = TwoRoads();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 90), 20.0);
+  const PlayResult r = PlayFile(WriteXosc("links", Xosc(p)), 0.05, 8.0);
+  EXPECT_NEAR(r.At(1.0)[0].x, 110.0, 1e-9);   // on road 2 now
+  EXPECT_NEAR(r.At(1.0)[0].y, -1.75, 1e-9);
+  EXPECT_NEAR(r.At(6.0)[0].x, 200.0, 1e-9);  // the network ends at x = 200
+}
+
+}  // namespace
+}  // namespace gauntlet::test
