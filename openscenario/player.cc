@@ -794,7 +794,8 @@ struct Player::Impl {
   static unsigned Domains(const Action& a) {
     if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body)) return kLongitudinal;
     if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
-    if (std::holds_alternative<FollowTrajectoryAction>(a.body)) return kLongitudinal | kLateral;
+    // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
+    if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
     return 0;
   }
   /// Ends the running actions on the same entity and domain as instance `i` (esmini).
