@@ -384,8 +384,10 @@ struct Player::Impl {
       case Position::Kind::kRelativeLane: {
         const Ent& r = Ref(p);
         opendrive::LanePos lp = NeedLane(p, r);
+        // dLane counts lanes along +t (lane ids, skipping 0); ds is along s, dsLane along the lane's
+        // driving direction
         const bool along = roads.DrivesAlongS(lp.road, lp.lane);
-        lp.lane = ShiftLane(lp.lane, along ? p.lane : -p.lane);
+        lp.lane = ShiftLane(lp.lane, p.lane);
         lp.s += p.ds_lane ? (along ? p.s : -p.s) : p.s;
         lp.offset = p.offset;
         return OnLane(p, lp);
@@ -857,7 +859,7 @@ struct Player::Impl {
       }
       // the entity's Performance limits the peak acceleration (esmini): a longer transition
       const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
-      const double limit = std::fabs(target) > std::fabs(in.start_value) ? ent.max_acceleration : ent.max_deceleration;
+      const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
       in.duration = std::max(in.duration, ShapePeak(s->dynamics.shape) * std::fabs(delta) / limit);
       return;
     }

@@ -21,6 +21,7 @@
 #include "core/input_file.h"
 #include "core/suggest.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/xml_file.h"
 
 namespace gauntlet::openscenario {
 
@@ -38,43 +39,8 @@ int Scenario::FindEntity(const std::string& name) const {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// One parsed XML file with its line table (pugixml gives byte offsets).
-struct XmlFile {
-  std::string path;
-  std::string text;
-  pugi::xml_document doc;
-  std::vector<size_t> line_starts;
-
-  [[nodiscard]] core::SourcePos Pos(const pugi::xml_node& n) const {
-    const ptrdiff_t off = n.offset_debug();
-    if (off < 0) return {path, 0, 0};
-    const auto it = std::upper_bound(line_starts.begin(), line_starts.end(), static_cast<size_t>(off));
-    const size_t line = static_cast<size_t>(it - line_starts.begin());  // 1-based
-    const size_t start = line_starts[line - 1];
-    // offset_debug points at the element's name; the column is that of its '<'
-    const size_t col = static_cast<size_t>(off) - start;
-    return {path, static_cast<int>(line), static_cast<int>(std::max<size_t>(col, 1))};
-  }
-};
-
-std::unique_ptr<XmlFile> ParseXml(const std::string& path) {
-  auto f = std::make_unique<XmlFile>();
-  f->path = path;
-  f->text = core::ReadInputFile(path, core::InputKind::kYaml);
-  f->line_starts.push_back(0);
-  for (size_t i = 0; i < f->text.size(); ++i)
-    if (f->text[i] == '\n') f->line_starts.push_back(i + 1);
-  const pugi::xml_parse_result r = f->doc.load_buffer(f->text.data(), f->text.size(), pugi::parse_default);
-  if (!r) {
-    const size_t off = static_cast<size_t>(std::max<ptrdiff_t>(r.offset, 0));
-    const auto it = std::upper_bound(f->line_starts.begin(), f->line_starts.end(), off);
-    const size_t line = static_cast<size_t>(it - f->line_starts.begin());
-    throw core::InputError({path, static_cast<int>(line), static_cast<int>(off - f->line_starts[line - 1] + 1)},
-                           std::string("not well-formed XML: ") + r.description());
-  }
-  return f;
-}
+using internal::ParseXml;
+using internal::XmlFile;
 
 /// An element of one of the files.
 struct Node {
@@ -126,8 +92,8 @@ class Reader {
     }
     if (root.Child("ParameterValueDistribution")) {
       Error(root.Child("ParameterValueDistribution").Pos(),
-            "ParameterValueDistribution is not supported: this is a parameter variation file; play the scenario "
-            "it names with --param NAME=VALUE");
+            "ParameterValueDistribution: this is a parameter variation file, not a scenario (LoadParameterDistribution "
+            "reads it; gauntlet play plays its scenario once per parameter set)");
       errors_.ThrowIfAny();
     }
     if (root.Child("Catalog")) {

@@ -83,6 +83,24 @@ TEST(PlayCommandTest, WarningsGoToStderr) {
       << ReadFile(dir + "/stderr.txt");
 }
 
+TEST(PlayCommandTest, ParameterVariationFilePlaysEverySet) {
+  const std::string dir = FreshDir("play_distribution");
+  EXPECT_EQ(RunGauntlet({"play", kExamples + "cut-in_parameter_set.xosc", "--duration", "0.5", "--trace", dir + "/t.csv"},
+                        dir),
+            0)
+      << ReadFile(dir + "/stderr.txt");
+  const std::vector<std::string> out = Lines(ReadFile(dir + "/stdout.txt"));
+  std::vector<std::string> headers;
+  for (const auto& l : out)
+    if (l.starts_with("# parameter set")) headers.push_back(l);
+  ASSERT_EQ(headers.size(), 12u);
+  EXPECT_EQ(headers[0], "# parameter set 1/12: HostVehicle=car_blue TargetVehicle=car_yellow EgoSpeed=70.0 TargetSpeedFactor=1.1");
+  EXPECT_EQ(headers[11], "# parameter set 12/12: TargetVehicle=van_red EgoSpeed=110.0 TargetSpeedFactor=1.5");
+  // one trace per set
+  EXPECT_EQ(Lines(ReadFile(dir + "/t_1.csv")).size(), 1u + 11u);
+  EXPECT_EQ(Lines(ReadFile(dir + "/t_12.csv")).size(), 1u + 11u);
+}
+
 TEST(PlayCommandTest, UsageErrors) {
   const std::string dir = FreshDir("play_usage");
   EXPECT_EQ(RunGauntlet({"play"}, dir), 2);

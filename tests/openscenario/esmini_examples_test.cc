@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "openscenario/distribution.h"
 #include "tests/openscenario/xosc_test_util.h"
 
 namespace gauntlet::test {
@@ -30,8 +31,12 @@ TEST(EsminiExamplesTest, EveryExamplePlaysOrIsRefusedAtAPosition) {
   for (const std::string& f : files) {
     SCOPED_TRACE(f);
     try {
-      const openscenario::Scenario sc = openscenario::LoadScenario(f);
-      (void)Play(sc, 0.05, 60.0);
+      if (openscenario::IsParameterDistribution(f)) {
+        const openscenario::ParameterDistribution d = openscenario::LoadParameterDistribution(f);
+        for (const auto& set : d.Combinations()) (void)Play(openscenario::LoadScenario(d.scenario_path, set), 0.05, 60.0);
+      } else {
+        (void)Play(openscenario::LoadScenario(f), 0.05, 60.0);
+      }
       ++played;
     } catch (const core::InputError& e) {
       ++refused;
