@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "usage: gauntlet play FILE.xosc [--time-step S] [--duration S] [--param NAME=VALUE]... [--trace FILE.csv] "
     "[--model SLOT=PATH]\n";
 constexpr double kDefaultDuration = 3600.0;
+constexpr double kMaxSteps = 1e8;
 
 /// A time without the noise of k * step (0.15000000000000002 -> 0.15).
 std::string Time(double t) { return openscenario::FormatNumber(std::round(t * 1e9) / 1e9); }
@@ -120,6 +121,12 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
   }
   if (duration && !(*duration >= 0.0 && std::isfinite(*duration))) {
     std::cerr << "gauntlet play: --duration must be a non-negative number of seconds\n" << kUsage;
+    return kExitUsage;
+  }
+  if (duration.value_or(kDefaultDuration) / dt > kMaxSteps) {
+    std::cerr << "gauntlet play: --time-step " << dt << " over " << duration.value_or(kDefaultDuration)
+              << " s is more than 1e8 steps\n"
+              << kUsage;
     return kExitUsage;
   }
   if (args.Has("model")) {

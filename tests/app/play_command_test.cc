@@ -108,6 +108,8 @@ TEST(PlayCommandTest, UsageErrors) {
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "0"}, dir), 2);
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "abc"}, dir), 2);
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--duration", "-1"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "1e-300"}, dir), 2);  // never ends: refused
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("more than 1e8 steps"), std::string::npos);
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--param", "novalue"}, dir), 2);
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--speed", "3"}, dir), 2);
   EXPECT_EQ(RunGauntlet({"play", dir + "/missing.xosc"}, dir), 2);
