@@ -1207,11 +1207,16 @@ struct Player::Impl {
     const double dm = std::hypot(mt.pose.x - m.s.x, mt.pose.y - m.s.y);
     const double de = std::hypot(tt.pose.x - e.s.x, tt.pose.y - e.s.y);
     const double final_speed = y.final_speed ? *y.final_speed : y.final_speed_relative ? m.s.speed + *y.final_speed_relative : -1.0;
-    if (m.s.speed < kSmall || dm < m.s.speed * dt / 2 || de < std::fabs(e.s.speed) * dt / 2) {
+    // arrived (within half a step), or passed the target (the distance grows again): the final speed
+    const bool passed = in.elapsed > 0.0 && de > in.along + kSmall;
+    in.elapsed += dt;
+    in.along = de;
+    if (de < std::fabs(e.s.speed) * dt / 2 || passed || dm < m.s.speed * dt / 2) {
       if (final_speed >= 0) e.s.speed = final_speed;
       in.running = false;
       return;
     }
+    if (m.s.speed < kSmall) return;  // the master stands: wait at the current speed
     const double time_left = dm / m.s.speed;
     e.s.speed = std::clamp(de / time_left, 0.0, sc.entities[static_cast<size_t>(in.entity)].max_speed);
   }

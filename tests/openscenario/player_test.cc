@@ -389,3 +389,28 @@ TEST(PlayerTest, MotionCrossesRoadLinksAndStopsAtTheEnd) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+// The master drives 100 m to its target at 10 m/s (10 s); the entity is 50 m from its own target:
+// synchronised, it drives 5 m/s and arrives with the master, then takes the final speed.
+TEST(PlayerTest, SynchronizeArrivesWithTheMaster) {
+  XoscParts p;
+  p.entities = Car("Master") + Car("Ego");
+  p.init = Place("Master", World(0, 0), 10.0) + Place("Ego", World(0, 20), 0.0);
+  const std::string sync =
+      "<PrivateAction><SynchronizeAction masterEntityRef=\"Master\"><TargetPositionMaster>" + World(100, 0) +
+      "</TargetPositionMaster><TargetPosition>" + World(50, 20) +
+      "</TargetPosition><FinalSpeed><AbsoluteSpeed value=\"7\"/></FinalSpeed></SynchronizeAction></PrivateAction>";
+  p.stories = Story("Ego", Event("sync", sync, Trigger(TimeCondition(0.0))));
+  const PlayResult r = PlayFile(WriteXosc("synchronize", Xosc(p)), 0.05, 12.0);
+  EXPECT_NEAR(r.At(0.05)[1].speed, 5.0, 1e-9);
+  EXPECT_NEAR(r.At(5.0)[1].x, 25.0, 1e-6);
+  EXPECT_NEAR(r.At(9.0)[1].x, 45.0, 1e-6);
+  EXPECT_TRUE(r.Printed("10.000: event sync end"));  // both are there after the step to 10.0
+  EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace gauntlet::test
