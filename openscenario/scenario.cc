@@ -445,8 +445,9 @@ class Reader {
     }
   }
   /// The esmini controller type of an ObjectController or AssignControllerAction child (its
-  /// `esminiController` property, else the controller's name, as esmini picks it); "" for esmini's
-  /// DefaultController, which moves the entity exactly as its actions say.
+  /// `esminiController` property, else the controller's name, as esmini picks it) when it is one of
+  /// esmini's controllers that drive; "" otherwise (esmini's DefaultController, or a type esmini does
+  /// not know and ignores): the entity moves exactly as its actions say.
   std::string ReadControllerType(const Node& holder) {
     Only(holder, {"Controller", "CatalogReference", "ObjectController"});
     Node c = holder.Child("Controller");
@@ -467,7 +468,15 @@ class Reader {
           if (Str(prop, "name", "") == "esminiController") type = Str(prop, "value", "");
     }
     if (pushed) scopes_.pop_back();
-    return type == "DefaultController" ? "" : type;
+    // esmini builds only the controller types it knows; any other one (DefaultController included)
+    // leaves the entity to its actions
+    static const std::set<std::string> kDriving = {
+        "ExternalController", "FollowGhostController", "FollowRouteController", "InteractiveController",
+        "SloppyDriverController", "SumoController", "ACCController", "ALKSController", "ALKS_R157SM_Controller",
+        "ECE_ALKS_RefDriverController", "ControllerRel2Abs", "OffroadFollower", "NaturalDriver",
+        "FollowReferenceController", "UDPDriverController", "HIDController", "LoomingController",
+        "ExternalDriverModelController"};
+    return kDriving.contains(type) ? type : "";
   }
   /// A controller action on the actors: only a controller that does not drive (esmini's
   /// DefaultController, or none) can be activated; the action is then ignored with a warning.
