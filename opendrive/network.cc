@@ -465,6 +465,10 @@ MoveResult Network::Impl::Move(const LanePos& from, double distance, bool scale,
     const std::vector<Next> options = Transitions(r, section, lane, dir);
     if (options.empty()) {
       out.end_of_network = remaining > 0.0 || interior;
+      if (interior) {
+        // the lane ends where the next section starts: stay (just) in this section
+        s = std::nextafter(bound, -std::numeric_limits<double>::infinity());
+      }
       break;
     }
     const Next& n = options[Choose(options, r, pref)];

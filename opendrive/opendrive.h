@@ -70,7 +70,9 @@ struct Cubic {
   double c = 0.0;
   double d = 0.0;
 
+  /// The value at ds.
   [[nodiscard]] double Value(double ds) const { return a + ds * (b + ds * (c + ds * d)); }
+  /// The derivative at ds.
   [[nodiscard]] double Slope(double ds) const { return b + ds * (2.0 * c + ds * 3.0 * d); }
 };
 
@@ -102,7 +104,7 @@ struct Geometry {
   core::SourcePos pos;
 };
 
-/// OpenDRIVE lane types (1.4-1.8). kOther is never produced: an unknown type is an error.
+/// OpenDRIVE lane types (1.4-1.8); a type outside this list is an error when a file is read.
 enum class LaneType {
   kNone, kDriving, kStop, kShoulder, kBiking, kSidewalk, kWalking, kBorder, kRestricted, kParking,
   kBidirectional, kMedian, kCurb, kEntry, kExit, kOnRamp, kOffRamp, kConnectingRamp, kSlipLane,
@@ -228,6 +230,7 @@ struct LaneCoord {
   double distance = 0.0;         ///< how far the point lies outside the road's outer borders and ends (0 on the road)
   bool on_road = false;          ///< inside the road's outer lane borders, between its ends
 
+  /// The lane position (road, lane, s, offset) of the point.
   [[nodiscard]] LanePos Position() const { return {road, lane, s, offset}; }
 };
 
@@ -281,10 +284,15 @@ class Network {
   [[nodiscard]] static Network LoadString(std::string_view xml, const std::string& name = "<string>");
 
   // The file's content.
+  /// The header (revision, geoReference, offset).
   [[nodiscard]] const Header& header() const;
+  /// Every road in file order; RoadIndex indexes this vector.
   [[nodiscard]] const std::vector<Road>& roads() const;
+  /// Every junction in file order; JunctionIndex indexes this vector.
   [[nodiscard]] const std::vector<Junction>& junctions() const;
+  /// The index of the road with OpenDRIVE id `id`, if there is one.
   [[nodiscard]] std::optional<RoadIndex> FindRoad(std::string_view id) const;
+  /// The index of the junction with OpenDRIVE id `id`, if there is one.
   [[nodiscard]] std::optional<JunctionIndex> FindJunction(std::string_view id) const;
   /// The index of the lane section of `road` containing `s` (the last one whose s <= s; clamped).
   [[nodiscard]] int SectionAt(RoadIndex road, double s) const;
@@ -293,7 +301,8 @@ class Network {
   /// Whether lane `lane` of `road` drives along +s (negative ids in RHT, positive in LHT).
   [[nodiscard]] bool DrivesAlongS(RoadIndex road, int lane) const;
 
-  // Road coordinates. s is clamped to [0, length].
+  // Road coordinates. s is clamped to [0, length]. Every RoadIndex argument must be valid
+  // (0 <= road < roads().size()); lane ids that the section at s lacks count as width 0.
   /// The reference-line pose at (s, t): heading and curvature of the reference line at s (the
   /// curvature of the parallel curve at t).
   [[nodiscard]] Pose RoadToWorld(RoadIndex road, double s, double t = 0.0) const;

@@ -240,7 +240,7 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
   int kinds = 0;
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
-    if (name == "userData" || name == "include") {
+    if (name == "userData") {
       return;
     }
     ++kinds;
@@ -322,7 +322,7 @@ void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* sect
           lane.predecessor = r.Integer(l, "id", true);
         } else if (ln == "successor") {
           lane.successor = r.Integer(l, "id", true);
-        } else if (ln != "userData" && ln != "include") {
+        } else if (ln != "userData") {
           r.Unsupported(l, child, "predecessor, successor");
         }
       });
@@ -334,9 +334,9 @@ void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* sect
       }
       list.push_back(rec);
     } else if (!IsOneOf(name, {"roadMark", "material", "visibility", "speed", "access", "height", "rule",
-                               "userData", "include"})) {
+                               "userData"})) {
       r.Unsupported(child, node, "link, width, border (ignored: roadMark, material, visibility, speed, access, "
-                                 "height, rule, userData, include)");
+                                 "height, rule, userData)");
     }
   });
   if (lane.id != 0 && lane.widths.empty() && lane.borders.empty()) {
@@ -372,11 +372,11 @@ void ReadLanes(Reader& r, const pugi::xml_node& node, Road* road) {
           ForEachElement(side, [&](const pugi::xml_node& lane) {
             if (std::string_view(lane.name()) == "lane") {
               ReadLane(r, lane, dir, &section);
-            } else if (!IsOneOf(lane.name(), {"userData", "include"})) {
+            } else if (!IsOneOf(lane.name(), {"userData"})) {
               r.Unsupported(lane, side, "lane");
             }
           });
-        } else if (!IsOneOf(sn, {"userData", "include"})) {
+        } else if (!IsOneOf(sn, {"userData"})) {
           r.Unsupported(side, child, "left, center, right");
         }
       });
@@ -411,7 +411,7 @@ void ReadLanes(Reader& r, const pugi::xml_node& node, Road* road) {
         r.Error(r.AttrPos(child, "s"), "<laneSection> elements must be in s order");
       }
       road->sections.push_back(std::move(section));
-    } else if (!IsOneOf(name, {"userData", "include"})) {
+    } else if (!IsOneOf(name, {"userData"})) {
       r.Unsupported(child, node, "laneOffset, laneSection");
     }
   });
@@ -464,8 +464,8 @@ Road ReadRoad(Reader& r, const pugi::xml_node& node, size_t index, std::vector<P
           ReadRoadLink(r, l, &road.predecessor, {index, false, {}}, pending);
         } else if (ln == "successor") {
           ReadRoadLink(r, l, &road.successor, {index, true, {}}, pending);
-        } else if (!IsOneOf(ln, {"neighbor", "userData", "include"})) {
-          r.Unsupported(l, child, "predecessor, successor (ignored: neighbor, userData, include)");
+        } else if (!IsOneOf(ln, {"neighbor", "userData"})) {
+          r.Unsupported(l, child, "predecessor, successor (ignored: neighbor, userData)");
         }
       });
     } else if (name == "planView") {
@@ -473,7 +473,7 @@ Road ReadRoad(Reader& r, const pugi::xml_node& node, size_t index, std::vector<P
       ForEachElement(child, [&](const pugi::xml_node& g) {
         if (std::string_view(g.name()) == "geometry") {
           ReadGeometry(r, g, &road);
-        } else if (!IsOneOf(g.name(), {"userData", "include"})) {
+        } else if (!IsOneOf(g.name(), {"userData"})) {
           r.Unsupported(g, child, "geometry");
         }
       });
@@ -481,9 +481,9 @@ Road ReadRoad(Reader& r, const pugi::xml_node& node, size_t index, std::vector<P
       lanes = true;
       ReadLanes(r, child, &road);
     } else if (!IsOneOf(name, {"type", "elevationProfile", "lateralProfile", "objects", "signals", "surface",
-                               "railroad", "userData", "include", "dataQuality"})) {
+                               "railroad", "userData", "dataQuality"})) {
       r.Unsupported(child, node, "link, planView, lanes (ignored: type, elevationProfile, lateralProfile, "
-                                 "objects, signals, surface, railroad, userData, include, dataQuality)");
+                                 "objects, signals, surface, railroad, userData, dataQuality)");
     }
   });
   if (!plan_view) {
@@ -524,15 +524,15 @@ Junction ReadJunction(Reader& r, const pugi::xml_node& node) {
       ForEachElement(child, [&](const pugi::xml_node& ll) {
         if (std::string_view(ll.name()) == "laneLink") {
           c.lane_links.push_back({r.Integer(ll, "from", true), r.Integer(ll, "to", true)});
-        } else if (!IsOneOf(ll.name(), {"predecessor", "successor", "userData", "include"})) {
-          r.Unsupported(ll, child, "laneLink (ignored: predecessor, successor, userData, include)");
+        } else if (!IsOneOf(ll.name(), {"predecessor", "successor", "userData"})) {
+          r.Unsupported(ll, child, "laneLink (ignored: predecessor, successor, userData)");
         }
       });
       j.connections.push_back(std::move(c));
     } else if (!IsOneOf(name, {"priority", "controller", "surface", "boundary", "elevationGrid", "crossPath",
-                               "roadSection", "userData", "include"})) {
+                               "roadSection", "userData"})) {
       r.Unsupported(child, node, "connection (ignored: priority, controller, surface, boundary, "
-                                 "elevationGrid, crossPath, roadSection, userData, include)");
+                                 "elevationGrid, crossPath, roadSection, userData)");
     }
   });
   return j;
@@ -660,8 +660,8 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
           out.header.offset_y = r.Number(h, "y", false);
           out.header.offset_z = r.Number(h, "z", false);
           out.header.offset_heading = r.Number(h, "hdg", false);
-        } else if (!IsOneOf(hn, {"userData", "include", "license", "defaultRegulations"})) {
-          r.Unsupported(h, child, "geoReference, offset (ignored: userData, include, license, defaultRegulations)");
+        } else if (!IsOneOf(hn, {"userData", "license", "defaultRegulations"})) {
+          r.Unsupported(h, child, "geoReference, offset (ignored: userData, license, defaultRegulations)");
         }
       });
     } else if (name == "road") {
@@ -682,9 +682,9 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
                                        c.attribute("incomingRoad").value(), c.attribute(connecting).value(),
                                        r.Pos(c), r.AttrPos(c, "incomingRoad"), r.AttrPos(c, connecting)});
       });
-    } else if (!IsOneOf(name, {"controller", "junctionGroup", "station", "userData", "include", "dataQuality"})) {
+    } else if (!IsOneOf(name, {"controller", "junctionGroup", "station", "userData", "dataQuality"})) {
       r.Unsupported(child, root, "header, road, junction (ignored: controller, junctionGroup, station, "
-                                 "userData, include, dataQuality)");
+                                 "userData, dataQuality)");
     }
   });
 

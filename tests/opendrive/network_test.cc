@@ -225,6 +225,24 @@ TEST(Network, MoveAlongCrossesAStartLinkAndLaneSectionsFollowingLaneLinks) {
   EXPECT_NEAR(back.position.s, 40.0, 1e-12);
 }
 
+TEST(Network, MoveAlongStopsWhereALaneEndsInsideARoad) {
+  RoadDef r{.id = "1", .length = 100, .geometry = Line(0, 0, 0, 0, 100)};
+  r.sections.push_back({.s = 0, .lanes = {LaneW(-1, 3.5), LaneW(-2, 3.5)}});
+  r.sections.push_back({.s = 50, .lanes = {LaneW(-1, 3.5)}});
+  const Network net = Network::LoadString(Document(RoadXml(r)));
+  const MoveResult m = net.MoveAlong({0, -2, 40, 0}, 20);
+  EXPECT_TRUE(m.end_of_network);
+  EXPECT_NEAR(m.moved, 10.0, 1e-12);
+  EXPECT_EQ(m.position.lane, -2);
+  EXPECT_NEAR(m.position.s, 50.0, 1e-12);
+  EXPECT_EQ(net.SectionAt(0, m.position.s), 0);  // still in the section that has the lane
+  EXPECT_NEAR(net.LaneToWorld(m.position).y, -5.25, 1e-12);
+  // lane -1 continues (same id, no link)
+  const MoveResult on = net.MoveAlong({0, -1, 40, 0}, 20);
+  EXPECT_FALSE(on.end_of_network);
+  EXPECT_NEAR(on.position.s, 60.0, 1e-12);
+}
+
 TEST(Network, MoveAlongStopsAtTheEndOfTheNetwork) {
   const Network net = Network::LoadString(Document(RoadXml(Straight("1", 0, 0, 0, 100))));
   const MoveResult m = net.MoveAlong({0, -1, 90, 0}, 30);

@@ -180,9 +180,15 @@ TEST(Parse, EveryProblemAtOnce) {
                   "t.xodr:7:1: error: lane -3 has neither <width> nor <border>",
                   "t.xodr:7:1: error: right lane ids must run -1, -2, -3, ... from the centre; found -3",
                   "t.xodr:10:1: error: unsupported element <bridge> in <OpenDRIVE>; supported: header, road, junction "
-                  "(ignored: controller, junctionGroup, station, userData, include, dataQuality)",
+                  "(ignored: controller, junctionGroup, station, userData, dataQuality)",
                   "t.xodr:3:26: error: road '1' belongs to junction 'J9', which does not exist",
                   "t.xodr:9:54: error: connection to connecting road '5', which does not exist"));
+}
+
+TEST(Parse, IncludeIsRefused) {
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><line/></geometry>\n"
+                             "<include file=\"more.xodr\"/>\n")),
+              ElementsAre("t.xodr:7:1: error: unsupported element <include> in <planView>; supported: geometry"));
 }
 
 TEST(Parse, StructuralProblems) {
