@@ -903,8 +903,12 @@ struct Player::Impl {
       in.start_value = e.lane->offset;
       double target = o->value;
       if (o->relative) {
+        // esmini: the reference's lateral place plus the value towards its left, as an offset from
+        // this entity's lane centre
         const Ent& r = ents[static_cast<size_t>(EntityIndex(o->entity))];
-        target += r.lane ? r.lane->offset : 0.0;
+        if (!r.lane || r.lane->road != e.lane->road)
+          Fail(a.pos, "LaneOffsetAction: entity '" + o->entity + "' is not on the same road");
+        target = LateralT(r) + o->value * SDir(r) - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
       }
       in.target_value = target;
       const double delta = std::fabs(target - in.start_value);

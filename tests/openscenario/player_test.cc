@@ -414,3 +414,27 @@ TEST(PlayerTest, SynchronizeArrivesWithTheMaster) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+// Relative to an entity in lane 1 (centre y = 1.535, driving towards -x): 0.5 m to its left is
+// y = 1.035; the Ego in lane -1 moves there at once (step shape).
+TEST(PlayerTest, RelativeLaneOffsetFollowsTheReferenceDirection) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego") + Car("Ref");
+  p.init = Place("Ego", LanePos(-1, 10), 10.0) + Place("Ref", LanePos(1, 300), 10.0);
+  const std::string action =
+      "<PrivateAction><LateralAction><LaneOffsetAction continuous=\"false\"><LaneOffsetActionDynamics "
+      "dynamicsShape=\"step\"/><LaneOffsetTarget><RelativeTargetLaneOffset entityRef=\"Ref\" value=\"0.5\"/>"
+      "</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction>";
+  p.stories = Story("Ego", Event("offset", action, Trigger(TimeCondition(1.0))));
+  const PlayResult r = PlayFile(WriteXosc("reloffset", Xosc(p)), 0.05, 2.0);
+  EXPECT_NEAR(r.At(0.95)[0].y, -1.535, 1e-12);
+  EXPECT_NEAR(r.At(1.05)[0].y, 1.035, 1e-9);
+  EXPECT_NEAR(r.At(2.0)[1].x, 280.0, 1e-9);  // the reference drives towards -x
+}
+
+}  // namespace
+}  // namespace gauntlet::test
