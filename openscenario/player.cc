@@ -841,6 +841,7 @@ struct Player::Impl {
       Ent& e = ents[static_cast<size_t>(in.entity)];
       in.start_value = e.s.speed;
       const double target = SpeedTarget(in, *s);
+      in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
       if (s->dynamics.shape == Shape::kStep) {
         e.s.speed = target;
         in.running = s->relative && s->continuous;
@@ -1147,7 +1148,7 @@ struct Player::Impl {
     const Action& a = Act(in);
     if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
       Ent& e = ents[static_cast<size_t>(in.entity)];
-      const double target = SpeedTarget(in, *s);
+      const double target = s->relative && s->continuous ? SpeedTarget(in, *s) : in.target_value;
       if (in.reached) {
         e.s.speed = target;
       } else {

@@ -438,3 +438,42 @@ TEST(PlayerTest, RelativeLaneOffsetFollowsTheReferenceDirection) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+// The Lead speeds up 1 m/s per second from t = 0; at t = 1 (Lead at 11 m/s) the Ego goes to the Lead's
+// speed over 2 s: a target sampled once (11), or followed (continuous: the Lead's speed when it ends).
+TEST(PlayerTest, RelativeSpeedTargetSampledOnceOrFollowed) {
+  auto run = [](bool continuous) {
+    XoscParts p;
+    p.road = StraightRoad();
+    p.entities = Car("Ego") + Car("Lead");
+    p.init = Place("Ego", LanePos(-1, 10), 10.0) + Place("Lead", LanePos(-1, 100), 10.0);
+    const std::string relative =
+        std::string("<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"linear\" "
+                    "value=\"2\" dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"Lead\" "
+                    "value=\"0\" speedTargetValueType=\"delta\" continuous=\"") +
+        (continuous ? "true" : "false") + "\"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>";
+    p.stories = "<Story name=\"s\"><Act name=\"a\">"
+                "<ManeuverGroup name=\"lead\" maximumExecutionCount=\"1\"><Actors selectTriggeringEntities=\"false\">"
+                "<EntityRef entityRef=\"Lead\"/></Actors><Maneuver name=\"m1\">" +
+                Event("speedup", SpeedTo(20.0, "linear", "time", 10.0), Trigger(TimeCondition(0.0))) +
+                "</Maneuver></ManeuverGroup>"
+                "<ManeuverGroup name=\"ego\" maximumExecutionCount=\"1\"><Actors selectTriggeringEntities=\"false\">"
+                "<EntityRef entityRef=\"Ego\"/></Actors><Maneuver name=\"m2\">" +
+                Event("follow", relative, Trigger(TimeCondition(1.0))) + "</Maneuver></ManeuverGroup>" +
+                Trigger(TimeCondition(0.0)) + "</Act></Story>";
+    return PlayFile(WriteXosc(continuous ? "relspeed_cont" : "relspeed_once", Xosc(p)), 0.05, 5.0);
+  };
+  const PlayResult once = run(false);
+  EXPECT_NEAR(once.At(1.0)[1].speed, 11.0, 1e-9);
+  EXPECT_NEAR(once.At(2.0)[0].speed, 10.5, 1e-9);
+  EXPECT_NEAR(once.At(4.0)[0].speed, 11.0, 1e-9);
+  const PlayResult followed = run(true);
+  EXPECT_NEAR(followed.At(4.0)[0].speed, followed.At(4.0)[1].speed, 1e-9);
+  EXPECT_NEAR(followed.At(4.0)[0].speed, 14.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace gauntlet::test
