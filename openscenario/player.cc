@@ -891,6 +891,10 @@ struct Player::Impl {
       in.target_value = l->target_offset;
       in.over_distance = l->dynamics.dimension == Dimension::kDistance;
       in.duration = l->dynamics.value;
+      if (l->dynamics.dimension == Dimension::kRate)  // the peak lateral speed: a duration (esmini)
+        in.duration = l->dynamics.value > 0
+                          ? ShapePeak(l->dynamics.shape) * std::fabs(in.target_value - in.start_value) / l->dynamics.value
+                          : 0.0;
       if (l->dynamics.shape == Shape::kStep || in.duration <= 0) {
         e.lane->offset = in.target_value;
         SyncFromLane(e);

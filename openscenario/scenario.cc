@@ -955,8 +955,6 @@ class Reader {
         }
         Only(dyn, {});
         l.dynamics = ReadDynamics(dyn);
-        if (l.dynamics.dimension == Dimension::kRate)
-          Error(dyn.Pos(), "LaneChangeActionDynamics: dynamicsDimension 'rate' is not supported; supported: time, distance");
         const Node t = Choice(target, {"RelativeTargetLane", "AbsoluteTargetLane"});
         if (!t) return -1;
         Only(t, {});

@@ -477,3 +477,19 @@ TEST(PlayerTest, RelativeSpeedTargetSampledOnceOrFollowed) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+// rate 1.2 m/s of peak lateral speed over 3.07 m, sinusoidal: pi / 2 * 3.07 / 1.2 s
+TEST(PlayerTest, LaneChangeOverRate) {
+  const PlayResult r = LaneChange("lc_rate", "sinusoidal", "rate", 1.2);
+  const double duration = kPi / 2 * 3.07 / 1.2;
+  for (double t : {1.0, 2.0, 3.0, 4.0, 6.0}) {
+    const double f = (t - 1.0) / duration;
+    EXPECT_NEAR(r.At(t)[0].y, -1.535 + 3.07 * Shape("sinusoidal", f), 1e-9) << t;
+  }
+}
+
+}  // namespace
+}  // namespace gauntlet::test
