@@ -27,27 +27,6 @@ double WrapAngle(double a) {
   return a;
 }
 
-bool Compare(double a, double b, Rule rule) {
-  switch (rule) {
-    case Rule::kGreaterThan: return a > b + kSmall;
-    case Rule::kGreaterOrEqual: return a >= b - kSmall;
-    case Rule::kLessThan: return a < b - kSmall;
-    case Rule::kLessOrEqual: return a <= b + kSmall;
-    case Rule::kEqualTo: return std::fabs(a - b) < kSmall;
-    case Rule::kNotEqualTo: return std::fabs(a - b) >= kSmall;
-  }
-  return false;
-}
-
-std::optional<double> ToNumber(const std::string& s) {
-  if (s == "true") return 1.0;
-  if (s == "false") return 0.0;
-  double v = 0.0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 /// The shape's progress at fraction f in [0, 1] (0 -> 0, 1 -> 1) and its derivative d/df.
 double ShapeValue(Shape shape, double f) {
   f = std::clamp(f, 0.0, 1.0);
@@ -650,24 +629,13 @@ struct Player::Impl {
   bool Check(int index) {
     const Condition& c = sc.conditions[static_cast<size_t>(index)];
     switch (c.kind) {
-      case Condition::Kind::kSimulationTime: return Compare(time, c.value, c.rule);
+      case Condition::Kind::kSimulationTime: return CompareNumbers(time, c.value, c.rule);
       case Condition::Kind::kParameter:
       case Condition::Kind::kVariable: {
         const auto& table = c.kind == Condition::Kind::kParameter ? parameters : variables;
         const auto it = table.find(c.entity);
         if (it == table.end()) return false;
-        const auto a = ToNumber(it->second), b = ToNumber(c.text_value);
-        if (a && b) return Compare(*a, *b, c.rule);
-        const int cmp = it->second.compare(c.text_value);
-        switch (c.rule) {
-          case Rule::kGreaterThan: return cmp > 0;
-          case Rule::kGreaterOrEqual: return cmp >= 0;
-          case Rule::kLessThan: return cmp < 0;
-          case Rule::kLessOrEqual: return cmp <= 0;
-          case Rule::kEqualTo: return cmp == 0;
-          case Rule::kNotEqualTo: return cmp != 0;
-        }
-        return false;
+        return CompareValues(it->second, c.text_value, c.rule);
       }
       case Condition::Kind::kStoryboardElementState: {
         CondRt& rt = conds[static_cast<size_t>(index)];
@@ -716,13 +684,13 @@ struct Player::Impl {
       case Condition::Kind::kTraveledDistance: return e.odometer >= c.value;
       case Condition::Kind::kSpeed: {
         const double v = c.direction == "lateral" ? e.lateral_speed : c.direction == "vertical" ? 0.0 : e.s.speed;
-        return Compare(v, c.value, c.rule);
+        return CompareNumbers(v, c.value, c.rule);
       }
       case Condition::Kind::kAcceleration:
-        return Compare(c.direction == "lateral" || c.direction == "vertical" ? 0.0 : e.acceleration, c.value, c.rule);
+        return CompareNumbers(c.direction == "lateral" || c.direction == "vertical" ? 0.0 : e.acceleration, c.value, c.rule);
       case Condition::Kind::kRelativeSpeed: {
         const int o = EntityIndex(c.entity);
-        return Compare(e.s.speed - ents[static_cast<size_t>(o)].s.speed, c.value, c.rule);
+        return CompareNumbers(e.s.speed - ents[static_cast<size_t>(o)].s.speed, c.value, c.rule);
       }
       case Condition::Kind::kStandStill:
         return e.standstill_since && time - *e.standstill_since >= c.value - kSmall;
@@ -746,17 +714,17 @@ struct Player::Impl {
       }
       case Condition::Kind::kDistance: {
         const Placed p = Resolve(*c.position);
-        return Compare(std::fabs(Distance(t, p.pose, nullptr, p.lane, c)), c.value, c.rule);
+        return CompareNumbers(std::fabs(Distance(t, p.pose, nullptr, p.lane, c)), c.value, c.rule);
       }
       case Condition::Kind::kRelativeDistance: {
         const int o = EntityIndex(c.entity);
-        return Compare(std::fabs(EntityDistance(t, o, c)), c.value, c.rule);
+        return CompareNumbers(std::fabs(EntityDistance(t, o, c)), c.value, c.rule);
       }
       case Condition::Kind::kTimeHeadway: {
         const int o = EntityIndex(c.entity);
         const double d = EntityDistance(t, o, c);
         if (d < 0 || e.s.speed < kSmall) return false;
-        return Compare(std::fabs(d / e.s.speed), c.value, c.rule);
+        return CompareNumbers(std::fabs(d / e.s.speed), c.value, c.rule);
       }
       case Condition::Kind::kTimeToCollision: {
         double dist = 0.0, rel = e.s.speed;
@@ -778,7 +746,7 @@ struct Player::Impl {
         }
         if (std::fabs(dist) < kSmall || std::fabs(rel) < kSmall) return false;
         const double ttc = dist / rel;
-        return ttc >= 0.0 && Compare(ttc, c.value, c.rule);
+        return ttc >= 0.0 && CompareNumbers(ttc, c.value, c.rule);
       }
       default: return false;
     }
@@ -979,7 +947,7 @@ struct Player::Impl {
       if (v->op == SetValueAction::Op::kSet) {
         cur = v->value;
       } else {
-        const auto a0 = ToNumber(cur), b0 = ToNumber(v->value);
+        const auto a0 = ParseValue(cur), b0 = ParseValue(v->value);
         if (!a0 || !b0) Fail(a.pos, "cannot do arithmetic on '" + cur + "' and '" + v->value + "'");
         cur = FormatNumber(v->op == SetValueAction::Op::kAdd ? *a0 + *b0 : *a0 * *b0);
       }

@@ -30,6 +30,43 @@ std::string Warning::Format() const {
   return (where.empty() ? "" : where + ": ") + "warning: " + message;
 }
 
+bool CompareNumbers(double a, double b, Rule rule) {
+  constexpr double kSmall = 1e-10;
+  switch (rule) {
+    case Rule::kGreaterThan: return a > b + kSmall;
+    case Rule::kGreaterOrEqual: return a >= b - kSmall;
+    case Rule::kLessThan: return a < b - kSmall;
+    case Rule::kLessOrEqual: return a <= b + kSmall;
+    case Rule::kEqualTo: return std::fabs(a - b) < kSmall;
+    case Rule::kNotEqualTo: return std::fabs(a - b) >= kSmall;
+  }
+  return false;
+}
+
+std::optional<double> ParseValue(const std::string& text) {
+  if (text == "true") return 1.0;
+  if (text == "false") return 0.0;
+  double v = 0.0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+bool CompareValues(const std::string& a, const std::string& b, Rule rule) {
+  const auto x = ParseValue(a), y = ParseValue(b);
+  if (x && y) return CompareNumbers(*x, *y, rule);
+  const int cmp = a.compare(b);
+  switch (rule) {
+    case Rule::kGreaterThan: return cmp > 0;
+    case Rule::kGreaterOrEqual: return cmp >= 0;
+    case Rule::kLessThan: return cmp < 0;
+    case Rule::kLessOrEqual: return cmp <= 0;
+    case Rule::kEqualTo: return cmp == 0;
+    case Rule::kNotEqualTo: return cmp != 0;
+  }
+  return false;
+}
+
 int Scenario::FindEntity(const std::string& name) const {
   for (size_t i = 0; i < entities.size(); ++i)
     if (entities[i].name == name) return static_cast<int>(i);
@@ -255,7 +292,7 @@ class Reader {
     if (!decls) return;
     Only(decls, {"ParameterDeclaration"});
     for (const Node& d : decls.Children("ParameterDeclaration")) {
-      Only(d, {});
+      Only(d, {"ConstraintGroup"});
       const std::string name = Str(d, "name");
       const std::string type = Str(d, "parameterType", "string");
       static const std::set<std::string> kTypes = {"integer", "double", "string", "boolean", "unsignedInt",
@@ -275,7 +312,21 @@ class Reader {
       }
       if (global) declared_globals_.insert(name);
       scopes_.back()[name] = value;
+      CheckConstraints(d, name, value);
     }
+  }
+  /// ConstraintGroups (1.2): the value must meet every ValueConstraint of at least one group.
+  void CheckConstraints(const Node& d, const std::string& name, const std::string& value) {
+    const std::vector<Node> groups = d.Children("ConstraintGroup");
+    if (groups.empty()) return;
+    bool any = false;
+    for (const Node& g : groups) {
+      Only(g, {"ValueConstraint"});
+      bool all = true;
+      for (const Node& c : g.Children("ValueConstraint")) all = CompareValues(value, Str(c, "value"), ReadRule(c)) && all;
+      any = any || all;
+    }
+    if (!any) Error(d.Pos(), "parameter '" + name + "' = '" + value + "' meets none of its ConstraintGroups");
   }
   void CheckOverrides() {
     std::vector<std::string> names(declared_globals_.begin(), declared_globals_.end());

@@ -292,6 +292,13 @@ struct Scenario {
   [[nodiscard]] int FindEntity(const std::string& name) const;
 };
 
+/// `a rule b` on numbers, with esmini's tolerance of 1e-10 (`greaterThan` is a > b + 1e-10).
+[[nodiscard]] bool CompareNumbers(double a, double b, Rule rule);
+/// A parameter value as a number ("true" is 1, "false" 0), if it is one.
+[[nodiscard]] std::optional<double> ParseValue(const std::string& text);
+/// `a rule b` on parameter values: as numbers when both are, else by string order.
+[[nodiscard]] bool CompareValues(const std::string& a, const std::string& b, Rule rule);
+
 /// Reads `path` (and the catalogs and road network it names), with `overrides` replacing the
 /// values of declared global parameters (an undeclared name is an error). Throws core::InputError.
 [[nodiscard]] Scenario LoadScenario(const std::string& path,

@@ -176,3 +176,25 @@ TEST(ScenarioTest, InitTeleportsRelativeToALaterEntityWaitForIt) {
 
 }  // namespace
 }  // namespace gauntlet::test
+
+namespace gauntlet::test {
+namespace {
+
+TEST(ScenarioTest, ParameterConstraintGroups) {
+  XoscParts p;
+  p.parameters =
+      "<ParameterDeclaration name=\"Speed\" parameterType=\"double\" value=\"10\"><ConstraintGroup>"
+      "<ValueConstraint rule=\"greaterThan\" value=\"0\"/><ValueConstraint rule=\"lessOrEqual\" value=\"50\"/>"
+      "</ConstraintGroup><ConstraintGroup><ValueConstraint rule=\"equalTo\" value=\"100\"/></ConstraintGroup>"
+      "</ParameterDeclaration>";
+  p.entities = Car("Ego");
+  const std::string path = WriteXosc("constraints", Xosc(p));
+  EXPECT_EQ(LoadError(path), "");
+  EXPECT_EQ(LoadError(path, {{"Speed", "100"}}), "");  // the second group
+  EXPECT_NE(LoadError(path, {{"Speed", "60"}}).find("constraints.xosc:4:24: error: parameter 'Speed' = '60' meets none"),
+            std::string::npos)
+      << LoadError(path, {{"Speed", "60"}});
+}
+
+}  // namespace
+}  // namespace gauntlet::test
