@@ -349,11 +349,6 @@ TEST(PlayerTest, FollowTrajectoryWithTiming) {
   EXPECT_NEAR(r.At(5.0)[0].y, 10.0, 1e-9);
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 std::string TwoRoads() { return std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/two_roads.xodr"; }
 
@@ -387,11 +382,6 @@ TEST(PlayerTest, MotionCrossesRoadLinksAndStopsAtTheEnd) {
   EXPECT_NEAR(r.At(6.0)[0].x, 200.0, 1e-9);  // the network ends at x = 200
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 // The master drives 100 m to its target at 10 m/s (10 s); the entity is 50 m from its own target:
 // synchronised, it drives 5 m/s and arrives with the master, then takes the final speed.
@@ -412,11 +402,6 @@ TEST(PlayerTest, SynchronizeArrivesWithTheMaster) {
   EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 // Relative to an entity in lane 1 (centre y = 1.535, driving towards -x): 0.5 m to its left is
 // y = 1.035; the Ego in lane -1 moves there at once (step shape).
@@ -436,11 +421,6 @@ TEST(PlayerTest, RelativeLaneOffsetFollowsTheReferenceDirection) {
   EXPECT_NEAR(r.At(2.0)[1].x, 280.0, 1e-9);  // the reference drives towards -x
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 // The Lead speeds up 1 m/s per second from t = 0; at t = 1 (Lead at 11 m/s) the Ego goes to the Lead's
 // speed over 2 s: a target sampled once (11), or followed (continuous: the Lead's speed when it ends).
@@ -475,11 +455,6 @@ TEST(PlayerTest, RelativeSpeedTargetSampledOnceOrFollowed) {
   EXPECT_NEAR(followed.At(4.0)[0].speed, 14.0, 1e-9);
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 // rate 1.2 m/s of peak lateral speed over 3.07 m, sinusoidal: pi / 2 * 3.07 / 1.2 s
 TEST(PlayerTest, LaneChangeOverRate) {

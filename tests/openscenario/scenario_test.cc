@@ -129,11 +129,6 @@ TEST(ScenarioTest, MalformedXmlAndMissingRoad) {
   EXPECT_NE(LoadError(WriteXosc("lanenoroad", Xosc(q))).find("LanePosition needs a road network"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 TEST(ScenarioTest, ControllersThatDoNotDriveAreWarningsOthersErrors) {
   auto scenario = [](const std::string& controller_name, const std::string& esmini_type) {
@@ -174,11 +169,6 @@ TEST(ScenarioTest, InitTeleportsRelativeToALaterEntityWaitForIt) {
   EXPECT_NEAR(r.At(0.0)[0].y, 3.0, 1e-12);
 }
 
-}  // namespace
-}  // namespace gauntlet::test
-
-namespace gauntlet::test {
-namespace {
 
 TEST(ScenarioTest, ParameterConstraintGroups) {
   XoscParts p;
