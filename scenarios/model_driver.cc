@@ -76,11 +76,11 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
     if (a.accel_mps2) command->accel_mps2 = *a.accel_mps2;
     if (a.steer_rad) command->steer_rad = *a.steer_rad;
     if (a.turn_rate_radps) command->turn_rate_radps = *a.turn_rate_radps;
-    extra[base + 3] = static_cast<double>(chosen);
+    extra[base + CommandColumn(CommandSignal::kAdvisory)] = static_cast<double>(chosen);
   }
-  extra[base + 0] = command->accel_mps2;
-  extra[base + 1] = command->steer_rad;
-  extra[base + 2] = command->turn_rate_radps;
+  extra[base + CommandColumn(CommandSignal::kAccel)] = command->accel_mps2;
+  extra[base + CommandColumn(CommandSignal::kSteer)] = command->steer_rad;
+  extra[base + CommandColumn(CommandSignal::kTurnRate)] = command->turn_rate_radps;
 }
 
 }  // namespace gauntlet::scenarios
