@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "sim/internal/trig.h"
 #include "sim/internal/world.h"
 
 // The behaviours and their triggers: when each behaviour of the other actors starts and ends, and the
@@ -274,7 +275,7 @@ double World::LongitudinalCommand(const Actor& a, double t, size_t index) const 
         const double gap = ds - 0.5 * (a.dims.length_m + b.dims.length_m);
         if (gap < best_gap) {
           best_gap = gap;
-          lead_speed = b.body.speed_mps * std::cos(b.where.heading_error_rad);
+          lead_speed = b.body.speed_mps * Cos(b.where.heading_error_rad);
         }
       }
       if (!std::isfinite(best_gap)) return accel * free_road;

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <optional>
 
+#include "sim/internal/trig.h"
 #include "sim/internal/world.h"
 
 // The measurement: the row at t (the actors' blocks, the pairs relative to the ego with their contacts,
@@ -13,8 +14,9 @@ namespace {
 // A footprint moved on at its speed and yaw rate for `h` seconds (straight, for a rate of change).
 Footprint Ahead(const Actor& a, double h) {
   Footprint f = FootprintOf(a);
-  f.x_m += h * a.body.speed_mps * std::cos(a.body.heading_rad);
-  f.y_m += h * a.body.speed_mps * std::sin(a.body.heading_rad);
+  const SinCos heading = SinCosOf(a.body.heading_rad);
+  f.x_m += h * a.body.speed_mps * heading.cos;
+  f.y_m += h * a.body.speed_mps * heading.sin;
   f.heading_rad += h * a.yaw_rate_radps;
   return f;
 }
@@ -75,8 +77,8 @@ Pair World::Relate(const Actor& a, const Actor& b) const {
   Pair p;
   const double dx = b.body.x_m - a.body.x_m;
   const double dy = b.body.y_m - a.body.y_m;
-  p.distance = std::hypot(dx, dy);
-  const double direction = std::atan2(dy, dx);
+  p.distance = Hypot(dx, dy);
+  const double direction = Atan2(dy, dx);
   p.bearing = WrapAngle(direction - a.body.heading_rad);
   p.rel_heading = WrapAngle(b.body.heading_rad - a.body.heading_rad);
   const Footprint fa = FootprintOf(a);
@@ -86,8 +88,8 @@ Pair World::Relate(const Actor& a, const Actor& b) const {
   p.gap = along.value_or(p.clearance);
   if (along) {
     // along the path: the difference of the speeds along the lane
-    const double va = a.body.speed_mps * std::cos(a.where.heading_error_rad);
-    const double vb = b.body.speed_mps * std::cos(b.where.heading_error_rad);
+    const double va = a.body.speed_mps * Cos(a.where.heading_error_rad);
+    const double vb = b.body.speed_mps * Cos(b.where.heading_error_rad);
     p.rel_speed = vb - va;
   } else {
     // the rate of change of the clearance at constant speeds and yaw rates

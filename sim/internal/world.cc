@@ -8,6 +8,7 @@
 #include "core/check.h"
 #include "core/format.h"
 #include "sim/dynamics.h"
+#include "sim/internal/trig.h"
 
 // The world step: the world's construction, the actors' integration from t to t + dt, lane placement.
 
@@ -159,7 +160,7 @@ void World::PlaceOnLane(Actor& a) {
     a.lane = to;
   }
   const Pose2 pose = road_.PoseAt(a.lane, a.s_m, a.offset_m);
-  const double heading_error = std::atan(a.offset_rate_mps / std::max(a.body.speed_mps, 1.0));
+  const double heading_error = Atan(a.offset_rate_mps / std::max(a.body.speed_mps, 1.0));
   a.body.x_m = pose.x_m;
   a.body.y_m = pose.y_m;
   a.body.heading_rad = WrapAngle(pose.heading_rad + heading_error);
@@ -197,7 +198,7 @@ void World::Integrate(const EgoCommand& command, double t_next) {
         case ActorKind::kStatic:
           break;
       }
-      a.travelled_m += std::hypot(a.body.x_m - before.x_m, a.body.y_m - before.y_m);
+      a.travelled_m += Hypot(a.body.x_m - before.x_m, a.body.y_m - before.y_m);
       LocateFree(a);
     } else if (a.motion == Motion::kLane) {
       const Travel travel = TravelStep(a.body.speed_mps, a.accel_cmd_mps2, dt_);
@@ -216,7 +217,7 @@ void World::Integrate(const EgoCommand& command, double t_next) {
       PlaceOnLane(a);
     } else {
       a.body = AdvanceOnTurnRate(a.body, a.accel_cmd_mps2, 0.0, dt_);
-      a.travelled_m += std::hypot(a.body.x_m - before.x_m, a.body.y_m - before.y_m);
+      a.travelled_m += Hypot(a.body.x_m - before.x_m, a.body.y_m - before.y_m);
       LocateFree(a);
     }
     a.accel_mps2 = (a.body.speed_mps - before.speed_mps) / dt_;
