@@ -58,9 +58,7 @@ EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Control
     if (options.record_trace) {
       result.trace = core::Trace(names);
       result.trace.SetFixedStep(dt);  // time is a step count: windows in whole steps
-      // rows for up to a minute at 100 Hz up front; a longer trace grows as it goes (a run that stops
-      // early, by its budget or a violation, never pays for the full horizon)
-      result.trace.Reserve(std::min<size_t>(steps + 1, 8192));
+      result.trace.Reserve(ReservedRows(steps));
     }
     std::vector<double> row(names.size(), 0.0);
     const std::span<const double> signals(row.data(), world_signals);

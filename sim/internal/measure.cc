@@ -109,9 +109,9 @@ void World::Measure(std::span<double> row) {
   const bool sensing = !sensors_.empty();
   if (sensing) {
     for (const Actor& a : actors_) {
-      if (a.motion != Motion::kStatic) collision_.SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
+      if (a.motion != Motion::kStatic) collision_->SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
     }
-    collision_.UpdateBounds();
+    collision_->UpdateBounds();
   }
   const double t = static_cast<double>(measured_) * dt_;
   const bool first = measured_ == 0;
@@ -178,7 +178,7 @@ void World::Measure(std::span<double> row) {
   row[actors_.size() * kSignalsPerActor] = ego_collided_ ? 1.0 : 0.0;
 
   // sensors
-  sensors_.Measure(actors_, collision_, row);
+  if (sensing) sensors_.Measure(actors_, *collision_, row);
 }
 
 }  // namespace gauntlet::sim::internal

@@ -58,7 +58,8 @@ Footprint FootprintOf(const Actor& a) {
 }
 
 World::World(const WorldSpec& spec, const RoadNetwork& road)
-    : spec_(spec), road_(road), dt_(spec.time_step_s), collision_(static_cast<int>(spec.actors.size())) {
+    : spec_(spec), road_(road), dt_(spec.time_step_s) {
+  if (!spec.sensors.empty()) collision_.emplace(static_cast<int>(spec.actors.size()));
   // actors and their shapes
   actors_.resize(spec.actors.size());
   for (size_t i = 0; i < spec.actors.size(); ++i) {
@@ -72,7 +73,9 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     const CollisionWorld::Role role = s.ego                          ? CollisionWorld::Role::kEgo
                                       : s.kind == ActorKind::kStatic ? CollisionWorld::Role::kStatic
                                                                      : CollisionWorld::Role::kMoving;
-    a.box = collision_.AddBox(0.5 * a.dims.length_m, 0.5 * a.dims.width_m, 0.5 * a.dims.height_m, role);
+    if (collision_) {
+      a.box = collision_->AddBox(0.5 * a.dims.length_m, 0.5 * a.dims.width_m, 0.5 * a.dims.height_m, role);
+    }
     a.body.speed_mps = s.kind == ActorKind::kStatic ? 0.0 : s.speed_mps;
     a.hold_speed_mps = a.body.speed_mps;
     if (!s.lane.empty()) {
@@ -96,7 +99,7 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     } else {
       LocateFree(a);
     }
-    collision_.SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
+    if (collision_) collision_->SetPose(a.box, a.body.x_m, a.body.y_m, a.body.heading_rad);
     a.started_at.assign(s.behaviours.size(), kNaN);
     a.ended_at.assign(s.behaviours.size(), kNaN);
   }

@@ -85,7 +85,7 @@ class World {
   double dt_;
   std::vector<Actor> actors_;
   int ego_ = -1;
-  CollisionWorld collision_;
+  std::optional<CollisionWorld> collision_;  // the boxes for the sensors' rays (a world with sensors only)
   std::vector<ContactState> contacts_;      // per actor (the ego's entry unused)
   std::vector<Footprint> last_footprints_;  // at the previous row
   size_t measured_ = 0;                     // rows measured so far
