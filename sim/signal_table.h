@@ -2,12 +2,10 @@
 // The signal tables: the columns an episode records per actor, per other actor (relative to the ego)
 // and per detector target, each with its name and unit, in column order.
 //
-// SignalNames (world_spec.h) names the columns from these tables, and the episode writes each value at
-// the offset the same table gives for its id (ColumnOf, evaluated at compile time), so a column cannot
-// be named at one position and written at another: reordering a table moves both.
-//
-//   out[ActorColumn(ActorSignal::kSpeed)] = body.speed_mps;     // the writer
-//   for (const auto& c : kActorSignals) names.push_back(actor + "." + std::string(c.name));  // the names
+// SignalNames (world_spec.h) names the columns from these tables (`<actor>.` + each entry's name, in
+// table order), and the episode writes each value at the offset the same table gives for its id
+// (`out[ActorColumn(ActorSignal::kSpeed)] = speed`, ColumnOf evaluated at compile time), so a column
+// cannot be named at one position and written at another: reordering a table moves both.
 //
 // The model's columns (`cmd.*`, `model.advisory`) have their table in scenarios/model_binding.h, built
 // on the same SignalColumn and ColumnOf.
