@@ -62,6 +62,7 @@ struct ResolvedTrigger {
 struct Actor {
   const ActorSpec* spec = nullptr;
   ActorDefaults dims{};
+  Footprint shape;  ///< the footprint's sizes (and radius) at the origin: FootprintOf places it
   VehicleLimits limits{};
   int box = -1;
   bool wheeled = false;  // friction limits its acceleration

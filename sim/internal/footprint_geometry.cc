@@ -49,7 +49,13 @@ std::optional<double> Advance(const Footprint& a0, const Footprint& a1, const Fo
 
 }  // namespace
 
-double Footprint::Radius() const { return std::hypot(half_length_m, half_width_m); }
+double Footprint::Radius() const { return radius_m >= 0.0 ? radius_m : std::hypot(half_length_m, half_width_m); }
+
+Footprint Footprint::WithRadius() const {
+  Footprint f = *this;
+  f.radius_m = std::hypot(half_length_m, half_width_m);
+  return f;
+}
 
 double SignedClearance(const Footprint& a, const Footprint& b) {
   // b in a's frame

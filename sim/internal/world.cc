@@ -54,7 +54,11 @@ int ActorIndex(const WorldSpec& spec, int ego, const std::string& name) {
 }
 
 Footprint FootprintOf(const Actor& a) {
-  return {a.body.x_m, a.body.y_m, a.body.heading_rad, 0.5 * a.dims.length_m, 0.5 * a.dims.width_m};
+  Footprint f = a.shape;
+  f.x_m = a.body.x_m;
+  f.y_m = a.body.y_m;
+  f.heading_rad = a.body.heading_rad;
+  return f;
 }
 
 World::World(const WorldSpec& spec, const RoadNetwork& road)
@@ -67,6 +71,7 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     Actor& a = actors_[i];
     a.spec = &s;
     a.dims = ResolveActor(s);
+    a.shape = Footprint{0.0, 0.0, 0.0, 0.5 * a.dims.length_m, 0.5 * a.dims.width_m}.WithRadius();
     a.limits = {a.dims.max_accel_mps2, a.dims.max_decel_mps2, a.dims.max_steer_rad, a.dims.wheelbase_m};
     a.wheeled = s.kind == ActorKind::kVehicle || s.kind == ActorKind::kCyclist;
     if (s.ego) ego_ = static_cast<int>(i);
