@@ -47,8 +47,10 @@ std::shared_ptr<const Model> Model::FromGraph(Graph graph, std::optional<NnetNor
     model->dims_[static_cast<size_t>(t.id)] = internal::Dims::From(t.shape);
     if (!t.is_constant()) model->slot_[static_cast<size_t>(t.id)] = slots++;
   }
-  for (TensorId id : g.inputs()) model->input_size_ += static_cast<size_t>(g.tensor(id).element_count());
-  for (TensorId id : g.outputs()) model->output_size_ += static_cast<size_t>(g.tensor(id).element_count());
+  for (TensorId id : g.inputs()) model->input_counts_.push_back(static_cast<size_t>(g.tensor(id).element_count()));
+  for (TensorId id : g.outputs()) model->output_counts_.push_back(static_cast<size_t>(g.tensor(id).element_count()));
+  for (size_t count : model->input_counts_) model->input_size_ += count;
+  for (size_t count : model->output_counts_) model->output_size_ += count;
   for (const Node& node : g.nodes()) model->max_arity_ = std::max(model->max_arity_, node.inputs.size());
   model->block_rows_ = g.batch_leading() ? kBlockRows : 1;
   if (model->nnet_) {
@@ -68,6 +70,17 @@ void Model::Prepare(Workspace& ws, int64_t rows) const {
   ws.raw_.resize(input_size_);
   ws.sized_for_ = id_;
   ws.rows_ = rows;
+  // a single sample's pass: per-sample shapes (ActualDims at one row), pointers into the new buffers
+  ws.single_operands_.clear();
+  ws.single_node_out_.clear();
+  for (const Node& node : graph_.nodes()) {
+    for (const TensorId id : node.inputs) ws.single_operands_.push_back({Data(ws, id), dims_[static_cast<size_t>(id)]});
+    ws.single_node_out_.push_back(ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(node.output)])].data());
+  }
+  ws.single_in_.clear();
+  for (TensorId id : graph_.inputs()) ws.single_in_.push_back(ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(id)])].data());
+  ws.single_out_.clear();
+  for (TensorId id : graph_.outputs()) ws.single_out_.push_back(Data(ws, id));
 }
 
 internal::Dims Model::ActualDims(TensorId id, int64_t rows) const {
@@ -97,20 +110,24 @@ void Model::Evaluate(std::span<const double> input, std::span<double> output, Wo
   GAUNTLET_CHECK(input.size() == input_size_);
   GAUNTLET_CHECK(output.size() == output_size_);
   Prepare(ws, 1);
-  // inputs in, one pass, outputs out
+  // inputs in, one pass (operands resolved by Prepare), outputs out
   size_t offset = 0;
-  for (TensorId id : graph_.inputs()) {
-    const size_t count = static_cast<size_t>(graph_.tensor(id).element_count());
-    std::memcpy(ws.buffers_[static_cast<size_t>(slot_[static_cast<size_t>(id)])].data(), input.data() + offset,
-                count * sizeof(double));
-    offset += count;
+  for (size_t k = 0; k < input_counts_.size(); ++k) {
+    std::memcpy(ws.single_in_[k], input.data() + offset, input_counts_[k] * sizeof(double));
+    offset += input_counts_[k];
   }
-  Run(ws, 1);
+  const internal::Operand* operands = ws.single_operands_.data();
+  const std::vector<Node>& nodes = graph_.nodes();
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const size_t arity = nodes[i].inputs.size();
+    internal::RunKernel(nodes[i], std::span(operands, arity), dims_[static_cast<size_t>(nodes[i].output)],
+                        ws.single_node_out_[i]);
+    operands += arity;
+  }
   offset = 0;
-  for (TensorId id : graph_.outputs()) {
-    const size_t count = static_cast<size_t>(graph_.tensor(id).element_count());
-    std::memcpy(output.data() + offset, Data(ws, id), count * sizeof(double));
-    offset += count;
+  for (size_t k = 0; k < output_counts_.size(); ++k) {
+    std::memcpy(output.data() + offset, ws.single_out_[k], output_counts_[k] * sizeof(double));
+    offset += output_counts_[k];
   }
 }
 

@@ -63,6 +63,12 @@ class Workspace {
   std::vector<std::vector<double>> buffers_;  // one per non-constant tensor
   std::vector<double> raw_;                   // normalised copy of an input (EvaluateRaw)
   std::vector<internal::Operand> operands_;   // one node's operands
+  // a single sample's pass (Evaluate), resolved whenever the buffers are (re)allocated: every node's
+  // operands in node order, each node's output, the inputs' and outputs' data
+  std::vector<internal::Operand> single_operands_;
+  std::vector<double*> single_node_out_;
+  std::vector<double*> single_in_;
+  std::vector<const double*> single_out_;
 };
 
 /// An immutable, evaluable network.
@@ -118,6 +124,8 @@ class Model {
   int64_t block_rows_ = 1;             // samples per block in EvaluateBatch
   std::vector<int> slot_;              // tensor id -> buffer index, -1 for constants
   std::vector<internal::Dims> dims_;   // tensor id -> per-sample shape
+  std::vector<size_t> input_counts_;   // values per sample of each graph input
+  std::vector<size_t> output_counts_;  // values per sample of each graph output
   size_t max_arity_ = 0;
 };
 

@@ -546,9 +546,11 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
     size_t step_counter = 0;
     // online monitors of the requirements that stop the run as soon as their violation is certain
     std::vector<verifier::stl::OnlineMonitor> stoppers;
-    std::vector<std::string> row_names = scenario.signals;
+    const std::vector<std::string>& row_names = scenario.signals;
     for (const auto& r : scenario.requirements) {
-      if (r.spec.stop_on_violation) stoppers.emplace_back(r.monitor.formula(), row_names, instance.world.time_step_s);
+      if (!r.spec.stop_on_violation) continue;
+      stoppers.emplace_back(r.monitor.formula(), row_names, instance.world.time_step_s);
+      stoppers.back().Reserve(sim::ReservedRows(sim::StepCount(instance.world)));  // no allocation per step
     }
     episode_options.observer = [&](double time_s, std::span<const double> row) {
       for (auto& m : stoppers) {
@@ -561,7 +563,9 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
       }
       return true;
     };
-    sim::EpisodeResult episode = sim::RunEpisode(instance.world, driver, episode_options);
+    // the road built once for the scenario when no parameter changes it
+    sim::EpisodeResult episode = scenario.road ? sim::RunEpisode(instance.world, *scenario.road, driver, episode_options)
+                                               : sim::RunEpisode(instance.world, driver, episode_options);
     result.steps = episode.steps;
     result.end_time_s = episode.trace.empty() ? 0.0 : episode.trace.time().back();
     if (timed_out) {

@@ -71,10 +71,9 @@ std::vector<std::string> CheckModelFitsBinding(const ModelBindingSpec& b, const 
 std::vector<std::string> ModelSignalNames(const ModelBindingSpec& binding) {
   std::vector<std::string> names;
   for (const auto& o : binding.observation) names.push_back("model.in." + o.name);
-  names.push_back("cmd.accel_mps2");
-  names.push_back("cmd.steer_rad");
-  names.push_back("cmd.turn_rate_radps");
-  if (!binding.advisories.empty()) names.push_back("model.advisory");
+  for (const auto& column : kCommandSignals) {
+    if (column.id != CommandSignal::kAdvisory || !binding.advisories.empty()) names.emplace_back(column.name);
+  }
   return names;
 }
 

@@ -17,6 +17,8 @@
 //
 // docs/scenario-format.md documents every field.
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "core/fields.h"
+#include "sim/signal_table.h"
 #include "verifier/stl/expression.h"
 
 namespace gauntlet::scenarios {
@@ -143,9 +146,25 @@ struct CompiledObservation {
                                                              const std::string& scenario_name,
                                                              const std::string& slot, const LoadedModel& model);
 
+/// The columns the model binding adds after its observation slots: the command sent, then (discrete
+/// bindings only, so it stays last) the index of the chosen advisory. ModelSignalNames names them and
+/// ModelDriver writes them at CommandColumn(id) past the slots (sim/signal_table.h).
+enum class CommandSignal { kAccel, kSteer, kTurnRate, kAdvisory };
+inline constexpr std::array<sim::SignalColumn<CommandSignal>, 4> kCommandSignals = {{
+    {CommandSignal::kAccel, "cmd.accel_mps2", "m/s^2"},
+    {CommandSignal::kSteer, "cmd.steer_rad", "rad"},
+    {CommandSignal::kTurnRate, "cmd.turn_rate_radps", "rad/s"},
+    {CommandSignal::kAdvisory, "model.advisory", "1"},
+}};
+static_assert(sim::TableIsComplete(kCommandSignals));
+static_assert(sim::ColumnOf(kCommandSignals, CommandSignal::kAdvisory) + 1 == kCommandSignals.size(),
+              "model.advisory is the last column: continuous bindings leave it out");
+/// The offset of `id` past the observation slots.
+consteval size_t CommandColumn(CommandSignal id) { return sim::ColumnOf(kCommandSignals, id); }
+
 /// Signal names the model binding adds to the trace: "model.in.<name>" per observation slot (the value
-/// the model was given), "cmd.accel_mps2", "cmd.steer_rad", "cmd.turn_rate_radps" (the command sent),
-/// and "model.advisory" (the index of the chosen advisory) for discrete bindings.
+/// the model was given), then kCommandSignals: "cmd.accel_mps2", "cmd.steer_rad", "cmd.turn_rate_radps"
+/// (the command sent), and "model.advisory" (the index of the chosen advisory) for discrete bindings.
 [[nodiscard]] std::vector<std::string> ModelSignalNames(const ModelBindingSpec& binding);
 
 }  // namespace gauntlet::scenarios

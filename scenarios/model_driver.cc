@@ -17,7 +17,8 @@ ModelDriver::ModelDriver(const Scenario& scenario, const ModelBindingSpec& bindi
   GAUNTLET_CHECK(scenario.observations.size() == binding.observation.size());
   for (size_t i = 0; i < binding.observation.size(); ++i) {
     const ObservationSpec& o = binding.observation[i];
-    slots_.push_back({scenario.observations[i].expr, o, rng.Fork("observation." + o.name), {}, 0.0, false});
+    slots_.push_back({scenario.observations[i].expr, o, rng.Fork("observation." + o.name), {}, 0, 0.0, false});
+    if (o.delay_steps > 0) slots_.back().delay_line.resize(static_cast<size_t>(o.delay_steps) + 1);
   }
   observation_.resize(slots_.size());
   action_.resize(policy_.output_size());
@@ -38,10 +39,13 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
     if (s.spec.noise.gaussian > 0) v += s.rng.Normal(0.0, s.spec.noise.gaussian);
     v = v * s.spec.scale + s.spec.offset;
     if (s.spec.delay_steps > 0) {
-      // the reading of delay_steps control steps ago; until there is one, the first reading
-      s.delay_line.push_back(v);
-      v = s.delay_line.front();
-      if (s.delay_line.size() > static_cast<size_t>(s.spec.delay_steps)) s.delay_line.pop_front();
+      // the reading of delay_steps control steps ago; until there is one, the first reading (a ring:
+      // no allocation per step)
+      const size_t n = s.readings++;
+      const size_t size = s.delay_line.size();
+      const size_t delay = static_cast<size_t>(s.spec.delay_steps);
+      s.delay_line[n % size] = v;
+      v = s.delay_line[n >= delay ? (n - delay) % size : 0];
     }
     if (s.spec.dropout > 0 && s.has_held && s.rng.Uniform() < s.spec.dropout) v = s.held;
     s.held = v;
@@ -76,11 +80,11 @@ void ModelDriver::Act(double time_s, std::span<const double> signals, std::span<
     if (a.accel_mps2) command->accel_mps2 = *a.accel_mps2;
     if (a.steer_rad) command->steer_rad = *a.steer_rad;
     if (a.turn_rate_radps) command->turn_rate_radps = *a.turn_rate_radps;
-    extra[base + 3] = static_cast<double>(chosen);
+    extra[base + CommandColumn(CommandSignal::kAdvisory)] = static_cast<double>(chosen);
   }
-  extra[base + 0] = command->accel_mps2;
-  extra[base + 1] = command->steer_rad;
-  extra[base + 2] = command->turn_rate_radps;
+  extra[base + CommandColumn(CommandSignal::kAccel)] = command->accel_mps2;
+  extra[base + CommandColumn(CommandSignal::kSteer)] = command->steer_rad;
+  extra[base + CommandColumn(CommandSignal::kTurnRate)] = command->turn_rate_radps;
 }
 
 }  // namespace gauntlet::scenarios

@@ -15,7 +15,6 @@
 // One driver per episode (it holds per-run state); the scenario and policy it reads are shared.
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,7 +45,8 @@ class ModelDriver : public sim::Controller {
     const verifier::stl::BoundExpression& expr;  ///< compiled at load
     const ObservationSpec& spec;                 ///< the instance's values
     core::Rng rng;
-    std::deque<double> delay_line;
+    std::vector<double> delay_line;  ///< the last delay_steps + 1 readings, reading n at n % size
+    size_t readings = 0;             ///< readings so far
     double held = 0.0;
     bool has_held = false;
   };

@@ -578,7 +578,11 @@ ResolvedInstance Scenario::Resolve(const std::vector<double>& values) const {
     slots.push_back(v);
   }
   std::unordered_map<std::string, double> by_path;
-  for (const NumberBinding& b : parameter_bindings) by_path[b.path] = b.expr.Bind(names).Evaluate(slots.data());
+  const bool bound = bound_bindings.size() == parameter_bindings.size();
+  for (size_t i = 0; i < parameter_bindings.size(); ++i) {
+    const NumberBinding& b = parameter_bindings[i];
+    by_path[b.path] = bound ? bound_bindings[i].Evaluate(slots.data()) : b.expr.Bind(names).Evaluate(slots.data());
+  }
   const NumberLookup lookup = [&](const std::string& path) -> std::optional<double> {
     const auto it = by_path.find(path);
     if (it == by_path.end()) return std::nullopt;
@@ -906,12 +910,31 @@ std::string DefaultIncludeRoot(const std::string& path) {
   return fs::absolute(fs::path(path)).parent_path().parent_path().string();
 }
 
+namespace {
+
+/// The set-up every instance of a loaded scenario shares, done once (Scenario::road, bound_bindings).
+void PrepareInstances(Scenario* scenario) {
+  std::vector<std::string> names;  // NamedValues' names: the parameters, then the derived ones
+  for (const auto& p : scenario->parameters.parameters) names.push_back(p.name);
+  for (const DerivedParameter& d : scenario->derived) names.push_back(d.name);
+  for (const NumberBinding& b : scenario->parameter_bindings) scenario->bound_bindings.push_back(b.expr.Bind(names));
+  const bool road_bound = std::any_of(scenario->parameter_bindings.begin(), scenario->parameter_bindings.end(),
+                                      [](const NumberBinding& b) { return b.path.starts_with("world.road"); });
+  if (road_bound) return;
+  std::vector<core::FieldError> errors;
+  sim::RoadNetwork road = sim::RoadNetwork::Build(scenario->world.road, &errors, "road");
+  if (errors.empty()) scenario->road = std::make_shared<const sim::RoadNetwork>(std::move(road));
+}
+
+}  // namespace
+
 std::shared_ptr<const Scenario> LoadScenario(const std::string& path, const std::string& include_root) {
   auto scenario = std::make_shared<Scenario>();
   scenario->path = path;
   core::Diagnostics diags;
   const std::string root = include_root.empty() ? DefaultIncludeRoot(path) : include_root;
   ScenarioLoader(path, root, scenario.get(), &diags).Load(LoadYamlFile(path));
+  PrepareInstances(scenario.get());
   return scenario;
 }
 

@@ -178,6 +178,12 @@ class Scenario {
   std::vector<GeneratorSpec> generators;
   bool stop_on_collision = true;  ///< end an episode at the ego's first contact (a crash ends the test)
   FormalSpec formal;
+  // Set-up every instance shares, done once by LoadScenario (empty for a scenario built by hand: each
+  // instance then does its own).
+  /// The road network of every instance when no parameter changes the road (world.road), else null.
+  std::shared_ptr<const sim::RoadNetwork> road;
+  /// parameter_bindings' expressions bound to the names of NamedValues, in the same order.
+  std::vector<verifier::stl::BoundExpression> bound_bindings;
 
   /// The instance for parameter values `values` (in `parameters` order).
   [[nodiscard]] ResolvedInstance Resolve(const std::vector<double>& values) const;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "sim/internal/trig.h"
+
 namespace gauntlet::sim {
 namespace {
 
@@ -18,8 +20,9 @@ BodyState MoveAlongArc(const BodyState& state, double distance_m, double turn_ra
   const double chord = distance_m * Sinc(0.5 * turn_rad);
   const double mid_heading = state.heading_rad + 0.5 * turn_rad;
   BodyState next;
-  next.x_m = state.x_m + chord * std::cos(mid_heading);
-  next.y_m = state.y_m + chord * std::sin(mid_heading);
+  const internal::SinCos mid = internal::SinCosOf(mid_heading);
+  next.x_m = state.x_m + chord * mid.cos;
+  next.y_m = state.y_m + chord * mid.sin;
   next.heading_rad = WrapAngle(state.heading_rad + turn_rad);
   next.speed_mps = new_speed_mps;
   return next;
@@ -53,7 +56,7 @@ VehicleCommand LimitVehicleCommand(double speed_mps, double accel_mps2, double s
   out.accel_mps2 = std::clamp(out.accel_mps2, -grip, grip);
   // lateral: what the friction circle leaves
   const double steer = std::clamp(steer_rad, -limits.max_steer_rad, limits.max_steer_rad);
-  out.curvature_1pm = std::tan(steer) / limits.wheelbase_m;
+  out.curvature_1pm = internal::Tan(steer) / limits.wheelbase_m;
   const double lateral_left = std::sqrt(std::max(0.0, grip * grip - out.accel_mps2 * out.accel_mps2));
   const double v2 = speed_mps * speed_mps;
   if (v2 * std::abs(out.curvature_1pm) > lateral_left) {

@@ -1,10 +1,10 @@
 #pragma once
 // RunEpisode: one simulated run of a world, the ego driven by a controller callback.
 //
-// Each call builds a fresh Bullet collision world, places the actors, and steps at the spec's fixed
-// time_step_s: time = step * time_step_s (never a running sum). One row of signals is produced per
-// time point t = 0, dt, ..., steps * dt, in the order of SignalNames(spec) followed by
-// options.extra_signals. Per step:
+// Each call builds a fresh Bullet collision world (when the world has sensors), places the actors,
+// and steps at the spec's fixed time_step_s: time = step * time_step_s (never a running sum). One
+// row of signals is produced per time point t = 0, dt, ..., steps * dt, in the order of
+// SignalNames(spec) followed by options.extra_signals. Per step:
 //   1. the state at t is measured: contacts and clearances from the footprints (also contacts within
 //      the step just taken, by a swept test), poses to Bullet for the sensors' rays;
 //   2. every control_period_steps steps the controller is called with that row and writes an
@@ -31,6 +31,7 @@
 // model) until they leave it (cross_road); contacts are reported, not resolved (bodies pass through
 // one another: post-impact motion is not simulated).
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <span>
@@ -42,6 +43,11 @@
 #include "sim/world_spec.h"
 
 namespace gauntlet::sim {
+
+/// Rows an episode's trace reserves up front (a minute at 100 Hz), at most: a longer run grows its
+/// trace as it goes, and a run that stops early (its budget, a violation) never pays for the full
+/// horizon. Per-row buffers kept beside the trace (online monitors) reserve as many.
+[[nodiscard]] inline size_t ReservedRows(size_t steps) { return std::min<size_t>(steps + 1, 8192); }
 
 /// What the controller asks of the ego for the next control period.
 struct EgoCommand {

@@ -14,6 +14,7 @@
 #include "core/check.h"
 #include "core/format.h"
 #include "core/suggest.h"
+#include "sim/internal/trig.h"
 
 namespace gauntlet::sim {
 namespace {
@@ -79,7 +80,8 @@ RefPose Advance(const RefPose& p, double k, double t) {
   const double half = 0.5 * k * t;
   const double chord = t * Sinc(half);
   const double a = p.h + half;
-  return {p.x + chord * std::cos(a), p.y + chord * std::sin(a), p.h + k * t};
+  const internal::SinCos h = internal::SinCosOf(a);
+  return {p.x + chord * h.cos, p.y + chord * h.sin, p.h + k * t};
 }
 
 }  // namespace
@@ -155,7 +157,8 @@ struct RoadNetwork::Impl {
       if (d2 < best.distance2) {
         best.distance2 = d2;
         best.u = u;
-        best.d = -std::sin(foot.h) * dx + std::cos(foot.h) * dy;
+        const internal::SinCos h = internal::SinCosOf(foot.h);
+        best.d = -h.sin * dx + h.cos * dy;
         best.heading = foot.h;
         best.k = k;
         best.segment = segment;
@@ -168,7 +171,8 @@ struct RoadNetwork::Impl {
       const double t = first.cos_h * (px - first.start.x) + first.sin_h * (py - first.start.y);
       if (t < 0.0) consider(0, t, Advance(first.start, 0.0, t), 0.0);
       const RefPose& pe = road.end;
-      const double te = std::cos(pe.h) * (px - pe.x) + std::sin(pe.h) * (py - pe.y);
+      const internal::SinCos he = internal::SinCosOf(pe.h);
+      const double te = he.cos * (px - pe.x) + he.sin * (py - pe.y);
       if (te > 0.0) consider(n - 1, road.length + te, Advance(pe, 0.0, te), 0.0);
     }
     auto project_segment = [&](size_t j) {
@@ -228,7 +232,7 @@ struct RoadNetwork::Impl {
     const double along = std::max({0.0, -p.u, p.u - road.length});
     const double half = 0.5 * road.width;
     const double across = std::max({0.0, -half - p.d, p.d - ((road.lanes - 1) * road.width + half)});
-    return std::hypot(along, across);
+    return internal::Hypot(along, across);
   }
 
   LanePosition PositionOn(const Road& road, const Projection& p, double heading) const {
@@ -613,8 +617,9 @@ Pose2 RoadNetwork::PoseAt(LaneId lane_id, double s_m, double lateral_offset_m) c
   }
   const double d = lane.offset + lateral_offset_m;
   Pose2 pose;
-  pose.x_m = ref.x - d * std::sin(ref.h);
-  pose.y_m = ref.y + d * std::cos(ref.h);
+  const internal::SinCos h = internal::SinCosOf(ref.h);
+  pose.x_m = ref.x - d * h.sin;
+  pose.y_m = ref.y + d * h.cos;
   pose.heading_rad = WrapAngle(ref.h);
   if (k != 0.0) {
     const double scale = 1.0 - k * d;

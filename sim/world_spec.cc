@@ -8,6 +8,7 @@
 
 #include "core/format.h"
 #include "core/suggest.h"
+#include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::sim {
 namespace {
@@ -79,30 +80,6 @@ class Problems {
  private:
   std::vector<core::FieldError> items_;
 };
-
-// An oriented rectangle for the start-overlap check.
-struct Rect {
-  double x, y, heading, half_length, half_width;
-};
-
-bool RectsOverlap(const Rect& a, const Rect& b) {
-  // separating axis test on the four edge normals
-  const Rect* rects[2] = {&a, &b};
-  for (const Rect* r : rects) {
-    for (int k = 0; k < 2; ++k) {
-      const double angle = r->heading + (k == 0 ? 0.0 : std::numbers::pi / 2);
-      const double ux = std::cos(angle);
-      const double uy = std::sin(angle);
-      auto radius = [&](const Rect& q) {
-        const double d = q.heading - angle;
-        return q.half_length * std::abs(std::cos(d)) + q.half_width * std::abs(std::sin(d));
-      };
-      const double separation = std::abs((b.x - a.x) * ux + (b.y - a.y) * uy);
-      if (separation >= radius(a) + radius(b)) return false;
-    }
-  }
-  return true;
-}
 
 struct ActorInfo {
   std::string name;
@@ -217,7 +194,7 @@ class Validator {
   std::map<std::string, size_t, std::less<>> actor_index_;
   std::optional<size_t> ego_;
   const std::vector<std::string> lane_names_;
-  std::vector<std::optional<Rect>> start_;          // each actor's footprint at start, where known
+  std::vector<std::optional<internal::Footprint>> start_;  // each actor's footprint at start, where known
   std::vector<std::optional<LaneId>> start_lane_;   // each actor's lane at start, where known
 };
 
@@ -331,31 +308,37 @@ void Validator::CheckPlacement(size_t i) {
     problems_.Add(path, "actor '" + actor.name + "' has no placement: give lane (and s_m) or x_m and y_m");
   }
   if (pose && std::isfinite(pose->x_m) && std::isfinite(pose->y_m) && d.length_m > 0 && d.width_m > 0) {
-    start_[i] = Rect{pose->x_m, pose->y_m, pose->heading_rad, 0.5 * d.length_m, 0.5 * d.width_m};
+    start_[i] = internal::Footprint{pose->x_m, pose->y_m, pose->heading_rad, 0.5 * d.length_m, 0.5 * d.width_m};
   }
 }
 
-// overlaps at start (a bounding-circle prefilter on x keeps this fast for many actors)
+// overlaps (or touches) at start, by SignedClearance as contact in an episode (a bounding-circle prefilter
+// on x keeps this fast for many actors)
 void Validator::CheckOverlaps() {
   std::vector<size_t> order;
   std::vector<double> radius(spec_.actors.size(), 0.0);
   for (size_t i = 0; i < start_.size(); ++i) {
     if (!start_[i]) continue;
     order.push_back(i);
-    radius[i] = std::hypot(start_[i]->half_length, start_[i]->half_width);
+    radius[i] = start_[i]->Radius();
   }
   double max_radius = 0.0;
   for (double r : radius) max_radius = std::max(max_radius, r);
   std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return start_[a]->x != start_[b]->x ? start_[a]->x < start_[b]->x : a < b; });
+            [&](size_t a, size_t b) {
+              return start_[a]->x_m != start_[b]->x_m ? start_[a]->x_m < start_[b]->x_m : a < b;
+            });
   std::vector<std::pair<size_t, size_t>> overlaps;
   for (size_t u = 0; u < order.size(); ++u) {
     for (size_t v = u + 1; v < order.size(); ++v) {
-      const Rect& a = *start_[order[u]];
-      const Rect& b = *start_[order[v]];
-      if (b.x - a.x > 2.0 * max_radius) break;
-      if (std::hypot(b.x - a.x, b.y - a.y) >= radius[order[u]] + radius[order[v]]) continue;
-      if (RectsOverlap(a, b)) overlaps.emplace_back(std::min(order[u], order[v]), std::max(order[u], order[v]));
+      const internal::Footprint& a = *start_[order[u]];
+      const internal::Footprint& b = *start_[order[v]];
+      if (b.x_m - a.x_m > 2.0 * max_radius) break;
+      if (std::hypot(b.x_m - a.x_m, b.y_m - a.y_m) > radius[order[u]] + radius[order[v]]) continue;
+      // footprints that touch count, as contact does in an episode (footprint_geometry.h)
+      if (internal::SignedClearance(a, b) <= 0.0) {
+        overlaps.emplace_back(std::min(order[u], order[v]), std::max(order[u], order[v]));
+      }
     }
   }
   std::sort(overlaps.begin(), overlaps.end());
@@ -623,18 +606,14 @@ std::vector<core::FieldError> Validate(const WorldSpec& spec, const RoadNetwork&
 }
 
 std::vector<std::string> SignalNames(const WorldSpec& spec) {
-  static constexpr std::array<std::string_view, kSignalsPerActor> kActorSignals = {
-      "x", "y", "heading", "speed", "accel", "yaw_rate", "lane", "s", "lateral_offset", "heading_error"};
-  static constexpr std::array<std::string_view, kSignalsPerPair> kPairSignals = {
-      "gap", "rel_speed", "ttc", "distance", "bearing", "rel_heading", "collision", "contact_time"};
   std::vector<std::string> names;
-  for (const ActorSpec& actor : spec.actors) {
-    for (std::string_view s : kActorSignals) names.push_back(actor.name + "." + std::string(s));
-  }
+  auto add_block = [&names](const std::string& prefix, const auto& table) {
+    for (const auto& column : table) names.push_back(prefix + "." + std::string(column.name));
+  };
+  for (const ActorSpec& actor : spec.actors) add_block(actor.name, kActorSignals);
   names.emplace_back("collision");
   for (const ActorSpec& actor : spec.actors) {
-    if (actor.ego) continue;
-    for (std::string_view s : kPairSignals) names.push_back(actor.name + "." + std::string(s));
+    if (!actor.ego) add_block(actor.name, kPairSignals);
   }
   const std::string ego_name = [&] {
     for (const ActorSpec& actor : spec.actors)
@@ -647,11 +626,7 @@ std::vector<std::string> SignalNames(const WorldSpec& spec) {
     } else {
       const auto& detector = std::get<DetectorSpec>(sensor);
       const std::string host = detector.host.empty() ? ego_name : detector.host;
-      auto add = [&](const std::string& target) {
-        names.push_back(detector.name + "." + target + ".visible");
-        names.push_back(detector.name + "." + target + ".range");
-        names.push_back(detector.name + "." + target + ".bearing");
-      };
+      auto add = [&](const std::string& target) { add_block(detector.name + "." + target, kDetectorSignals); };
       if (detector.targets.empty()) {
         for (const ActorSpec& actor : spec.actors)
           if (actor.name != host) add(actor.name);

@@ -39,6 +39,7 @@
 
 #include "core/fields.h"
 #include "sim/road_network.h"
+#include "sim/signal_table.h"
 
 namespace gauntlet::sim {
 
@@ -431,10 +432,5 @@ struct WorldSpec {
 /// `.collision` is 1, the time the contact began; -1 otherwise). Then the sensors' signals, in sensor
 /// order (RaySensorSpec, DetectorSpec). docs/scenario-format.md has the full definitions.
 [[nodiscard]] std::vector<std::string> SignalNames(const WorldSpec& spec);
-
-/// The number of signals recorded per actor (the block `<a>.x` ... `<a>.heading_error`).
-inline constexpr size_t kSignalsPerActor = 10;
-/// The number of signals recorded per non-ego actor relative to the ego.
-inline constexpr size_t kSignalsPerPair = 8;
 
 }  // namespace gauntlet::sim

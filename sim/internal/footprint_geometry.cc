@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sim/dynamics.h"
+#include "sim/internal/trig.h"
 
 namespace gauntlet::sim::internal {
 namespace {
@@ -48,19 +49,27 @@ std::optional<double> Advance(const Footprint& a0, const Footprint& a1, const Fo
 
 }  // namespace
 
-double Footprint::Radius() const { return std::hypot(half_length_m, half_width_m); }
+double Footprint::Radius() const { return radius_m >= 0.0 ? radius_m : std::hypot(half_length_m, half_width_m); }
+
+Footprint Footprint::WithRadius() const {
+  Footprint f = *this;
+  f.radius_m = std::hypot(half_length_m, half_width_m);
+  return f;
+}
 
 double SignedClearance(const Footprint& a, const Footprint& b) {
   // b in a's frame
-  const double ca = std::cos(a.heading_rad);
-  const double sa = std::sin(a.heading_rad);
+  const SinCos ha = SinCosOf(a.heading_rad);
+  const double ca = ha.cos;
+  const double sa = ha.sin;
   const double wx = b.x_m - a.x_m;
   const double wy = b.y_m - a.y_m;
   const double px = wx * ca + wy * sa;
   const double py = -wx * sa + wy * ca;
   const double phi = b.heading_rad - a.heading_rad;
-  const double c = std::cos(phi);
-  const double s = std::sin(phi);
+  const SinCos hphi = SinCosOf(phi);
+  const double c = hphi.cos;
+  const double s = hphi.sin;
   const double ac = std::abs(c);
   const double as = std::abs(s);
   const double hla = a.half_length_m;

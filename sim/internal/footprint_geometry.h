@@ -25,9 +25,14 @@ struct Footprint {
   double heading_rad = 0.0;
   double half_length_m = 0.0;  ///< along the heading
   double half_width_m = 0.0;
+  /// Radius() of these half sizes when known (WithRadius), else negative: a footprint of an actor is
+  /// made every step, its sizes never change, and hypot is not free.
+  double radius_m = -1.0;
 
   /// The distance from the centre to a corner (the bounding circle's radius).
   [[nodiscard]] double Radius() const;
+  /// This footprint with its radius computed once (copies keep it; the sizes must not change).
+  [[nodiscard]] Footprint WithRadius() const;
 };
 
 /// The signed clearance between two footprints: when they are apart, the exact minimum distance

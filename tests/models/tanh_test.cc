@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "core/rng.h"
 
@@ -60,6 +62,26 @@ TEST(TanhTest, OddAndExactAtSpecialValues) {
     const double x = rng.Uniform(-30.0, 30.0);
     EXPECT_EQ(Tanh(-x), -Tanh(x));
     EXPECT_LE(std::fabs(Tanh(x)), 1.0);
+  }
+}
+
+TEST(TanhTest, ArrayEqualsTheScalarFormBitForBit) {
+  // values on both sides of 0.625, the special values, lengths across the 64-value chunks
+  core::Rng rng(17);
+  std::vector<double> in;
+  for (int i = 0; i < 1000; ++i) in.push_back(rng.Uniform(-3.0, 3.0));
+  for (double v : {0.0, -0.0, 0.625, -0.625, std::nextafter(0.625, 0.0), std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(), 1e300,
+                   std::numeric_limits<double>::denorm_min()}) {
+    in.insert(in.begin() + static_cast<long>(in.size() / 2), v);
+  }
+  for (const size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, in.size()}) {
+    std::vector<double> out(n, 7.0);
+    TanhArray(in.data(), static_cast<long>(n), out.data());
+    for (size_t i = 0; i < n; ++i) {
+      const double want = Tanh(in[i]);
+      EXPECT_EQ(std::memcmp(&want, &out[i], sizeof want), 0) << "x=" << in[i] << " n=" << n;
+    }
   }
 }
 

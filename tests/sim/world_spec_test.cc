@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
+#include "sim/internal/footprint_geometry.h"
 #include "tests/sim/test_worlds.h"
 
 namespace gauntlet::sim {
@@ -141,6 +145,59 @@ TEST(WorldSpecTest, OverlapAtStart) {
   EXPECT_THAT(Lines(Validate(w)), testing::IsEmpty());
 }
 
+TEST(WorldSpecTest, TouchingAtStartIsAnOverlap) {
+  // the start check is the episode's contact: footprints touch when SignedClearance <= 0
+  WorldSpec w = TwoCars();
+  w.actors[1].s_m = 14.5;  // bumper to bumper: the 4.5 m boxes touch
+  EXPECT_THAT(Lines(Validate(w)), testing::ElementsAre("actors[1]: actors 'ego' and 'lead' overlap at start"));
+  w.actors[1].s_m = 14.5 + 1e-9;
+  EXPECT_THAT(Lines(Validate(w)), testing::IsEmpty());
+}
+
+TEST(WorldSpecTest, StartOverlapsMatchSignedClearanceOnRandomCrowds) {
+  // the sorted, prefiltered check against every pair by SignedClearance, on crowds of rotated boxes
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> position(0.0, 30.0), heading(-3.2, 3.2), half(0.2, 3.0);
+  int with_overlap = 0;
+  for (int world = 0; world < 300; ++world) {
+    WorldSpec w;
+    w.duration_s = 1.0;
+    std::vector<internal::Footprint> boxes;
+    for (int i = 0; i < 12; ++i) {
+      ActorSpec a = testing_worlds::Free("a" + std::to_string(i), ActorKind::kStatic, position(rng), position(rng),
+                                         heading(rng), 0.0);
+      a.ego = i == 0;
+      a.kind = i == 0 ? ActorKind::kVehicle : ActorKind::kStatic;
+      a.length_m = 2.0 * half(rng);
+      a.width_m = 2.0 * half(rng);
+      boxes.push_back({*a.x_m, *a.y_m, a.heading_rad, 0.5 * *a.length_m, 0.5 * *a.width_m});
+      w.actors.push_back(a);
+    }
+    std::vector<std::string> expected;
+    for (size_t b = 0; b < boxes.size(); ++b) {
+      for (size_t a = 0; a < b; ++a) {
+        if (internal::SignedClearance(boxes[a], boxes[b]) <= 0.0) {
+          expected.push_back("actors[" + std::to_string(b) + "]: actors 'a" + std::to_string(a) + "' and 'a" +
+                             std::to_string(b) + "' overlap at start");
+        }
+      }
+    }
+    std::vector<std::string> got;
+    for (const std::string& line : Lines(Validate(w))) {
+      if (line.find("overlap at start") != std::string::npos) got.push_back(line);
+    }
+    auto key = [](const std::string& line) {
+      const size_t a = line.find("'a") + 2, b = line.find("' and 'a") + 8;
+      return std::pair(std::stoi(line.substr(a)), std::stoi(line.substr(b)));
+    };
+    // reported in pair order (first actor, then second)
+    std::sort(expected.begin(), expected.end(), [&](auto& x, auto& y) { return key(x) < key(y); });
+    EXPECT_EQ(got, expected) << "world " << world;
+    with_overlap += expected.empty() ? 0 : 1;
+  }
+  EXPECT_GT(with_overlap, 100);  // the crowds are dense enough to test both answers
+}
+
 TEST(WorldSpecTest, BehaviourProblems) {
   WorldSpec w = TwoCars();
   auto& b = w.actors[1].behaviours;
@@ -259,6 +316,17 @@ TEST(WorldSpecTest, RoadProblemsComeWithRoadPaths) {
   const auto errors = Validate(w);
   ASSERT_FALSE(errors.empty());
   EXPECT_EQ(errors[0].path.rfind("road.roads[0]", 0), 0u) << errors[0].path;
+}
+
+TEST(WorldSpecTest, SignalTablesNameTheirColumns) {
+  // the names come from the tables the episode writes by (signal_table.h): each id at its offset
+  const std::vector<std::string> names = SignalNames(TwoCars());
+  EXPECT_EQ(names[ActorColumn(ActorSignal::kSpeed)], "ego.speed");
+  EXPECT_EQ(names[kSignalsPerActor + ActorColumn(ActorSignal::kHeadingError)], "lead.heading_error");
+  EXPECT_EQ(names[2 * kSignalsPerActor + 1 + PairColumn(PairSignal::kContactTime)], "lead.contact_time");
+  for (const auto& c : kActorSignals) EXPECT_FALSE(c.unit.empty()) << c.name;
+  for (const auto& c : kPairSignals) EXPECT_FALSE(c.unit.empty()) << c.name;
+  for (const auto& c : kDetectorSignals) EXPECT_FALSE(c.unit.empty()) << c.name;
 }
 
 TEST(WorldSpecTest, SignalNamesInOrder) {

@@ -63,6 +63,13 @@ OnlineMonitor::~OnlineMonitor() = default;
 OnlineMonitor::OnlineMonitor(OnlineMonitor&&) noexcept = default;
 OnlineMonitor& OnlineMonitor::operator=(OnlineMonitor&&) noexcept = default;
 
+void OnlineMonitor::Reserve(size_t samples) {
+  for (Part& part : parts_) part.evaluation->Reserve(samples);
+  size_t widest = 0;
+  for (const Part& part : parts_) widest = std::max(widest, part.slot.size());
+  scratch_.reserve(widest);
+}
+
 OnlineVerdict OnlineMonitor::Push(double time_s, std::span<const double> values) {
   if (verdict_ != OnlineVerdict::kUndecided) return verdict_;
   if (!first_time_s_) first_time_s_ = time_s;

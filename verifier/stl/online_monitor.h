@@ -53,6 +53,8 @@ class OnlineMonitor {
   /// Adds one sample (time strictly increasing; `values` in the order of the signal names) and
   /// returns the verdict so far. Once violated or satisfied, the verdict no longer changes.
   OnlineVerdict Push(double time_s, std::span<const double> values);
+  /// Room for `samples` samples, so that the first `samples` calls of Push do not allocate.
+  void Reserve(size_t samples);
 
   [[nodiscard]] OnlineVerdict verdict() const { return verdict_; }
   /// The time of the sample where the violation became certain.

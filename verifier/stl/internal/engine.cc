@@ -287,6 +287,14 @@ void Evaluation::RunOffline(std::span<const double> time, std::span<const std::s
   columns_ = {};
 }
 
+void Evaluation::Reserve(size_t samples) {
+  time_storage_.reserve(samples);
+  for (size_t k = 0; k < program_.code.size(); ++k) {
+    state_[k].series.reserve(samples);
+    if (program_.code[k].op == Op::kSince) state_[k].since0.reserve(samples);
+  }
+}
+
 void Evaluation::Step(double time, std::span<const double> values) {
   GAUNTLET_CHECK(program_.past_only);
   GAUNTLET_CHECK(values.size() == program_.signals.size());

@@ -142,6 +142,8 @@ class Evaluation {
   void RunOffline(std::span<const double> time, std::span<const std::span<const double>> columns);
   /// Appends one sample (`values[k]` of program.signals[k]) and computes every instruction at it.
   void Step(double time, std::span<const double> values);
+  /// Room for `samples` samples of Step, so that the first `samples` steps do not allocate.
+  void Reserve(size_t samples);
 
   /// The values of instruction `k` at every sample computed so far.
   [[nodiscard]] std::span<const double> series(int k) const;
