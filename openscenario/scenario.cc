@@ -1072,6 +1072,8 @@ class Reader {
     Only(k, {"TargetPositionMaster", "TargetPosition", "FinalSpeed"});
     SynchronizeAction s;
     s.master = EntityName(k, "masterEntityRef");
+    s.tolerance = Num(k, "targetTolerance", 0.0);
+    s.tolerance_master = Num(k, "targetToleranceMaster", 0.0);
     const Node tm = k.Child("TargetPositionMaster");
     const Node tp = k.Child("TargetPosition");
     if (!tm || !tp) {
@@ -1087,12 +1089,17 @@ class Reader {
         if (f.Name() == "AbsoluteSpeed") {
           s.final_speed = Num(f, "value");
         } else {
-          if (Str(f, "speedTargetValueType", "delta") != "delta")
-            Error(f.Pos(), "RelativeSpeedToMaster: speedTargetValueType 'factor' is not supported; supported: delta");
+          const std::string type = Str(f, "speedTargetValueType", "delta");
+          if (type != "delta" && type != "factor")
+            Error(f.Pos(), "RelativeSpeedToMaster: speedTargetValueType '" + type + "' is not one of: delta, factor");
+          s.final_speed_factor = type == "factor";
           s.final_speed_relative = Num(f, "value");
         }
         // 1.0 puts the steady state directly under the speed, 1.1+ in a SteadyState element
         const Node ss = f.Child("SteadyState") ? f.Child("SteadyState") : f;
+        if ((ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) && s.final_speed &&
+            *s.final_speed < 1e-10)
+          Error(f.Pos(), "SynchronizeAction: a steady state needs a positive final speed");
         if (ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) {
           const Node st = ss.Child("TargetDistanceSteadyState") ? ss.Child("TargetDistanceSteadyState")
                                                                 : ss.Child("TargetTimeSteadyState");
