@@ -1200,7 +1200,19 @@ struct Player::Impl {
     if (y.final_speed_relative) return y.final_speed_factor ? vm * *y.final_speed_relative : vm + *y.final_speed_relative;
     return std::nullopt;
   }
-  /// esmini's synchronisation. Each step: the distances of both to their targets (straight lines); the
+  /// The distance of entity `index` to `target` as esmini measures it for synchronisation: along the
+  /// roads (s, lane changes free) when both are on roads joined by a route and the entity follows no
+  /// trajectory, else the straight line.
+  double SyncDistance(int index, const Placed& target) const {
+    const Ent& e = ents[static_cast<size_t>(index)];
+    const bool on_trajectory = std::any_of(insts.begin(), insts.end(), [&](const Inst& in) {
+      return in.running && in.entity == index && std::holds_alternative<FollowTrajectoryAction>(Act(in).body);
+    });
+    if (!on_trajectory && e.lane && target.lane)
+      if (const auto route = roads.Route(*e.lane, *target.lane)) return roads.RouteLength(*route, *e.lane, *target.lane);
+    return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
+  }
+  /// esmini's synchronisation. Each step: the distances of both to their targets (SyncDistance); the
   /// action ends (taking the final speed) when either is within its tolerance, either distance grows, or
   /// the master arrives within this step. Without a final speed the entity accelerates uniformly so
   /// that its mean speed covers its distance in the master's time left. With one the speed follows a plan:
@@ -1217,8 +1229,8 @@ struct Player::Impl {
     const Ent& m = ents[static_cast<size_t>(EntityIndex(y.master))];
     const Placed mt = Resolve(y.master_target);
     const Placed tt = Resolve(y.target);
-    double dm = std::hypot(mt.pose.x - m.s.x, mt.pose.y - m.s.y);
-    double d = std::hypot(tt.pose.x - e.s.x, tt.pose.y - e.s.y);
+    double dm = SyncDistance(EntityIndex(y.master), mt);
+    double d = SyncDistance(in.entity, tt);
     bool done = d < y.tolerance + kSmall || dm < y.tolerance_master + kSmall || d > in.along || dm > in.last_master;
     in.along = d;
     in.last_master = dm;
