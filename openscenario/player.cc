@@ -969,6 +969,7 @@ struct Player::Impl {
       if (const auto v = SyncFinalSpeed(*y)) {
         if (y->steady_distance) in.steady_distance = *y->steady_distance;
         else if (y->steady_time) in.steady_distance = *y->steady_time * *v;
+        else if (y->steady_position) in.steady_distance = PlacedDistance(Resolve(*y->steady_position), Resolve(y->target));
       }
       return;
     }
@@ -1208,9 +1209,14 @@ struct Player::Impl {
     const bool on_trajectory = std::any_of(insts.begin(), insts.end(), [&](const Inst& in) {
       return in.running && in.entity == index && std::holds_alternative<FollowTrajectoryAction>(Act(in).body);
     });
-    if (!on_trajectory && e.lane && target.lane)
-      if (const auto route = roads.Route(*e.lane, *target.lane)) return roads.RouteLength(*route, *e.lane, *target.lane);
-    return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
+    if (on_trajectory) return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
+    return PlacedDistance({e.s, e.lane}, target);
+  }
+  /// Along the roads when both places are on roads joined by a route, else the straight line.
+  double PlacedDistance(const Placed& from, const Placed& to) const {
+    if (from.lane && to.lane)
+      if (const auto route = roads.Route(*from.lane, *to.lane)) return roads.RouteLength(*route, *from.lane, *to.lane);
+    return std::hypot(to.pose.x - from.pose.x, to.pose.y - from.pose.y);
   }
   /// esmini's synchronisation. Each step: the distances of both to their targets (SyncDistance); the
   /// action ends (taking the final speed) when either is within its tolerance, either distance grows, or

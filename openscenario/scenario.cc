@@ -1085,7 +1085,7 @@ class Reader {
     if (const Node fs = k.Child("FinalSpeed")) {
       const Node f = Choice(fs, {"AbsoluteSpeed", "RelativeSpeedToMaster"});
       if (f) {
-        Only(f, {"SteadyState", "TargetDistanceSteadyState", "TargetTimeSteadyState"});
+        Only(f, {"SteadyState", "TargetDistanceSteadyState", "TargetTimeSteadyState", "TargetPositionSteadyState"});
         if (f.Name() == "AbsoluteSpeed") {
           s.final_speed = Num(f, "value");
         } else {
@@ -1097,9 +1097,12 @@ class Reader {
         }
         // 1.0 puts the steady state directly under the speed, 1.1+ in a SteadyState element
         const Node ss = f.Child("SteadyState") ? f.Child("SteadyState") : f;
-        if ((ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) && s.final_speed &&
-            *s.final_speed < 1e-10)
+        if (ss.x != f.x) Only(ss, {"TargetDistanceSteadyState", "TargetTimeSteadyState", "TargetPositionSteadyState"});
+        if ((ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState") ||
+             ss.Child("TargetPositionSteadyState")) &&
+            s.final_speed && *s.final_speed < 1e-10)
           Error(f.Pos(), "SynchronizeAction: a steady state needs a positive final speed");
+        if (const Node sp = ss.Child("TargetPositionSteadyState")) s.steady_position = ReadPositionLike(sp);
         if (ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) {
           const Node st = ss.Child("TargetDistanceSteadyState") ? ss.Child("TargetDistanceSteadyState")
                                                                 : ss.Child("TargetTimeSteadyState");

@@ -155,6 +155,7 @@ struct SynchronizeAction {
   bool final_speed_factor = false;             ///< RelativeSpeedToMaster speedTargetValueType="factor"
   std::optional<double> steady_distance;       ///< TargetDistanceSteadyState
   std::optional<double> steady_time;           ///< TargetTimeSteadyState
+  std::optional<Position> steady_position;     ///< TargetPositionSteadyState: steady from there to `target`
   double tolerance = 0.0;                      ///< targetTolerance (m), esmini's default 0
   double tolerance_master = 0.0;               ///< targetToleranceMaster (m), esmini's default 0
 };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/error.h"
 #include "openscenario/expression.h"
 #include "tests/openscenario/xosc_test_util.h"
 
@@ -448,11 +449,14 @@ TEST(PlayerTest, SynchronizeRushesThenArrivesAtTheFinalSpeed) {
   EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
 }
 
-// The steady state (20 m at the final speed 10 m/s, 2 s; the same by time) is cut off the plan: 50 m
+// The steady state (20 m at the final speed 10 m/s: by distance, by time 2 s, by the position 20 m before
+// the target) is cut off the plan: 50 m
 // in 8 s from 2.5 m/s ending at 10 m/s is linear (mean 6.25 = (2.5 + 10) / 2): a = 7.5 / 8, then 10 m/s
 // from 50 m at t = 8 to 70 m at t = 10.
 TEST(PlayerTest, SynchronizeSteadyStateByDistanceAndByTime) {
-  for (const std::string steady : {"<TargetDistanceSteadyState distance=\"20\"/>", "<TargetTimeSteadyState time=\"2\"/>"}) {
+  for (const std::string& steady :
+       {std::string("<TargetDistanceSteadyState distance=\"20\"/>"), std::string("<TargetTimeSteadyState time=\"2\"/>"),
+        "<TargetPositionSteadyState><Position>" + World(50, 20) + "</Position></TargetPositionSteadyState>"}) {
     SCOPED_TRACE(steady);
     const PlayResult r = PlaySync("sync_steady", 10.0, 2.5, 70.0,
                                   "<FinalSpeed><AbsoluteSpeed value=\"10\"><SteadyState>" + steady +
@@ -464,6 +468,21 @@ TEST(PlayerTest, SynchronizeSteadyStateByDistanceAndByTime) {
     EXPECT_NEAR(r.At(9.5)[1].speed, 10.0, 1e-12);
     EXPECT_NEAR(r.At(10.0)[1].x, 70.0, 0.6);
     EXPECT_TRUE(r.Printed("10.000: event sync end"));
+  }
+}
+
+TEST(PlayerTest, SynchronizeSteadyStateErrors) {
+  XoscParts p;
+  p.entities = Car("Master") + Car("Ego");
+  p.init = Place("Master", World(0, 0), 10.0) + Place("Ego", World(0, 20), 0.0);
+  for (const std::string& speed : {std::string("<AbsoluteSpeed value=\"0\"><TargetTimeSteadyState time=\"2\"/></AbsoluteSpeed>"),
+                                   std::string("<AbsoluteSpeed value=\"5\"><SteadyState><Nope/></SteadyState></AbsoluteSpeed>")}) {
+    p.stories = Story("Ego", Event("sync",
+                                   "<PrivateAction><SynchronizeAction masterEntityRef=\"Master\"><TargetPositionMaster>" +
+                                       World(100, 0) + "</TargetPositionMaster><TargetPosition>" + World(50, 20) +
+                                       "</TargetPosition><FinalSpeed>" + speed + "</FinalSpeed></SynchronizeAction></PrivateAction>",
+                                   Trigger(TimeCondition(0.0))));
+    EXPECT_THROW((void)LoadScenario(WriteXosc("sync_bad", Xosc(p))), core::InputError) << speed;
   }
 }
 
