@@ -960,19 +960,7 @@ struct Player::Impl {
       in.running = false;
       return;
     }
-    if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) {
-      in.along = in.last_master = kLarge;
-      in.sync_phase = Inst::SyncPhase::kPlan;
-      in.sync_rush = false;
-      in.steady_distance = -1.0;
-      // a steady state by time becomes a distance at the final speed of the start (esmini)
-      if (const auto v = SyncFinalSpeed(*y)) {
-        if (y->steady_distance) in.steady_distance = *y->steady_distance;
-        else if (y->steady_time) in.steady_distance = *y->steady_time * *v;
-        else if (y->steady_position) in.steady_distance = PlacedDistance(Resolve(*y->steady_position), Resolve(y->target));
-      }
-      return;
-    }
+    if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1193,6 +1181,18 @@ struct Player::Impl {
       return;
     }
     in.running = false;
+  }
+  void StartSynchronize(Inst& in, const SynchronizeAction& y) {
+    in.along = in.last_master = kLarge;
+    in.sync_phase = Inst::SyncPhase::kPlan;
+    in.sync_rush = false;
+    in.steady_distance = -1.0;
+    // a steady state by time becomes a distance at the final speed of the start (esmini)
+    if (const auto v = SyncFinalSpeed(y)) {
+      if (y.steady_distance) in.steady_distance = *y.steady_distance;
+      else if (y.steady_time) in.steady_distance = *y.steady_time * *v;
+      else if (y.steady_position) in.steady_distance = PlacedDistance(Resolve(*y.steady_position), Resolve(y.target));
+    }
   }
   /// The final speed of a SynchronizeAction now (a relative one follows the master), if it has one.
   std::optional<double> SyncFinalSpeed(const SynchronizeAction& y) const {

@@ -510,6 +510,17 @@ TEST(PlayerTest, SynchronizeKeepsTheSpeedWhileTheMasterStands) {
   EXPECT_NEAR(r.At(5.0)[1].x, 20.0, 1e-5);
 }
 
+// With a final speed the plan's apex speed is negative while the master stands: the Ego brakes to a
+// stop short of its target (at first -v0 / t1 with t1 = 2 v0 d / (v0^2 + v1^2) = 10 s: -0.5 m/s^2) and waits.
+TEST(PlayerTest, SynchronizeWithFinalSpeedStopsWhileTheMasterStands) {
+  const PlayResult r = PlaySync("sync_stop", 0.0, 5.0, 50.0, "<FinalSpeed><AbsoluteSpeed value=\"5\"/></FinalSpeed>", 20.0);
+  EXPECT_NEAR(r.At(0.05)[1].speed, 5.0 - 0.5 * 0.05, 1e-9);
+  for (double t = 0.05; t < 20.0; t += 0.05) EXPECT_LE(r.At(t + 0.05)[1].speed, r.At(t)[1].speed + 1e-12) << t;
+  EXPECT_EQ(r.At(20.0)[1].speed, 0.0);
+  EXPECT_GT(r.At(20.0)[1].x, 10.0);
+  EXPECT_LT(r.At(20.0)[1].x, 50.0);
+}
+
 
 // Relative to an entity in lane 1 (centre y = 1.535, driving towards -x): 0.5 m to its left is
 // y = 1.035; the Ego in lane -1 moves there at once (step shape).
