@@ -19,6 +19,7 @@ namespace {
 
 constexpr double kSmall = 1e-10;      // esmini's SMALL_NUMBER: tolerance of comparisons
 constexpr double kStandStill = 1e-3;  // m/s: below it an entity stands still (esmini)
+constexpr double kLarge = 1e10;       // esmini's LARGE_NUMBER: an unbounded time
 constexpr double kPi = std::numbers::pi;
 
 double WrapAngle(double a) {
@@ -166,6 +167,11 @@ struct Player::Impl {
     std::vector<std::pair<Vec, double>> path;  // trajectory: points with arc length
     std::vector<double> times;                 // trajectory: vertex times (timing)
     double along = 0.0;
+    // SynchronizeAction: the phase of its speed plan, the master's last distance, the steady-state distance
+    enum class SyncPhase { kPlan, kLinear, kTwoPhase, kStopped, kBraking, kWaiting, kSteady } sync_phase = SyncPhase::kPlan;
+    bool sync_rush = false;  // two phases: accelerate then decelerate (else decelerate then accelerate)
+    double last_master = 0.0;
+    double steady_distance = -1.0;  // < 0: no steady state
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -954,7 +960,7 @@ struct Player::Impl {
       in.running = false;
       return;
     }
-    if (std::holds_alternative<SynchronizeAction>(a.body)) return;
+    if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1176,26 +1182,170 @@ struct Player::Impl {
     }
     in.running = false;
   }
+  void StartSynchronize(Inst& in, const SynchronizeAction& y) {
+    in.along = in.last_master = kLarge;
+    in.sync_phase = Inst::SyncPhase::kPlan;
+    in.sync_rush = false;
+    in.steady_distance = -1.0;
+    // a steady state by time becomes a distance at the final speed of the start (esmini)
+    if (const auto v = SyncFinalSpeed(y)) {
+      if (y.steady_distance) in.steady_distance = *y.steady_distance;
+      else if (y.steady_time) in.steady_distance = *y.steady_time * *v;
+      else if (y.steady_position) in.steady_distance = PlacedDistance(Resolve(*y.steady_position), Resolve(y.target));
+    }
+  }
+  /// The final speed of a SynchronizeAction now (a relative one follows the master), if it has one.
+  std::optional<double> SyncFinalSpeed(const SynchronizeAction& y) const {
+    const double vm = ents[static_cast<size_t>(EntityIndex(y.master))].s.speed;
+    if (y.final_speed) return *y.final_speed;
+    if (y.final_speed_relative) return y.final_speed_factor ? vm * *y.final_speed_relative : vm + *y.final_speed_relative;
+    return std::nullopt;
+  }
+  /// The distance of entity `index` to `target` as esmini measures it for synchronisation: along the
+  /// roads (s, lane changes free) when both are on roads joined by a route and the entity follows no
+  /// trajectory, else the straight line.
+  double SyncDistance(int index, const Placed& target) const {
+    const Ent& e = ents[static_cast<size_t>(index)];
+    const bool on_trajectory = std::any_of(insts.begin(), insts.end(), [&](const Inst& in) {
+      return in.running && in.entity == index && std::holds_alternative<FollowTrajectoryAction>(Act(in).body);
+    });
+    if (on_trajectory) return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
+    return PlacedDistance({e.s, e.lane}, target);
+  }
+  /// Along the roads when both places are on roads joined by a route, else the straight line.
+  double PlacedDistance(const Placed& from, const Placed& to) const {
+    if (from.lane && to.lane)
+      if (const auto route = roads.Route(*from.lane, *to.lane)) return roads.RouteLength(*route, *from.lane, *to.lane);
+    return std::hypot(to.pose.x - from.pose.x, to.pose.y - from.pose.y);
+  }
+  /// esmini's synchronisation. Each step: the distances of both to their targets (SyncDistance); the
+  /// action ends (taking the final speed) when either is within its tolerance, either distance grows, or
+  /// the master arrives within this step. Without a final speed the entity accelerates uniformly so
+  /// that its mean speed covers its distance in the master's time left. With one the speed follows a plan:
+  /// a steady state (by distance, or by time at the final speed) is cut off the distance and the time
+  /// and driven at the final speed; the rest is either linear (one constant acceleration ending at the
+  /// final speed) or two phases of opposite constant accelerations meeting at an apex speed vx, after
+  /// which it is linear; if vx would be negative the entity brakes to a stop, waits, and restarts
+  /// linearly when 2 d / v_final exceeds the master's time left. While the master stands the plan
+  /// assumes an unbounded time.
   void StepSynchronize(Inst& in, const SynchronizeAction& y, double dt) {
+    using Phase = Inst::SyncPhase;
+    constexpr double kMaxDeceleration = -8.0;  // m/s^2, esmini's braking to a stop
     Ent& e = ents[static_cast<size_t>(in.entity)];
     const Ent& m = ents[static_cast<size_t>(EntityIndex(y.master))];
     const Placed mt = Resolve(y.master_target);
     const Placed tt = Resolve(y.target);
-    const double dm = std::hypot(mt.pose.x - m.s.x, mt.pose.y - m.s.y);
-    const double de = std::hypot(tt.pose.x - e.s.x, tt.pose.y - e.s.y);
-    const double final_speed = y.final_speed ? *y.final_speed : y.final_speed_relative ? m.s.speed + *y.final_speed_relative : -1.0;
-    // arrived (within half a step), or passed the target (the distance grows again): the final speed
-    const bool passed = in.elapsed > 0.0 && de > in.along + kSmall;
+    double dm = SyncDistance(EntityIndex(y.master), mt);
+    double d = SyncDistance(in.entity, tt);
+    bool done = d < y.tolerance + kSmall || dm < y.tolerance_master + kSmall || d > in.along || dm > in.last_master;
+    in.along = d;
+    in.last_master = dm;
     in.elapsed += dt;
-    in.along = de;
-    if (de < std::fabs(e.s.speed) * dt / 2 || passed || dm < m.s.speed * dt / 2) {
-      if (final_speed >= 0) e.s.speed = final_speed;
+    d = std::max(d - y.tolerance, kSmall);
+    dm = std::max(dm - y.tolerance_master, kSmall);
+    double t = kLarge;  // the master's time to its target
+    if (m.s.speed > kSmall) {
+      t = dm / m.s.speed;
+      if (t < dt) done = true;
+    }
+    const std::optional<double> vf = SyncFinalSpeed(y);
+    if (done) {
+      if (vf) e.s.speed = *vf;
       in.running = false;
       return;
     }
-    if (m.s.speed < kSmall) return;  // the master stands: wait at the current speed
-    const double time_left = dm / m.s.speed;
-    e.s.speed = std::clamp(de / time_left, 0.0, sc.entities[static_cast<size_t>(in.entity)].max_speed);
+    double& v = e.s.speed;
+    if (!vf) {  // reach the mean speed d / t halfway: end at 2 d / t - v
+      v += (2.0 * d / t - 2.0 * v) / t * dt;
+      return;
+    }
+    const double v1 = *vf;
+    if (in.steady_distance >= 0 && in.sync_phase != Phase::kSteady) {
+      const double t_steady = in.steady_distance / v1;
+      if (d - in.steady_distance < kSmall || t - t_steady < kSmall) {
+        in.sync_phase = Phase::kSteady;
+      } else {
+        d -= in.steady_distance;
+        t -= t_steady;
+      }
+    }
+    switch (in.sync_phase) {
+      case Phase::kSteady:
+        v = v1;
+        return;
+      case Phase::kWaiting:
+        if (t >= kLarge) return;
+        in.sync_phase = Phase::kPlan;
+        break;
+      case Phase::kBraking:
+        v += kMaxDeceleration * dt;
+        if (v < 0) {
+          v = 0;
+          in.sync_phase = Phase::kWaiting;
+        }
+        return;
+      case Phase::kStopped:
+        if (t < 2.0 * d / v1) {
+          in.sync_phase = Phase::kLinear;
+          break;
+        }
+        v = 0;
+        return;
+      default:
+        break;
+    }
+    if (in.sync_phase == Phase::kLinear) {
+      // the speed now from which a constant acceleration covers d in t ending at v1
+      const double v_end = std::max(0.0, v1);
+      v = t > kLarge - 1 || t < 1e-3 || d < 1e-3 ? 0.0 : std::max(0.0, 2.0 * d / t - v_end);
+      return;
+    }
+    if (in.sync_phase == Phase::kTwoPhase && t < kLarge && std::fabs(v - (2.0 * d / t - v1)) < 0.1) {
+      in.sync_phase = Phase::kLinear;  // on the linear profile now: keep the speed this step
+      return;
+    }
+    if (in.sync_phase == Phase::kPlan) {
+      in.sync_phase = Phase::kTwoPhase;
+      in.sync_rush = (v1 + v) / 2 < d / t;
+    }
+    // two phases of durations x and t - x, accelerations a and -a', meeting at vx:
+    //   d = x (v + vx) / 2 + (t - x) (vx + v1) / 2,  (vx - v) / x = (vx - v1) / (t - x)
+    const double v0 = v;
+    double vx = 0.0;
+    double acc = 0.0;
+    if (std::fabs(v1 - v0) < kSmall) {
+      vx = 2.0 * d / t - v0;
+      acc = (vx - v0) / (t / 2);
+    } else {
+      const double root = std::sqrt(2.0 * ((d - v0 * t) * (d - v0 * t) + (d - v1 * t) * (d - v1 * t)));
+      for (const double sign : {1.0, -1.0}) {  // the root whose first phase ends within (0, t)
+        const double x = (2.0 * v1 * t - 2.0 * d - sign * root) / (2.0 * (v1 - v0));
+        if (x > 0 && x < t) {
+          vx = (2.0 * d - sign * root) / (2.0 * t);
+          acc = (vx - v0) / x;
+          break;
+        }
+      }
+    }
+    if (in.sync_phase == Phase::kTwoPhase && (in.sync_rush ? acc < 0 : acc > 0)) {
+      in.sync_phase = Phase::kLinear;  // past the apex: keep the speed this step
+      acc = 0.0;
+    }
+    if (in.sync_phase == Phase::kTwoPhase && vx < 0) {
+      // the apex would be a negative speed: brake to a stop over the share v0^2 / (v0^2 + v1^2) of d
+      const double t1 = 2.0 * v0 * d / (v0 * v0 + v1 * v1);
+      acc = std::fabs(t1) > kSmall ? -v0 / t1 : 0.0;
+      if (t1 * v0 / 2 > d / 2) {  // it needs more than half the distance: brake hard now
+        acc = kMaxDeceleration;
+        in.sync_phase = Phase::kBraking;
+      }
+      if (v0 + acc * dt < 0) {
+        v = 0;
+        in.sync_phase = Phase::kStopped;
+        return;
+      }
+    }
+    v += acc * dt;
   }
 
   // ---- motion -------------------------------------------------------------------------------------

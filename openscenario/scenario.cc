@@ -1072,6 +1072,8 @@ class Reader {
     Only(k, {"TargetPositionMaster", "TargetPosition", "FinalSpeed"});
     SynchronizeAction s;
     s.master = EntityName(k, "masterEntityRef");
+    s.tolerance = Num(k, "targetTolerance", 0.0);
+    s.tolerance_master = Num(k, "targetToleranceMaster", 0.0);
     const Node tm = k.Child("TargetPositionMaster");
     const Node tp = k.Child("TargetPosition");
     if (!tm || !tp) {
@@ -1080,28 +1082,39 @@ class Reader {
     }
     s.master_target = ReadPositionLike(tm);
     s.target = ReadPositionLike(tp);
-    if (const Node fs = k.Child("FinalSpeed")) {
-      const Node f = Choice(fs, {"AbsoluteSpeed", "RelativeSpeedToMaster"});
-      if (f) {
-        Only(f, {"SteadyState", "TargetDistanceSteadyState", "TargetTimeSteadyState"});
-        if (f.Name() == "AbsoluteSpeed") {
-          s.final_speed = Num(f, "value");
-        } else {
-          if (Str(f, "speedTargetValueType", "delta") != "delta")
-            Error(f.Pos(), "RelativeSpeedToMaster: speedTargetValueType 'factor' is not supported; supported: delta");
-          s.final_speed_relative = Num(f, "value");
-        }
-        // 1.0 puts the steady state directly under the speed, 1.1+ in a SteadyState element
-        const Node ss = f.Child("SteadyState") ? f.Child("SteadyState") : f;
-        if (ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) {
-          const Node st = ss.Child("TargetDistanceSteadyState") ? ss.Child("TargetDistanceSteadyState")
-                                                                : ss.Child("TargetTimeSteadyState");
-          if (st && st.Name() == "TargetDistanceSteadyState") s.steady_distance = Num(st, "distance");
-          if (st && st.Name() == "TargetTimeSteadyState") s.steady_time = Num(st, "time");
-        }
+    if (const Node fs = k.Child("FinalSpeed")) ReadSyncFinalSpeed(fs, &s);
+    return AddAction({name, s, k.Pos()});
+  }
+  /// SynchronizeAction FinalSpeed: absolute or relative to the master, with an optional steady state.
+  void ReadSyncFinalSpeed(const Node& fs, SynchronizeAction* out) {
+    SynchronizeAction& s = *out;
+    const Node f = Choice(fs, {"AbsoluteSpeed", "RelativeSpeedToMaster"});
+    if (f) {
+      Only(f, {"SteadyState", "TargetDistanceSteadyState", "TargetTimeSteadyState", "TargetPositionSteadyState"});
+      if (f.Name() == "AbsoluteSpeed") {
+        s.final_speed = Num(f, "value");
+      } else {
+        const std::string type = Str(f, "speedTargetValueType", "delta");
+        if (type != "delta" && type != "factor")
+          Error(f.Pos(), "RelativeSpeedToMaster: speedTargetValueType '" + type + "' is not one of: delta, factor");
+        s.final_speed_factor = type == "factor";
+        s.final_speed_relative = Num(f, "value");
+      }
+      // 1.0 puts the steady state directly under the speed, 1.1+ in a SteadyState element
+      const Node ss = f.Child("SteadyState") ? f.Child("SteadyState") : f;
+      if (ss.x != f.x) Only(ss, {"TargetDistanceSteadyState", "TargetTimeSteadyState", "TargetPositionSteadyState"});
+      if ((ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState") ||
+           ss.Child("TargetPositionSteadyState")) &&
+          s.final_speed && *s.final_speed < 1e-10)
+        Error(f.Pos(), "SynchronizeAction: a steady state needs a positive final speed");
+      if (const Node sp = ss.Child("TargetPositionSteadyState")) s.steady_position = ReadPositionLike(sp);
+      if (ss.Child("TargetDistanceSteadyState") || ss.Child("TargetTimeSteadyState")) {
+        const Node st = ss.Child("TargetDistanceSteadyState") ? ss.Child("TargetDistanceSteadyState")
+                                                              : ss.Child("TargetTimeSteadyState");
+        if (st && st.Name() == "TargetDistanceSteadyState") s.steady_distance = Num(st, "distance");
+        if (st && st.Name() == "TargetTimeSteadyState") s.steady_time = Num(st, "time");
       }
     }
-    return AddAction({name, s, k.Pos()});
   }
   /// TargetPosition-like elements: either a Position's children directly (1.0 style) or a Position.
   Position ReadPositionLike(const Node& n) {

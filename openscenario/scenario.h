@@ -151,9 +151,13 @@ struct SynchronizeAction {
   Position master_target;
   Position target;
   std::optional<double> final_speed;           ///< AbsoluteSpeed
-  std::optional<double> final_speed_relative;  ///< RelativeSpeedToMaster (delta)
+  std::optional<double> final_speed_relative;  ///< RelativeSpeedToMaster: delta, or factor if `final_speed_factor`
+  bool final_speed_factor = false;             ///< RelativeSpeedToMaster speedTargetValueType="factor"
   std::optional<double> steady_distance;       ///< TargetDistanceSteadyState
   std::optional<double> steady_time;           ///< TargetTimeSteadyState
+  std::optional<Position> steady_position;     ///< TargetPositionSteadyState: steady from there to `target`
+  double tolerance = 0.0;                      ///< targetTolerance (m), esmini's default 0
+  double tolerance_master = 0.0;               ///< targetToleranceMaster (m), esmini's default 0
 };
 
 /// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/error.h"
 #include "openscenario/expression.h"
 #include "tests/openscenario/xosc_test_util.h"
 
@@ -383,23 +384,141 @@ TEST(PlayerTest, MotionCrossesRoadLinksAndStopsAtTheEnd) {
 }
 
 
-// The master drives 100 m to its target at 10 m/s (10 s); the entity is 50 m from its own target:
-// synchronised, it drives 5 m/s and arrives with the master, then takes the final speed.
-TEST(PlayerTest, SynchronizeArrivesWithTheMaster) {
+// Synchronisation scenarios: the master starts at (0, 0) with `master_speed` towards its target at
+// (100, 0); the Ego starts at (0, 20) with `ego_speed` towards its target at (`ego_target`, 20).
+PlayResult PlaySync(const std::string& name, double master_speed, double ego_speed, double ego_target,
+                    const std::string& final_speed, double seconds = 12.0) {
+  XoscParts p;
+  p.entities = Car("Master") + Car("Ego");
+  p.init = Place("Master", World(0, 0), master_speed) + Place("Ego", World(0, 20), ego_speed);
+  const std::string sync = "<PrivateAction><SynchronizeAction masterEntityRef=\"Master\"><TargetPositionMaster>" +
+                           World(100, 0) + "</TargetPositionMaster><TargetPosition>" + World(ego_target, 20) +
+                           "</TargetPosition>" + final_speed + "</SynchronizeAction></PrivateAction>";
+  p.stories = Story("Ego", Event("sync", sync, Trigger(TimeCondition(0.0))));
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, seconds);
+}
+
+// Without a final speed the Ego accelerates uniformly so that its mean speed covers its 50 m in the
+// master's 10 s: a = 2 * 50 / 10^2 = 1 m/s^2 (a plan that stays the same as time passes), x = t^2 / 2.
+// Each step's speed is set before the move, so the Ego runs ahead by a * dt * t / 2 at most.
+TEST(PlayerTest, SynchronizeWithoutFinalSpeedAcceleratesUniformly) {
+  const PlayResult r = PlaySync("sync_uniform", 10.0, 0.0, 50.0, "");
+  EXPECT_NEAR(r.At(0.05)[1].speed, 0.05, 1e-9);  // first step: 2 (50 / 10 - 0) / 10 * 0.05
+  EXPECT_NEAR(r.At(4.0)[1].speed, 4.0, 0.05);
+  EXPECT_NEAR(r.At(5.0)[1].x, 12.5, 0.15);
+  EXPECT_NEAR(r.At(9.0)[1].x, 40.5, 0.3);
+  EXPECT_TRUE(r.Printed("10.000: event sync end"));
+  EXPECT_NEAR(r.At(10.0)[1].x, 50.0, 0.5);
+  // no final speed: it keeps its last speed, near 2 * 5 m/s (the last steps brake off the lead)
+  EXPECT_NEAR(r.At(12.0)[1].speed, 10.0, 0.5);
+  EXPECT_DOUBLE_EQ(r.At(12.0)[1].speed, r.At(10.5)[1].speed);
+}
+
+// Mean speed 5 m/s = (3 + 7) / 2: one linear profile from 3 to 7 m/s, a = 0.4 m/s^2, x = 3 t + 0.2 t^2
+// (the first step keeps the speed while the plan finds it is on the line).
+TEST(PlayerTest, SynchronizeLinearProfileArrivesAtTheFinalSpeed) {
+  const PlayResult r = PlaySync("sync_linear", 10.0, 3.0, 50.0, "<FinalSpeed><AbsoluteSpeed value=\"7\"/></FinalSpeed>");
+  EXPECT_NEAR(r.At(0.05)[1].speed, 3.0, 1e-12);
+  EXPECT_NEAR(r.At(5.0)[1].speed, 5.0, 0.05);
+  EXPECT_NEAR(r.At(5.0)[1].x, 20.0, 0.1);
+  EXPECT_NEAR(r.At(9.0)[1].speed, 6.6, 0.05);
+  EXPECT_NEAR(r.At(9.0)[1].x, 43.2, 0.1);
+  EXPECT_NEAR(r.At(10.0)[1].x, 50.0, 0.1);
+  EXPECT_TRUE(r.Printed("10.000: event sync end"));
+  EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
+  EXPECT_NEAR(r.At(12.0)[1].x, r.At(10.0)[1].x + 14.0, 0.05);
+}
+
+// From standing, 50 m in 10 s ending at 7 m/s: mean 5 > (0 + 7) / 2, so it rushes: accelerate at a to
+// vx, then decelerate at a' to 7. With (vx - 0) / x = (vx - 7) / (10 - x) and
+// 50 = x vx / 2 + (10 - x) (vx + 7) / 2: vx = (100 + sqrt(5800)) / 20 = 8.808, x = 10 vx / (2 vx - 7) =
+// 8.297, a = vx / x = 1.0616.
+TEST(PlayerTest, SynchronizeRushesThenArrivesAtTheFinalSpeed) {
+  const PlayResult r = PlaySync("sync_rush", 10.0, 0.0, 50.0, "<FinalSpeed><AbsoluteSpeed value=\"7\"/></FinalSpeed>");
+  const double vx = (100.0 + std::sqrt(5800.0)) / 20.0;
+  const double x = 10.0 * vx / (2.0 * vx - 7.0);
+  const double a = vx / x;
+  EXPECT_NEAR(r.At(0.05)[1].speed, a * 0.05, 1e-9);
+  EXPECT_NEAR(r.At(4.0)[1].speed, a * 4.0, 0.05);
+  EXPECT_NEAR(r.At(5.0)[1].x, a * 25.0 / 2.0, 0.15);
+  double top = 0.0;
+  for (double t = 0.0; t < 10.0; t += 0.05) top = std::max(top, r.At(t)[1].speed);
+  EXPECT_NEAR(top, vx, 0.1);
+  EXPECT_NEAR(r.At(10.0)[1].x, 50.0, 0.15);
+  EXPECT_TRUE(r.Printed("10.000: event sync end"));
+  EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
+}
+
+// The steady state (20 m at the final speed 10 m/s: by distance, by time 2 s, by the position 20 m before
+// the target) is cut off the plan: 50 m
+// in 8 s from 2.5 m/s ending at 10 m/s is linear (mean 6.25 = (2.5 + 10) / 2): a = 7.5 / 8, then 10 m/s
+// from 50 m at t = 8 to 70 m at t = 10.
+TEST(PlayerTest, SynchronizeSteadyStateByDistanceAndByTime) {
+  for (const std::string& steady :
+       {std::string("<TargetDistanceSteadyState distance=\"20\"/>"), std::string("<TargetTimeSteadyState time=\"2\"/>"),
+        "<TargetPositionSteadyState><Position>" + World(50, 20) + "</Position></TargetPositionSteadyState>"}) {
+    SCOPED_TRACE(steady);
+    const PlayResult r = PlaySync("sync_steady", 10.0, 2.5, 70.0,
+                                  "<FinalSpeed><AbsoluteSpeed value=\"10\"><SteadyState>" + steady +
+                                      "</SteadyState></AbsoluteSpeed></FinalSpeed>");
+    EXPECT_NEAR(r.At(4.0)[1].speed, 2.5 + 7.5 / 8.0 * 4.0, 0.05);
+    EXPECT_NEAR(r.At(4.0)[1].x, 2.5 * 4.0 + 7.5 / 16.0 * 16.0, 0.1);
+    EXPECT_NEAR(r.At(8.0)[1].x, 50.0, 0.6);
+    EXPECT_NEAR(r.At(8.5)[1].speed, 10.0, 1e-12);  // steady
+    EXPECT_NEAR(r.At(9.5)[1].speed, 10.0, 1e-12);
+    EXPECT_NEAR(r.At(10.0)[1].x, 70.0, 0.6);
+    EXPECT_TRUE(r.Printed("10.000: event sync end"));
+  }
+}
+
+TEST(PlayerTest, SynchronizeSteadyStateErrors) {
   XoscParts p;
   p.entities = Car("Master") + Car("Ego");
   p.init = Place("Master", World(0, 0), 10.0) + Place("Ego", World(0, 20), 0.0);
+  for (const std::string& speed : {std::string("<AbsoluteSpeed value=\"0\"><TargetTimeSteadyState time=\"2\"/></AbsoluteSpeed>"),
+                                   std::string("<AbsoluteSpeed value=\"5\"><SteadyState><Nope/></SteadyState></AbsoluteSpeed>")}) {
+    p.stories = Story("Ego", Event("sync",
+                                   "<PrivateAction><SynchronizeAction masterEntityRef=\"Master\"><TargetPositionMaster>" +
+                                       World(100, 0) + "</TargetPositionMaster><TargetPosition>" + World(50, 20) +
+                                       "</TargetPosition><FinalSpeed>" + speed + "</FinalSpeed></SynchronizeAction></PrivateAction>",
+                                   Trigger(TimeCondition(0.0))));
+    EXPECT_THROW((void)LoadScenario(WriteXosc("sync_bad", Xosc(p))), core::InputError) << speed;
+  }
+}
+
+// A final speed relative to the master (factor 0.5 of 10 m/s), and a master already past its target
+// (its distance grows): the action ends at its second step with the final speed.
+TEST(PlayerTest, SynchronizeEndsWhenTheMasterHasPassed) {
+  XoscParts p;
+  p.entities = Car("Master") + Car("Ego");
+  p.init = Place("Master", World(110, 0), 10.0) + Place("Ego", World(0, 20), 3.0);
   const std::string sync =
       "<PrivateAction><SynchronizeAction masterEntityRef=\"Master\"><TargetPositionMaster>" + World(100, 0) +
       "</TargetPositionMaster><TargetPosition>" + World(50, 20) +
-      "</TargetPosition><FinalSpeed><AbsoluteSpeed value=\"7\"/></FinalSpeed></SynchronizeAction></PrivateAction>";
+      "</TargetPosition><FinalSpeed><RelativeSpeedToMaster value=\"0.5\" speedTargetValueType=\"factor\"/>"
+      "</FinalSpeed></SynchronizeAction></PrivateAction>";
   p.stories = Story("Ego", Event("sync", sync, Trigger(TimeCondition(0.0))));
-  const PlayResult r = PlayFile(WriteXosc("synchronize", Xosc(p)), 0.05, 12.0);
-  EXPECT_NEAR(r.At(0.05)[1].speed, 5.0, 1e-9);
-  EXPECT_NEAR(r.At(5.0)[1].x, 25.0, 1e-6);
-  EXPECT_NEAR(r.At(9.0)[1].x, 45.0, 1e-6);
-  EXPECT_TRUE(r.Printed("10.000: event sync end"));  // both are there after the step to 10.0
-  EXPECT_NEAR(r.At(12.0)[1].speed, 7.0, 1e-12);
+  const PlayResult r = PlayFile(WriteXosc("sync_passed", Xosc(p)), 0.05, 2.0);
+  EXPECT_TRUE(r.Printed("0.050: event sync end"));
+  EXPECT_NEAR(r.At(1.0)[1].speed, 5.0, 1e-12);
+}
+
+// While the master stands there is no time to plan with: without a final speed the Ego keeps its speed.
+TEST(PlayerTest, SynchronizeKeepsTheSpeedWhileTheMasterStands) {
+  const PlayResult r = PlaySync("sync_stand", 0.0, 4.0, 50.0, "", 5.0);
+  EXPECT_NEAR(r.At(5.0)[1].speed, 4.0, 1e-6);
+  EXPECT_NEAR(r.At(5.0)[1].x, 20.0, 1e-5);
+}
+
+// With a final speed the plan's apex speed is negative while the master stands: the Ego brakes to a
+// stop short of its target (at first -v0 / t1 with t1 = 2 v0 d / (v0^2 + v1^2) = 10 s: -0.5 m/s^2) and waits.
+TEST(PlayerTest, SynchronizeWithFinalSpeedStopsWhileTheMasterStands) {
+  const PlayResult r = PlaySync("sync_stop", 0.0, 5.0, 50.0, "<FinalSpeed><AbsoluteSpeed value=\"5\"/></FinalSpeed>", 20.0);
+  EXPECT_NEAR(r.At(0.05)[1].speed, 5.0 - 0.5 * 0.05, 1e-9);
+  for (double t = 0.05; t < 20.0; t += 0.05) EXPECT_LE(r.At(t + 0.05)[1].speed, r.At(t)[1].speed + 1e-12) << t;
+  EXPECT_EQ(r.At(20.0)[1].speed, 0.0);
+  EXPECT_GT(r.At(20.0)[1].x, 10.0);
+  EXPECT_LT(r.At(20.0)[1].x, 50.0);
 }
 
 
