@@ -803,6 +803,101 @@ struct Player::Impl {
   double LateralT(const Ent& e) const {
     return roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s) + e.lane->offset;
   }
+  /// Starts a SpeedAction: the target, and the transition's duration.
+  void StartSpeed(Inst& in, const SpeedAction& s) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    in.start_value = e.s.speed;
+    const double target = SpeedTarget(in, s);
+    in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
+    if (s.dynamics.shape == Shape::kStep) {
+      e.s.speed = target;
+      in.running = s.relative && s.continuous;
+      in.reached = true;
+      return;
+    }
+    const double delta = target - in.start_value;
+    switch (s.dynamics.dimension) {
+      case Dimension::kTime: in.duration = s.dynamics.value; break;
+      case Dimension::kRate:
+        in.duration = s.dynamics.value > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / s.dynamics.value : 0.0;
+        break;
+      case Dimension::kDistance:
+        in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s.dynamics.value / std::fabs(in.start_value + target) : 0.0;
+        break;
+    }
+    // the entity's Performance limits the peak acceleration (esmini): a longer transition
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
+    in.duration = std::max(in.duration, ShapePeak(s.dynamics.shape) * std::fabs(delta) / limit);
+  }
+  /// Starts a LaneChangeAction: the target lane and the lateral transition.
+  void StartLaneChange(Inst& in, const Action& a, const LaneChangeAction& l) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    if (!e.lane) Fail(a.pos, "LaneChangeAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
+    int lane = l.value;
+    if (l.relative) {
+      // relative to the reference entity's lane, counted towards its left in its travel direction (esmini)
+      const Ent& r = ents[static_cast<size_t>(EntityIndex(l.entity))];
+      if (!r.lane) Fail(a.pos, "LaneChangeAction: entity '" + l.entity + "' is not on a road");
+      const double dir = SDir(r);
+      lane = ShiftLane(r.lane->lane, dir > 0 ? l.value : -l.value);
+    }
+    if (!roads.LaneAt(e.lane->road, lane, e.lane->s))
+      Fail(a.pos, "LaneChangeAction: road '" + roads.roads()[static_cast<size_t>(e.lane->road)].id + "' has no lane " +
+                      std::to_string(lane) + " at s = " + core::FormatDouble(e.lane->s));
+    // esmini: the entity belongs to the target lane from the start; its offset from that lane's
+    // centre goes from where it is to targetLaneOffset
+    const double sdir = SDir(e);
+    const double t = LateralT(e);
+    e.lane->lane = lane;
+    e.lane->offset = t - roads.LaneCentreT(e.lane->road, lane, e.lane->s);
+    SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
+    SyncFromLane(e);
+    in.target_lane = lane;
+    in.start_value = e.lane->offset;
+    in.target_value = l.target_offset;
+    in.over_distance = l.dynamics.dimension == Dimension::kDistance;
+    in.duration = l.dynamics.value;
+    if (l.dynamics.dimension == Dimension::kRate)  // the peak lateral speed: a duration (esmini)
+      in.duration = l.dynamics.value > 0
+                        ? ShapePeak(l.dynamics.shape) * std::fabs(in.target_value - in.start_value) / l.dynamics.value
+                        : 0.0;
+    if (l.dynamics.shape == Shape::kStep || in.duration <= 0) {
+      e.lane->offset = in.target_value;
+      SyncFromLane(e);
+      in.running = false;
+    }
+  }
+  /// Starts a LaneOffsetAction: the target offset and the duration.
+  void StartLaneOffset(Inst& in, const Action& a, const LaneOffsetAction& o) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    if (!e.lane) Fail(a.pos, "LaneOffsetAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
+    in.start_value = e.lane->offset;
+    double target = o.value;
+    if (o.relative) {
+      // esmini: the reference's lateral place plus the value towards its left, as an offset from
+      // this entity's lane centre
+      const Ent& r = ents[static_cast<size_t>(EntityIndex(o.entity))];
+      if (!r.lane || r.lane->road != e.lane->road)
+        Fail(a.pos, "LaneOffsetAction: entity '" + o.entity + "' is not on the same road");
+      target = LateralT(r) + o.value * SDir(r) - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
+    }
+    in.target_value = target;
+    const double delta = std::fabs(target - in.start_value);
+    if (o.shape == Shape::kStep || o.max_lateral_acc <= 0 || delta < kSmall) {
+      e.lane->offset = target;
+      SyncFromLane(e);
+      in.running = o.continuous;
+      return;
+    }
+    // the duration whose peak lateral acceleration is maxLateralAcc
+    const double a_max = o.max_lateral_acc;
+    switch (o.shape) {
+      case Shape::kCubic: in.duration = std::sqrt(6.0 * delta / a_max); break;
+      case Shape::kSinusoidal: in.duration = kPi * std::sqrt(delta / (2.0 * a_max)); break;
+      default: in.duration = 2.0 * std::sqrt(delta / a_max); break;
+    }
+  }
   void StartInst(int i) {
     Inst& in = insts[static_cast<size_t>(i)];
     const Action& a = Act(in);
@@ -811,101 +906,9 @@ struct Player::Impl {
     in.elapsed = 0.0;
     in.travelled = 0.0;
     in.reached = false;
-    if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
-      Ent& e = ents[static_cast<size_t>(in.entity)];
-      in.start_value = e.s.speed;
-      const double target = SpeedTarget(in, *s);
-      in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
-      if (s->dynamics.shape == Shape::kStep) {
-        e.s.speed = target;
-        in.running = s->relative && s->continuous;
-        in.reached = true;
-        return;
-      }
-      const double delta = target - in.start_value;
-      switch (s->dynamics.dimension) {
-        case Dimension::kTime: in.duration = s->dynamics.value; break;
-        case Dimension::kRate:
-          in.duration = s->dynamics.value > 0 ? ShapePeak(s->dynamics.shape) * std::fabs(delta) / s->dynamics.value : 0.0;
-          break;
-        case Dimension::kDistance:
-          in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s->dynamics.value / std::fabs(in.start_value + target) : 0.0;
-          break;
-      }
-      // the entity's Performance limits the peak acceleration (esmini): a longer transition
-      const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
-      const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
-      in.duration = std::max(in.duration, ShapePeak(s->dynamics.shape) * std::fabs(delta) / limit);
-      return;
-    }
-    if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) {
-      Ent& e = ents[static_cast<size_t>(in.entity)];
-      if (!e.lane) Fail(a.pos, "LaneChangeAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
-      int lane = l->value;
-      if (l->relative) {
-        // relative to the reference entity's lane, counted towards its left in its travel direction (esmini)
-        const Ent& r = ents[static_cast<size_t>(EntityIndex(l->entity))];
-        if (!r.lane) Fail(a.pos, "LaneChangeAction: entity '" + l->entity + "' is not on a road");
-        const double dir = SDir(r);
-        lane = ShiftLane(r.lane->lane, dir > 0 ? l->value : -l->value);
-      }
-      if (!roads.LaneAt(e.lane->road, lane, e.lane->s))
-        Fail(a.pos, "LaneChangeAction: road '" + roads.roads()[static_cast<size_t>(e.lane->road)].id + "' has no lane " +
-                        std::to_string(lane) + " at s = " + core::FormatDouble(e.lane->s));
-      // esmini: the entity belongs to the target lane from the start; its offset from that lane's
-      // centre goes from where it is to targetLaneOffset
-      const double sdir = SDir(e);
-      const double t = LateralT(e);
-      e.lane->lane = lane;
-      e.lane->offset = t - roads.LaneCentreT(e.lane->road, lane, e.lane->s);
-      SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
-      SyncFromLane(e);
-      in.target_lane = lane;
-      in.start_value = e.lane->offset;
-      in.target_value = l->target_offset;
-      in.over_distance = l->dynamics.dimension == Dimension::kDistance;
-      in.duration = l->dynamics.value;
-      if (l->dynamics.dimension == Dimension::kRate)  // the peak lateral speed: a duration (esmini)
-        in.duration = l->dynamics.value > 0
-                          ? ShapePeak(l->dynamics.shape) * std::fabs(in.target_value - in.start_value) / l->dynamics.value
-                          : 0.0;
-      if (l->dynamics.shape == Shape::kStep || in.duration <= 0) {
-        e.lane->offset = in.target_value;
-        SyncFromLane(e);
-        in.running = false;
-      }
-      return;
-    }
-    if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) {
-      Ent& e = ents[static_cast<size_t>(in.entity)];
-      if (!e.lane) Fail(a.pos, "LaneOffsetAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
-      in.start_value = e.lane->offset;
-      double target = o->value;
-      if (o->relative) {
-        // esmini: the reference's lateral place plus the value towards its left, as an offset from
-        // this entity's lane centre
-        const Ent& r = ents[static_cast<size_t>(EntityIndex(o->entity))];
-        if (!r.lane || r.lane->road != e.lane->road)
-          Fail(a.pos, "LaneOffsetAction: entity '" + o->entity + "' is not on the same road");
-        target = LateralT(r) + o->value * SDir(r) - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
-      }
-      in.target_value = target;
-      const double delta = std::fabs(target - in.start_value);
-      if (o->shape == Shape::kStep || o->max_lateral_acc <= 0 || delta < kSmall) {
-        e.lane->offset = target;
-        SyncFromLane(e);
-        in.running = o->continuous;
-        return;
-      }
-      // the duration whose peak lateral acceleration is maxLateralAcc
-      const double a_max = o->max_lateral_acc;
-      switch (o->shape) {
-        case Shape::kCubic: in.duration = std::sqrt(6.0 * delta / a_max); break;
-        case Shape::kSinusoidal: in.duration = kPi * std::sqrt(delta / (2.0 * a_max)); break;
-        default: in.duration = 2.0 * std::sqrt(delta / a_max); break;
-      }
-      return;
-    }
+    if (const auto* s = std::get_if<SpeedAction>(&a.body)) return StartSpeed(in, *s);
+    if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) return StartLaneChange(in, a, *l);
+    if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) return StartLaneOffset(in, a, *o);
     if (const auto* t = std::get_if<TeleportAction>(&a.body)) {
       Place(in.entity, Resolve(t->position));
       if (t->position.kind == Position::Kind::kRoute) {

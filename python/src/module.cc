@@ -298,7 +298,10 @@ scenarios::BatchFunction CallableBatch(py::object callable, size_t inputs, size_
       const size_t got_rows = y.ndim() == 2 ? static_cast<size_t>(y.shape(0)) : (one_per_row ? rows : 0);
       if (got_rows != rows || cols < outputs) {
         std::string shape = "(";
-        for (py::ssize_t d = 0; d < y.ndim(); ++d) shape += (d ? ", " : "") + std::to_string(y.shape(d));
+        for (py::ssize_t d = 0; d < y.ndim(); ++d) {
+          if (d > 0) shape += ", ";
+          shape += std::to_string(y.shape(d));
+        }
         throw std::runtime_error("the Python model returned an array of shape " + shape + (y.ndim() == 1 ? ",)" : ")") +
                                  ", expected (" + std::to_string(rows) + ", " + std::to_string(outputs) + ") for " +
                                  std::to_string(rows) + " observations");
