@@ -3,8 +3,8 @@
 // positional arguments. Unknown options are usage errors with a did-you-mean.
 //
 //   Args args(argv_tail, {{"threads", true}, {"quiet", false}});
-//   if (!args.ok()) { std::cerr << args.error(); return kExitUsage; }
-//   int threads = args.Int("threads", 0);
+//   const std::optional<long long> threads = args.Int("threads", 1, 1024);   // nullopt when not given
+//   if (!args.ok()) { std::cerr << args.error(); return kExitUsage; }   // a bad value too
 
 #include <map>
 #include <optional>

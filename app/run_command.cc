@@ -196,6 +196,19 @@ bool ResumeRecorded(const std::string& out_dir, RunManifest& manifest, bool quie
   return true;
 }
 
+// The --model NAME=PATH overrides; false (after saying why) on a malformed one.
+bool ParseModelOverrides(const Args& args, std::map<std::string, std::string>* overrides) {
+  for (const std::string& m : args.GetAll("model")) {
+    const size_t eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
+      std::cerr << "gauntlet run: --model needs NAME=PATH, got '" << m << "'\n";
+      return false;
+    }
+    (*overrides)[m.substr(0, eq)] = m.substr(eq + 1);
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunRunCommand(const std::vector<std::string>& argv) { return RunRunCommandWith(argv, {}); }
@@ -216,15 +229,7 @@ int RunRunCommandWith(const std::vector<std::string>& argv, const SuiteHook& adj
     return kExitUsage;
   }
   std::map<std::string, std::string> overrides;
-  for (const std::string& m : args.GetAll("model")) {
-    const size_t eq = m.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
-      std::cerr << "gauntlet run: --model needs NAME=PATH, got '" << m << "'\n";
-      return kExitUsage;
-    }
-    overrides[m.substr(0, eq)] = m.substr(eq + 1);
-  }
-  if (!shard) return kExitUsage;
+  if (!ParseModelOverrides(args, &overrides) || !shard) return kExitUsage;
   reports::RunOutputOptions output_options;
   output_options.tool_version = GAUNTLET_VERSION;
   if (!ParseJUnitFlag(args, "gauntlet run", &output_options.junit)) return kExitUsage;

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/unique_fd.h"
 
 namespace gauntlet::core {
 namespace {
@@ -36,21 +37,6 @@ std::string OpenProblem(int error) {
   if (error == ELOOP) return "is a link that does not resolve (a loop of symbolic links)";
   return std::string("cannot be opened: ") + std::strerror(error);
 }
-
-/// Closes a descriptor when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -115,7 +101,7 @@ std::string ReadInputFile(const std::string& path, InputKind kind, std::string_v
     return InputError(at, std::string(cannot_read) + ": it " + problem);
   };
   // O_NONBLOCK: opening a FIFO without a writer would block; the checks below refuse it anyway
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) throw InputError(at, std::string(cannot_read));

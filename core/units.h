@@ -6,7 +6,7 @@
 // DimensionOfField); a unit of another dimension is an error, a plain number is taken as SI:
 //
 //   std::string error;
-//   ParseQuantity("4 m", DimensionOfField("world.duration_s"), &error);
+//   const std::optional<double> seconds = ParseQuantity("4 m", DimensionOfField("world.duration_s"), &error);
 //   // nullopt, error = "unit 'm' is a length, not a time; use 's', 'ms', 'min' (or a plain number in SI units)"
 
 #include <optional>

@@ -91,21 +91,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> FamilyRequirements
   return out;
 }
 
-}  // namespace
-
-bool GateDecision::Accepted() const { return DecidingRule() == nullptr; }
-
-const RuleOutcome* GateDecision::DecidingRule() const {
-  for (const RuleOutcome& r : rules)
-    if (!r.passed) return &r;
-  return nullptr;
-}
-
-GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResult>& candidate,
-                        const std::vector<InstanceResult>& baseline) {
-  GateDecision d;
-
-  // pair the instances by family and index
+/// Each candidate instance's baseline partner (same family, index, id and seed).
+std::vector<const InstanceResult*> PairInstances(const std::vector<InstanceResult>& candidate,
+                                                 const std::vector<InstanceResult>& baseline) {
   std::map<std::pair<std::string, size_t>, const InstanceResult*> by_key;
   for (const InstanceResult& b : baseline) by_key[{b.family, b.index}] = &b;
   if (baseline.size() != candidate.size() || by_key.size() != baseline.size()) {
@@ -122,18 +110,24 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
     }
     partner[i] = it->second;
   }
+  return partner;
+}
 
-  // the blocking requirements
+/// The policy's blocking requirements, or else every gating requirement of the candidate.
+std::vector<std::string> BlockingRequirements(const GatePolicy& policy, const std::vector<InstanceResult>& candidate) {
+  std::vector<std::string> blocking;
   if (policy.blocking.empty()) {
     for (const InstanceResult& r : candidate)
       for (const RequirementOutcome& q : r.requirements)
-        if (q.gating && !Contains(d.blocking, q.name)) d.blocking.push_back(q.name);
+        if (q.gating && !Contains(blocking, q.name)) blocking.push_back(q.name);
   } else {
-    d.blocking = policy.blocking;
+    blocking = policy.blocking;
   }
-  const auto families = FamilyRequirements(candidate);
+  return blocking;
+}
 
-  // 1. zero tolerance
+/// Rule 1: zero tolerance.
+void ZeroToleranceRules(const GatePolicy& policy, const std::vector<InstanceResult>& candidate, GateDecision& d) {
   for (const std::string& name : policy.zero_tolerance) {
     size_t evaluated = 0, failed = 0;
     std::string example;
@@ -153,8 +147,11 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
                                    " instances, first " + example;
     d.rules.push_back(std::move(out));
   }
+}
 
-  // 2. minimum pass rates, per family and requirement
+/// Rule 2: minimum pass rates, per family and requirement.
+void PassRateRules(const GatePolicy& policy, const std::vector<InstanceResult>& candidate, const std::vector<std::pair<std::string, std::vector<std::string>>>& families,
+                   GateDecision& d) {
   for (const PassRateRule& rule : policy.min_pass_rate) {
     for (const auto& [family, names] : families) {
       for (const std::string& name : names) {
@@ -192,8 +189,11 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
       }
     }
   }
+}
 
-  // 3. newly failing and newly passing instances
+/// Rule 3: newly failing and newly passing instances.
+void NewFailuresRule(const GatePolicy& policy, const std::vector<InstanceResult>& candidate,
+                     const std::vector<const InstanceResult*>& partner, GateDecision& d) {
   for (size_t i = 0; i < candidate.size(); ++i) {
     const Verdict c = VerdictOf(candidate[i], d.blocking);
     const Verdict b = VerdictOf(*partner[i], d.blocking);
@@ -211,8 +211,11 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
                      : std::to_string(d.newly_failing.size()) + " instances pass with the baseline and fail with the candidate";
     d.rules.push_back(std::move(out));
   }
+}
 
-  // 4. robustness drops, paired, per family and requirement
+/// Rule 4: robustness drops, paired, per family and requirement.
+void RobustnessDropRules(const GatePolicy& policy, const std::vector<InstanceResult>& candidate,
+                         const std::vector<const InstanceResult*>& partner, const std::vector<std::pair<std::string, std::vector<std::string>>>& families, GateDecision& d) {
   for (const RobustnessDropRule& rule : policy.max_robustness_drop) {
     for (const auto& [family, names] : families) {
       for (const std::string& name : names) {
@@ -254,8 +257,10 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
       }
     }
   }
+}
 
-  // 5. formal checks
+/// Rule 5: formal checks.
+void FormalRule(const GatePolicy& policy, const std::vector<InstanceResult>& candidate, GateDecision& d) {
   if (policy.formal_must_hold) {
     size_t formal = 0, failed = 0;
     std::string example;
@@ -277,6 +282,29 @@ GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResu
       d.rules.push_back(std::move(out));
     }
   }
+}
+
+}  // namespace
+
+bool GateDecision::Accepted() const { return DecidingRule() == nullptr; }
+
+const RuleOutcome* GateDecision::DecidingRule() const {
+  for (const RuleOutcome& r : rules)
+    if (!r.passed) return &r;
+  return nullptr;
+}
+
+GateDecision DecideGate(const GatePolicy& policy, const std::vector<InstanceResult>& candidate,
+                        const std::vector<InstanceResult>& baseline) {
+  GateDecision d;
+  const std::vector<const InstanceResult*> partner = PairInstances(candidate, baseline);
+  d.blocking = BlockingRequirements(policy, candidate);
+  const auto families = FamilyRequirements(candidate);
+  ZeroToleranceRules(policy, candidate, d);
+  PassRateRules(policy, candidate, families, d);
+  NewFailuresRule(policy, candidate, partner, d);
+  RobustnessDropRules(policy, candidate, partner, families, d);
+  FormalRule(policy, candidate, d);
   return d;
 }
 

@@ -23,7 +23,9 @@ std::string RunsTable(const TrendTable& trends) {
     for (const auto& [slot, hash] : r.model_hashes) models += (models.empty() ? "" : "<br/>") + Esc(slot) + ": <code>" + Esc(hash) + "</code>";
     h += "<tr><td class=\"n\">" + std::to_string(r.id) + "</td><td>" + Esc(r.time_utc) + "</td><td>" + Esc(r.label) +
          "</td><td>" + Esc(r.tool_version) + "</td><td><code>" + Esc(r.suite_hash) + "</code></td><td>" + models +
-         "</td><td class=\"n\">" + std::to_string(r.failed) + " / " + std::to_string(r.instances) +
+         "</td><td class=\"n\">" + std::to_string(r.failed) +
+         (r.inconclusive > 0 ? " (+" + std::to_string(r.inconclusive) + " inconclusive)" : "") + " / " +
+         std::to_string(r.instances) +
          (r.complete ? "" : " (interrupted)") + "</td></tr>\n";
   }
   return h + "</table></div>\n";

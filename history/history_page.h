@@ -6,7 +6,7 @@
 // runs. Deterministic for a given database; no script needed, no external resources.
 //
 //   const history::TrendTable trends = history::QueryTrends(db, 30);
-//   WriteTextFile("history.html", history::HistoryHtml(trends, history::QueryChangedInstances(db), "nightly"));
+//   reports::WriteFileAtomically("history.html", history::HistoryHtml(trends, history::QueryChangedInstances(db), "nightly"));
 
 #include <cstddef>
 #include <string>

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS runs(
   failed INTEGER NOT NULL,
   invalid INTEGER NOT NULL,
   errors INTEGER NOT NULL,
-  label TEXT NOT NULL DEFAULT '');
+  label TEXT NOT NULL DEFAULT '',
+  inconclusive INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS runs_by_suite ON runs(suite_name, id);
 CREATE TABLE IF NOT EXISTS results(
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -68,6 +69,7 @@ CREATE TABLE IF NOT EXISTS family_aggregates(
   failed INTEGER NOT NULL,
   invalid INTEGER NOT NULL,
   errors INTEGER NOT NULL,
+  inconclusive INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(run_id, family));
 CREATE TABLE IF NOT EXISTS requirement_aggregates(
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -81,14 +83,15 @@ CREATE TABLE IF NOT EXISTS requirement_aggregates(
   worst_instance TEXT NOT NULL,
   failure_rate_lo REAL NOT NULL,
   failure_rate_hi REAL NOT NULL,
+  inconclusive INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(run_id, family, requirement));
-PRAGMA user_version = 2;  -- kSchemaVersion
+PRAGMA user_version = 3;  -- kSchemaVersion
 )sql";
 
-/// The schema version this build writes and reads (PRAGMA user_version). Version 1 (before run labels)
-/// is migrated on the next write. A database of a higher version was written by a newer gauntlet: it is
-/// neither read nor written, never reset.
-constexpr int kSchemaVersion = 2;
+/// The schema version this build writes and reads (PRAGMA user_version). Versions 1 (before run labels)
+/// and 2 (before the inconclusive counts) are migrated on the next write. A database of a higher version
+/// was written by a newer gauntlet: it is neither read nor written, never reset.
+constexpr int kSchemaVersion = 3;
 
 /// True when this process may write `path` and its mode grants writing to someone: a file or folder
 /// made read-only with chmod counts as read-only even for root, who could write it anyway.
@@ -272,7 +275,8 @@ int64_t SchemaVersion(Db* db) {
   return s.Next() ? s.Int(0) : 0;
 }
 
-/// Brings an older database up to kSchemaVersion, in one transaction (v1 -> v2: runs.label).
+/// Brings an older database up to kSchemaVersion, in one transaction (v1 -> v2: runs.label; v2 -> v3: the
+/// inconclusive counts of runs, families and requirements, 0 for the runs recorded before).
 void Migrate(Db* db) {
   if (!db->HasTable("runs")) return;  // new: kSchema creates the current tables
   const int64_t version = SchemaVersion(db);
@@ -282,6 +286,12 @@ void Migrate(Db* db) {
     if (SchemaVersion(db) < 2) {  // another process may have migrated it meanwhile
       db->Exec("ALTER TABLE runs ADD COLUMN label TEXT NOT NULL DEFAULT ''");
       db->Exec("PRAGMA user_version = 2");
+    }
+    if (SchemaVersion(db) < 3) {
+      for (const char* table : {"runs", "family_aggregates", "requirement_aggregates"}) {
+        db->Exec((std::string("ALTER TABLE ") + table + " ADD COLUMN inconclusive INTEGER NOT NULL DEFAULT 0").c_str());
+      }
+      db->Exec("PRAGMA user_version = 3");
     }
     db->Exec("COMMIT");
   } catch (...) {
@@ -329,6 +339,7 @@ RunRow ReadRun(const Statement& s) {
     }
   }
   r.label = s.Text(13);
+  r.inconclusive = static_cast<size_t>(s.Int(14));
   return r;
 }
 
@@ -341,10 +352,12 @@ std::vector<RunRow> LastRuns(Db* db, size_t n, std::string suite_name) {
     if (!latest.Next()) return runs;
     suite_name = latest.Text(0);
   }
-  // a version 1 database (read-only here, so not migrated) has no labels
-  const std::string label = SchemaVersion(db) >= 2 ? "label" : "''";
-  const std::string sql =
-      std::string("SELECT ") + kRunColumns + ", " + label + " FROM runs WHERE suite_name = ? ORDER BY id DESC LIMIT ?";
+  // an older database (read-only here, so not migrated) has no labels (version 1) nor inconclusive counts
+  const int64_t version = SchemaVersion(db);
+  const std::string label = version >= 2 ? "label" : "''";
+  const std::string inconclusive = version >= 3 ? "inconclusive" : "0";
+  const std::string sql = std::string("SELECT ") + kRunColumns + ", " + label + ", " + inconclusive +
+                          " FROM runs WHERE suite_name = ? ORDER BY id DESC LIMIT ?";
   Statement s(db, sql.c_str());
   s.Bind(1, suite_name).Bind(2, static_cast<int64_t>(n));
   while (s.Next()) runs.push_back(ReadRun(s));
@@ -435,8 +448,8 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
     for (const auto& [slot, source] : summary.info.models) models[slot] = source;
     Statement run(&db,
                   "INSERT INTO runs(time_utc, suite_name, suite_path, suite_hash, model_hashes, models, tool_version, "
-                  "seed, out_dir, complete, instances, passed, failed, invalid, errors, label) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "seed, out_dir, complete, instances, passed, failed, invalid, errors, label, inconclusive) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     run.Bind(1, record.time_utc)
         .Bind(2, summary.info.suite_name)
         .Bind(3, summary.info.suite_path)
@@ -452,7 +465,8 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
         .Bind(13, summary.failed)
         .Bind(14, summary.invalid)
         .Bind(15, summary.errors)
-        .Bind(16, record.label);
+        .Bind(16, record.label)
+        .Bind(17, summary.inconclusive);
     run.Run();
     const int64_t run_id = sqlite3_last_insert_rowid(db.get());
 
@@ -475,20 +489,21 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
 
     // the aggregates
     Statement family(&db,
-                     "INSERT INTO family_aggregates(run_id, family, instances, passed, failed, invalid, errors) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?)");
+                     "INSERT INTO family_aggregates(run_id, family, instances, passed, failed, invalid, errors, "
+                     "inconclusive) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     Statement requirement(&db,
                           "INSERT INTO requirement_aggregates(run_id, family, requirement, gating, evaluated, passed, "
-                          "failed, worst_robustness, worst_instance, failure_rate_lo, failure_rate_hi) "
-                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "failed, worst_robustness, worst_instance, failure_rate_lo, failure_rate_hi, inconclusive) "
+                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const reports::FamilySummary& f : summary.families) {
       family.Bind(1, run_id).Bind(2, f.family).Bind(3, f.instances).Bind(4, f.passed).Bind(5, f.failed);
-      family.Bind(6, f.invalid).Bind(7, f.errors);
+      family.Bind(6, f.invalid).Bind(7, f.errors).Bind(8, f.inconclusive);
       family.Run();
       for (const reports::RequirementSummary& q : f.requirements) {
         requirement.Bind(1, run_id).Bind(2, f.family).Bind(3, q.name).Bind(4, static_cast<int64_t>(q.gating ? 1 : 0));
         requirement.Bind(5, q.evaluated).Bind(6, q.passed).Bind(7, q.failed).BindReal(8, q.worst_robustness);
         requirement.Bind(9, q.worst_instance).BindReal(10, q.failure_rate_lo).BindReal(11, q.failure_rate_hi);
+        requirement.Bind(12, q.inconclusive);
         requirement.Run();
       }
     }
@@ -609,7 +624,8 @@ std::string HistoryText(const TrendTable& trends, const ChangeSet& changes, size
   out += "history of suite '" + trends.runs.back().suite_name + "': the last " + std::to_string(trends.runs.size()) +
          " runs, oldest first\n";
   for (const RunRow& r : trends.runs) {
-    out += "  run " + std::to_string(r.id) + "  " + r.time_utc + "  " + std::to_string(r.failed) + " failed / " +
+    out += "  run " + std::to_string(r.id) + "  " + r.time_utc + "  " + std::to_string(r.failed) + " failed" +
+           (r.inconclusive > 0 ? ", " + std::to_string(r.inconclusive) + " inconclusive" : "") + " / " +
            std::to_string(r.instances) + " instances" + (r.complete ? "" : " (interrupted)") + "  " + r.tool_version +
            (r.label.empty() ? "" : "  [" + r.label + "]") + "\n";
   }

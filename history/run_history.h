@@ -13,17 +13,22 @@
 //   history::ChangeSet changes = history::QueryChangedInstances("gauntlet-history.db");
 //   std::cout << history::HistoryText(trends, changes);
 //
-// Schema (version 2, PRAGMA user_version; a version 1 database gains runs.label on its next write, in one
-// transaction, and reads as unlabelled until then; a database of a newer version is refused, never written):
+// Schema (version 3, PRAGMA user_version; a version 1 database gains runs.label and a version 1 or 2 one
+// the inconclusive columns on its next write, in one transaction, and reads as unlabelled with 0
+// inconclusive until then; a database of a newer version is refused, never written):
 //   runs(id, time_utc, suite_name, suite_path, suite_hash, model_hashes (JSON object slot -> hash),
 //        models (JSON object slot -> source), tool_version, seed, out_dir, complete,
-//        instances, passed, failed, invalid, errors, label)
+//        instances, passed, failed, invalid, errors, label, inconclusive)
 //   results(run_id, plan_index, family, instance_index, instance_id, origin, verdict
-//           ("passed" | "failed" | "invalid" | "error"), worst_robustness (lowest over gating
-//           requirements; NULL if none), result_json (the results.jsonl line))
-//   family_aggregates(run_id, family, instances, passed, failed, invalid, errors)
+//           ("passed" | "failed" | "invalid" | "error"; an inconclusive instance is "failed"),
+//           worst_robustness (lowest over gating requirements; NULL if none), result_json (the
+//           results.jsonl line))
+//   family_aggregates(run_id, family, instances, passed, failed, invalid, errors, inconclusive)
 //   requirement_aggregates(run_id, family, requirement, gating, evaluated, passed, failed,
-//                          worst_robustness, worst_instance, failure_rate_lo, failure_rate_hi)
+//                          worst_robustness, worst_instance, failure_rate_lo, failure_rate_hi, inconclusive)
+// The counts are those of reports::RunSummary: `failed` leaves out the inconclusive instances (no
+// gating requirement certainly violated, some undecided after an early stop), counted in `inconclusive`;
+// a run whose instances are all inconclusive records 0 failed and exits 1.
 //
 // Caveats: the time is wall-clock UTC (history only; results never hold it). Trends and changed
 // instances compare runs of one suite name (by default the suite of the latest run). Instances are
@@ -86,6 +91,7 @@ struct RunRow {
   uint64_t seed = 0;
   bool complete = true;
   size_t instances = 0, passed = 0, failed = 0, invalid = 0, errors = 0;
+  size_t inconclusive = 0;  ///< apart from `failed` (0 for runs recorded before schema version 3)
   std::vector<std::pair<std::string, std::string>> model_hashes;  ///< slot, content hash
   std::string label;                                              ///< "" when none was given
 };

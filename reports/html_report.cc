@@ -7,7 +7,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -35,15 +34,6 @@ double WorstGating(const InstanceResult& r) {
 
 bool IsFormal(const InstanceResult& r) { return r.origin == "formal"; }
 
-double ToNumber(const nlohmann::json& j) {
-  if (j.is_number()) return j.get<double>();
-  const std::string s = j.get<std::string>();
-  if (s == "inf") return INFINITY;
-  if (s == "-inf") return -INFINITY;
-  if (s == "nan") return NAN;
-  throw std::runtime_error("not a number: " + s);
-}
-
 }  // namespace
 
 std::optional<SignalThreshold> SignalThresholdOf(const std::string& formula) {
@@ -64,26 +54,7 @@ std::optional<SignalThreshold> SignalThresholdOf(const std::string& formula) {
   return std::nullopt;
 }
 
-std::optional<FormalWitness> WitnessOfLine(const std::string& line) {
-  const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("witness")) return std::nullopt;
-  const nlohmann::json& w = j.at("witness");
-  if (!w.is_object()) return std::nullopt;
-  FormalWitness out;
-  try {
-    if (w.contains("input")) {
-      for (const auto& v : w.at("input")) out.input.push_back(ToNumber(v));
-    }
-    if (w.contains("output")) {
-      for (const auto& v : w.at("output")) out.output.push_back(ToNumber(v));
-    }
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return out;
-}
-
-std::vector<InstanceResult> ReadResultsFile(const std::string& results_jsonl, std::map<size_t, FormalWitness>* witnesses) {
+std::vector<InstanceResult> ReadResultsFile(const std::string& results_jsonl) {
   if (std::error_code ec; std::filesystem::exists(results_jsonl, ec)) {
     core::CheckInputFile(results_jsonl, core::InputKind::kResults);  // not a FIFO, a folder or a device
   }
@@ -97,9 +68,6 @@ std::vector<InstanceResult> ReadResultsFile(const std::string& results_jsonl, st
     if (line.empty()) continue;
     out.push_back(scenarios::FromJsonLine(line, results_jsonl + ":" + std::to_string(line_no)));
     out.back().plan_index = out.size() - 1;
-    if (witnesses != nullptr && line.find("\"witness\"") != std::string::npos) {
-      if (auto w = WitnessOfLine(line)) (*witnesses)[out.back().plan_index] = std::move(*w);
-    }
   }
   return out;
 }

@@ -13,14 +13,13 @@
 // section per adversarial search (robustness against the simulation count, the best point found, the
 // shrunk counterexample); the formal checks with their witnesses.
 //
-//   std::map<size_t, reports::FormalWitness> witnesses;
-//   const auto results = reports::ReadResultsFile(out_dir + "/results.jsonl", &witnesses);
+//   const auto results = reports::ReadResultsFile(out_dir + "/results.jsonl");   // witnesses included
 //   std::vector<reports::HtmlCase> cases;
 //   for (const reports::CaseChoice& c : reports::SelectCases(results))
 //     cases.push_back(reports::MakeHtmlCase(suite, scenarios::ReplayInstance(suite, results[c.index]), out_dir,
 //                                           c.requirement, c.role));
-//   reports::HtmlReportOptions options{.suite = &suite, .witnesses = witnesses, .tool_version = "1.0"};
-//   WriteTextFile(out_dir + "/report.html", reports::RenderHtmlReport(summary, results, cases, options));
+//   reports::HtmlReportOptions options{.suite = &suite, .tool_version = "1.0"};
+//   reports::WriteFileAtomically(out_dir + "/report.html", reports::RenderHtmlReport(summary, results, cases, options));
 //
 // Size budget: scatter plots keep every failure (up to a cap) and a deterministic stride sample of the
 // passes; traces are reduced to min/max per bucket and replays to at most 300 frames; the page stays
@@ -71,7 +70,6 @@ struct HtmlReportOptions {
   size_t max_failure_rows = 200;      ///< rows of the failing-instances table per family
   size_t replay_frames = 300;         ///< frames of an animated replay at most
   const scenarios::Suite* suite = nullptr;      ///< units written in the scenarios (null: SI units)
-  std::map<size_t, FormalWitness> witnesses;    ///< by plan index (ReadResultsFile)
   std::string tool_version;                     ///< "" : not shown
   std::string generated_utc;                    ///< the date line; "" : now
   std::string suite_fingerprint;                ///< "" : the suite's, when `suite` is given
@@ -86,14 +84,10 @@ struct HtmlReportOptions {
 /// verdicts and the parameters. Self-contained; without JavaScript the start and worst moments show.
 [[nodiscard]] std::string RenderReplayPage(const HtmlCase& c, const HtmlReportOptions& options = {});
 
-/// Every result of a results.jsonl, in file (plan) order, with plan_index set to the line's position
-/// among the results; with `witnesses`, the formal witnesses found on the lines, by plan index. Throws
-/// core::InputError on a malformed line, core::InfrastructureError if unreadable.
-[[nodiscard]] std::vector<scenarios::InstanceResult> ReadResultsFile(const std::string& results_jsonl,
-                                                                     std::map<size_t, FormalWitness>* witnesses = nullptr);
-
-/// The witness of one results.jsonl line (`"witness": {"input": [...], "output": [...]}`), if it has one.
-[[nodiscard]] std::optional<FormalWitness> WitnessOfLine(const std::string& line);
+/// Every result of a results.jsonl (scenarios::FromJsonLine, formal witnesses included), in file (plan)
+/// order, with plan_index set to the line's position among the results. Throws core::InputError on a
+/// malformed line, core::InfrastructureError if unreadable.
+[[nodiscard]] std::vector<scenarios::InstanceResult> ReadResultsFile(const std::string& results_jsonl);
 
 /// A signal compared with a constant in a formula.
 struct SignalThreshold {

@@ -4,7 +4,7 @@
 //
 //   RunSummary summary = Summarize(results, info);
 //   std::cout << SummaryText(summary);
-//   WriteFile(out / "junit.xml", JUnitXml(results, summary));
+//   WriteFileAtomically(out_dir + "/junit.xml", JUnitXml(results, summary));   // reports/run_writer.h
 
 #include <array>
 #include <cstdint>

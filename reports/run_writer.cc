@@ -12,6 +12,7 @@
 #include <streambuf>
 
 #include "core/error.h"
+#include "core/unique_fd.h"
 #include "reports/html_report.h"
 
 namespace gauntlet::reports {
@@ -22,21 +23,21 @@ namespace fs = std::filesystem;
 std::string ErrnoText() { return std::strerror(errno); }
 
 /// Opens `path` for writing only if nothing has that name: O_EXCL refuses any existing entry, a symlink
-/// (even a dangling one) included, and O_NOFOLLOW says so twice. -1 with errno on failure.
-int CreateFresh(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+/// (even a dangling one) included, and O_NOFOLLOW says so twice. None (-1) with errno on failure.
+core::UniqueFd CreateFresh(const std::string& path) {
+  return core::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
 }
 
 /// A new temporary next to `path` (".NAME.tmp-PID-N"), opened by CreateFresh; a name already taken (a
 /// leftover, or a link planted there) is skipped, never opened.
-int CreateTemporary(const std::string& path, std::string* temporary) {
+core::UniqueFd CreateTemporary(const std::string& path, std::string* temporary) {
   const fs::path p(path);
   for (unsigned attempt = 0; attempt < 1000; ++attempt) {
     *temporary = (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                                      std::to_string(attempt)))
                      .string();
-    const int fd = CreateFresh(*temporary);
-    if (fd >= 0) return fd;
+    core::UniqueFd fd = CreateFresh(*temporary);
+    if (fd.valid()) return fd;
     if (errno != EEXIST && errno != ELOOP) {
       throw core::InfrastructureError("cannot create " + *temporary + ": " + ErrnoText());
     }
@@ -47,11 +48,8 @@ int CreateTemporary(const std::string& path, std::string* temporary) {
 /// A stream buffer over a file descriptor (owned), with a 64 KiB buffer.
 class FdBuffer : public std::streambuf {
  public:
-  FdBuffer(int fd, std::string path) : fd_(fd), path_(std::move(path)), buffer_(1 << 16) {
+  FdBuffer(core::UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)), buffer_(1 << 16) {
     setp(buffer_.data(), buffer_.data() + buffer_.size());
-  }
-  ~FdBuffer() override {
-    if (fd_ >= 0) ::close(fd_);
   }
   FdBuffer(const FdBuffer&) = delete;
   FdBuffer& operator=(const FdBuffer&) = delete;
@@ -61,7 +59,7 @@ class FdBuffer : public std::streambuf {
     const char* data = pbase();
     size_t left = static_cast<size_t>(pptr() - pbase());
     while (left > 0) {
-      const ssize_t n = ::write(fd_, data, left);
+      const ssize_t n = ::write(fd_.get(), data, left);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) throw core::InfrastructureError("write failed: " + path_ + " (disk full?)");
       data += n;
@@ -72,9 +70,7 @@ class FdBuffer : public std::streambuf {
   /// Drains and closes; throws on failure.
   void Close() {
     Drain();
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw core::InfrastructureError("cannot write " + path_ + ": " + ErrnoText());
+    if (::close(fd_.release()) != 0) throw core::InfrastructureError("cannot write " + path_ + ": " + ErrnoText());
   }
 
  protected:
@@ -100,7 +96,7 @@ class FdBuffer : public std::streambuf {
   }
 
  private:
-  int fd_;
+  core::UniqueFd fd_;
   std::string path_;
   std::vector<char> buffer_;
 };
@@ -141,18 +137,26 @@ struct AtomicFile::Impl {
 
 AtomicFile::AtomicFile(std::string path) : impl_(std::make_unique<Impl>()) {
   impl_->path = std::move(path);
-  const int fd = CreateTemporary(impl_->path, &impl_->temporary);
-  impl_->buffer = std::make_unique<FdBuffer>(fd, impl_->temporary);
-  impl_->stream = std::make_unique<std::ostream>(impl_->buffer.get());
-  impl_->stream->exceptions(std::ios::badbit);
+  core::UniqueFd fd = CreateTemporary(impl_->path, &impl_->temporary);
+  // the destructor does not run when the constructor throws: the temporary goes here then
+  try {
+    impl_->buffer = std::make_unique<FdBuffer>(std::move(fd), impl_->temporary);
+    impl_->stream = std::make_unique<std::ostream>(impl_->buffer.get());
+    impl_->stream->exceptions(std::ios::badbit);
+  } catch (...) {
+    Discard();
+    throw;
+  }
 }
 
 AtomicFile::~AtomicFile() {
-  if (!impl_->committed) {
-    impl_->stream.reset();
-    impl_->buffer.reset();
-    ::unlink(impl_->temporary.c_str());
-  }
+  if (!impl_->committed) Discard();
+}
+
+void AtomicFile::Discard() {
+  impl_->stream.reset();
+  impl_->buffer.reset();
+  ::unlink(impl_->temporary.c_str());
 }
 
 std::ostream& AtomicFile::stream() { return *impl_->stream; }
@@ -216,9 +220,9 @@ RunWriter::RunWriter(std::string dir, const scenarios::Suite& suite, RunOutputOp
   if (::unlink(impl_->results_path.c_str()) != 0 && errno != ENOENT) {
     throw core::InfrastructureError("cannot replace " + impl_->results_path + ": " + ErrnoText());
   }
-  const int fd = CreateFresh(impl_->results_path);
-  if (fd < 0) throw core::InfrastructureError("cannot create " + impl_->results_path + ": " + ErrnoText());
-  impl_->results = std::make_unique<FdBuffer>(fd, impl_->results_path);
+  core::UniqueFd fd = CreateFresh(impl_->results_path);
+  if (!fd.valid()) throw core::InfrastructureError("cannot create " + impl_->results_path + ": " + ErrnoText());
+  impl_->results = std::make_unique<FdBuffer>(std::move(fd), impl_->results_path);
 }
 
 RunWriter::~RunWriter() = default;
@@ -296,9 +300,6 @@ RunSummary RunWriter::Finish(RunInfo info) {
     HtmlReportOptions html;
     html.suite = &m.suite;
     html.tool_version = m.options.tool_version;
-    for (const scenarios::InstanceResult& r : shown) {
-      if (r.witness) html.witnesses[r.plan_index] = *r.witness;
-    }
     std::vector<HtmlCase> cases;
     for (const CaseChoice& c : SelectCases(shown)) {
       try {

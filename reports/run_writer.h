@@ -51,6 +51,9 @@ class AtomicFile {
   void Commit();
 
  private:
+  /// Closes and removes the temporary (an uncommitted file, or a constructor that fails).
+  void Discard();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -445,6 +445,27 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
   }
 }
 
+/// How many of a family's first planned instances are kept as local robustness's states at most.
+constexpr size_t kPlanHeads = 64;
+
+/// The seed of a family's fixed plan.
+uint64_t PlanSeed(const Suite& suite, const Family& family) {
+  return core::Rng::InstanceSeed(suite.seed, family.name + "/plan", 0);
+}
+
+/// The states local robustness takes its points around: the family's first planned instances (`heads`,
+/// in plan order), twice as many as its checks ask for at most.
+std::vector<StateSource> StateSources(const FormalSpec& formal, const std::vector<BatchRunner::Job>& heads) {
+  std::vector<StateSource> sources;
+  size_t limit = 0;
+  for (const auto& l : formal.local_robustness) limit = std::max(limit, 2 * static_cast<size_t>(l.states));
+  for (const BatchRunner::Job& job : heads) {
+    if (sources.size() >= limit) break;
+    sources.push_back({job.values, job.index, job.origin});
+  }
+  return sources;
+}
+
 std::vector<CoverageTracker> MakeCoverage(const Suite& suite) {
   std::vector<CoverageTracker> coverage;
   for (const Family& f : suite.families) coverage.emplace_back(f.scenario->parameters);
@@ -631,7 +652,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   auto family_index_of = [&](const Family* family) { return static_cast<size_t>(family - suite.families.data()); };
   for (size_t f = 0; f < suite.families.size(); ++f) {
     const Family& family = suite.families[f];
-    const uint64_t plan_seed = core::Rng::InstanceSeed(suite.seed, family.name + "/plan", 0);
+    const uint64_t plan_seed = PlanSeed(suite, family);
     std::vector<Stopping*> rules(family.generators.size(), nullptr);
     for (size_t g = 0; g < family.generators.size(); ++g) {
       const StoppingRule rule = ToStoppingRule(family.generators[g]);
@@ -650,7 +671,7 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
   std::vector<std::vector<BatchRunner::Job>> full_plan_heads(suite.families.size());
   for (const BatchRunner::Job& job : plan) {
     auto& heads = full_plan_heads[family_index_of(job.family)];
-    if (heads.size() < 64) heads.push_back(job);
+    if (heads.size() < kPlanHeads) heads.push_back(job);
   }
   if (options.shard_count > 1) {
     if (!stopping.empty()) {
@@ -721,30 +742,10 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
     const FormalSpec& formal = suite.families[f].scenario->formal;
     if (formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
     if (!mine[f]) continue;
-    std::vector<StateSource> sources;
-    size_t limit = 0;
-    for (const auto& l : formal.local_robustness) limit = std::max(limit, 2 * static_cast<size_t>(l.states));
-    for (const BatchRunner::Job& job : full_plan_heads[f]) {
-      if (sources.size() >= limit) break;
-      sources.push_back({job.values, job.index, job.origin});
-    }
-    RunFormalChecks(suite, suite.families[f], sources, threads, &next_index[f], &runner);
+    RunFormalChecks(suite, suite.families[f], StateSources(formal, full_plan_heads[f]), threads, &next_index[f], &runner);
   }
 
   return session.Finish();
-}
-
-void CheckVerdicts(const InstanceResult& r, const core::SourcePos& where) {
-  for (const auto* outcomes : {&r.requirements, &r.assumptions}) {
-    for (const RequirementOutcome& q : *outcomes) {
-      if (q.satisfied != (q.robustness >= 0.0)) {
-        throw core::InputError(where, "instance '" + r.id + "': verdict '" + (q.satisfied ? "pass" : "fail") +
-                                          "' of '" + q.name + "' contradicts its robustness " +
-                                          core::FormatDouble(q.robustness) +
-                                          " (an edited file?); delete the folder or run with a fresh --out");
-      }
-    }
-  }
 }
 
 size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const std::string& header) {
@@ -769,7 +770,6 @@ size_t ReadRecordedResults(const std::string& path, RecordedResults* out, const 
       throw core::InputError({path, static_cast<int>(line_no), 1},
                              why + " (an edited file?); delete the folder or run with a fresh --out");
     }
-    CheckVerdicts(r, {path, static_cast<int>(line_no), 1});
     (*out)[r.family + "#" + std::to_string(r.index)] = std::move(r);
     ++count;
   }
@@ -781,11 +781,33 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
   CampaignSession session(suite, options);
   BatchRunner& runner = session.runner();
   std::vector<BatchRunner::Job> jobs;
+  // the formal lines (checks of the network, without parameters) run after the simulations, as in
+  // RunCampaign: per family, from the index of its first formal line
+  std::vector<std::optional<size_t>> formal_index(suite.families.size());
+  std::vector<size_t> formal_order;
   for (const InstanceResult& r : reference) {
     const Family& family = FamilyOf(suite, r);
+    if (r.origin == "formal") {
+      const size_t f = static_cast<size_t>(&family - suite.families.data());
+      if (!formal_index[f]) formal_order.push_back(f);
+      formal_index[f] = std::min(formal_index[f].value_or(r.index), r.index);
+      continue;
+    }
     jobs.push_back({&family, r.index, RecordedValues(family, r, {suite.path, 0, 0}), r.origin, r.seed});
   }
-  runner.Run(jobs, jobs.size());
+  runner.Run(jobs, reference.size());
+  for (const size_t f : formal_order) {
+    if (runner.Cancelled()) break;
+    const Family& family = suite.families[f];
+    // local robustness takes its states from the family's first planned instances, as the reference's run did
+    std::vector<BatchRunner::Job> heads;
+    for (PlannedPoint& p : Plan(family.scenario->parameters, family.generators, PlanSeed(suite, family))) {
+      if (heads.size() == kPlanHeads) break;
+      heads.push_back({&family, heads.size(), std::move(p.values), std::move(p.label)});
+    }
+    size_t next_index = *formal_index[f];
+    RunFormalChecks(suite, family, StateSources(family.scenario->formal, heads), session.threads(), &next_index, &runner);
+  }
   return session.Finish();
 }
 

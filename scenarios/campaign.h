@@ -31,10 +31,6 @@ namespace gauntlet::scenarios {
 /// Results of an interrupted run, by "<family>#<index>", reused instead of simulated on --resume.
 using RecordedResults = std::map<std::string, InstanceResult>;
 
-/// Throws core::InputError at `where` when a verdict of `result` contradicts its recorded robustness
-/// (a verdict is "pass" exactly when the robustness is >= 0): a results line that was edited.
-void CheckVerdicts(const InstanceResult& result, const core::SourcePos& where);
-
 /// Reads the complete lines of a results.jsonl (a line cut by a crash mid-write is dropped) into `out`.
 /// A missing file adds nothing. With `header`, the file's first line must be exactly `header`, else
 /// nothing is read (the file of another run). A line whose verdict contradicts its recorded robustness
@@ -85,8 +81,11 @@ struct CampaignOutcome {
 [[nodiscard]] CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options);
 
 /// Runs exactly the instances of `reference` (same families, indices, parameters and seeds) with this
-/// suite's models: the paired runs of a release gate. Families of `reference` that the suite lacks are
-/// an InputError. Results in the order of `reference`.
+/// suite's models: the paired runs of a release gate. The formal lines of `reference` (origin "formal")
+/// run this suite's formal checks of their family on its network, after the simulations, numbered from
+/// the family's first formal line (local robustness around the family's first planned instances, as in
+/// RunCampaign). Families of `reference` that the suite lacks are an InputError. Results in the order of
+/// `reference` when it is a whole run's (its formal lines after its simulations).
 [[nodiscard]] CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceResult>& reference,
                                                const CampaignOptions& options);
 

@@ -58,10 +58,12 @@ uint64_t ToUnsigned(const Json& j, const char* key) {
   return v.get<uint64_t>();
 }
 
-/// A line whose verdict contradicts its numbers is not one ToJsonLine writes.
+/// A line whose verdict contradicts its numbers is not one ToJsonLine writes (a line edited by hand): a pass
+/// needs a robustness >= 0 (not NaN), a fail one < 0.
 void CheckVerdict(const RequirementOutcome& r) {
   const std::string name = "requirement '" + r.name + "': ";
   if (r.satisfied && r.robustness < 0.0) throw std::runtime_error(name + "verdict pass with a negative robustness");
+  if (r.satisfied && std::isnan(r.robustness)) throw std::runtime_error(name + "verdict pass with a robustness nan");
   if (!r.satisfied && !r.inconclusive && r.robustness >= 0.0) {
     throw std::runtime_error(name + "verdict fail with a robustness >= 0");
   }

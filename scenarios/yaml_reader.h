@@ -13,7 +13,7 @@
 //   sim::WorldSpec world;
 //   reader.Read(root["world"], "world", &world);
 //   diags.ThrowIfAny();
-//   reader.PositionOf("world.actors[1].speed_mps");   // for errors found later, by field path
+//   const core::SourcePos at = reader.PositionOf("world.actors[1].speed_mps");   // for errors found later
 //
 // Prototypes (catalogue entries, docs/scenario-format.md "Sharing definitions"): after
 // SetPrototypes<T>(fill), a mapping read into a T may hold `use: NAME`. `fill` copies the entry NAME

@@ -6,6 +6,8 @@
 //
 //   const std::string dir = gauntlet::test::FreshDir("cli_merge");   // exists and is empty
 //   EXPECT_EQ(gauntlet::test::ReadFile(dir + "/results.jsonl"), expected);
+//   const std::string path = gauntlet::test::WriteUnder(dir, "catalogs/roads.yaml", text);
+//   EXPECT_EQ(gauntlet::test::InputErrors([&] { CheckFile(path); }, dir + "/", ""), "roads.yaml:3:1: error: ...");
 
 #include <unistd.h>
 
@@ -15,6 +17,8 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "core/error.h"
 
 namespace gauntlet::test {
 
@@ -64,6 +68,31 @@ inline std::string FreshDir(const std::string& name) {
   const std::string dir = ScratchPath(name);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+/// Writes `text` to `relative` under `dir` (its folders made, bytes as they are); returns the path.
+inline std::string WriteUnder(const std::filesystem::path& dir, const std::string& relative, const std::string& text) {
+  const std::filesystem::path path = dir / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+/// The message of the core::InputError `check()` throws, each `folder` in it shown as `shown` (scratch
+/// folders differ between machines; "" : as it is), or "ok" when it throws none.
+template <class Check>
+std::string InputErrors(const Check& check, const std::string& folder = "", const std::string& shown = "") {
+  try {
+    check();
+  } catch (const core::InputError& e) {
+    std::string text = e.what();
+    if (folder.empty()) return text;
+    for (size_t at = text.find(folder); at != std::string::npos; at = text.find(folder, at + shown.size())) {
+      text.replace(at, folder.size(), shown);
+    }
+    return text;
+  }
+  return "ok";
 }
 
 }  // namespace gauntlet::test

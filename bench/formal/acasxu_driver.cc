@@ -34,69 +34,110 @@
 
 namespace formal = gauntlet::verifier::formal;
 
-int main(int argc, char** argv) {
+namespace {
+
+// The driver's options (see the top of the file); `prove` holds the tuning options and the thread count.
+struct DriverOptions {
   std::string dir = GAUNTLET_ACASXU_DIR;
   double cap_s = 1e9;
   std::string filter;
   int every = 1;
-  int threads = 0;
-  int slope_depth = formal::ProveOptions{}.slope_search_depth;
-  formal::SplitCoefficients split_coeffs = formal::ProveOptions{}.split_coeffs;
-  int alpha_steps = formal::ProveOptions{}.alpha_steps;
-  int64_t max_boxes = formal::ProveOptions{}.max_boxes;
-  int trial_dims = formal::ProveOptions{}.trial_split_dims;
-  bool combine = formal::ProveOptions{}.combine_rows;
-  int alpha_mid_steps = formal::ProveOptions{}.alpha_intermediate_steps;
-  int alpha_mid_depth = formal::ProveOptions{}.alpha_intermediate_depth;
-  int trial_depth = formal::ProveOptions{}.trial_split_depth;
-  int alpha_depth = formal::ProveOptions{}.alpha_depth;
-  uint64_t seed = formal::ProveOptions{}.seed;
+  formal::ProveOptions prove;
+};
+
+// Parses the command line into `d`; false (after printing the usage) on an unknown option.
+bool ParseArgs(int argc, char** argv, DriverOptions& d) {
+  formal::ProveOptions& p = d.prove;
+  p.threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const std::string v = argv[i + 1];
     if (a == "--dir") {
-      dir = v;
+      d.dir = v;
     } else if (a == "--timeout") {
-      cap_s = std::atof(v.c_str());
+      d.cap_s = std::atof(v.c_str());
     } else if (a == "--filter") {
-      filter = v;
+      d.filter = v;
     } else if (a == "--every") {
-      every = std::max(1, std::atoi(v.c_str()));
+      d.every = std::max(1, std::atoi(v.c_str()));
     } else if (a == "--split") {
       const int k = std::atoi(v.c_str());  // 0 adaptive slopes, 1 best slopes, 2 alternating
-      split_coeffs = k == 1   ? formal::SplitCoefficients::kBestSlopes
+      p.split_coeffs = k == 1   ? formal::SplitCoefficients::kBestSlopes
                      : k == 2 ? formal::SplitCoefficients::kAlternateByDepth
                               : formal::SplitCoefficients::kAdaptiveSlopes;
     } else if (a == "--alpha-mid-steps") {
-      alpha_mid_steps = std::atoi(v.c_str());
+      p.alpha_intermediate_steps = std::atoi(v.c_str());
     } else if (a == "--alpha-mid-depth") {
-      alpha_mid_depth = std::atoi(v.c_str());
+      p.alpha_intermediate_depth = std::atoi(v.c_str());
     } else if (a == "--combine") {
-      combine = std::atoi(v.c_str()) != 0;
+      p.combine_rows = std::atoi(v.c_str()) != 0;
     } else if (a == "--trial-dims") {
-      trial_dims = std::atoi(v.c_str());
+      p.trial_split_dims = std::atoi(v.c_str());
     } else if (a == "--trial-depth") {
-      trial_depth = std::atoi(v.c_str());
+      p.trial_split_depth = std::atoi(v.c_str());
     } else if (a == "--seed") {
-      seed = std::strtoull(v.c_str(), nullptr, 10);
+      p.seed = std::strtoull(v.c_str(), nullptr, 10);
     } else if (a == "--max-boxes") {
-      max_boxes = std::atoll(v.c_str());
+      p.max_boxes = std::atoll(v.c_str());
     } else if (a == "--alpha-steps") {
-      alpha_steps = std::atoi(v.c_str());
+      p.alpha_steps = std::atoi(v.c_str());
     } else if (a == "--alpha-depth") {
-      alpha_depth = std::atoi(v.c_str());
+      p.alpha_depth = std::atoi(v.c_str());
     } else if (a == "--slope-depth") {
-      slope_depth = std::atoi(v.c_str());
+      p.slope_search_depth = std::atoi(v.c_str());
     } else if (a == "--threads") {
-      threads = std::atoi(v.c_str());
+      p.threads = std::atoi(v.c_str());
     } else {
       std::cerr << "usage: acasxu_driver [--dir DIR] [--timeout S] [--filter TEXT] [--every N] [--threads N] [--seed S] [--slope-depth D] [--split 0|1|2] [--alpha-steps N] [--alpha-depth D] [--max-boxes N] [--trial-dims K] [--trial-depth D] [--alpha-mid-steps N] [--alpha-mid-depth D] [--combine 0|1]\n";
-      return 2;
+      return false;
     }
   }
-  std::ifstream csv(dir + "/instances.csv");
+  return true;
+}
+
+// Whether the counterexample of `r` lies in a region of `prop` and reaches one of its unsafe
+// conjunctions by the model's plain forward pass.
+bool CounterexampleHolds(const gauntlet::models::Model& model, const formal::VnnlibProperty& prop,
+                         const formal::ProveResult& r) {
+  const formal::ForwardPass forward = formal::MakeForwardPass(model);
+  bool ok = false;
+  const Eigen::VectorXd y = forward(r.counterexample);
+  for (const formal::PropertyRegion& region : prop.regions) {
+    const bool inside = (r.counterexample.array() >= region.box.lo.array()).all() &&
+                        (r.counterexample.array() <= region.box.hi.array()).all();
+    for (const formal::OutputConjunction& c : region.unsafe) ok = ok || (inside && c.IsSatisfiedBy(y));
+  }
+  return ok;
+}
+
+// Whether one of 20000 random samples of each region (seeded by the instance's index) reaches an
+// unsafe conjunction.
+bool SampleViolates(const gauntlet::models::Model& model, const formal::VnnlibProperty& prop, int index) {
+  gauntlet::core::Rng rng(static_cast<uint64_t>(index) + 1);
+  bool found = false;
+  gauntlet::models::Workspace ws;
+  for (const formal::PropertyRegion& region : prop.regions) {
+    Eigen::MatrixXd xs(20000, region.box.lo.size()), ys;
+    for (Eigen::Index s = 0; s < xs.rows(); ++s) {
+      for (Eigen::Index i = 0; i < xs.cols(); ++i) xs(s, i) = rng.Uniform(region.box.lo[i], region.box.hi[i]);
+    }
+    model.EvaluateBatch(xs, &ys, ws);
+    for (Eigen::Index s = 0; s < ys.rows() && !found; ++s) {
+      const Eigen::VectorXd y = ys.row(s).transpose();
+      for (const formal::OutputConjunction& c : region.unsafe) found = found || c.IsSatisfiedBy(y);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DriverOptions d;
+  if (!ParseArgs(argc, argv, d)) return 2;
+  std::ifstream csv(d.dir + "/instances.csv");
   if (!csv) {
-    std::cerr << "cannot read " << dir << "/instances.csv\n";
+    std::cerr << "cannot read " << d.dir << "/instances.csv\n";
     return 3;
   }
   std::string line;
@@ -107,70 +148,38 @@ int main(int argc, char** argv) {
   while (std::getline(csv, line)) {
     if (line.empty()) continue;
     ++index;
-    if (index % every != 0) continue;
-    if (!filter.empty() && line.find(filter) == std::string::npos) continue;
+    if (index % d.every != 0) continue;
+    if (!d.filter.empty() && line.find(d.filter) == std::string::npos) continue;
     std::stringstream ss(line);
     std::string onnx, vnnlib, timeout;
     std::getline(ss, onnx, ',');
     std::getline(ss, vnnlib, ',');
     std::getline(ss, timeout, ',');
-    const double budget = std::min(cap_s, std::atof(timeout.c_str()));
+    const double budget = std::min(d.cap_s, std::atof(timeout.c_str()));
     const auto start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();
     std::string result, check = "-";
     int64_t boxes = 0;
     double solve_s = -1.0, solve_cpu = -1.0;  // loading and proving, without the check
     try {
-      const auto model = gauntlet::models::Model::LoadModel(dir + "/" + onnx);
-      const formal::VnnlibProperty prop = formal::LoadVnnlib(dir + "/" + vnnlib, static_cast<int>(model->input_size()),
+      const auto model = gauntlet::models::Model::LoadModel(d.dir + "/" + onnx);
+      const formal::VnnlibProperty prop = formal::LoadVnnlib(d.dir + "/" + vnnlib, static_cast<int>(model->input_size()),
                                                              static_cast<int>(model->output_size()));
-      formal::ProveOptions options;
+      formal::ProveOptions options = d.prove;
       options.timeout_s = budget;
-      options.threads = threads;
-      options.slope_search_depth = slope_depth;
-      options.split_coeffs = split_coeffs;
-      options.alpha_steps = alpha_steps;
-      options.max_boxes = max_boxes;
-      options.trial_split_dims = trial_dims;
-      options.combine_rows = combine;
-      options.alpha_intermediate_steps = alpha_mid_steps;
-      options.alpha_intermediate_depth = alpha_mid_depth;
-      options.trial_split_depth = trial_depth;
-      options.alpha_depth = alpha_depth;
-      options.seed = seed;
       const formal::ProveResult r = formal::ProveModel(*model, prop, options);
       solve_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       solve_cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
       boxes = r.boxes;
-      const formal::ForwardPass forward = formal::MakeForwardPass(*model);
       if (r.verdict == formal::Verdict::kViolated) {
         result = "sat";
-        bool ok = false;
-        const Eigen::VectorXd y = forward(r.counterexample);
-        for (const formal::PropertyRegion& region : prop.regions) {
-          const bool inside = (r.counterexample.array() >= region.box.lo.array()).all() &&
-                              (r.counterexample.array() <= region.box.hi.array()).all();
-          for (const formal::OutputConjunction& c : region.unsafe) ok = ok || (inside && c.IsSatisfiedBy(y));
-        }
+        const bool ok = CounterexampleHolds(*model, prop, r);
         check = ok ? "cex-ok" : "CEX-FAILS";
         if (!ok) ++wrong;
         ++n_sat;
       } else if (r.verdict == formal::Verdict::kHolds) {
         result = "unsat";
-        gauntlet::core::Rng rng(static_cast<uint64_t>(index) + 1);
-        bool found = false;
-        gauntlet::models::Workspace ws;
-        for (const formal::PropertyRegion& region : prop.regions) {
-          Eigen::MatrixXd xs(20000, region.box.lo.size()), ys;
-          for (Eigen::Index s = 0; s < xs.rows(); ++s) {
-            for (Eigen::Index i = 0; i < xs.cols(); ++i) xs(s, i) = rng.Uniform(region.box.lo[i], region.box.hi[i]);
-          }
-          model->EvaluateBatch(xs, &ys, ws);
-          for (Eigen::Index s = 0; s < ys.rows() && !found; ++s) {
-            const Eigen::VectorXd y = ys.row(s).transpose();
-            for (const formal::OutputConjunction& c : region.unsafe) found = found || c.IsSatisfiedBy(y);
-          }
-        }
+        const bool found = SampleViolates(*model, prop, index);
         check = found ? "SAMPLE-VIOLATES" : "samples-ok";
         if (found) ++wrong;
         ++n_unsat;

@@ -26,10 +26,10 @@ struct Outcome {
   nlohmann::json gate;
 };
 
-Outcome Gate(const std::string& name, std::vector<std::string> args) {
+Outcome Gate(const std::string& name, std::vector<std::string> args, const std::string& suite = "gate_suite.yaml") {
   const std::string out_dir = ::testing::TempDir() + "gate_command_test_" + name;
   std::filesystem::remove_all(out_dir);
-  args.insert(args.begin(), kData + "gate_suite.yaml");
+  args.insert(args.begin(), kData + suite);
   args.insert(args.end(), {"--out", out_dir, "--threads", "2"});
   Outcome o;
   ::testing::internal::CaptureStdout();
@@ -100,6 +100,57 @@ TEST(GateCommandTest, PolicyRulesNameTheirFiguresWhenTheyReject) {
   EXPECT_EQ(o.gate["deciding_rule"]["rule"], "zero_tolerance") << o.out;
   EXPECT_NE(o.out.find("decided by: zero_tolerance [no_collision]: failed on "), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("  FAIL no_new_failures: "), std::string::npos) << o.out;
+}
+
+// A suite with formal checks: the baseline side runs the candidate's formal lines too (they have no
+// parameters: they are checks of the network, not simulations), each with the baseline's network.
+TEST(GateCommandTest, FormalChecksArePairedAndRunWithEachSidesNetwork) {
+  const Outcome o = Gate("formal", {"--candidate", kFlawed, "--baseline", kGood, "--policy", kData + "policy.yaml"},
+                         "formal_suite.yaml");
+  ASSERT_NE(o.code, 2) << o.out << o.err;
+  ASSERT_EQ(o.gate["verdict"], o.code == 0 ? "accepted" : "rejected") << o.out;
+  bool formal_rule = false;
+  for (const auto& rule : o.gate["rules"]) formal_rule = formal_rule || rule["rule"] == "formal_must_hold";
+  EXPECT_TRUE(formal_rule) << o.out;  // checked, not skipped
+  EXPECT_EQ(o.out.find("formal_must_hold: skipped"), std::string::npos) << o.out;
+
+  const std::string dir = ::testing::TempDir() + "gate_command_test_formal";
+  const auto candidate = ReadResults(dir + "/candidate/results.jsonl");
+  const auto baseline = ReadResults(dir + "/baseline/results.jsonl");
+  ASSERT_EQ(baseline.size(), candidate.size());
+  std::vector<std::string> formal_ids;
+  for (size_t i = 0; i < candidate.size(); ++i) {
+    EXPECT_EQ(candidate[i].id, baseline[i].id);
+    EXPECT_EQ(candidate[i].origin, baseline[i].origin);
+    if (candidate[i].origin == "formal") formal_ids.push_back(candidate[i].id);
+  }
+  EXPECT_EQ(formal_ids, (std::vector<std::string>{"lead_brake_formal@acc#12 formal:accel_within_actuator_range",
+                                                  "lead_brake_formal@acc#13 formal:stable_near_visited_states"}));
+
+  // each side's formal results are those a plain run of its model gives (the same states for local robustness)
+  for (const auto& [side, model] : {std::pair{std::string("candidate"), kFlawed}, std::pair{std::string("baseline"), kGood}}) {
+    const std::string run_dir = dir + "/run_" + side;
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    const int code = RunRunCommand({kData + "formal_suite.yaml", "--model", "acc=" + model, "--out", run_dir, "--quiet",
+                                    "--threads", "2"});
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    (void)::testing::internal::GetCapturedStdout();
+    ASSERT_NE(code, 2) << err;
+    const auto run = ReadResults(run_dir + "/results.jsonl");
+    const auto& gated = side == "candidate" ? candidate : baseline;
+    ASSERT_EQ(run.size(), gated.size()) << side;
+    for (size_t i = 0; i < run.size(); ++i) {
+      if (run[i].origin != "formal") continue;
+      EXPECT_EQ(run[i].id, gated[i].id) << side;
+      EXPECT_EQ(run[i].status, gated[i].status) << side << " " << run[i].id;
+      ASSERT_EQ(run[i].requirements.size(), gated[i].requirements.size()) << side << " " << run[i].id;
+      for (size_t k = 0; k < run[i].requirements.size(); ++k) {
+        EXPECT_EQ(run[i].requirements[k].satisfied, gated[i].requirements[k].satisfied) << side << " " << run[i].id;
+        EXPECT_EQ(run[i].requirements[k].robustness, gated[i].requirements[k].robustness) << side << " " << run[i].id;
+      }
+    }
+  }
 }
 
 TEST(GateCommandTest, UsageErrors) {

@@ -184,7 +184,7 @@ TEST_F(RunHistoryTest, AVersionOneDatabaseIsReadAndMigratedToLabels) {
   RunRecord record{"2026-11-02T01:00:00Z", "fnv1a64:0123456789abcdef", {{"acc", "fnv1a64:00000000000000bb"}}, "0.1.0",
                    "commit 1a2b3c"};
   EXPECT_EQ(RecordRun(db_, record, reports::Summarize(night, info), night), 2);
-  EXPECT_EQ(UserVersion(db_), 2);
+  EXPECT_EQ(UserVersion(db_), 3);
   trends = QueryTrends(db_, 10);
   ASSERT_EQ(trends.runs.size(), 2u);
   EXPECT_EQ(trends.runs[0].label, "");
@@ -197,7 +197,83 @@ TEST_F(RunHistoryTest, AVersionOneDatabaseIsReadAndMigratedToLabels) {
   EXPECT_NE(HistoryText(trends, QueryChangedInstances(db_)).find("  0.1.0  [commit 1a2b3c]\n"), std::string::npos);
   // a second migration is a no-op
   EXPECT_EQ(RecordRun(db_, record, reports::Summarize(night, info), night), 3);
+  EXPECT_EQ(UserVersion(db_), 3);
+}
+
+/// Instance `index` with its gating requirement undecided after an early stop (robustness in [-1, 0.5]).
+InstanceResult Undecided(size_t index) {
+  InstanceResult r = Make(index, -1.0);
+  r.requirements[0].inconclusive = true;
+  r.requirements[0].robustness_bounds = std::pair{-1.0, 0.5};
+  return r;
+}
+
+int64_t Column(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_ROW) << sql;
+  const int64_t v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST_F(RunHistoryTest, InconclusiveInstancesAreRecordedApartFromTheFailures) {
+  // a run whose instances are all inconclusive: 0 failed, and yet a failing run (exit 1)
+  std::vector<InstanceResult> run = {Undecided(0), Undecided(1), Make(2, 2.0)};
+  reports::RunInfo info;
+  info.suite_name = "nightly";
+  const reports::RunSummary summary = reports::Summarize(run, info);
+  ASSERT_EQ(summary.failed, 0u);
+  ASSERT_EQ(summary.inconclusive, 2u);
+  ASSERT_EQ(summary.ExitCode(), 1);
+  Record(run);
+  Record(Night(1), "nightly", "2026-11-28T01:00:00Z");
+  const TrendTable trends = QueryTrends(db_, 10);
+  ASSERT_EQ(trends.runs.size(), 2u);
+  EXPECT_EQ(trends.runs[0].failed, 0u);
+  EXPECT_EQ(trends.runs[0].inconclusive, 2u);
+  EXPECT_EQ(trends.runs[1].failed, 1u);
+  EXPECT_EQ(trends.runs[1].inconclusive, 0u);
+  const std::string text = HistoryText(trends, QueryChangedInstances(db_));
+  EXPECT_NE(text.find("  run 1  2026-11-27T01:00:00Z  0 failed, 2 inconclusive / 3 instances  0.1.0 test\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  run 2  2026-11-28T01:00:00Z  1 failed / 4 instances  0.1.0 test\n"), std::string::npos)
+      << text;
+  // the aggregates of the family and of its gating requirement carry the count too
+  EXPECT_EQ(Column(db_, "SELECT inconclusive FROM family_aggregates WHERE run_id = 1"), 2);
+  EXPECT_EQ(Column(db_, "SELECT inconclusive FROM requirement_aggregates WHERE run_id = 1 AND "
+                        "requirement = 'no_collision'"),
+            static_cast<int64_t>(summary.families[0].requirements[0].inconclusive));
+  EXPECT_EQ(Column(db_, "SELECT COUNT(*) FROM results WHERE run_id = 1 AND verdict = 'failed'"), 2);
+}
+
+TEST_F(RunHistoryTest, AVersionTwoDatabaseIsReadAndMigratedToInconclusiveCounts) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, kSchemaV1, nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE runs ADD COLUMN label TEXT NOT NULL DEFAULT 'old'; PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  // read as it is: no inconclusive count recorded
+  TrendTable trends = QueryTrends(db_, 10);
+  ASSERT_EQ(trends.runs.size(), 1u);
+  EXPECT_EQ(trends.runs[0].label, "old");
+  EXPECT_EQ(trends.runs[0].inconclusive, 0u);
   EXPECT_EQ(UserVersion(db_), 2);
+  // the next record migrates it (the old run counts 0) and stores the new run's count
+  Record({Undecided(0), Make(1, 2.0)}, "nightly", "2026-11-02T01:00:00Z");
+  EXPECT_EQ(UserVersion(db_), 3);
+  trends = QueryTrends(db_, 10);
+  ASSERT_EQ(trends.runs.size(), 2u);
+  EXPECT_EQ(trends.runs[0].label, "old");
+  EXPECT_EQ(trends.runs[0].inconclusive, 0u);
+  EXPECT_EQ(trends.runs[1].inconclusive, 1u);
+  EXPECT_EQ(trends.runs[1].failed, 0u);
 }
 
 TEST_F(RunHistoryTest, FiguresForPeopleHaveFourSignificantDigits) {

@@ -303,19 +303,17 @@ TEST(HtmlReportTest, SearchesFormalWitnessesUnitsAndLogAxes) {
   const std::string line = scenarios::ToJsonLine(formal);
   const std::string with_witness =
       line.substr(0, line.size() - 1) + ",\"witness\":{\"input\":[1.5,-2,\"inf\"],\"output\":[0.125]}}";
-  const auto witness = WitnessOfLine(with_witness);
-  ASSERT_TRUE(witness);
-  EXPECT_EQ(witness->input, (std::vector<double>{1.5, -2, INFINITY}));
-  EXPECT_EQ(witness->output, (std::vector<double>{0.125}));
-  EXPECT_FALSE(WitnessOfLine(line));
-  // read back from a results.jsonl
+  // read back from a results.jsonl: the witness is the one of the result (scenarios::FromJsonLine)
   std::string text;
   for (const auto& r : run) text += (r.origin == "formal" ? with_witness : scenarios::ToJsonLine(r)) + "\n";
   HtmlReportOptions options;
-  const auto read = ReadResultsFile(WriteTemp("witness.jsonl", text), &options.witnesses);
+  const auto read = ReadResultsFile(WriteTemp("witness.jsonl", text));
   ASSERT_EQ(read.size(), run.size());
-  ASSERT_EQ(options.witnesses.size(), 1u);
-  EXPECT_EQ(options.witnesses.begin()->first, run.size() - 1);
+  for (size_t k = 0; k + 1 < read.size(); ++k) EXPECT_FALSE(read[k].witness) << k;
+  const std::optional<scenarios::FormalWitness>& witness = read.back().witness;
+  ASSERT_TRUE(witness);
+  EXPECT_EQ(witness->input, (std::vector<double>{1.5, -2, INFINITY}));
+  EXPECT_EQ(witness->output, (std::vector<double>{0.125}));
   const std::string html = RenderHtmlReport(Summary(read), read, {}, options);
   EXPECT_NE(html.find(": search cma_es</h3>"), std::string::npos);
   EXPECT_NE(html.find("robustness against simulations of the cma_es search"), std::string::npos);

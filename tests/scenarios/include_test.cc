@@ -30,24 +30,11 @@ const fs::path& Dir() {
 }
 
 /// Writes `text` to `relative` under the test folder; returns its path.
-std::string Write(const std::string& relative, const std::string& text) {
-  const fs::path path = Dir() / relative;
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-  return path.string();
-}
+std::string Write(const std::string& relative, const std::string& text) { return test::WriteUnder(Dir(), relative, text); }
 
 /// CheckFile's messages with the test folder left out of paths, or "ok".
 std::string Errors(const std::string& path) {
-  try {
-    CheckFile(path);
-  } catch (const core::InputError& e) {
-    std::string text = e.what();
-    const std::string dir = Dir().string() + "/";
-    for (size_t at; (at = text.find(dir)) != std::string::npos;) text.erase(at, dir.size());
-    return text;
-  }
-  return "ok";
+  return test::InputErrors([&] { CheckFile(path); }, Dir().string() + "/", "");
 }
 
 const char* kRoadCatalogue = R"(catalog: road

@@ -26,24 +26,11 @@ const fs::path& Dir() {
   return dir;
 }
 
-std::string Write(const std::string& relative, const std::string& text) {
-  const fs::path path = Dir() / relative;
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
+std::string Write(const std::string& relative, const std::string& text) { return test::WriteUnder(Dir(), relative, text); }
 
 /// CheckFile's messages with the test folder shown as "<dir>", or "ok".
 std::string Errors(const std::string& path) {
-  try {
-    CheckFile(path);
-  } catch (const core::InputError& e) {
-    std::string text = e.what();
-    const std::string dir = Dir().string();
-    for (size_t at; (at = text.find(dir)) != std::string::npos;) text.replace(at, dir.size(), "<dir>");
-    return text;
-  }
-  return "ok";
+  return test::InputErrors([&] { CheckFile(path); }, Dir().string(), "<dir>");
 }
 
 /// A valid scenario; `world_extra` goes under world:, `actor_extra` into the lead's mapping, `top` at the

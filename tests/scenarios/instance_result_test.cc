@@ -71,6 +71,12 @@ TEST(InstanceResultTest, LinesOfOlderVersionsAndMalformedLines) {
   // a verdict its robustness contradicts
   EXPECT_EQ(message("\"verdict\":\"pass\"", "\"verdict\":\"fail\""),
             "r.jsonl:3: error: not a results line: requirement 'no_collision': verdict fail with a robustness >= 0");
+  EXPECT_EQ(message("\"robustness\":2.0", "\"robustness\":-2.0"),
+            "r.jsonl:3: error: not a results line: requirement 'no_collision': verdict pass with a negative robustness");
+  // a pass needs a robustness >= 0: not a number is none (campaign.cc's CheckVerdicts refused it on
+  // --resume and merge before FromJsonLine did)
+  EXPECT_EQ(message("\"robustness\":2.0", "\"robustness\":\"nan\""),
+            "r.jsonl:3: error: not a results line: requirement 'no_collision': verdict pass with a robustness nan");
 }
 
 // After an early stop: the bounds are written for every requirement, "inconclusive" is a verdict of

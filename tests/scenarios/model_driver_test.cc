@@ -51,9 +51,8 @@ requirements:
 )";
 
 std::shared_ptr<const Scenario> LoadText(const std::string& name, const std::string& model_section) {
-  const std::string path = test::FreshDir("model_driver_test_" + name) + "/scenario.yaml";
-  std::ofstream(path) << "scenario: " << name << "\n" << kWorld << model_section;
-  return LoadScenario(path);
+  return LoadScenario(test::WriteUnder(test::FreshDir("model_driver_test_" + name), "scenario.yaml",
+                                      "scenario: " + name + "\n" + kWorld + model_section));
 }
 
 /// One control step: signals of the world with lead.gap and ego.speed set.

@@ -25,24 +25,11 @@ const fs::path& Dir() {
 }
 
 /// Writes `text` to a fresh file in the test's folder and returns its path.
-std::string WriteTemp(const std::string& name, const std::string& text) {
-  const fs::path path = Dir() / name;
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-  return path.string();
-}
+std::string WriteTemp(const std::string& name, const std::string& text) { return test::WriteUnder(Dir(), name, text); }
 
+/// CheckFile's messages with the test folder left out of paths (the file name only), or "ok".
 std::string LoadErrors(const std::string& path) {
-  try {
-    CheckFile(path);
-  } catch (const core::InputError& e) {
-    std::string text = e.what();
-    // the temporary folder differs between machines: show the file name only
-    const std::string dir = Dir().string() + "/";
-    for (size_t at; (at = text.find(dir)) != std::string::npos;) text.erase(at, dir.size());
-    return text;
-  }
-  return "ok";
+  return test::InputErrors([&] { CheckFile(path); }, Dir().string() + "/", "");
 }
 
 const char* kGoodScenario = R"(scenario: tiny

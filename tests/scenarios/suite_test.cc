@@ -47,11 +47,7 @@ const char* const kFollowObservation = R"(    - {name: gap_m, expr: lead.gap}
 class LoadSuiteTest : public ::testing::Test {
  protected:
   /// Writes `text` to `name` in a fresh folder of this test and returns its path.
-  std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
+  std::string Write(const std::string& name, const std::string& text) { return test::WriteUnder(dir_, name, text); }
   /// Writes scenario `name`.yaml with the given observation and action lines.
   void WriteScenario(const std::string& name, const std::string& observation,
                      const std::string& action = "  accel_mps2: {output: 0}") {
@@ -63,14 +59,7 @@ class LoadSuiteTest : public ::testing::Test {
   }
   /// The problems of loading suite `text`, with this test's folder left out of the paths; "ok" if none.
   std::string Errors(const std::string& text, const std::map<std::string, std::string>& overrides = {}) {
-    try {
-      (void)LoadSuite(Write("suite.yaml", text), overrides);
-    } catch (const core::InputError& e) {
-      std::string what = e.what();
-      for (size_t at; (at = what.find(dir_ + "/")) != std::string::npos;) what.erase(at, dir_.size() + 1);
-      return what;
-    }
-    return "ok";
+    return test::InputErrors([&] { (void)LoadSuite(Write("suite.yaml", text), overrides); }, dir_ + "/", "");
   }
 
   std::string dir_ =

@@ -16,9 +16,30 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kTiny = 4.0 * DBL_MIN;
 // Relative slack for libm functions (glibc: < 1 ulp; we allow 16).
 constexpr double kLibmSlack = 16.0 * DBL_EPSILON;
+// the Adam moment decays of OptimizedBackward
+constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
 
 double Down(double x) { return std::nextafter(std::nextafter(x, -kInf), -kInf); }
 double Up(double x) { return std::nextafter(std::nextafter(x, kInf), kInf); }
+
+// The ascent on the weights `lambda` of OptimizedBackward's combined row, whose bound is linear in
+// them for fixed slopes and signs (row `rows` of `g_start`: the combined row's gradient on the
+// output layer): a normalised step of rate `lr`, projected on lambda >= 0 with sum 1.
+void AscendCombination(const Eigen::MatrixXd& lam_start, const Eigen::MatrixXd& g_start, const Eigen::VectorXd& const0,
+                       double lr, Eigen::VectorXd& lambda) {
+  const Eigen::Index rows = lambda.size();
+  const Eigen::VectorXd grad = lam_start * g_start.row(rows).transpose() + const0;
+  const double scale = grad.cwiseAbs().maxCoeff();
+  if (std::isfinite(scale) && scale > 0.0) {
+    lambda = (lambda + (lr / static_cast<double>(rows)) * grad / scale).cwiseMax(0.0);
+    const double total = lambda.sum();
+    if (total > 0.0 && std::isfinite(total)) {
+      lambda /= total;
+    } else {
+      lambda.setConstant(1.0 / static_cast<double>(rows));
+    }
+  }
+}
 
 }  // namespace
 
@@ -477,33 +498,13 @@ Eigen::VectorXd BoundPropagator::OptimizedBackward(int start, const Eigen::Matri
   const double g_comb = Gamma(static_cast<int>(rows) + 1);
   const double g_corr = Gamma(static_cast<int>(rows + lam_start.cols()) + 8);
   // warm start: each row's winning slope choice of the slope search
-  const int n = net_.num_layers();
-  std::vector<Eigen::MatrixXd> alpha(static_cast<size_t>(n)), m1(static_cast<size_t>(n)), m2(static_cast<size_t>(n));
-  bool any = false;
-  for (int i = 1; i <= start; ++i) {
-    const Layer& l = net_.layer(i);
-    const size_t s = static_cast<size_t>(i);
-    if (l.kind != LayerKind::kRelu) continue;
-    if (std::none_of(unstable_[s].begin(), unstable_[s].end(), [](char u) { return u != 0; })) continue;
-    any = true;
-    alpha[s].resize(ext, l.size);
-    for (Eigen::Index r = 0; r < ext; ++r) {
-      const int mode = modes[static_cast<size_t>(r)];
-      for (int j = 0; j < l.size; ++j) alpha[s](r, j) = mode == 0 ? sl_[s][j] : (mode == 1 ? 0.0 : 1.0);
-    }
-    m1[s] = Eigen::MatrixXd::Zero(ext, l.size);
-    m2[s] = Eigen::MatrixXd::Zero(ext, l.size);
-  }
-  if (!any) return best;
+  SlopeAscent adam;
+  if (!WarmStartSlopes(start, ext, modes, adam)) return best;
   // the input coefficients stay those of the slope search (they steer the branching, which the
   // optimised slopes steer worse on ACAS Xu)
-  alpha_ = &alpha;
+  alpha_ = &adam.alpha;
   keep_lam_ = true;
-  std::vector<Eigen::MatrixXd> g(static_cast<size_t>(n));  // d bound_r / d Lambda_i (row r), signs fixed
-  const Eigen::VectorXd& xlo = lo_[0];
-  const Eigen::VectorXd& xhi = hi_[0];
-  constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
-  double lr = 0.1, pow1 = 1.0, pow2 = 1.0;
+  std::vector<Eigen::MatrixXd> g(static_cast<size_t>(net_.num_layers()));  // d bound_r / d Lambda_i (row r), signs fixed
   std::vector<double> history;
   for (int step = 0;; ++step) {
     if (combine) {
@@ -534,84 +535,102 @@ Eigen::VectorXd BoundPropagator::OptimizedBackward(int start, const Eigen::Matri
       }
     }
     last_alpha_steps_ = step + 1;
-    // gradient by a forward sweep of the adjoint of the back-substitution (the rounding terms,
-    // which hardly depend on the slopes, are left out: the gradient need not be exact to be useful)
-    g[0].resize(ext, xlo.size());
-    for (Eigen::Index r = 0; r < ext; ++r) {
-      for (Eigen::Index j = 0; j < xlo.size(); ++j) {
-        const bool pos = kept_lam_[0].size() != 0 && kept_lam_[0](r, j) >= 0.0;
-        g[0](r, j) = pos ? xlo[j] : xhi[j];
-      }
-    }
-    pow1 *= kBeta1;
-    pow2 *= kBeta2;
-    for (int i = 1; i <= (combine ? start : start - 1); ++i) {
-      const Layer& l = net_.layer(i);
-      const size_t s = static_cast<size_t>(i);
-      Eigen::MatrixXd& gi = g[s];
-      if (l.kind == LayerKind::kLinear) {
-        gi = l.bias.transpose().replicate(ext, 1);
-        for (const LinearTerm& t : l.terms) {
-          const Eigen::MatrixXd& gp = g[static_cast<size_t>(t.parent)];
-          if (t.diagonal) {
-            gi += (gp.array().rowwise() * t.diag.transpose().array()).matrix();
-          } else {
-            gi.noalias() += gp * t.weight.transpose();
-          }
-        }
-        continue;
-      }
-      const Eigen::MatrixXd& gp = g[static_cast<size_t>(l.input)];
-      const Eigen::MatrixXd& lam = kept_lam_[s];
-      gi.resize(ext, l.size);
-      if (lam.size() == 0) {
-        gi.setZero();  // not reached by the back-substitution: nothing below depends on it
-        continue;
-      }
-      const bool opt = alpha[s].size() != 0;
-      for (int j = 0; j < l.size; ++j) {
-        const bool unstable = unstable_[s][static_cast<size_t>(j)] != 0;
-        for (Eigen::Index r = 0; r < ext; ++r) {
-          const double v = lam(r, j);
-          if (v >= 0.0) {
-            const double sl = opt && unstable ? alpha[s](r, j) : sl_[s][j];
-            gi(r, j) = gp(r, j) * sl + tl_[s][j];
-          } else {
-            gi(r, j) = gp(r, j) * su_[s][j] + tu_[s][j];
-          }
-          if (!opt || !unstable) continue;
-          // Adam ascent on alpha(r, j), projected on [0, 1]
-          const double grad = v > 0.0 ? v * gp(r, j) : 0.0;
-          double& a1 = m1[s](r, j);
-          double& a2 = m2[s](r, j);
-          a1 = kBeta1 * a1 + (1.0 - kBeta1) * grad;
-          a2 = kBeta2 * a2 + (1.0 - kBeta2) * grad * grad;
-          const double denom = std::sqrt(a2 / (1.0 - pow2)) + 1e-30;
-          const double next = alpha[s](r, j) + lr * (a1 / (1.0 - pow1)) / denom;
-          alpha[s](r, j) = std::isfinite(next) ? std::clamp(next, 0.0, 1.0) : alpha[s](r, j);
-        }
-      }
-    }
+    SlopeGradientStep(combine ? start : start - 1, ext, adam, g);
     if (combine) {
-      // ascent on lambda (the combined row's bound is linear in it for fixed slopes and signs),
-      // normalised steps, projected on lambda >= 0 with sum 1
-      const Eigen::VectorXd grad = lam_start * g[static_cast<size_t>(start)].row(rows).transpose() + const0;
-      const double scale = grad.cwiseAbs().maxCoeff();
-      if (std::isfinite(scale) && scale > 0.0) {
-        lambda = (lambda + (lr / static_cast<double>(rows)) * grad / scale).cwiseMax(0.0);
-        const double total = lambda.sum();
-        if (total > 0.0 && std::isfinite(total)) {
-          lambda /= total;
-        } else {
-          lambda.setConstant(1.0 / static_cast<double>(rows));
-        }
-      }
+      // ascent on lambda
+      AscendCombination(lam_start, g[static_cast<size_t>(start)], const0, adam.lr, lambda);
     }
-    lr *= 0.98;
+    adam.lr *= 0.98;
   }
   alpha_ = nullptr;
   keep_lam_ = false;
   return best;
+}
+
+bool BoundPropagator::WarmStartSlopes(int start, Eigen::Index ext, const std::vector<int>& modes,
+                                      SlopeAscent& adam) const {
+  const int n = net_.num_layers();
+  adam.alpha.assign(static_cast<size_t>(n), Eigen::MatrixXd());
+  adam.m1.assign(static_cast<size_t>(n), Eigen::MatrixXd());
+  adam.m2.assign(static_cast<size_t>(n), Eigen::MatrixXd());
+  bool any = false;
+  for (int i = 1; i <= start; ++i) {
+    const Layer& l = net_.layer(i);
+    const size_t s = static_cast<size_t>(i);
+    if (l.kind != LayerKind::kRelu) continue;
+    if (std::none_of(unstable_[s].begin(), unstable_[s].end(), [](char u) { return u != 0; })) continue;
+    any = true;
+    adam.alpha[s].resize(ext, l.size);
+    for (Eigen::Index r = 0; r < ext; ++r) {
+      const int mode = modes[static_cast<size_t>(r)];
+      for (int j = 0; j < l.size; ++j) adam.alpha[s](r, j) = mode == 0 ? sl_[s][j] : (mode == 1 ? 0.0 : 1.0);
+    }
+    adam.m1[s] = Eigen::MatrixXd::Zero(ext, l.size);
+    adam.m2[s] = Eigen::MatrixXd::Zero(ext, l.size);
+  }
+  return any;
+}
+
+void BoundPropagator::SlopeGradientStep(int last, Eigen::Index ext, SlopeAscent& adam,
+                                        std::vector<Eigen::MatrixXd>& g) const {
+  // gradient by a forward sweep of the adjoint of the back-substitution (the rounding terms,
+  // which hardly depend on the slopes, are left out: the gradient need not be exact to be useful)
+  g[0].resize(ext, lo_[0].size());
+  for (Eigen::Index r = 0; r < ext; ++r) {
+    for (Eigen::Index j = 0; j < lo_[0].size(); ++j) {
+      const bool pos = kept_lam_[0].size() != 0 && kept_lam_[0](r, j) >= 0.0;
+      g[0](r, j) = pos ? lo_[0][j] : hi_[0][j];
+    }
+  }
+  adam.pow1 *= kBeta1;
+  adam.pow2 *= kBeta2;
+  for (int i = 1; i <= last; ++i) {
+    const Layer& l = net_.layer(i);
+    const size_t s = static_cast<size_t>(i);
+    Eigen::MatrixXd& gi = g[s];
+    if (l.kind == LayerKind::kLinear) {
+      gi = l.bias.transpose().replicate(ext, 1);
+      for (const LinearTerm& t : l.terms) {
+        const Eigen::MatrixXd& gp = g[static_cast<size_t>(t.parent)];
+        if (t.diagonal) {
+          gi += (gp.array().rowwise() * t.diag.transpose().array()).matrix();
+        } else {
+          gi.noalias() += gp * t.weight.transpose();
+        }
+      }
+      continue;
+    }
+    const Eigen::MatrixXd& gp = g[static_cast<size_t>(l.input)];
+    const Eigen::MatrixXd& lam = kept_lam_[s];
+    gi.resize(ext, l.size);
+    if (lam.size() == 0) {
+      gi.setZero();  // not reached by the back-substitution: nothing below depends on it
+      continue;
+    }
+    const bool opt = adam.alpha[s].size() != 0;
+    for (int j = 0; j < l.size; ++j) {
+      const bool unstable = unstable_[s][static_cast<size_t>(j)] != 0;
+      for (Eigen::Index r = 0; r < ext; ++r) {
+        const double v = lam(r, j);
+        if (v >= 0.0) {
+          const double sl = opt && unstable ? adam.alpha[s](r, j) : sl_[s][j];
+          gi(r, j) = gp(r, j) * sl + tl_[s][j];
+        } else {
+          gi(r, j) = gp(r, j) * su_[s][j] + tu_[s][j];
+        }
+        if (!opt || !unstable) continue;
+        // Adam ascent on alpha(r, j), projected on [0, 1]
+        const double grad = v > 0.0 ? v * gp(r, j) : 0.0;
+        double& a1 = adam.m1[s](r, j);
+        double& a2 = adam.m2[s](r, j);
+        a1 = kBeta1 * a1 + (1.0 - kBeta1) * grad;
+        a2 = kBeta2 * a2 + (1.0 - kBeta2) * grad * grad;
+        const double denom = std::sqrt(a2 / (1.0 - adam.pow2)) + 1e-30;
+        const double next = adam.alpha[s](r, j) + adam.lr * (a1 / (1.0 - adam.pow1)) / denom;
+        adam.alpha[s](r, j) = std::isfinite(next) ? std::clamp(next, 0.0, 1.0) : adam.alpha[s](r, j);
+      }
+    }
+  }
 }
 
 void BoundPropagator::RefineByCrown(int i) {

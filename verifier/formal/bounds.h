@@ -128,6 +128,18 @@ class BoundPropagator {
   // BestBackward, then projected gradient ascent (Adam) on per-row lower ReLU slopes.
   Eigen::VectorXd OptimizedBackward(int start, const Eigen::MatrixXd& lam_start, const Eigen::VectorXd& const0,
                                     Eigen::MatrixXd* input_coeffs);
+  // The state of OptimizedBackward's ascent: per layer the per-row lower slopes of the unstable ReLUs
+  // (rows x size, empty where no ReLU is unstable) and Adam's moments, rate and bias-correction powers.
+  struct SlopeAscent {
+    std::vector<Eigen::MatrixXd> alpha, m1, m2;
+    double lr = 0.1, pow1 = 1.0, pow2 = 1.0;
+  };
+  // Sets `adam`'s slopes of the `ext` rows from each row's winning slope mode `modes[r]` (layers up to
+  // `start`); returns whether some ReLU is unstable (else there is nothing to optimise).
+  bool WarmStartSlopes(int start, Eigen::Index ext, const std::vector<int>& modes, SlopeAscent& adam) const;
+  // One Adam step on `adam`'s slopes: the gradient `g` (per layer up to `last`, d bound_r / d Lambda_i)
+  // by a forward sweep of the adjoint of the last Backward (which kept its Lambdas in kept_lam_).
+  void SlopeGradientStep(int last, Eigen::Index ext, SlopeAscent& adam, std::vector<Eigen::MatrixXd>& g) const;
   // Intersects layer i's bounds with prior's (if any).
   void Intersect(int i, const LayerBounds* prior);
   void LinearIbp(int i);

@@ -215,48 +215,34 @@ Eigen::Index TrialSplitDim(BoundPropagator& prop, const Item& item, const std::v
   return best_dim;
 }
 
-}  // namespace
-
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kHolds:
-      return "holds";
-    case Verdict::kViolated:
-      return "violated";
-    case Verdict::kUnknown:
-      return "unknown";
-    case Verdict::kTimeout:
-      return "timeout";
+// Confirms candidate `x` of region `region` with the plain forward pass `confirm` (the model, not the
+// internal network): on a violation fills the verdict, counterexample and output of `result`.
+bool TryConfirm(const std::vector<PropertyRegion>& regions, const ForwardPass& confirm, int region,
+                const Eigen::VectorXd& x, ProveResult& result) {
+  const PropertyRegion& reg = regions[static_cast<size_t>(region)];
+  const Eigen::VectorXd xc = Clamp(x, reg.box);
+  const Eigen::VectorXd y = confirm(xc);
+  for (const OutputConjunction& conj : reg.unsafe) {
+    if (conj.IsSatisfiedBy(y)) {
+      result.verdict = Verdict::kViolated;
+      result.counterexample = xc;
+      result.output = y;
+      return true;
+    }
   }
-  return "unknown";
+  return false;
 }
 
-ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>& regions, const ProveOptions& options,
-                          const ForwardPass& confirm) {
-  const Clock::time_point start = Clock::now();
-  auto elapsed_s = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  ProveResult result;
-  const Attacker attacker(net, regions);
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
-  // confirm a candidate with the plain forward pass of the model
-  auto try_confirm = [&](int region, const Eigen::VectorXd& x) -> bool {
-    const PropertyRegion& reg = regions[static_cast<size_t>(region)];
-    const Eigen::VectorXd xc = Clamp(x, reg.box);
-    const Eigen::VectorXd y = confirm(xc);
-    for (const OutputConjunction& conj : reg.unsafe) {
-      if (conj.IsSatisfiedBy(y)) {
-        result.verdict = Verdict::kViolated;
-        result.counterexample = xc;
-        result.output = y;
-        return true;
-      }
-    }
-    return false;
-  };
-
-  // attack first: the centre and uniform samples of each region (one batched forward pass), then
-  // PGD with small steps from the lowest-margin points of each conjunction (on ACAS Xu 2_9 prop_8 the
-  // violating inputs are 4e-4 of the box, which PGD from random points with large steps misses)
+// The attack that runs before branch and bound: the centre and uniform samples of each region (one
+// batched forward pass), then PGD with small steps from the lowest-margin points of each conjunction (on
+// ACAS Xu 2_9 prop_8 the violating inputs are 4e-4 of the box, which PGD from random points with large
+// steps misses). Returns whether `result` is final (a confirmed counterexample or the timeout).
+bool Attack(const Network& net, const std::vector<PropertyRegion>& regions, const ProveOptions& options,
+            const ForwardPass& confirm, const Attacker& attacker, Clock::time_point start, ProveResult& result) {
   core::Rng rng(options.seed);
   for (size_t r = 0; r < regions.size(); ++r) {
     const PropertyRegion& reg = regions[r];
@@ -276,18 +262,134 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
       for (size_t seed = 0; seed < seeds; ++seed) {
         const auto x = attacker.Pgd(static_cast<int>(r), static_cast<int>(k), reg.box, xs.col(order[seed].second),
                                     options.attack_steps, 0.03, 0.9);
-        if (x && try_confirm(static_cast<int>(r), *x)) {
+        if (x && TryConfirm(regions, confirm, static_cast<int>(r), *x, result)) {
           result.detail = "counterexample found by the attack";
-          return result;
+          return true;
         }
       }
-      if (elapsed_s() > options.timeout_s) {
+      if (SecondsSince(start) > options.timeout_s) {
         result.verdict = Verdict::kTimeout;
         result.detail = "timeout during the attack";
-        return result;
+        return true;
       }
     }
   }
+  return false;
+}
+
+// Bounds one box piece with `prop` (set up for the item's depth): drops the conjunctions refuted on it,
+// collects attack candidates for the others and, if any is left open, splits the piece in two.
+void ExpandItem(const Network& net, const std::vector<PropertyRegion>& regions,
+                const std::vector<std::vector<OutputConjunction>>& augmented, const ProveOptions& options,
+                const Attacker& attacker, const Item& item, BoundPropagator& prop, ItemResult& res) {
+  prop.set_slope_search(item.depth < options.slope_search_depth);
+  const bool odd = item.depth % 2 == 1;
+  prop.set_coeffs_from_best(options.split_coeffs == SplitCoefficients::kBestSlopes ||
+                            (options.split_coeffs == SplitCoefficients::kAlternateByDepth && odd));
+  prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
+  prop.set_alpha_stop_when_positive(true);
+  prop.set_combine_rows(options.combine_rows);
+  const bool shallow = item.depth < options.alpha_intermediate_depth;
+  prop.set_alpha_intermediate_steps(shallow ? options.alpha_intermediate_steps : 0);
+  prop.Propagate(item.box, BoundMethod::kCrown, item.prior.get());
+  const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
+  std::vector<int> still_open;
+  Eigen::VectorXd score = Eigen::VectorXd::Zero(item.box.lo.size());
+  const Eigen::VectorXd width = item.box.hi - item.box.lo;
+  const Eigen::VectorXd center = item.box.lo + 0.5 * width;
+  for (int k : item.open) {
+    const OutputConjunction& conj = reg.unsafe[static_cast<size_t>(k)];
+    const OutputConjunction& spec = augmented[static_cast<size_t>(item.region)][static_cast<size_t>(k)];
+    Eigen::MatrixXd a;
+    const Eigen::VectorXd lb = prop.SpecLowerBounds(spec.c, spec.d, &a);
+    Eigen::Index best = -1;
+    for (Eigen::Index r = 0; r < lb.size(); ++r) {
+      if (best < 0 || lb[r] > lb[best]) best = r;
+    }
+    if (best >= 0 && lb[best] > 0.0) continue;  // refuted on this piece
+    if (prop.last_combination_bound() > 0.0) continue;  // a nonnegative combination of rows is > 0
+    still_open.push_back(k);
+    // candidates: the centre and the corner minimising the best row's linear bound; PGD from the
+    // better one every third level
+    Eigen::VectorXd corner = center;
+    if (best >= 0) {
+      for (Eigen::Index i = 0; i < corner.size(); ++i) {
+        corner[i] = a(best, i) > 0 ? item.box.lo[i] : (a(best, i) < 0 ? item.box.hi[i] : center[i]);
+      }
+    }
+    const Eigen::VectorXd xc = Clamp(center, reg.box);
+    const Eigen::VectorXd xk = Clamp(corner, reg.box);
+    const double mc = Margin(conj, net.Evaluate(xc), nullptr);
+    const double mk = Margin(conj, net.Evaluate(xk), nullptr);
+    const Eigen::VectorXd& best_start = mk < mc ? xk : xc;
+    const int steps = item.depth % 3 == 0 ? 4 : 0;
+    if (const auto x = attacker.Pgd(item.region, k, item.box, best_start, steps)) res.candidates.push_back(*x);
+    if (best >= 0) {
+      for (Eigen::Index i = 0; i < score.size(); ++i) score[i] += std::abs(a(best, i)) * width[i];
+    }
+  }
+  if (still_open.empty()) return;
+  auto bounds = std::make_shared<const LayerBounds>(prop.layer_bounds());
+  // split the most influential input at its midpoint
+  Eigen::Index dim = 0;
+  if (score.maxCoeff() > 0.0) {
+    score.maxCoeff(&dim);
+  } else {
+    width.maxCoeff(&dim);
+  }
+  const double mid = item.box.lo[dim] + 0.5 * width[dim];
+  if (!(mid > item.box.lo[dim] && mid < item.box.hi[dim])) {
+    width.maxCoeff(&dim);
+    const double m2 = item.box.lo[dim] + 0.5 * width[dim];
+    if (!(m2 > item.box.lo[dim] && m2 < item.box.hi[dim])) {
+      res.unsplittable = true;
+      return;
+    }
+  }
+  if (options.trial_split_dims > 1 && item.depth < options.trial_split_depth) {
+    dim = TrialSplitDim(prop, item, still_open, augmented[static_cast<size_t>(item.region)], score,
+                        options.trial_split_dims, dim);
+  }
+  const double split = item.box.lo[dim] + 0.5 * (item.box.hi[dim] - item.box.lo[dim]);
+  for (int side = 0; side < 2; ++side) {
+    Item child;
+    child.region = item.region;
+    child.box = item.box;
+    (side == 0 ? child.box.hi : child.box.lo)[dim] = split;
+    child.open = still_open;
+    child.depth = item.depth + 1;
+    child.prior = bounds;
+    res.children.push_back(std::move(child));
+  }
+}
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kHolds:
+      return "holds";
+    case Verdict::kViolated:
+      return "violated";
+    case Verdict::kUnknown:
+      return "unknown";
+    case Verdict::kTimeout:
+      return "timeout";
+  }
+  return "unknown";
+}
+
+ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>& regions, const ProveOptions& options,
+                          const ForwardPass& confirm) {
+  const Clock::time_point start = Clock::now();
+  ProveResult result;
+  const Attacker attacker(net, regions);
+
+  auto try_confirm = [&](int region, const Eigen::VectorXd& x) {
+    return TryConfirm(regions, confirm, region, x, result);
+  };
+
+  if (Attack(net, regions, options, confirm, attacker, start, result)) return result;
 
   // branch and bound
   std::vector<Item> stack;
@@ -311,7 +413,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
   bool unknown = false;
   int max_depth = 0;
   while (!stack.empty()) {
-    if (elapsed_s() > options.timeout_s) {
+    if (SecondsSince(start) > options.timeout_s) {
       result.verdict = Verdict::kTimeout;
       result.detail = "timeout after " + std::to_string(result.boxes) + " boxes, " + std::to_string(stack.size()) +
                       " open";
@@ -327,88 +429,7 @@ ProveResult ProveProperty(const Network& net, const std::vector<PropertyRegion>&
       const core::TsanParallelRegion tsan_region;  // see core/tsan.h
       arena.execute([&] {
         tbb::parallel_for(size_t{0}, n, core::TsanBody([&](size_t w) {
-          const Item& item = work[w];
-          ItemResult& res = out[w];
-          BoundPropagator& prop = propagators.local();
-          prop.set_slope_search(item.depth < options.slope_search_depth);
-          const bool odd = item.depth % 2 == 1;
-          prop.set_coeffs_from_best(options.split_coeffs == SplitCoefficients::kBestSlopes ||
-                                    (options.split_coeffs == SplitCoefficients::kAlternateByDepth && odd));
-          prop.set_alpha_steps(item.depth < options.alpha_depth ? options.alpha_steps : 0);
-          prop.set_alpha_stop_when_positive(true);
-          prop.set_combine_rows(options.combine_rows);
-          const bool shallow = item.depth < options.alpha_intermediate_depth;
-          prop.set_alpha_intermediate_steps(shallow ? options.alpha_intermediate_steps : 0);
-          prop.Propagate(item.box, BoundMethod::kCrown, item.prior.get());
-          const PropertyRegion& reg = regions[static_cast<size_t>(item.region)];
-          std::vector<int> still_open;
-          Eigen::VectorXd score = Eigen::VectorXd::Zero(item.box.lo.size());
-          const Eigen::VectorXd width = item.box.hi - item.box.lo;
-          const Eigen::VectorXd center = item.box.lo + 0.5 * width;
-          for (int k : item.open) {
-            const OutputConjunction& conj = reg.unsafe[static_cast<size_t>(k)];
-            const OutputConjunction& spec = augmented[static_cast<size_t>(item.region)][static_cast<size_t>(k)];
-            Eigen::MatrixXd a;
-            const Eigen::VectorXd lb = prop.SpecLowerBounds(spec.c, spec.d, &a);
-            Eigen::Index best = -1;
-            for (Eigen::Index r = 0; r < lb.size(); ++r) {
-              if (best < 0 || lb[r] > lb[best]) best = r;
-            }
-            if (best >= 0 && lb[best] > 0.0) continue;  // refuted on this piece
-            if (prop.last_combination_bound() > 0.0) continue;  // a nonnegative combination of rows is > 0
-            still_open.push_back(k);
-            // candidates: the centre and the corner minimising the best row's linear bound; PGD from the
-            // better one every third level
-            Eigen::VectorXd corner = center;
-            if (best >= 0) {
-              for (Eigen::Index i = 0; i < corner.size(); ++i) {
-                corner[i] = a(best, i) > 0 ? item.box.lo[i] : (a(best, i) < 0 ? item.box.hi[i] : center[i]);
-              }
-            }
-            const Eigen::VectorXd xc = Clamp(center, reg.box);
-            const Eigen::VectorXd xk = Clamp(corner, reg.box);
-            const double mc = Margin(conj, net.Evaluate(xc), nullptr);
-            const double mk = Margin(conj, net.Evaluate(xk), nullptr);
-            const Eigen::VectorXd& best_start = mk < mc ? xk : xc;
-            const int steps = item.depth % 3 == 0 ? 4 : 0;
-            if (const auto x = attacker.Pgd(item.region, k, item.box, best_start, steps)) res.candidates.push_back(*x);
-            if (best >= 0) {
-              for (Eigen::Index i = 0; i < score.size(); ++i) score[i] += std::abs(a(best, i)) * width[i];
-            }
-          }
-          if (still_open.empty()) return;
-          auto bounds = std::make_shared<const LayerBounds>(prop.layer_bounds());
-          // split the most influential input at its midpoint
-          Eigen::Index dim = 0;
-          if (score.maxCoeff() > 0.0) {
-            score.maxCoeff(&dim);
-          } else {
-            width.maxCoeff(&dim);
-          }
-          const double mid = item.box.lo[dim] + 0.5 * width[dim];
-          if (!(mid > item.box.lo[dim] && mid < item.box.hi[dim])) {
-            width.maxCoeff(&dim);
-            const double m2 = item.box.lo[dim] + 0.5 * width[dim];
-            if (!(m2 > item.box.lo[dim] && m2 < item.box.hi[dim])) {
-              res.unsplittable = true;
-              return;
-            }
-          }
-          if (options.trial_split_dims > 1 && item.depth < options.trial_split_depth) {
-            dim = TrialSplitDim(prop, item, still_open, augmented[static_cast<size_t>(item.region)], score,
-                                options.trial_split_dims, dim);
-          }
-          const double split = item.box.lo[dim] + 0.5 * (item.box.hi[dim] - item.box.lo[dim]);
-          for (int side = 0; side < 2; ++side) {
-            Item child;
-            child.region = item.region;
-            child.box = item.box;
-            (side == 0 ? child.box.hi : child.box.lo)[dim] = split;
-            child.open = still_open;
-            child.depth = item.depth + 1;
-            child.prior = bounds;
-            res.children.push_back(std::move(child));
-          }
+          ExpandItem(net, regions, augmented, options, attacker, work[w], propagators.local(), out[w]);
         }));
       });
     }

@@ -1,8 +1,8 @@
 #pragma once
 // Formal checks on a models::Model, for `gauntlet prove` and the scenarios' `formal:` section.
 //
-//   auto model = models::Model::LoadModel("acc.onnx");
-//   formal::FormalCheckResult r = formal::OutputBoundsCheck(*model, {0, 0}, {40, 60}, {-3.0}, {2.0}, 10.0);
+//   auto model = models::Model::LoadModel("zoo/acc_good.onnx");   // gap_m, speed_mps, closing_speed_mps
+//   formal::FormalCheckResult r = formal::OutputBoundsCheck(*model, {0, 0, -15}, {150, 40, 40}, {-9.5}, {3.5}, 10.0);
 //   // r.verdict: kHolds (every input in the box gives outputs within the limits), kViolated (with a
 //   // counterexample the model's own forward pass confirms), kUnknown or kTimeout.
 //

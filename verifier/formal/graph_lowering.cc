@@ -173,69 +173,13 @@ class Lowering {
                                 Eigen::VectorXd::Zero(n), 0);
         break;
       case OpKind::kAdd:
-      case OpKind::kSub: {
-        const int k_const = in[1].constant() ? 1 : (in[0].constant() ? 0 : -1);
-        if (k_const >= 0) {
-          const Operand& x = in[static_cast<size_t>(1 - k_const)];
-          const Eigen::VectorXd c =
-              BroadcastConst(in[static_cast<size_t>(k_const)], out, node.kind == OpKind::kSub && k_const == 1 ? -1.0 : 1.0);
-          const bool negated = node.kind == OpKind::kSub && k_const == 0;  // c - x
-          if (!negated && x.count() == n && c.isZero(0.0)) {
-            result = x.layer;  // x + 0 and x - 0 are exact
-            break;
-          }
-          const TensorId x_id = node.inputs[static_cast<size_t>(1 - k_const)];
-          if (!negated && x.count() == n && x.layer == net_.num_layers() - 1 && x.layer > 0 &&
-              net_.layer(x.layer).kind == LayerKind::kLinear && uses_[static_cast<size_t>(x_id)] == 1) {
-            // fuse the constant into the layer computing x: one more term in its sums
-            net_.AddToLastBias(c, c.cwiseAbs(), 1);
-            result = x.layer;
-            break;
-          }
-        }
-        std::vector<LinearTerm> terms;
-        Eigen::VectorXd bias = Eigen::VectorXd::Zero(n);
-        for (size_t k = 0; k < 2; ++k) {
-          const double s = (node.kind == OpKind::kSub && k == 1) ? -1.0 : 1.0;
-          if (in[k].constant()) {
-            bias += BroadcastConst(in[k], out, s);
-          } else {
-            terms.push_back(Broadcast(in[k], out, s));
-          }
-        }
-        result = net_.AddLinear(std::move(terms), bias, 1);
+      case OpKind::kSub:
+        result = AddSub(node, in, out);
         break;
-      }
       case OpKind::kMul:
-      case OpKind::kDiv: {
-        const bool div = node.kind == OpKind::kDiv;
-        if (!in[0].constant() && !in[1].constant()) {
-          Fail(node, std::string(div ? "a quotient" : "a product") +
-                         " of two computed tensors is not linear and cannot be bounded");
-        }
-        if (div && in[1].layer >= 0) Fail(node, "division by a computed tensor cannot be bounded");
-        const Operand& x = in[0].constant() ? in[1] : in[0];
-        const Operand& c = in[0].constant() ? in[0] : in[1];
-        Eigen::VectorXd scale = BroadcastConst(c, out, 1.0);
-        if (div) {
-          for (int64_t i = 0; i < n; ++i) {
-            if (scale[i] == 0.0) Fail(node, "division by zero");
-            scale[i] = 1.0 / scale[i];
-          }
-        }
-        if (!scale.allFinite()) Fail(node, "non-finite constant factor");
-        LinearTerm t;
-        if (x.count() == n) {
-          t = LinearTerm::Diagonal(x.layer, scale);
-        } else {
-          const std::vector<int64_t> idx = BroadcastIndex(out, x.shape);
-          Eigen::MatrixXd w = Eigen::MatrixXd::Zero(n, x.count());
-          for (int64_t i = 0; i < n; ++i) w(i, idx[static_cast<size_t>(i)]) = scale[i];
-          t = LinearTerm::Dense(x.layer, w);
-        }
-        result = net_.AddLinear({t}, Eigen::VectorXd::Zero(n), div ? 3 : 1);
+      case OpKind::kDiv:
+        result = MulDiv(node, in, out);
         break;
-      }
       case OpKind::kGemm:
         result = Gemm(node, in, out);
         break;
@@ -265,59 +209,133 @@ class Lowering {
       case OpKind::kClip:
         result = Clip(node, in[0], n);
         break;
-      case OpKind::kConcat: {
-        // along attrs.axis: for each outer index, the operands' inner blocks in order
-        const int64_t axis = node.attrs.axis;
-        int64_t outer = 1;
-        for (int64_t k = 0; k < axis; ++k) outer *= out[static_cast<size_t>(k)];
-        std::vector<LinearTerm> terms;
-        Eigen::VectorXd bias = Eigen::VectorXd::Zero(n);
-        int64_t block_offset = 0;
-        int64_t out_inner = n / std::max<int64_t>(outer, 1);
-        for (const Operand& o : in) {
-          const int64_t inner = o.count() / std::max<int64_t>(outer, 1);
-          Eigen::MatrixXd sel;
-          if (!o.constant()) sel = Eigen::MatrixXd::Zero(n, o.count());
-          for (int64_t p = 0; p < outer; ++p) {
-            for (int64_t i = 0; i < inner; ++i) {
-              const int64_t dst = p * out_inner + block_offset + i;
-              const int64_t src = p * inner + i;
-              if (o.constant()) {
-                bias[dst] = (*o.data)[static_cast<size_t>(src)];
-              } else {
-                sel(dst, src) = 1.0;
-              }
-            }
-          }
-          if (!o.constant()) terms.push_back(LinearTerm::Dense(o.layer, sel));
-          block_offset += inner;
-        }
-        result = net_.AddLinear(std::move(terms), bias, 0);
+      case OpKind::kConcat:
+        result = Concat(node, in, out);
         break;
-      }
-      case OpKind::kBatchNormalization: {
-        const std::vector<double>& scale = *in[1].data;
-        const std::vector<double>& b = *in[2].data;
-        const std::vector<double>& mean = *in[3].data;
-        const std::vector<double>& var = *in[4].data;
-        const int64_t channels = out.size() > 1 ? out[1] : 1;
-        const int64_t inner = n / std::max<int64_t>(out.empty() ? 1 : out[0] * channels, 1);
-        Eigen::VectorXd s(n), t(n), t_abs(n);
-        for (int64_t i = 0; i < n; ++i) {
-          const size_t c = static_cast<size_t>((i / inner) % channels);
-          const double denom = std::sqrt(var[c] + node.attrs.epsilon);
-          const double sc = scale[c] / denom;
-          s[i] = sc;
-          t[i] = b[c] - sc * mean[c];
-          t_abs[i] = std::abs(b[c]) + std::abs(sc * mean[c]) * (1.0 + 1e-15);
-        }
-        if (!s.allFinite() || !t.allFinite()) Fail(node, "non-finite normalisation constants");
-        result = net_.AddLinear({LinearTerm::Diagonal(in[0].layer, s)}, t, 12, t_abs);
+      case OpKind::kBatchNormalization:
+        result = BatchNormalization(node, in, out);
         break;
-      }
     }
     if (result < 0) Fail(node, "operator cannot be bounded");
     layer_of_[static_cast<size_t>(node.output)] = result;
+  }
+
+  // x + c, x - c (fused into the layer computing x when it is the last one and x has no other use),
+  // c - x and x +- y.
+  int AddSub(const Node& node, const std::vector<Operand>& in, const Shape& out) {
+    const int64_t n = Count(out);
+    const int k_const = in[1].constant() ? 1 : (in[0].constant() ? 0 : -1);
+    if (k_const >= 0) {
+      const Operand& x = in[static_cast<size_t>(1 - k_const)];
+      const Eigen::VectorXd c =
+          BroadcastConst(in[static_cast<size_t>(k_const)], out, node.kind == OpKind::kSub && k_const == 1 ? -1.0 : 1.0);
+      const bool negated = node.kind == OpKind::kSub && k_const == 0;  // c - x
+      if (!negated && x.count() == n && c.isZero(0.0)) {
+        return x.layer;  // x + 0 and x - 0 are exact
+      }
+      const TensorId x_id = node.inputs[static_cast<size_t>(1 - k_const)];
+      if (!negated && x.count() == n && x.layer == net_.num_layers() - 1 && x.layer > 0 &&
+          net_.layer(x.layer).kind == LayerKind::kLinear && uses_[static_cast<size_t>(x_id)] == 1) {
+        // fuse the constant into the layer computing x: one more term in its sums
+        net_.AddToLastBias(c, c.cwiseAbs(), 1);
+        return x.layer;
+      }
+    }
+    std::vector<LinearTerm> terms;
+    Eigen::VectorXd bias = Eigen::VectorXd::Zero(n);
+    for (size_t k = 0; k < 2; ++k) {
+      const double s = (node.kind == OpKind::kSub && k == 1) ? -1.0 : 1.0;
+      if (in[k].constant()) {
+        bias += BroadcastConst(in[k], out, s);
+      } else {
+        terms.push_back(Broadcast(in[k], out, s));
+      }
+    }
+    return net_.AddLinear(std::move(terms), bias, 1);
+  }
+
+  // x * c and x / c (a constant factor, broadcast).
+  int MulDiv(const Node& node, const std::vector<Operand>& in, const Shape& out) {
+    const int64_t n = Count(out);
+    const bool div = node.kind == OpKind::kDiv;
+    if (!in[0].constant() && !in[1].constant()) {
+      Fail(node, std::string(div ? "a quotient" : "a product") +
+                     " of two computed tensors is not linear and cannot be bounded");
+    }
+    if (div && in[1].layer >= 0) Fail(node, "division by a computed tensor cannot be bounded");
+    const Operand& x = in[0].constant() ? in[1] : in[0];
+    const Operand& c = in[0].constant() ? in[0] : in[1];
+    Eigen::VectorXd scale = BroadcastConst(c, out, 1.0);
+    if (div) {
+      for (int64_t i = 0; i < n; ++i) {
+        if (scale[i] == 0.0) Fail(node, "division by zero");
+        scale[i] = 1.0 / scale[i];
+      }
+    }
+    if (!scale.allFinite()) Fail(node, "non-finite constant factor");
+    LinearTerm t;
+    if (x.count() == n) {
+      t = LinearTerm::Diagonal(x.layer, scale);
+    } else {
+      const std::vector<int64_t> idx = BroadcastIndex(out, x.shape);
+      Eigen::MatrixXd w = Eigen::MatrixXd::Zero(n, x.count());
+      for (int64_t i = 0; i < n; ++i) w(i, idx[static_cast<size_t>(i)]) = scale[i];
+      t = LinearTerm::Dense(x.layer, w);
+    }
+    return net_.AddLinear({t}, Eigen::VectorXd::Zero(n), div ? 3 : 1);
+  }
+
+  // Concat along attrs.axis: for each outer index, the operands' inner blocks in order.
+  int Concat(const Node& node, const std::vector<Operand>& in, const Shape& out) {
+    const int64_t n = Count(out);
+    const int64_t axis = node.attrs.axis;
+    int64_t outer = 1;
+    for (int64_t k = 0; k < axis; ++k) outer *= out[static_cast<size_t>(k)];
+    std::vector<LinearTerm> terms;
+    Eigen::VectorXd bias = Eigen::VectorXd::Zero(n);
+    int64_t block_offset = 0;
+    int64_t out_inner = n / std::max<int64_t>(outer, 1);
+    for (const Operand& o : in) {
+      const int64_t inner = o.count() / std::max<int64_t>(outer, 1);
+      Eigen::MatrixXd sel;
+      if (!o.constant()) sel = Eigen::MatrixXd::Zero(n, o.count());
+      for (int64_t p = 0; p < outer; ++p) {
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t dst = p * out_inner + block_offset + i;
+          const int64_t src = p * inner + i;
+          if (o.constant()) {
+            bias[dst] = (*o.data)[static_cast<size_t>(src)];
+          } else {
+            sel(dst, src) = 1.0;
+          }
+        }
+      }
+      if (!o.constant()) terms.push_back(LinearTerm::Dense(o.layer, sel));
+      block_offset += inner;
+    }
+    return net_.AddLinear(std::move(terms), bias, 0);
+  }
+
+  // BatchNormalization in inference mode: a diagonal affine map per channel.
+  int BatchNormalization(const Node& node, const std::vector<Operand>& in, const Shape& out) {
+    const int64_t n = Count(out);
+    const std::vector<double>& scale = *in[1].data;
+    const std::vector<double>& b = *in[2].data;
+    const std::vector<double>& mean = *in[3].data;
+    const std::vector<double>& var = *in[4].data;
+    const int64_t channels = out.size() > 1 ? out[1] : 1;
+    const int64_t inner = n / std::max<int64_t>(out.empty() ? 1 : out[0] * channels, 1);
+    Eigen::VectorXd s(n), t(n), t_abs(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t c = static_cast<size_t>((i / inner) % channels);
+      const double denom = std::sqrt(var[c] + node.attrs.epsilon);
+      const double sc = scale[c] / denom;
+      s[i] = sc;
+      t[i] = b[c] - sc * mean[c];
+      t_abs[i] = std::abs(b[c]) + std::abs(sc * mean[c]) * (1.0 + 1e-15);
+    }
+    if (!s.allFinite() || !t.allFinite()) Fail(node, "non-finite normalisation constants");
+    return net_.AddLinear({LinearTerm::Diagonal(in[0].layer, s)}, t, 12, t_abs);
   }
 
   int Gemm(const Node& node, const std::vector<Operand>& in, const Shape& out) {

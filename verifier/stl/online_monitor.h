@@ -11,8 +11,8 @@
 // RequirementResult::first_violation_time_s.
 //
 //   stl::OnlineMonitor online(formula, trace_signal_names);
-//   for (each simulation step) {
-//     if (online.Push(time_s, values) == stl::OnlineVerdict::kViolated) break;   // stop the run
+//   for (size_t i = 0; i < times.size(); ++i) {   // each simulation step, its row of signal values
+//     if (online.Push(times[i], rows[i]) == stl::OnlineVerdict::kViolated) break;   // stop the run
 //   }
 //
 // Caveats: memory grows with the number of samples (the series of every sub-formula is kept);

@@ -6,16 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"
+
 namespace gauntlet::verifier::stl {
 namespace {
 
 std::string ErrorOf(std::string_view text) {
-  try {
-    (void)Expression::Parse(text, {"s.yaml", 3, 10});
-  } catch (const core::InputError& e) {
-    return e.what();
-  }
-  return "no error";
+  return test::InputErrors([&] { (void)Expression::Parse(text, {"s.yaml", 3, 10}); });
 }
 
 double Eval(std::string_view text, const std::vector<std::string>& names, const std::vector<double>& values) {
