@@ -1,0 +1,205 @@
+// Every esmini road network in data/openscenario/xodr loads (or is refused with a positioned error
+// naming the unsupported element), and known geometry of some of them holds.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "opendrive/opendrive.h"
+
+namespace gauntlet {
+namespace opendrive {
+namespace {
+
+const std::string kDir = std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xodr/";
+
+std::vector<std::string> XodrFiles() {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(kDir)) {
+    if (entry.path().extension() == ".xodr") {
+      out.push_back(entry.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(EsminiFiles, EveryFileLoads) {
+  const std::vector<std::string> files = XodrFiles();
+  ASSERT_EQ(files.size(), 20u) << "data/openscenario/xodr must hold esmini's 20 road networks";
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
+    try {
+      const Network net = Network::Load(file);
+      EXPECT_FALSE(net.roads().empty());
+    } catch (const core::InputError& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+}
+
+TEST(EsminiFiles, Straight500mIs500mLong) {
+  const Network net = Network::Load(kDir + "straight_500m.xodr");
+  ASSERT_EQ(net.roads().size(), 1u);
+  EXPECT_EQ(net.roads()[0].length, 500.0);
+  const Pose end = net.RoadToWorld(0, 500.0);
+  EXPECT_NEAR(end.x, 500.0, 1e-9);
+  EXPECT_NEAR(end.y, 0.0, 1e-9);
+  EXPECT_EQ(net.header().rev_minor, 4);
+  EXPECT_THAT(net.header().geo_reference, ::testing::StartsWith("+proj=utm"));
+}
+
+// The radius of the circle through three points.
+double Circumradius(const Pose& a, const Pose& b, const Pose& c) {
+  const double ab = std::hypot(a.x - b.x, a.y - b.y), bc = std::hypot(b.x - c.x, b.y - c.y);
+  const double ca = std::hypot(c.x - a.x, c.y - a.y);
+  const double area2 = std::abs((b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y));
+  return ab * bc * ca / (2.0 * area2);
+}
+
+TEST(EsminiFiles, CurveR100HasRadius100) {
+  const Network net = Network::Load(kDir + "curve_r100.xodr");
+  const RoadIndex r = *net.FindRoad("0");
+  EXPECT_NEAR(Circumradius(net.RoadToWorld(r, 510), net.RoadToWorld(r, 570), net.RoadToWorld(r, 650)), 100.0, 1e-6);
+  const Pose end = net.RoadToWorld(r, net.roads()[r].length);
+  EXPECT_NEAR(end.x, 600.0, 1e-6);
+  EXPECT_NEAR(end.y, 200.0, 1e-6);
+  EXPECT_NEAR(end.heading, std::numbers::pi / 2, 1e-9);
+  EXPECT_NEAR(net.RoadToWorld(r, 600).curvature, 0.01, 1e-12);
+}
+
+TEST(EsminiFiles, Circle300mClosesOnItself) {
+  const Network net = Network::Load(kDir + "circle_300m.xodr");
+  const Pose start = net.RoadToWorld(0, 0.0), end = net.RoadToWorld(0, 300.0);
+  EXPECT_NEAR(end.x, start.x, 1e-5);
+  EXPECT_NEAR(end.y, start.y, 1e-5);
+  EXPECT_NEAR(std::remainder(end.heading - start.heading, 2 * std::numbers::pi), 0.0, 1e-7);
+  // the radius: 300 / (2 pi)
+  EXPECT_NEAR(Circumradius(net.RoadToWorld(0, 10), net.RoadToWorld(0, 100), net.RoadToWorld(0, 200)),
+              300.0 / (2 * std::numbers::pi), 1e-6);
+}
+
+TEST(EsminiFiles, LeftHandTrafficVariantOfE6mini) {
+  const Network rht = Network::Load(kDir + "e6mini.xodr");
+  const Network lht = Network::Load(kDir + "e6mini-lht.xodr");
+  ASSERT_FALSE(lht.roads().empty());
+  EXPECT_FALSE(rht.roads()[0].left_hand_traffic);
+  EXPECT_TRUE(lht.roads()[0].left_hand_traffic);
+  EXPECT_TRUE(lht.DrivesAlongS(0, 1));
+}
+
+// Random points on every driving lane of every file: LaneToWorld then Locate (with the lane as
+// hint) gives the lane position back.
+TEST(EsminiFiles, LocateInvertsLaneToWorld) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  for (const std::string& file : XodrFiles()) {
+    SCOPED_TRACE(file);
+    const Network net = Network::Load(file);
+    for (int k = 0; k < 200; ++k) {
+      const auto r = static_cast<RoadIndex>(u01(rng) * net.roads().size());
+      const Road& road = net.roads()[r];
+      const double s = road.length * (0.02 + 0.96 * u01(rng));
+      const LaneSection& sec = road.sections[net.SectionAt(r, s)];
+      const Lane& lane = sec.lanes[static_cast<size_t>(u01(rng) * sec.lanes.size())];
+      const double w = net.LaneWidth(r, lane.id, s);
+      if (lane.id == 0 || w < 0.5) {
+        continue;
+      }
+      const double offset = (w / 2 - 0.1) * (2 * u01(rng) - 1);
+      const LanePos pos{r, lane.id, s, offset};
+      const Pose p = net.LaneToWorld(pos);
+      const auto where = net.Locate(p.x, p.y, p.heading, pos);
+      ASSERT_TRUE(where);
+      EXPECT_EQ(where->road, r) << "road " << road.id << " s " << s;
+      if (where->road == r) {
+        EXPECT_EQ(where->lane, lane.id);
+        EXPECT_NEAR(where->s, s, 1e-6);
+        EXPECT_NEAR(where->offset, offset, 1e-6);
+        EXPECT_TRUE(where->on_road);
+      }
+    }
+  }
+}
+
+// Driving every drivable lane of the NCAP-sized networks in 1 m steps: consecutive positions are
+// 1 m apart (no jump at a lane section, road link or junction) until the network ends.
+TEST(EsminiFiles, MoveAlongDrivesThroughLinksWithoutJumps) {
+  int links = 0;
+  for (const char* name : {"e6mini.xodr", "fabriksgatan.xodr", "jolengatan.xodr", "soderleden.xodr",
+                           "multi_intersections.xodr", "curves.xodr"}) {
+    SCOPED_TRACE(name);
+    const Network net = Network::Load(kDir + name);
+    for (size_t r = 0; r < net.roads().size(); ++r) {
+      for (const Lane& lane : net.roads()[r].sections.front().lanes) {
+        if (!IsDrivable(lane.type)) {
+          continue;
+        }
+        const double s0 = net.DrivesAlongS(static_cast<RoadIndex>(r), lane.id) ? 0.0 : net.roads()[r].length;
+        LanePos pos{static_cast<RoadIndex>(r), lane.id, s0, 0.0};
+        Pose prev = net.LaneToWorld(pos);
+        for (int step = 0; step < 400; ++step) {
+          const MoveResult m = net.MoveAlong(pos, 1.0);
+          const Pose p = net.LaneToWorld(m.position);
+          const double jump = std::hypot(p.x - prev.x, p.y - prev.y);
+          links += m.links_crossed;
+          if (m.end_of_network) {
+            EXPECT_LE(jump, 1.0 + 1e-6);
+            break;
+          }
+          EXPECT_NEAR(m.moved, 1.0, 1e-12);
+          // A jump at a link would be metres. The step itself is 1 m only roughly: MoveAlong scales
+          // s by the curvature where the step starts (as esmini does), so a step into or out of a
+          // tight curve (radius 8 m at the lane centre in multi_intersections' junctions) travels
+          // up to a quarter more or less. A lane that narrows
+          // to nothing merges into its successor, which is a lane width away.
+          if (net.LaneWidth(pos.road, pos.lane, pos.s) < 0.5) {
+            break;
+          }
+          ASSERT_NEAR(jump, 1.0, 0.3) << "road " << net.roads()[pos.road].id << " lane " << pos.lane << " s "
+                                       << pos.s << " -> road " << net.roads()[m.position.road].id << " lane "
+                                       << m.position.lane << " s " << m.position.s;
+          pos = m.position;
+          prev = p;
+        }
+      }
+    }
+  }
+  EXPECT_GT(links, 50);
+}
+
+// The usage example at the top of opendrive/opendrive.h, as written there (run from the source tree).
+TEST(EsminiFiles, HeaderExampleRuns) {
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(GAUNTLET_SOURCE_DIR);
+  {
+    const opendrive::Network net = opendrive::Network::Load("data/openscenario/xodr/e6mini.xodr");
+    const opendrive::RoadIndex road = *net.FindRoad("0");
+    const opendrive::Pose pose = net.LaneToWorld({.road = road, .lane = -2, .s = 50.0});
+    const opendrive::LaneCoord where = *net.Locate(pose.x, pose.y, pose.heading);
+    opendrive::MoveResult next = net.MoveAlong(where.Position(), 30.0);  // 30 m ahead, across links
+    if (next.end_of_network) { /* OpenSCENARIO EndOfRoad */ }
+    const auto route = net.Route(where.Position(), next.position);   // lanes on the shortest path
+
+    EXPECT_EQ(where.lane, -2);
+    EXPECT_NEAR(where.s, 50.0, 1e-9);
+    EXPECT_FALSE(next.end_of_network);
+    EXPECT_NEAR(next.moved, 30.0, 1e-12);
+    ASSERT_TRUE(route);
+    EXPECT_EQ(route->front().road, road);
+    EXPECT_NEAR(net.RouteLength(*route, where.Position(), next.position), next.position.s - 50.0, 1e-9);
+  }
+  std::filesystem::current_path(cwd);
+}
+
+}  // namespace
+}  // namespace opendrive
+}  // namespace gauntlet
