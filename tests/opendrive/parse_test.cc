@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -215,6 +216,25 @@ TEST(Parse, AbsurdNumbersAreRefused) {
   EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><paramPoly3 aU=\"0\" "
                              "bU=\"1e308\" cU=\"1e308\" dU=\"0\" aV=\"0\" bV=\"0\" cV=\"0\" dV=\"0\"/></geometry>\n")),
               ElementsAre("t.xodr:6:1: error: the <paramPoly3> curve's coordinates overflow (coefficients too large)"));
+}
+
+// A file over the XML limit is refused by its size (as an XML file), before anything is read.
+TEST(Parse, AnOversizedFileIsRefusedAsAnXmlFile) {
+  const std::string path = ::testing::TempDir() + "/opendrive_oversized.xodr";
+  {
+    std::ofstream out(path);
+  }
+  std::filesystem::resize_file(path, (256u << 20) + 1);  // sparse
+  try {
+    (void)Network::Load(path);
+    ADD_FAILURE() << "an oversized file loaded";
+  } catch (const core::InputError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].Format(),
+              path + ": error: cannot read the file: it is 268435457 bytes, more than the limit of 268435456 bytes "
+                     "for an XML file");
+  }
+  std::filesystem::remove(path);
 }
 
 // Random damage to real files: every result is a network or an InputError, never a crash or a
