@@ -41,6 +41,7 @@
 #include "history/run_history.h"
 #include "models/model.h"
 #include "models/policy.h"
+#include "opendrive/opendrive.h"
 #include "reports/html_report.h"
 #include "reports/html_report_plots.h"
 #include "reports/run_summary.h"
@@ -312,6 +313,26 @@ TEST_F(HeaderExamplesRun, SimRoadNetworkAndDynamics) {
   // END
   EXPECT_LT(state.speed_mps, 20.0);
   EXPECT_GT(state.speed_mps, 20.0 - 9.0 * 0.01);
+}
+
+TEST_F(HeaderExamplesRun, OpenDriveNetwork) {
+  // BEGIN opendrive/opendrive.h
+  const opendrive::Network net = opendrive::Network::Load("data/openscenario/xodr/e6mini.xodr");
+  const opendrive::RoadIndex road = *net.FindRoad("0");
+  const opendrive::Pose pose = net.LaneToWorld({.road = road, .lane = -2, .s = 50.0});
+  const opendrive::LaneCoord where = *net.Locate(pose.x, pose.y, pose.heading);
+  opendrive::MoveResult next = net.MoveAlong(where.Position(), 30.0);  // 30 m ahead, across links
+  if (next.end_of_network) { /* OpenSCENARIO EndOfRoad */ }
+  const auto route = net.Route(where.Position(), next.position);   // lanes on the shortest path
+  // END
+  EXPECT_EQ(where.road, road);
+  EXPECT_EQ(where.lane, -2);
+  EXPECT_NEAR(where.s, 50.0, 1e-6);
+  EXPECT_NEAR(next.moved, 30.0, 1e-6);
+  EXPECT_FALSE(next.end_of_network);
+  ASSERT_TRUE(route.has_value());
+  EXPECT_FALSE(route->empty());
+  EXPECT_EQ(route->front().road, road);
 }
 
 TEST_F(HeaderExamplesRun, VerifierExpressionAndLowering) {
@@ -831,7 +852,8 @@ TEST(HeaderExamplesTest, EveryExampleHasAnIdenticalCompiledCopy) {
   const auto copies = Copies();
   ASSERT_GE(copies.size(), 20u);
   std::vector<std::string> headers;
-  for (const char* folder : {"app", "core", "gate", "history", "models", "reports", "scenarios", "sim", "verifier"}) {
+  for (const char* folder : {"app", "core", "gate", "history", "models", "opendrive", "reports", "scenarios", "sim",
+                             "verifier"}) {
     for (const auto& entry : fs::recursive_directory_iterator(kSource + "/" + folder)) {
       const std::string path = fs::relative(entry.path(), kSource).string();
       if (entry.path().extension() == ".h" && path.find("/internal/") == std::string::npos) headers.push_back(path);
