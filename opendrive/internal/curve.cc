@@ -124,7 +124,7 @@ double Curve::ArcLength(double p0, double p1) const {
 }
 
 double Curve::ParamAtArc(double arc) const {
-  if (arc <= 0.0) {
+  if (!(arc > 0.0)) {  // NaN too (a caller's non-finite point)
     return 0.0;
   }
   if (arc >= curve_length_) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -216,6 +217,27 @@ TEST(Parse, AbsurdNumbersAreRefused) {
   EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><paramPoly3 aU=\"0\" "
                              "bU=\"1e308\" cU=\"1e308\" dU=\"0\" aV=\"0\" bV=\"0\" cV=\"0\" dV=\"0\"/></geometry>\n")),
               ElementsAre("t.xodr:6:1: error: the <paramPoly3> curve's coordinates overflow (coefficients too large)"));
+}
+
+// Found by fuzz_opendrive (fuzz/regressions/opendrive/lane_offset_overflow.xodr): a laneOffset with
+// c = 1e308 overflowed to inf, poses became NaN and Locate converted NaN to int. Lateral records are
+// refused when they can exceed 1e9 m on their road; Locate of a non-finite point does not fail.
+TEST(Parse, LateralPolynomialsThatOverflowAreRefused) {
+  const std::string lanes =
+      "<lanes><laneOffset s=\"0\" a=\"0\" b=\"0\" c=\"1e308\" d=\"0\"/>\n"              // 4
+      "<laneSection s=\"0\"><center><lane id=\"0\"/></center><right><lane id=\"-1\" type=\"driving\">\n"
+      "<width sOffset=\"0\" a=\"3\" b=\"0\" c=\"0\" d=\"1e6\"/>\n"                       // 6
+      "<width sOffset=\"5\" a=\"3\" b=\"0\" c=\"0\" d=\"1e-3\"/></lane></right></laneSection></lanes>\n";
+  const std::string xml = "<OpenDRIVE>\n<road length=\"20\" id=\"1\" junction=\"-1\"><planView>\n"
+                          "<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"20\"><line/></geometry></planView>\n" +
+                          lanes + "</road></OpenDRIVE>\n";
+  EXPECT_THAT(Errors(xml), ElementsAre("t.xodr:4:8: error: the <laneOffset> polynomial exceeds 1e9 m within the "
+                                       "road's length (coefficients too large)",
+                                       "t.xodr:6:1: error: the <width> polynomial exceeds 1e9 m within the road's "
+                                       "length (coefficients too large)"));
+  const Network net = Network::LoadString(
+      OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><line/></geometry>\n"), "t.xodr");
+  EXPECT_NO_THROW((void)net.Locate(std::nan(""), 0.0));  // UB (NaN to int) before; under UBSan in fuzz/
 }
 
 // A file over the XML limit is refused by its size (as an XML file), before anything is read.
