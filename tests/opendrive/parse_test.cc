@@ -217,11 +217,17 @@ TEST(Parse, AbsurdNumbersAreRefused) {
   EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><paramPoly3 aU=\"0\" "
                              "bU=\"1e308\" cU=\"1e308\" dU=\"0\" aV=\"0\" bV=\"0\" cV=\"0\" dV=\"0\"/></geometry>\n")),
               ElementsAre("t.xodr:6:1: error: the <paramPoly3> curve's coordinates overflow (coefficients too large)"));
+  // fuzz/regressions/opendrive/poly3_overflow.xodr: the poly3 arc-length search met inf - inf and cast NaN
+  // to int (UBSan); the NaN now reaches the curve's end and the overflow is reported
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><poly3 a=\"0\" "
+                             "b=\"1e308\" c=\"0.01\" d=\"0\"/></geometry>\n")),
+              ElementsAre("t.xodr:6:1: error: the <poly3> curve's coordinates overflow (coefficients too large)"));
 }
 
 // Found by fuzz_opendrive (fuzz/regressions/opendrive/lane_offset_overflow.xodr): a laneOffset with
 // c = 1e308 overflowed to inf, poses became NaN and Locate converted NaN to int. Lateral records are
-// refused when they can exceed 1e9 m on their road; Locate of a non-finite point does not fail.
+// refused when they can exceed 1e9 m on their road; Locate of a non-finite point does not fail
+// (Curve::ArcLength answers NaN for a NaN range).
 TEST(Parse, LateralPolynomialsThatOverflowAreRefused) {
   const std::string lanes =
       "<lanes><laneOffset s=\"0\" a=\"0\" b=\"0\" c=\"1e308\" d=\"0\"/>\n"              // 4
@@ -237,7 +243,7 @@ TEST(Parse, LateralPolynomialsThatOverflowAreRefused) {
                                        "length (coefficients too large)"));
   const Network net = Network::LoadString(
       OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><line/></geometry>\n"), "t.xodr");
-  EXPECT_NO_THROW((void)net.Locate(std::nan(""), 0.0));  // UB (NaN to int) before; under UBSan in fuzz/
+  EXPECT_NO_THROW((void)net.Locate(std::nan(""), 0.0));  // UB (NaN to int) before: UBSan in fuzz/
 }
 
 // A file over the XML limit is refused by its size (as an XML file), before anything is read.
