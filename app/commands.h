@@ -28,5 +28,6 @@ int RunBoundsCommand(const std::vector<std::string>& args);
 int RunProveCommand(const std::vector<std::string>& args);
 int RunGateCommand(const std::vector<std::string>& args);
 int RunHistoryCommand(const std::vector<std::string>& args);
+int RunPlayCommand(const std::vector<std::string>& args);
 
 }  // namespace gauntlet::app

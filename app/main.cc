@@ -45,6 +45,9 @@ constexpr Command kCommands[] = {
     {"history", "history [--db FILE] [--last N] [--suite NAME] [--html FILE [--label TEXT]]   trends per family and "
                 "requirement, changed verdicts",
      gauntlet::app::RunHistoryCommand},
+    {"play", "play FILE.xosc [--time-step S] [--duration S] [--param NAME=VALUE]... [--trace FILE.csv]\n"
+             "               play an OpenSCENARIO XML scenario: its events and collisions, exit 1 on a collision",
+     gauntlet::app::RunPlayCommand},
 };
 
 constexpr const char* kJUnitHelp =

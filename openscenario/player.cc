@@ -1,0 +1,1354 @@
+// The OpenSCENARIO player: storyboard state machine, conditions, actions and entity motion (see
+// player.h and docs/openscenario.md for the semantics and where they follow esmini).
+
+#include "openscenario/player.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <numbers>
+
+#include "core/format.h"
+#include "openscenario/expression.h"
+#include "sim/internal/footprint_geometry.h"
+
+namespace gauntlet::openscenario {
+namespace {
+
+constexpr double kSmall = 1e-10;      // esmini's SMALL_NUMBER: tolerance of comparisons
+constexpr double kStandStill = 1e-3;  // m/s: below it an entity stands still (esmini)
+constexpr double kPi = std::numbers::pi;
+
+double WrapAngle(double a) {
+  a = std::remainder(a, 2.0 * kPi);
+  if (a <= -kPi) a += 2.0 * kPi;
+  return a;
+}
+
+/// The shape's progress at fraction f in [0, 1] (0 -> 0, 1 -> 1) and its derivative d/df.
+double ShapeValue(Shape shape, double f) {
+  f = std::clamp(f, 0.0, 1.0);
+  switch (shape) {
+    case Shape::kStep: return 1.0;
+    case Shape::kLinear: return f;
+    case Shape::kCubic: return f * f * (3.0 - 2.0 * f);
+    case Shape::kSinusoidal: return 0.5 * (1.0 - std::cos(kPi * f));
+  }
+  return f;
+}
+double ShapeSlope(Shape shape, double f) {
+  if (f < 0.0 || f > 1.0) return 0.0;
+  switch (shape) {
+    case Shape::kStep: return 0.0;
+    case Shape::kLinear: return 1.0;
+    case Shape::kCubic: return 6.0 * f * (1.0 - f);
+    case Shape::kSinusoidal: return 0.5 * kPi * std::sin(kPi * f);
+  }
+  return 1.0;
+}
+/// Peak of ShapeSlope: a rate-dimension transition of `delta` at `rate` lasts peak * |delta| / rate.
+double ShapePeak(Shape shape) {
+  switch (shape) {
+    case Shape::kCubic: return 1.5;
+    case Shape::kSinusoidal: return 0.5 * kPi;
+    default: return 1.0;
+  }
+}
+
+struct Vec {
+  double x = 0.0, y = 0.0;
+};
+
+/// The corners of an entity's bounding box in the inertial frame (counter-clockwise).
+std::array<Vec, 4> Corners(const EntityState& s, const BoundingBox& b) {
+  const double c = std::cos(s.heading), sn = std::sin(s.heading);
+  const double cx = s.x + c * b.center_x - sn * b.center_y;
+  const double cy = s.y + sn * b.center_x + c * b.center_y;
+  const double hl = b.length / 2, hw = b.width / 2;
+  std::array<Vec, 4> out;
+  const double lx[4] = {hl, -hl, -hl, hl}, ly[4] = {hw, hw, -hw, -hw};
+  for (int i = 0; i < 4; ++i) out[static_cast<size_t>(i)] = {cx + c * lx[i] - sn * ly[i], cy + sn * lx[i] + c * ly[i]};
+  return out;
+}
+
+/// The entity's bounding box seen from above, as sim's footprint geometry takes it.
+sim::internal::Footprint FootprintOf(const EntityState& s, const BoundingBox& b) {
+  const double c = std::cos(s.heading), sn = std::sin(s.heading);
+  return {s.x + c * b.center_x - sn * b.center_y, s.y + sn * b.center_x + c * b.center_y, s.heading, b.length / 2,
+          b.width / 2};
+}
+
+/// The extent [min, max] of `corners` along `axis`.
+std::pair<double, double> Extent(const std::array<Vec, 4>& corners, Vec axis) {
+  double lo = 1e300, hi = -1e300;
+  for (const Vec& v : corners) {
+    const double d = v.x * axis.x + v.y * axis.y;
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  return {lo, hi};
+}
+
+enum class State { kInit, kStandby, kRunning, kComplete };
+enum class Transition { kNone, kStart, kEnd, kStop, kSkip };
+
+/// Action domains (an action that starts ends the running actions of the same entity and domain).
+constexpr unsigned kLongitudinal = 1, kLateral = 2;
+
+}  // namespace
+
+struct Player::Impl {
+  const Scenario& sc;
+  PlayOptions options;
+  const opendrive::Network& roads;
+  bool has_roads;
+  long long frame = 0;
+  double time = 0.0;
+  bool finished = false;
+  bool any_collision = false;
+  std::vector<std::string> lines;
+  std::map<std::string, std::string> parameters;
+  std::map<std::string, std::string> variables;
+
+  struct Ent {
+    EntityState s;
+    std::optional<opendrive::LanePos> lane;  // on the roads
+    double heading_offset = 0.0;             // heading relative to the lane's driving direction
+    double odometer = 0.0;
+    double prev_speed = 0.0;
+    double acceleration = 0.0;
+    double lateral_speed = 0.0;
+    bool moved = false;                      // an action set the position this step
+    std::optional<double> standstill_since, end_of_road_since, offroad_since;
+    bool end_of_road = false;
+    opendrive::MovePreference preference;
+  };
+  std::vector<Ent> ents;
+  std::set<std::pair<int, int>> touching;
+
+  // storyboard runtime
+  struct ElementRt {
+    State state = State::kInit;
+    int executions = 0;
+    std::vector<std::pair<State, Transition>> changes;  // every change, in order
+  };
+  std::vector<ElementRt> els;
+  struct CondRt {
+    bool last = false;
+    bool evaluated = false;
+    bool value = false;
+    std::vector<std::pair<double, bool>> history;
+    size_t seen = 0;  // StoryboardElementState: changes seen
+    std::pair<State, Transition> latest{State::kInit, Transition::kNone};
+    bool has_latest = false;
+  };
+  std::vector<CondRt> conds;
+  std::vector<int> element_of_condition;  // StoryboardElementState: the element, else -1
+
+  // action instances
+  struct Inst {
+    int action = -1;
+    int entity = -1;
+    int element = -1;   // owning Action element, -1 for Init actions
+    bool running = false;
+    unsigned domains = 0;
+    double elapsed = 0.0;      // s since start
+    double travelled = 0.0;    // m since start
+    double start_value = 0.0;  // speed or lateral t at the start
+    double target_value = 0.0;
+    double duration = 0.0;     // of the transition (time, or distance for lane changes over distance)
+    bool over_distance = false;
+    bool reached = false;
+    int target_lane = 0;
+    double target_t = 0.0;
+    std::vector<std::pair<Vec, double>> path;  // trajectory: points with arc length
+    std::vector<double> times;                 // trajectory: vertex times (timing)
+    double along = 0.0;
+  };
+  std::vector<Inst> insts;
+  std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
+  std::vector<int> init_insts;
+
+  Impl(const Scenario& s, PlayOptions o)
+      : sc(s), options(o), roads(*s.roads), has_roads(!s.roads->roads().empty()) {
+    for (const auto& [k, v] : sc.parameters) parameters[k] = v;
+    for (const auto& [k, v] : sc.variables) variables[k] = v;
+    ents.resize(sc.entities.size());
+    els.resize(sc.elements.size());
+    conds.resize(sc.conditions.size());
+    element_of_condition.assign(sc.conditions.size(), -1);
+    for (size_t c = 0; c < sc.conditions.size(); ++c) {
+      const Condition& cd = sc.conditions[c];
+      if (cd.kind != Condition::Kind::kStoryboardElementState) continue;
+      for (size_t e = 0; e < sc.elements.size(); ++e) {
+        const Element& el = sc.elements[e];
+        if (el.type == cd.element_type && (el.name == cd.element_ref || cd.element_ref.ends_with("::" + el.name))) {
+          element_of_condition[c] = static_cast<int>(e);
+          break;
+        }
+      }
+    }
+    insts_of_element.resize(sc.elements.size());
+    for (size_t e = 0; e < sc.elements.size(); ++e) {
+      const Element& el = sc.elements[e];
+      if (el.type != ElementType::kAction || el.action < 0) continue;
+      const Action& a = sc.actions[static_cast<size_t>(el.action)];
+      if (!a.IsPrivate()) {
+        insts_of_element[e].push_back(NewInst(el.action, -1, static_cast<int>(e)));
+        continue;
+      }
+      // a private action acts on every actor of its maneuver group
+      int mg = el.parent;
+      while (mg >= 0 && sc.elements[static_cast<size_t>(mg)].type != ElementType::kManeuverGroup)
+        mg = sc.elements[static_cast<size_t>(mg)].parent;
+      if (mg < 0) continue;
+      for (int actor : sc.elements[static_cast<size_t>(mg)].actors)
+        insts_of_element[e].push_back(NewInst(el.action, actor, static_cast<int>(e)));
+    }
+    for (const InitAction& ia : sc.init) init_insts.push_back(NewInst(ia.action, ia.entity, -1));
+  }
+  int NewInst(int action, int entity, int element) {
+    Inst in;
+    in.action = action;
+    in.entity = entity;
+    in.element = element;
+    insts.push_back(in);
+    return static_cast<int>(insts.size()) - 1;
+  }
+
+  [[noreturn]] void Fail(const core::SourcePos& pos, const std::string& message) const {
+    throw core::InputError(pos, message + " (at t = " + core::FormatFixed(time, 3) + " s)");
+  }
+  std::string Stamp() const { return core::FormatFixed(time, 3) + ": "; }
+
+  // ---- positions ----------------------------------------------------------------------------------
+  struct Placed {
+    EntityState pose;
+    std::optional<opendrive::LanePos> lane;
+  };
+  const Ent& Ref(const Position& p) const {
+    const int i = sc.FindEntity(p.entity);
+    return ents[static_cast<size_t>(i)];
+  }
+  opendrive::LanePos NeedLane(const Position& p, const Ent& e) const {
+    if (!e.lane) Fail(p.pos, "entity '" + p.entity + "' is not on a road, so a road-relative position cannot refer to it");
+    return *e.lane;
+  }
+  /// Lane id `lane` moved by `d` lanes (skipping the centre lane 0).
+  static int ShiftLane(int lane, int d) {
+    int out = lane + d;
+    if (lane < 0 && out >= 0) out += 1;
+    if (lane > 0 && out <= 0) out -= 1;
+    return out;
+  }
+  Placed OnLane(const Position& p, opendrive::LanePos lp) const {
+    const opendrive::Road& road = roads.roads()[static_cast<size_t>(lp.road)];
+    if (lp.s < -1e-9 || lp.s > road.length + 1e-9)
+      Fail(p.pos, "s = " + core::FormatDouble(lp.s) + " is off road '" + road.id + "' (length " +
+                      core::FormatDouble(road.length) + ")");
+    if (!roads.LaneAt(lp.road, lp.lane, lp.s))
+      Fail(p.pos, "road '" + road.id + "' has no lane " + std::to_string(lp.lane) + " at s = " + core::FormatDouble(lp.s));
+    const opendrive::Pose pose = roads.LaneToWorld(lp);
+    Placed out{{pose.x, pose.y, pose.heading, 0.0}, lp};
+    if (p.orientation_h) out.pose.heading = p.orientation_relative ? pose.heading + *p.orientation_h : *p.orientation_h;
+    out.pose.heading = WrapAngle(out.pose.heading);
+    return out;
+  }
+  Placed Locate(EntityState pose) const {
+    Placed out{pose, std::nullopt};
+    if (!has_roads) return out;
+    const auto where = roads.Locate(pose.x, pose.y, pose.heading);
+    if (where && where->on_road) out.lane = where->Position();
+    return out;
+  }
+  /// The roads of a route in driving order, each with its direction of travel (+1 along s).
+  std::vector<std::pair<opendrive::RoadIndex, double>> RouteRoads(const Position& p, opendrive::LanePos* start) const {
+    std::vector<std::pair<opendrive::RoadIndex, double>> out;
+    std::optional<opendrive::LanePos> prev;
+    for (const Position& w : p.route) {
+      const Placed at = Resolve(w);
+      if (!at.lane) Fail(w.pos, "a route waypoint must be on a road");
+      if (!prev) {
+        *start = *at.lane;
+        out.emplace_back(at.lane->road, roads.DrivesAlongS(at.lane->road, at.lane->lane) ? 1.0 : -1.0);
+      } else {
+        const auto steps = roads.Route(*prev, *at.lane);
+        if (!steps) Fail(w.pos, "no route leads from the previous waypoint to this one");
+        for (const opendrive::RouteStep& st : *steps) {
+          const double dir = roads.DrivesAlongS(st.road, st.lane) ? 1.0 : -1.0;
+          if (out.back().first != st.road) out.emplace_back(st.road, dir);
+        }
+      }
+      prev = at.lane;
+    }
+    return out;
+  }
+  /// A RoutePosition: pathS metres along the route's roads from its first waypoint.
+  Placed RoutePlace(const Position& p) const {
+    opendrive::LanePos start;
+    const auto seq = RouteRoads(p, &start);
+    double s = start.s, left = p.s;
+    for (size_t k = 0; k < seq.size(); ++k) {
+      const auto [road, dir] = seq[k];
+      const double length = roads.roads()[static_cast<size_t>(road)].length;
+      const double room = dir > 0 ? length - s : s;
+      if (left <= room || k + 1 == seq.size()) {
+        s += dir * std::min(left, room);
+        if (p.route_t) {
+          const opendrive::Pose pose = roads.RoadToWorld(road, s, p.t);
+          const auto where = roads.LocateOnRoad(road, pose.x, pose.y, pose.heading);
+          if (!where) Fail(p.pos, "the route position is not on a lane");
+          return OnLane(p, where->Position());
+        }
+        return OnLane(p, {road, p.lane, s, p.offset});
+      }
+      left -= room;
+      s = seq[k + 1].second > 0 ? 0.0 : roads.roads()[static_cast<size_t>(seq[k + 1].first)].length;
+    }
+    return {};
+  }
+
+  Placed Resolve(const Position& p) const {
+    switch (p.kind) {
+      case Position::Kind::kRoute: return RoutePlace(p);
+      case Position::Kind::kWorld: {
+        return Locate({p.x, p.y, WrapAngle(p.h.value_or(0.0)), 0.0});
+      }
+      case Position::Kind::kRelativeWorld: {
+        const Ent& r = Ref(p);
+        double h = r.s.heading;
+        if (p.orientation_h) h = p.orientation_relative ? r.s.heading + *p.orientation_h : *p.orientation_h;
+        return Locate({r.s.x + p.x, r.s.y + p.y, WrapAngle(h), 0.0});
+      }
+      case Position::Kind::kRelativeObject: {
+        const Ent& r = Ref(p);
+        const double c = std::cos(r.s.heading), s = std::sin(r.s.heading);
+        double h = r.s.heading;
+        if (p.orientation_h) h = p.orientation_relative ? r.s.heading + *p.orientation_h : *p.orientation_h;
+        return Locate({r.s.x + c * p.x - s * p.y, r.s.y + s * p.x + c * p.y, WrapAngle(h), 0.0});
+      }
+      case Position::Kind::kLane: {
+        const auto road = roads.FindRoad(p.road);
+        if (!road) Fail(p.pos, "no road '" + p.road + "'");
+        return OnLane(p, {*road, p.lane, p.s, p.offset});
+      }
+      case Position::Kind::kRoad:
+      case Position::Kind::kRelativeRoad: {
+        opendrive::RoadIndex road = -1;
+        double s = p.s, t = p.t;
+        if (p.kind == Position::Kind::kRoad) {
+          const auto r = roads.FindRoad(p.road);
+          if (!r) Fail(p.pos, "no road '" + p.road + "'");
+          road = *r;
+        } else {
+          const Ent& r = Ref(p);
+          const opendrive::LanePos lp = NeedLane(p, r);
+          road = lp.road;
+          s = lp.s + p.s;
+          t = roads.LaneCentreT(lp.road, lp.lane, lp.s) + lp.offset + p.t;
+        }
+        const opendrive::Pose pose = roads.RoadToWorld(road, s, t);
+        const auto where = roads.LocateOnRoad(road, pose.x, pose.y, pose.heading);
+        Placed out{{pose.x, pose.y, pose.heading, 0.0}, std::nullopt};
+        if (where) {
+          out.lane = where->Position();
+          out.pose.heading = roads.LaneHeading(road, where->lane, where->s);
+        }
+        if (p.orientation_h) out.pose.heading = p.orientation_relative ? out.pose.heading + *p.orientation_h : *p.orientation_h;
+        out.pose.heading = WrapAngle(out.pose.heading);
+        return out;
+      }
+      case Position::Kind::kRelativeLane: {
+        const Ent& r = Ref(p);
+        opendrive::LanePos lp = NeedLane(p, r);
+        // dLane counts lanes along +t (lane ids, skipping 0); ds is along s, dsLane along the lane's
+        // driving direction
+        const bool along = roads.DrivesAlongS(lp.road, lp.lane);
+        lp.lane = ShiftLane(lp.lane, p.lane);
+        lp.s += p.ds_lane ? (along ? p.s : -p.s) : p.s;
+        lp.offset = p.offset;
+        return OnLane(p, lp);
+      }
+    }
+    return {};
+  }
+  void Place(int e, const Placed& p) {
+    Ent& en = ents[static_cast<size_t>(e)];
+    const double speed = en.s.speed;
+    en.s = p.pose;
+    en.s.speed = speed;
+    en.lane = p.lane;
+    en.heading_offset = en.lane ? WrapAngle(en.s.heading - roads.LaneHeading(en.lane->road, en.lane->lane, en.lane->s)) : 0.0;
+    if (std::fabs(en.heading_offset) > kPi / 2 && en.lane) {
+      // facing against the lane: drive it the other way by keeping the offset (MoveAlong backwards)
+    }
+  }
+  /// Updates x, y, heading from the lane position.
+  void SyncFromLane(Ent& en) {
+    const opendrive::Pose pose = roads.LaneToWorld(*en.lane);
+    en.s.x = pose.x;
+    en.s.y = pose.y;
+    en.s.heading = WrapAngle(pose.heading + en.heading_offset);
+  }
+
+  // ---- storyboard state machine (esmini's StoryBoardElement) --------------------------------------
+  void SetState(int e, State s, Transition t) {
+    ElementRt& rt = els[static_cast<size_t>(e)];
+    if (rt.state == s && t == Transition::kNone) return;
+    const Element& el = sc.elements[static_cast<size_t>(e)];
+    if (el.type == ElementType::kEvent && rt.state != s) {
+      if (s == State::kRunning) lines.push_back(Stamp() + "event " + el.name + " start");
+      if (t == Transition::kEnd && rt.state == State::kRunning) lines.push_back(Stamp() + "event " + el.name + " end");
+      if (t == Transition::kStop && rt.state == State::kRunning) lines.push_back(Stamp() + "event " + el.name + " stop");
+    }
+    if (rt.state != s) rt.changes.emplace_back(s, t);
+    rt.state = s;
+  }
+  State St(int e) const { return els[static_cast<size_t>(e)].state; }
+  const Element& El(int e) const { return sc.elements[static_cast<size_t>(e)]; }
+
+  void StartElement(int e) {
+    const Element& el = El(e);
+    ElementRt& rt = els[static_cast<size_t>(e)];
+    if (rt.state == State::kInit && el.start_trigger) {
+      SetState(e, State::kStandby, Transition::kNone);
+    } else if (rt.state == State::kInit || rt.state == State::kStandby || rt.executions > 0) {
+      SetState(e, State::kRunning, Transition::kStart);
+      ++rt.executions;
+    }
+    if (rt.state != State::kRunning) return;
+    if (el.type == ElementType::kAction) {
+      StartAction(e);
+      return;
+    }
+    if (el.type == ElementType::kEvent) {
+      if (el.children.empty()) {
+        EndElement(e);
+        return;
+      }
+      for (int c : el.children) {
+        if (St(c) == State::kComplete) continue;
+        StartElement(c);
+      }
+      return;
+    }
+    for (int c : el.children) StartElement(c);
+  }
+  /// Event start with its priority (esmini's Event::Start).
+  void StartEvent(int e) {
+    const Element& ev = El(e);
+    const Element& maneuver = El(ev.parent);
+    auto any_running = [&] {
+      return std::any_of(maneuver.children.begin(), maneuver.children.end(),
+                         [&](int c) { return St(c) == State::kRunning; });
+    };
+    if (ev.priority == Priority::kOverride) {
+      if (St(e) == State::kRunning) return;
+      for (int other : maneuver.children)
+        if (other != e && St(other) == State::kRunning) EndElement(other);
+    } else if (ev.priority == Priority::kSkip) {
+      if (any_running()) return;
+    } else {
+      if (St(e) == State::kRunning) return;
+    }
+    StartElement(e);
+  }
+  void ResetElement(int e) {
+    for (int c : El(e).children) ResetElement(c);
+    els[static_cast<size_t>(e)].state = State::kInit;
+    if (El(e).type == ElementType::kAction)
+      for (int i : insts_of_element[static_cast<size_t>(e)]) insts[static_cast<size_t>(i)].running = false;
+  }
+  void ResetTrigger(const std::optional<Trigger>& t) {
+    if (!t) return;
+    for (const auto& g : t->groups)
+      for (int c : g) {
+        conds[static_cast<size_t>(c)].history.clear();
+        conds[static_cast<size_t>(c)].value = false;
+      }
+  }
+  void EndElement(int e) {
+    if (St(e) == State::kComplete) return;
+    const Element& el = El(e);
+    for (int c : el.children)
+      if (St(c) == State::kRunning) EndElement(c);
+    if (St(e) == State::kComplete) return;
+    if (St(e) == State::kRunning || St(e) == State::kStandby) {
+      if (el.type == ElementType::kAction)
+        for (int i : insts_of_element[static_cast<size_t>(e)]) insts[static_cast<size_t>(i)].running = false;
+      ElementRt& rt = els[static_cast<size_t>(e)];
+      if ((el.type == ElementType::kManeuverGroup || el.type == ElementType::kEvent) &&
+          (el.max_executions < 0 || rt.executions < el.max_executions)) {
+        ResetTrigger(el.start_trigger);
+        ResetTrigger(el.stop_trigger);
+        SetState(e, State::kStandby, Transition::kEnd);
+        for (int c : el.children) ResetElement(c);
+      } else {
+        SetState(e, State::kComplete, Transition::kEnd);
+      }
+    }
+    if (el.parent >= 0) Propagate(el.parent);
+  }
+  void StopElement(int e) {
+    const Element& el = El(e);
+    for (int c : el.children) StopElement(c);
+    if (St(e) == State::kComplete) return;
+    if (St(e) == State::kStandby || St(e) == State::kRunning) {
+      if (el.type == ElementType::kAction)
+        for (int i : insts_of_element[static_cast<size_t>(e)]) insts[static_cast<size_t>(i)].running = false;
+      SetState(e, State::kComplete, Transition::kStop);
+    }
+    if (el.parent >= 0) Propagate(el.parent);
+  }
+  void Propagate(int e) {
+    if (St(e) == State::kComplete) return;
+    const Element& el = El(e);
+    if (std::all_of(el.children.begin(), el.children.end(), [&](int c) { return St(c) == State::kComplete; }))
+      EndElement(e);
+  }
+  void EvalTriggers(int e) {
+    const Element& el = El(e);
+    if (St(e) == State::kRunning && el.stop_trigger && EvalTrigger(*el.stop_trigger, false)) StopElement(e);
+    if (St(e) == State::kStandby) {
+      if (!el.start_trigger || EvalTrigger(*el.start_trigger, true)) {
+        if (el.type == ElementType::kEvent) StartEvent(e);
+        else StartElement(e);
+      }
+    }
+    if (St(e) == State::kRunning)
+      for (int c : el.children) EvalTriggers(c);
+  }
+
+  // ---- conditions ---------------------------------------------------------------------------------
+  bool EvalTrigger(const Trigger& t, bool default_value) {
+    if (t.groups.empty()) return default_value;
+    bool result = false;
+    for (const auto& g : t.groups) {
+      if (g.empty()) continue;
+      bool all = true;
+      for (int c : g)
+        if (all || sc.conditions[static_cast<size_t>(c)].delay > 0.0) all = EvalCondition(c) && all;
+      result = result || all;
+    }
+    if (result)
+      for (const auto& g : t.groups)
+        for (int c : g) conds[static_cast<size_t>(c)].evaluated = false;
+    return result;
+  }
+  bool EvalCondition(int index) {
+    const Condition& c = sc.conditions[static_cast<size_t>(index)];
+    CondRt& rt = conds[static_cast<size_t>(index)];
+    const bool now = Check(index);
+    bool edge = now;
+    if (c.edge != Edge::kNone) {
+      edge = false;
+      if (rt.evaluated) {
+        if (c.edge == Edge::kRising) edge = now && !rt.last;
+        else if (c.edge == Edge::kFalling) edge = !now && rt.last;
+        else edge = now != rt.last;
+      }
+    }
+    rt.last = now;
+    rt.evaluated = true;
+    if (rt.history.empty() || rt.history.back().second != edge) rt.history.emplace_back(time, edge);
+    bool value = false;
+    const double at = time - c.delay + 1e-9;
+    for (const auto& [t, v] : rt.history) {
+      if (t > at) break;
+      value = v;
+    }
+    rt.value = value;
+    return value;
+  }
+  int EntityIndex(const std::string& name) const { return sc.FindEntity(name); }
+
+  /// Signed longitudinal/lateral/euclidean distance from entity `a` to `b` (or to a point).
+  double Distance(int a, const EntityState& b, const BoundingBox* b_box, const std::optional<opendrive::LanePos>& b_lane,
+                  const Condition& c) const {
+    const Ent& ea = ents[static_cast<size_t>(a)];
+    const BoundingBox& abox = sc.entities[static_cast<size_t>(a)].box;
+    if ((c.coordinate_system == CoordinateSystem::kRoad || c.coordinate_system == CoordinateSystem::kLane) && ea.lane &&
+        b_lane && b_lane->road == ea.lane->road) {
+      const double dir = roads.DrivesAlongS(ea.lane->road, ea.lane->lane) ? 1.0 : -1.0;
+      double ds = (b_lane->s - ea.lane->s) * dir;
+      const double ta = roads.LaneCentreT(ea.lane->road, ea.lane->lane, ea.lane->s) + ea.lane->offset;
+      const double tb = roads.LaneCentreT(b_lane->road, b_lane->lane, b_lane->s) + b_lane->offset;
+      double dt = (tb - ta) * dir;
+      if (c.freespace) {
+        const double a_front = abox.center_x + abox.length / 2, a_rear = abox.length / 2 - abox.center_x;
+        const double b_front = b_box ? b_box->center_x + b_box->length / 2 : 0.0;
+        const double b_rear = b_box ? b_box->length / 2 - b_box->center_x : 0.0;
+        if (ds >= 0) ds = std::max(0.0, ds - a_front - b_rear);
+        else ds = std::min(0.0, ds + a_rear + b_front);
+        const double aw = abox.width / 2, bw = b_box ? b_box->width / 2 : 0.0;
+        if (dt >= 0) dt = std::max(0.0, dt - aw - bw);
+        else dt = std::min(0.0, dt + aw + bw);
+      }
+      if (c.distance_type == DistanceType::kLongitudinal) return ds;
+      if (c.distance_type == DistanceType::kLateral) return dt;
+      return std::hypot(ds, dt);
+    }
+    // entity coordinate system (of `a`)
+    const double ch = std::cos(ea.s.heading), sh = std::sin(ea.s.heading);
+    if (!c.freespace) {
+      const double dx = b.x - ea.s.x, dy = b.y - ea.s.y;
+      const double lon = ch * dx + sh * dy, lat = -sh * dx + ch * dy;
+      if (c.distance_type == DistanceType::kLongitudinal) return lon;
+      if (c.distance_type == DistanceType::kLateral) return lat;
+      return std::hypot(dx, dy);
+    }
+    if (c.distance_type == DistanceType::kEuclidean) {
+      // the shortest distance between the boxes (a point for a position), 0 when they touch
+      const sim::internal::Footprint fb =
+          b_box ? FootprintOf(b, *b_box) : sim::internal::Footprint{b.x, b.y, 0.0, 0.0, 0.0};
+      return std::max(0.0, sim::internal::SignedClearance(FootprintOf(ea.s, abox), fb));
+    }
+    const std::array<Vec, 4> ca = Corners(ea.s, abox);
+    std::array<Vec, 4> cb{};
+    if (b_box) cb = Corners(b, *b_box);
+    else cb.fill({b.x, b.y});
+    const Vec axis = c.distance_type == DistanceType::kLongitudinal ? Vec{ch, sh} : Vec{-sh, ch};
+    const auto [amin, amax] = Extent(ca, axis);
+    const auto [bmin, bmax] = Extent(cb, axis);
+    if (bmin > amax) return bmin - amax;
+    if (bmax < amin) return bmax - amin;
+    return 0.0;
+  }
+  double EntityDistance(int a, int b, const Condition& c) const {
+    const Ent& eb = ents[static_cast<size_t>(b)];
+    return Distance(a, eb.s, &sc.entities[static_cast<size_t>(b)].box, eb.lane, c);
+  }
+  bool Collide(int a, int b) const {
+    // touching counts (esmini's bounding-box overlap)
+    return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
+                                          FootprintOf(ents[static_cast<size_t>(b)].s, sc.entities[static_cast<size_t>(b)].box)) <= 0.0;
+  }
+
+  bool Check(int index) {
+    const Condition& c = sc.conditions[static_cast<size_t>(index)];
+    switch (c.kind) {
+      case Condition::Kind::kSimulationTime: return CompareNumbers(time, c.value, c.rule);
+      case Condition::Kind::kParameter:
+      case Condition::Kind::kVariable: {
+        const auto& table = c.kind == Condition::Kind::kParameter ? parameters : variables;
+        const auto it = table.find(c.entity);
+        if (it == table.end()) return false;
+        return CompareValues(it->second, c.text_value, c.rule);
+      }
+      case Condition::Kind::kStoryboardElementState: {
+        CondRt& rt = conds[static_cast<size_t>(index)];
+        const int e = element_of_condition[static_cast<size_t>(index)];
+        if (e < 0) return false;
+        const auto& changes = els[static_cast<size_t>(e)].changes;
+        auto matches = [&](const std::pair<State, Transition>& ch) {
+          switch (c.state) {
+            case ElementState::kStandby: return ch.first == State::kStandby;
+            case ElementState::kRunning: return ch.first == State::kRunning;
+            case ElementState::kComplete: return ch.first == State::kComplete;
+            case ElementState::kStartTransition: return ch.second == Transition::kStart;
+            case ElementState::kEndTransition: return ch.second == Transition::kEnd;
+            case ElementState::kStopTransition: return ch.second == Transition::kStop;
+            case ElementState::kSkipTransition: return ch.second == Transition::kSkip;
+          }
+          return false;
+        };
+        bool result = false;
+        if (rt.seen < changes.size()) {
+          for (size_t i = rt.seen; i < changes.size(); ++i) result = result || matches(changes[i]);
+          rt.latest = changes.back();
+          rt.has_latest = true;
+          rt.seen = changes.size();
+        } else if (rt.has_latest) {
+          rt.latest.second = Transition::kNone;  // transitions count for one evaluation only
+          result = matches(rt.latest);
+        }
+        return result;
+      }
+      default: break;
+    }
+    // by entity: any / all of the triggering entities
+    bool result = false;
+    for (const std::string& name : c.triggering) {
+      const int t = EntityIndex(name);
+      result = t >= 0 && CheckEntity(c, t);
+      if (result && !c.all) return true;
+      if (!result && c.all) return false;
+    }
+    return result;
+  }
+  bool CheckEntity(const Condition& c, int t) {
+    const Ent& e = ents[static_cast<size_t>(t)];
+    switch (c.kind) {
+      case Condition::Kind::kTraveledDistance: return e.odometer >= c.value;
+      case Condition::Kind::kSpeed: {
+        const double v = c.direction == "lateral" ? e.lateral_speed : c.direction == "vertical" ? 0.0 : e.s.speed;
+        return CompareNumbers(v, c.value, c.rule);
+      }
+      case Condition::Kind::kAcceleration:
+        return CompareNumbers(c.direction == "lateral" || c.direction == "vertical" ? 0.0 : e.acceleration, c.value, c.rule);
+      case Condition::Kind::kRelativeSpeed: {
+        const int o = EntityIndex(c.entity);
+        return CompareNumbers(e.s.speed - ents[static_cast<size_t>(o)].s.speed, c.value, c.rule);
+      }
+      case Condition::Kind::kStandStill:
+        return e.standstill_since && time - *e.standstill_since >= c.value - kSmall;
+      case Condition::Kind::kEndOfRoad:
+        return e.end_of_road_since && time - *e.end_of_road_since >= c.value - kSmall;
+      case Condition::Kind::kOffroad:
+        return e.offroad_since && time - *e.offroad_since >= c.value - kSmall;
+      case Condition::Kind::kCollision: {
+        if (!c.entity.empty()) {
+          const int o = EntityIndex(c.entity);
+          return o != t && Collide(t, o);
+        }
+        for (size_t o = 0; o < ents.size(); ++o)
+          if (static_cast<int>(o) != t && sc.entities[o].category == c.collision_type && Collide(t, static_cast<int>(o)))
+            return true;
+        return false;
+      }
+      case Condition::Kind::kReachPosition: {
+        const Placed p = Resolve(*c.position);
+        return std::hypot(e.s.x - p.pose.x, e.s.y - p.pose.y) < c.value;
+      }
+      case Condition::Kind::kDistance: {
+        const Placed p = Resolve(*c.position);
+        return CompareNumbers(std::fabs(Distance(t, p.pose, nullptr, p.lane, c)), c.value, c.rule);
+      }
+      case Condition::Kind::kRelativeDistance: {
+        const int o = EntityIndex(c.entity);
+        return CompareNumbers(std::fabs(EntityDistance(t, o, c)), c.value, c.rule);
+      }
+      case Condition::Kind::kTimeHeadway: {
+        const int o = EntityIndex(c.entity);
+        const double d = EntityDistance(t, o, c);
+        if (d < 0 || e.s.speed < kSmall) return false;
+        return CompareNumbers(std::fabs(d / e.s.speed), c.value, c.rule);
+      }
+      case Condition::Kind::kTimeToCollision: {
+        double dist = 0.0, rel = e.s.speed;
+        if (!c.entity.empty()) {
+          const int o = EntityIndex(c.entity);
+          const Ent& eo = ents[static_cast<size_t>(o)];
+          dist = EntityDistance(t, o, c);
+          const double ovx = eo.s.speed * std::cos(eo.s.heading), ovy = eo.s.speed * std::sin(eo.s.heading);
+          if (std::fabs(ovx) < kSmall && std::fabs(ovy) < kSmall) {
+            rel = e.s.speed;
+          } else {
+            const double tvx = e.s.speed * std::cos(e.s.heading), tvy = e.s.speed * std::sin(e.s.heading);
+            const double proj = (tvx * ovx + tvy * ovy) / std::hypot(ovx, ovy);
+            rel = (e.s.speed < 0 ? -1.0 : 1.0) * (proj < 0 ? -1.0 : 1.0) * (proj - std::fabs(eo.s.speed));
+          }
+        } else {
+          const Placed p = Resolve(*c.position);
+          dist = Distance(t, p.pose, nullptr, p.lane, c);
+        }
+        if (std::fabs(dist) < kSmall || std::fabs(rel) < kSmall) return false;
+        const double ttc = dist / rel;
+        return ttc >= 0.0 && CompareNumbers(ttc, c.value, c.rule);
+      }
+      default: return false;
+    }
+  }
+
+  // ---- actions ------------------------------------------------------------------------------------
+  const Action& Act(const Inst& in) const { return sc.actions[static_cast<size_t>(in.action)]; }
+  void StartAction(int element) {
+    for (int i : insts_of_element[static_cast<size_t>(element)]) StartInst(i);
+    if (std::none_of(insts_of_element[static_cast<size_t>(element)].begin(),
+                     insts_of_element[static_cast<size_t>(element)].end(),
+                     [&](int i) { return insts[static_cast<size_t>(i)].running; }))
+      EndElement(element);
+  }
+  static unsigned Domains(const Action& a) {
+    if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body)) return kLongitudinal;
+    if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
+    // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
+    if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
+    return 0;
+  }
+  /// Ends the running actions on the same entity and domain as instance `i` (esmini).
+  void EndConflicting(int i) {
+    const Inst& in = insts[static_cast<size_t>(i)];
+    const unsigned d = Domains(Act(in));
+    if (d == 0 || in.entity < 0) return;
+    for (size_t j = 0; j < insts.size(); ++j) {
+      Inst& other = insts[j];
+      if (static_cast<int>(j) == i || !other.running || other.entity != in.entity) continue;
+      if ((Domains(Act(other)) & d) == 0) continue;
+      other.running = false;
+      if (other.element >= 0) {
+        const auto& all = insts_of_element[static_cast<size_t>(other.element)];
+        if (std::none_of(all.begin(), all.end(), [&](int k) { return insts[static_cast<size_t>(k)].running; }))
+          EndElement(other.element);
+      }
+    }
+  }
+  double SpeedTarget(const Inst& in, const SpeedAction& s) const {
+    double v = s.value;
+    if (s.relative) {
+      const double ref = ents[static_cast<size_t>(EntityIndex(s.entity))].s.speed;
+      v = s.factor ? ref * s.value : ref + s.value;
+    }
+    const double max = sc.entities[static_cast<size_t>(in.entity)].max_speed;
+    return std::clamp(v, -max, max);
+  }
+  double LateralT(const Ent& e) const {
+    return roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s) + e.lane->offset;
+  }
+  void StartInst(int i) {
+    Inst& in = insts[static_cast<size_t>(i)];
+    const Action& a = Act(in);
+    EndConflicting(i);
+    in.running = true;
+    in.elapsed = 0.0;
+    in.travelled = 0.0;
+    in.reached = false;
+    if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      in.start_value = e.s.speed;
+      const double target = SpeedTarget(in, *s);
+      in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
+      if (s->dynamics.shape == Shape::kStep) {
+        e.s.speed = target;
+        in.running = s->relative && s->continuous;
+        in.reached = true;
+        return;
+      }
+      const double delta = target - in.start_value;
+      switch (s->dynamics.dimension) {
+        case Dimension::kTime: in.duration = s->dynamics.value; break;
+        case Dimension::kRate:
+          in.duration = s->dynamics.value > 0 ? ShapePeak(s->dynamics.shape) * std::fabs(delta) / s->dynamics.value : 0.0;
+          break;
+        case Dimension::kDistance:
+          in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s->dynamics.value / std::fabs(in.start_value + target) : 0.0;
+          break;
+      }
+      // the entity's Performance limits the peak acceleration (esmini): a longer transition
+      const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+      const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
+      in.duration = std::max(in.duration, ShapePeak(s->dynamics.shape) * std::fabs(delta) / limit);
+      return;
+    }
+    if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      if (!e.lane) Fail(a.pos, "LaneChangeAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
+      int lane = l->value;
+      if (l->relative) {
+        // relative to the reference entity's lane, counted towards its left in its travel direction (esmini)
+        const Ent& r = ents[static_cast<size_t>(EntityIndex(l->entity))];
+        if (!r.lane) Fail(a.pos, "LaneChangeAction: entity '" + l->entity + "' is not on a road");
+        const double dir = SDir(r);
+        lane = ShiftLane(r.lane->lane, dir > 0 ? l->value : -l->value);
+      }
+      if (!roads.LaneAt(e.lane->road, lane, e.lane->s))
+        Fail(a.pos, "LaneChangeAction: road '" + roads.roads()[static_cast<size_t>(e.lane->road)].id + "' has no lane " +
+                        std::to_string(lane) + " at s = " + core::FormatDouble(e.lane->s));
+      // esmini: the entity belongs to the target lane from the start; its offset from that lane's
+      // centre goes from where it is to targetLaneOffset
+      const double sdir = SDir(e);
+      const double t = LateralT(e);
+      e.lane->lane = lane;
+      e.lane->offset = t - roads.LaneCentreT(e.lane->road, lane, e.lane->s);
+      SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
+      SyncFromLane(e);
+      in.target_lane = lane;
+      in.start_value = e.lane->offset;
+      in.target_value = l->target_offset;
+      in.over_distance = l->dynamics.dimension == Dimension::kDistance;
+      in.duration = l->dynamics.value;
+      if (l->dynamics.dimension == Dimension::kRate)  // the peak lateral speed: a duration (esmini)
+        in.duration = l->dynamics.value > 0
+                          ? ShapePeak(l->dynamics.shape) * std::fabs(in.target_value - in.start_value) / l->dynamics.value
+                          : 0.0;
+      if (l->dynamics.shape == Shape::kStep || in.duration <= 0) {
+        e.lane->offset = in.target_value;
+        SyncFromLane(e);
+        in.running = false;
+      }
+      return;
+    }
+    if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      if (!e.lane) Fail(a.pos, "LaneOffsetAction: entity '" + sc.entities[static_cast<size_t>(in.entity)].name + "' is not on a road");
+      in.start_value = e.lane->offset;
+      double target = o->value;
+      if (o->relative) {
+        // esmini: the reference's lateral place plus the value towards its left, as an offset from
+        // this entity's lane centre
+        const Ent& r = ents[static_cast<size_t>(EntityIndex(o->entity))];
+        if (!r.lane || r.lane->road != e.lane->road)
+          Fail(a.pos, "LaneOffsetAction: entity '" + o->entity + "' is not on the same road");
+        target = LateralT(r) + o->value * SDir(r) - roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s);
+      }
+      in.target_value = target;
+      const double delta = std::fabs(target - in.start_value);
+      if (o->shape == Shape::kStep || o->max_lateral_acc <= 0 || delta < kSmall) {
+        e.lane->offset = target;
+        SyncFromLane(e);
+        in.running = o->continuous;
+        return;
+      }
+      // the duration whose peak lateral acceleration is maxLateralAcc
+      const double a_max = o->max_lateral_acc;
+      switch (o->shape) {
+        case Shape::kCubic: in.duration = std::sqrt(6.0 * delta / a_max); break;
+        case Shape::kSinusoidal: in.duration = kPi * std::sqrt(delta / (2.0 * a_max)); break;
+        default: in.duration = 2.0 * std::sqrt(delta / a_max); break;
+      }
+      return;
+    }
+    if (const auto* t = std::get_if<TeleportAction>(&a.body)) {
+      Place(in.entity, Resolve(t->position));
+      if (t->position.kind == Position::Kind::kRoute) {
+        // esmini: an entity teleported onto a route follows it
+        opendrive::LanePos start;
+        Ent& e = ents[static_cast<size_t>(in.entity)];
+        e.preference.route.clear();
+        for (const auto& [road, dir] : RouteRoads(t->position, &start)) e.preference.route.push_back(road);
+      }
+      // the teleport is this step's motion (esmini: dirty bits keep the default controller off)
+      ents[static_cast<size_t>(in.entity)].moved = true;
+      in.running = false;
+      return;
+    }
+    if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) {
+      StartTrajectory(in, *f);
+      return;
+    }
+    if (const auto* r = std::get_if<AssignRouteAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      e.preference.route.clear();
+      for (const Position& w : r->waypoints) {
+        const Placed p = Resolve(w);
+        if (p.lane && (e.preference.route.empty() || e.preference.route.back() != p.lane->road))
+          e.preference.route.push_back(p.lane->road);
+      }
+      in.running = false;
+      return;
+    }
+    if (const auto* q = std::get_if<AcquirePositionAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      const Placed p = Resolve(q->position);
+      e.preference.route.clear();
+      if (e.lane && p.lane) {
+        if (const auto route = roads.Route(*e.lane, *p.lane))
+          for (const opendrive::RouteStep& st : *route)
+            if (e.preference.route.empty() || e.preference.route.back() != st.road) e.preference.route.push_back(st.road);
+      }
+      in.running = false;
+      return;
+    }
+    if (const auto* v = std::get_if<SetValueAction>(&a.body)) {
+      auto& table = v->variable ? variables : parameters;
+      std::string& cur = table[v->name];
+      if (v->op == SetValueAction::Op::kSet) {
+        cur = v->value;
+      } else {
+        const auto a0 = ParseValue(cur), b0 = ParseValue(v->value);
+        if (!a0 || !b0) Fail(a.pos, "cannot do arithmetic on '" + cur + "' and '" + v->value + "'");
+        cur = FormatNumber(v->op == SetValueAction::Op::kAdd ? *a0 + *b0 : *a0 * *b0);
+      }
+      in.running = false;
+      return;
+    }
+    if (std::holds_alternative<SynchronizeAction>(a.body)) return;
+    in.running = false;  // IgnoredAction
+  }
+  /// +1 when the entity moves towards +s of its road, -1 towards -s.
+  double SDir(const Ent& e) const {
+    const bool along = roads.DrivesAlongS(e.lane->road, e.lane->lane);
+    const bool reversed = std::fabs(e.heading_offset) > kPi / 2;
+    return along != reversed ? 1.0 : -1.0;
+  }
+  /// Sets the heading from an angle relative to the road's +s direction.
+  void SetHeadingFromS(Ent& e, double relative_to_s) const {
+    e.heading_offset = WrapAngle(relative_to_s - (roads.DrivesAlongS(e.lane->road, e.lane->lane) ? 0.0 : kPi));
+  }
+  /// One step of a lane change (esmini's LatLaneChangeAction): the offset follows the shape over time
+  /// or distance, the heading follows the lateral motion, and the step's travel speed * dt is split
+  /// into its lateral and longitudinal parts, the entity moving along the lane by the latter.
+  void StepLaneChange(Inst& in, const LaneChangeAction& l, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    e.moved = true;
+    if (!e.lane || std::fabs(e.s.speed) < kSmall) return;
+    const double delta = in.target_value - in.start_value;
+    const double step_len = std::fabs(e.s.speed) * dt;
+    double along = step_len;
+    double lateral_per_metre = 0.0;
+    if (!in.over_distance) {
+      const double rate = delta * ShapeSlope(l.dynamics.shape, in.elapsed / in.duration) / in.duration;  // m/s
+      const double dlat = std::min(dt * std::fabs(rate), step_len);
+      along = std::sqrt(step_len * step_len - dlat * dlat);
+      in.elapsed += dt;
+      lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+    } else {
+      const double rate = delta * ShapeSlope(l.dynamics.shape, in.travelled / in.duration) / in.duration;  // m/m
+      along = step_len / std::sqrt(1.0 + rate * rate);
+      in.travelled += along;
+      lateral_per_metre = rate;
+    }
+    const double progress = in.over_distance ? in.travelled / in.duration : in.elapsed / in.duration;
+    const double offset = in.start_value + delta * ShapeValue(l.dynamics.shape, progress);
+    const double sdir = SDir(e);
+    const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
+    const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * (e.s.speed < 0 ? -along : along), e.preference);
+    e.lane = r.position;
+    e.lane->offset = offset;
+    e.odometer += step_len;
+    NoteEndOfRoad(e, r.end_of_network);
+    if (progress >= 1.0 - kSmall || std::fabs(offset - in.target_value) < kSmall) {
+      e.lane->offset = in.target_value;
+      SetHeadingFromS(e, sdir > 0 ? 0.0 : kPi);
+      e.lateral_speed = 0.0;
+      in.running = false;
+    } else {
+      // the lateral change is along +t; seen along the travel direction it is sdir * dt
+      SetHeadingFromS(e, std::atan2(lateral_per_metre, sdir));
+      e.lateral_speed = lateral_per_metre * std::fabs(e.s.speed);
+    }
+    SyncFromLane(e);
+  }
+  void NoteEndOfRoad(Ent& e, bool end) {
+    if (end) {
+      if (!e.end_of_road) e.end_of_road_since = time;
+      e.end_of_road = true;
+    } else {
+      e.end_of_road = false;
+      e.end_of_road_since.reset();
+    }
+  }
+
+  void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
+    in.path.clear();
+    in.times.clear();
+    if (f.clothoid) {
+      const Placed start = Resolve(f.vertices.front().position);
+      const auto& cl = *f.clothoid;
+      const int n = std::max(2, static_cast<int>(std::ceil(cl.length / 0.1)));
+      const double h0 = start.pose.heading;
+      double x = start.pose.x, y = start.pose.y;
+      in.path.push_back({{x, y}, 0.0});
+      const double ds = cl.length / n;
+      for (int k = 0; k < n; ++k) {
+        // Simpson's rule on cos/sin of the heading over [s, s + ds]
+        const double s0 = k * ds;
+        auto heading = [&](double s) { return h0 + cl.curvature * s + 0.5 * cl.curvature_prime * s * s; };
+        const double ha = heading(s0), hm = heading(s0 + ds / 2), hb = heading(s0 + ds);
+        x += ds / 6.0 * (std::cos(ha) + 4.0 * std::cos(hm) + std::cos(hb));
+        y += ds / 6.0 * (std::sin(ha) + 4.0 * std::sin(hm) + std::sin(hb));
+        in.path.push_back({{x, y}, (k + 1) * ds});
+      }
+      if (f.timing && f.vertices.front().time && cl.stop_time) {
+        for (int k = 0; k <= n; ++k)
+          in.times.push_back(*f.vertices.front().time + (*cl.stop_time - *f.vertices.front().time) * k / n);
+      }
+    } else {
+      double along = 0.0;
+      for (size_t k = 0; k < f.vertices.size(); ++k) {
+        const Placed p = Resolve(f.vertices[k].position);
+        if (!in.path.empty())
+          along += std::hypot(p.pose.x - in.path.back().first.x, p.pose.y - in.path.back().first.y);
+        in.path.push_back({{p.pose.x, p.pose.y}, along});
+      }
+      if (f.timing) {
+        for (const Vertex& v : f.vertices) {
+          if (!v.time) {
+            in.times.clear();
+            break;
+          }
+          in.times.push_back(*v.time);
+        }
+      }
+    }
+    if (f.timing && in.times.size() != in.path.size())
+      Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
+    for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
+    in.along = f.initial_distance_offset;
+  }
+  /// The point and heading at arc length `s` of the path.
+  static std::pair<Vec, double> PathAt(const Inst& in, double s) {
+    const auto& p = in.path;
+    size_t k = 1;
+    while (k + 1 < p.size() && p[k].second < s) ++k;
+    const Vec a = p[k - 1].first, b = p[k].first;
+    const double len = p[k].second - p[k - 1].second;
+    const double f = len > 0 ? std::clamp((s - p[k - 1].second) / len, 0.0, 1.0) : 1.0;
+    return {{a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)}, std::atan2(b.y - a.y, b.x - a.x)};
+  }
+  void StepTrajectory(Inst& in, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const double end = in.path.back().second;
+    const double before = in.along;
+    bool done = false;
+    if (!in.times.empty()) {
+      const double t = time + dt;  // the position at the end of this step
+      if (t >= in.times.back() - kSmall) {
+        in.along = end;
+        done = true;
+      } else {
+        size_t k = 1;
+        while (k + 1 < in.times.size() && in.times[k] < t) ++k;
+        const double span = in.times[k] - in.times[k - 1];
+        const double f = span > 0 ? std::clamp((t - in.times[k - 1]) / span, 0.0, 1.0) : 1.0;
+        in.along = in.path[k - 1].second + f * (in.path[k].second - in.path[k - 1].second);
+      }
+      e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
+    } else {
+      in.along += e.s.speed * dt;
+      if (in.along >= end - kSmall) {
+        in.along = end;
+        done = true;
+      }
+    }
+    const auto [pt, h] = PathAt(in, in.along);
+    e.s.x = pt.x;
+    e.s.y = pt.y;
+    e.s.heading = WrapAngle(h);
+    e.odometer += std::fabs(in.along - before);
+    e.moved = true;
+    const Placed p = Locate(e.s);
+    e.lane = p.lane;
+    e.heading_offset = e.lane ? WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s)) : 0.0;
+    if (done) in.running = false;
+  }
+
+  /// One step of a running instance; clears `running` when it completes.
+  void StepInst(Inst& in, double dt) {
+    const Action& a = Act(in);
+    if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      const double target = s->relative && s->continuous ? SpeedTarget(in, *s) : in.target_value;
+      if (in.reached) {
+        e.s.speed = target;
+      } else {
+        in.elapsed += dt;
+        const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+        double v = in.start_value + (target - in.start_value) * ShapeValue(s->dynamics.shape, f);
+        if (f > 1.0 - kSmall || std::fabs(v - target) < kSmall) {
+          in.reached = true;
+          v = target;
+        }
+        e.s.speed = v;
+      }
+      if (in.reached && !(s->relative && s->continuous)) in.running = false;
+      return;
+    }
+    if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) {
+      StepLaneChange(in, *l, dt);
+      return;
+    }
+    if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) {
+      // esmini's LatLaneOffsetAction: the offset at the transition's current time, then time advances
+      Ent& e = ents[static_cast<size_t>(in.entity)];
+      if (!e.lane) {
+        in.running = false;
+        return;
+      }
+      const Shape shape = o->shape == Shape::kStep ? Shape::kLinear : o->shape;
+      const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+      const double delta = in.target_value - in.start_value;
+      if (f >= 1.0 - kSmall) {
+        e.lane->offset = in.target_value;
+        SetHeadingFromS(e, SDir(e) > 0 ? 0.0 : kPi);
+        e.lateral_speed = 0.0;
+        if (!o->continuous) in.running = false;
+      } else {
+        e.lane->offset = in.start_value + delta * ShapeValue(shape, f);
+        const double rate = delta * ShapeSlope(shape, f) / in.duration;
+        const double sdir = SDir(e);
+        SetHeadingFromS(e, std::atan2(std::fabs(e.s.speed) > kSmall ? rate / std::fabs(e.s.speed) : 0.0, sdir));
+        e.lateral_speed = rate;
+      }
+      SyncFromLane(e);
+      in.elapsed += dt;
+      return;
+    }
+    if (std::holds_alternative<FollowTrajectoryAction>(a.body)) {
+      StepTrajectory(in, dt);
+      return;
+    }
+    if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) {
+      StepSynchronize(in, *y, dt);
+      return;
+    }
+    in.running = false;
+  }
+  void StepSynchronize(Inst& in, const SynchronizeAction& y, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const Ent& m = ents[static_cast<size_t>(EntityIndex(y.master))];
+    const Placed mt = Resolve(y.master_target);
+    const Placed tt = Resolve(y.target);
+    const double dm = std::hypot(mt.pose.x - m.s.x, mt.pose.y - m.s.y);
+    const double de = std::hypot(tt.pose.x - e.s.x, tt.pose.y - e.s.y);
+    const double final_speed = y.final_speed ? *y.final_speed : y.final_speed_relative ? m.s.speed + *y.final_speed_relative : -1.0;
+    // arrived (within half a step), or passed the target (the distance grows again): the final speed
+    const bool passed = in.elapsed > 0.0 && de > in.along + kSmall;
+    in.elapsed += dt;
+    in.along = de;
+    if (de < std::fabs(e.s.speed) * dt / 2 || passed || dm < m.s.speed * dt / 2) {
+      if (final_speed >= 0) e.s.speed = final_speed;
+      in.running = false;
+      return;
+    }
+    if (m.s.speed < kSmall) return;  // the master stands: wait at the current speed
+    const double time_left = dm / m.s.speed;
+    e.s.speed = std::clamp(de / time_left, 0.0, sc.entities[static_cast<size_t>(in.entity)].max_speed);
+  }
+
+  // ---- motion -------------------------------------------------------------------------------------
+  void Move(int index, double dt) {
+    Ent& e = ents[static_cast<size_t>(index)];
+    if (e.moved || std::fabs(e.s.speed) < kSmall) return;
+    const double d = e.s.speed * dt;
+    if (e.lane) {
+      // facing against the lane: moving forward is moving backwards along it
+      const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
+      const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * d, e.preference);
+      e.lane = r.position;
+      e.odometer += std::fabs(r.moved);
+      NoteEndOfRoad(e, r.end_of_network);
+      SyncFromLane(e);
+    } else {
+      e.s.x += d * std::cos(e.s.heading);
+      e.s.y += d * std::sin(e.s.heading);
+      e.odometer += std::fabs(d);
+    }
+  }
+  void UpdateStates(double dt) {
+    for (size_t i = 0; i < ents.size(); ++i) {
+      Ent& e = ents[i];
+      e.acceleration = dt > 0 ? (e.s.speed - e.prev_speed) / dt : 0.0;
+      e.prev_speed = e.s.speed;
+      if (std::fabs(e.s.speed) < kStandStill) {
+        if (!e.standstill_since) e.standstill_since = time;
+      } else {
+        e.standstill_since.reset();
+      }
+      if (has_roads) {
+        bool off = !e.lane;
+        if (e.lane) {
+          const auto [inner, outer] = roads.LaneBordersT(e.lane->road, e.lane->lane, e.lane->s);
+          const double t = LateralT(e);
+          off = t < std::min(inner, outer) - 1e-6 || t > std::max(inner, outer) + 1e-6
+                    ? !roads.Locate(e.s.x, e.s.y, e.s.heading).value_or(opendrive::LaneCoord{}).on_road
+                    : false;
+        }
+        if (off) {
+          if (!e.offroad_since) e.offroad_since = time;
+        } else {
+          e.offroad_since.reset();
+        }
+      }
+    }
+  }
+  void DetectCollisions() {
+    for (size_t a = 0; a < ents.size(); ++a)
+      for (size_t b = a + 1; b < ents.size(); ++b) {
+        const bool hit = Collide(static_cast<int>(a), static_cast<int>(b));
+        const std::pair<int, int> key{static_cast<int>(a), static_cast<int>(b)};
+        if (hit && !touching.contains(key)) {
+          lines.push_back(Stamp() + "collision " + sc.entities[a].name + " " + sc.entities[b].name);
+          any_collision = true;
+          touching.insert(key);
+        } else if (!hit) {
+          touching.erase(key);
+        }
+      }
+  }
+
+  /// The entity a teleport's position refers to (-1 if none or not a teleport).
+  int TeleportReference(int inst) const {
+    const auto* t = std::get_if<TeleportAction>(&Act(insts[static_cast<size_t>(inst)]).body);
+    return t && !t->position.entity.empty() ? EntityIndex(t->position.entity) : -1;
+  }
+  bool IsTeleportOf(int inst, int entity) const {
+    return insts[static_cast<size_t>(inst)].entity == entity &&
+           std::holds_alternative<TeleportAction>(Act(insts[static_cast<size_t>(inst)]).body);
+  }
+  void Start() {
+    // Init actions in file order, except that a teleport relative to an entity waits for that entity's
+    // own teleport (esmini orders them so)
+    std::vector<int> pending = init_insts;
+    while (!pending.empty()) {
+      size_t pick = 0;
+      for (size_t k = 0; k < pending.size(); ++k) {
+        const int ref = TeleportReference(pending[k]);
+        const bool waits = ref >= 0 && std::any_of(pending.begin(), pending.end(), [&](int other) {
+          return other != pending[k] && IsTeleportOf(other, ref);
+        });
+        if (!waits) {
+          pick = k;
+          break;
+        }
+      }
+      const int i = pending[pick];
+      pending.erase(pending.begin() + static_cast<long>(pick));
+      StartInst(i);
+    }
+    for (int s : sc.stories) StartElement(s);
+    for (size_t i = 0; i < ents.size(); ++i) ents[i].prev_speed = ents[i].s.speed;
+    UpdateStates(0.0);
+    DetectCollisions();
+  }
+  void Step() {
+    if (finished) return;
+    const double dt = options.time_step;
+    for (Ent& e : ents) e.moved = false;
+    // the storyboard's stop trigger, then the stories (esmini's StoryBoard::Step)
+    if (EvalTrigger(sc.stop_trigger, false)) {
+      for (int s : sc.stories) StopElement(s);
+      lines.push_back(Stamp() + "storyboard stop");
+      finished = true;
+      return;
+    }
+    for (int s : sc.stories) EvalTriggers(s);
+    for (int i : init_insts)
+      if (insts[static_cast<size_t>(i)].running) StepInst(insts[static_cast<size_t>(i)], dt);
+    for (int s : sc.stories) StepElement(s, dt);
+    ++frame;
+    time = static_cast<double>(frame) * dt;
+    for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
+    UpdateStates(dt);
+    DetectCollisions();
+  }
+  void StepElement(int e, double dt) {
+    if (St(e) != State::kRunning) return;
+    const Element& el = El(e);
+    if (el.type == ElementType::kAction) {
+      bool any = false;
+      for (int i : insts_of_element[static_cast<size_t>(e)]) {
+        Inst& in = insts[static_cast<size_t>(i)];
+        if (in.running) StepInst(in, dt);
+        any = any || in.running;
+      }
+      if (!any) EndElement(e);
+      return;
+    }
+    const std::vector<int> kids = el.children;
+    for (int c : kids) StepElement(c, dt);
+  }
+};
+
+Player::Player(const Scenario& scenario, PlayOptions options) : impl_(std::make_unique<Impl>(scenario, options)) {}
+Player::~Player() = default;
+void Player::Start() { impl_->Start(); }
+void Player::Step() { impl_->Step(); }
+bool Player::finished() const { return impl_->finished; }
+double Player::time() const { return impl_->time; }
+bool Player::collided() const { return impl_->any_collision; }
+std::vector<EntityState> Player::States() const {
+  std::vector<EntityState> out;
+  out.reserve(impl_->ents.size());
+  for (const auto& e : impl_->ents) out.push_back(e.s);
+  return out;
+}
+std::vector<std::string> Player::TakeLines() {
+  std::vector<std::string> out;
+  out.swap(impl_->lines);
+  return out;
+}
+
+}  // namespace gauntlet::openscenario

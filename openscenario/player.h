@@ -1,0 +1,71 @@
+#pragma once
+// Playing a loaded OpenSCENARIO scenario with a fixed time step, as esmini does with --fixed_timestep
+// (docs/openscenario.md, "Semantics").
+//
+// One Step: the storyboard's triggers are evaluated at the current time (stop triggers first, then
+// start triggers, outermost element first, cascading within the step), running actions are stepped
+// (Init actions first), the time advances by the step, every entity that no action moved this step
+// moves speed * step along its lane (or along its heading off the roads), and bounding-box overlaps
+// are checked. Entities have no dynamics: speed and position are exactly what the actions say.
+//
+//   Player player(scenario, {.time_step = 0.05});
+//   player.Start();                                  // Init actions, collisions at t = 0
+//   while (!player.finished() && player.time() < 30.0) player.Step();
+//   for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "openscenario/scenario.h"
+
+namespace gauntlet::openscenario {
+
+/// How a scenario is played.
+struct PlayOptions {
+  double time_step = 0.05;  ///< seconds, > 0
+};
+
+/// One entity's state in the inertial frame.
+struct EntityState {
+  double x = 0.0;        ///< reference point, m
+  double y = 0.0;
+  double heading = 0.0;  ///< rad, in (-pi, pi]
+  double speed = 0.0;    ///< m/s along the heading (negative: reversing)
+};
+
+/// Plays one scenario. Not copyable (it refers to the scenario).
+class Player {
+ public:
+  /// `scenario` must outlive the player. Throws core::InputError when a position of an Init action
+  /// cannot be resolved (Start) or at run time (Step) (an entity leaves the roads a position refers to).
+  Player(const Scenario& scenario, PlayOptions options);
+  ~Player();
+  Player(const Player&) = delete;
+  Player& operator=(const Player&) = delete;
+
+  /// Applies the Init actions and starts the storyboard at t = 0.
+  void Start();
+  /// Advances one time step (see the header comment). Does nothing once finished().
+  void Step();
+  /// Whether the storyboard's StopTrigger fired.
+  [[nodiscard]] bool finished() const;
+  /// Simulation time, s.
+  [[nodiscard]] double time() const;
+  /// The state of every entity, in declaration order.
+  [[nodiscard]] std::vector<EntityState> States() const;
+  /// Whether any two bounding boxes have overlapped so far.
+  [[nodiscard]] bool collided() const;
+  /// The output lines produced since the last call: `T: event NAME start|end|stop`,
+  /// `T: collision A B`, `T: storyboard stop` (T with 3 decimals).
+  [[nodiscard]] std::vector<std::string> TakeLines();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gauntlet::openscenario

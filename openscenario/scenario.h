@@ -1,0 +1,307 @@
+#pragma once
+// An OpenSCENARIO XML 1.0-1.3 scenario, read and checked (docs/openscenario.md).
+//
+// LoadScenario reads a `.xosc` file with its catalogs and road network, resolves every parameter
+// reference and expression (with `--param` overrides), and builds the storyboard: entities with
+// bounding boxes, Init actions, the Story/Act/ManeuverGroup/Maneuver/Event/Action tree with start and
+// stop triggers, conditions and actions. Anything it does not support is an error at its place
+// (`file:line:col: error: <Element> is not supported here; supported: ...`); elements the standard lets
+// a player ignore (environment, visual and light elements, controllers of appearance) are kept as
+// warnings. All errors of a file are reported at once as one core::InputError.
+//
+//   const Scenario s = LoadScenario("cut-in.xosc", {{"EgoSpeed", "30"}});
+//   for (const auto& w : s.warnings) std::cerr << w.Format() << '\n';   // "... warning: ..."
+//   Player player(s, {.time_step = 0.05});                              // openscenario/player.h
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "opendrive/opendrive.h"
+
+namespace gauntlet::openscenario {
+
+/// A comparison of a condition (`rule` attribute).
+enum class Rule { kGreaterThan, kGreaterOrEqual, kLessThan, kLessOrEqual, kEqualTo, kNotEqualTo };
+/// When a condition's value counts (`conditionEdge`).
+enum class Edge { kNone, kRising, kFalling, kRisingOrFalling };
+/// TransitionDynamics `dynamicsShape`.
+enum class Shape { kStep, kLinear, kCubic, kSinusoidal };
+/// TransitionDynamics `dynamicsDimension`.
+enum class Dimension { kRate, kTime, kDistance };
+
+/// A transition: how a value moves from its start to its target.
+struct Dynamics {
+  Shape shape = Shape::kStep;
+  Dimension dimension = Dimension::kTime;
+  double value = 0.0;
+};
+
+/// An entity's bounding box in its own frame (reference point at the origin, x forward, y left).
+struct BoundingBox {
+  double center_x = 0.0;
+  double center_y = 0.0;
+  double center_z = 0.0;
+  double length = 0.0;
+  double width = 0.0;
+  double height = 0.0;
+};
+
+/// A ScenarioObject: a vehicle, pedestrian or misc object.
+struct Entity {
+  std::string name;
+  std::string category;  ///< "Vehicle", "Pedestrian" or "MiscObject"
+  BoundingBox box;
+  double max_speed = 1e300;         ///< Performance maxSpeed (vehicles), m/s
+  double max_acceleration = 1e300;  ///< Performance maxAcceleration, m/s^2 (limits speed transitions)
+  double max_deceleration = 1e300;  ///< Performance maxDeceleration, m/s^2
+  core::SourcePos pos;
+};
+
+/// A Position element of any supported kind.
+struct Position {
+  enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad, kRoute };
+  Kind kind = Kind::kWorld;
+  double x = 0.0, y = 0.0, z = 0.0;  ///< World: x, y; relative kinds: dx, dy
+  std::optional<double> h;           ///< World heading (rad)
+  std::string entity;                ///< relative kinds: the reference entity
+  std::string road;                  ///< Lane, Road: roadId
+  int lane = 0;                      ///< Lane: laneId; RelativeLane: dLane
+  double s = 0.0;                    ///< Lane, Road: s; RelativeLane: ds or dsLane; RelativeRoad: ds
+  double offset = 0.0;               ///< Lane, RelativeLane: offset from the lane centre
+  double t = 0.0;                    ///< Road: t; RelativeRoad: dt
+  bool ds_lane = false;              ///< RelativeLane given with dsLane
+  /// Route: the route's waypoints; `s` is pathS along the route from the first waypoint, `lane` and
+  /// `offset` the lane (FromLaneCoordinates), or `t` the lateral road coordinate (FromRoadCoordinates,
+  /// `route_t` true).
+  std::vector<Position> route;
+  bool route_t = false;
+  /// Orientation child: heading absolute, or relative to the road/reference entity.
+  std::optional<double> orientation_h;
+  bool orientation_relative = false;
+  core::SourcePos pos;
+};
+
+/// SpeedAction.
+struct SpeedAction {
+  Dynamics dynamics;
+  bool relative = false;
+  double value = 0.0;       ///< absolute speed, or the relative value
+  std::string entity;       ///< relative target's entity
+  bool factor = false;      ///< relative valueType factor (else delta)
+  bool continuous = false;  ///< relative target followed continuously
+};
+
+/// LaneChangeAction (targetLaneOffset: the offset from the target lane's centre).
+struct LaneChangeAction {
+  Dynamics dynamics;
+  bool relative = false;
+  int value = 0;         ///< absolute lane id or relative number of lanes (positive: to the left)
+  std::string entity;    ///< relative target's entity
+  double target_offset = 0.0;
+};
+
+/// LaneOffsetAction.
+struct LaneOffsetAction {
+  Shape shape = Shape::kStep;
+  double max_lateral_acc = 0.0;  ///< 0 = not given
+  bool continuous = false;
+  bool relative = false;
+  double value = 0.0;
+  std::string entity;
+};
+
+/// TeleportAction.
+struct TeleportAction {
+  Position position;
+};
+
+/// A trajectory vertex: a position and an optional time.
+struct Vertex {
+  std::optional<double> time;
+  Position position;
+};
+
+/// FollowTrajectoryAction with a Polyline or Clothoid shape (converted to a polyline when read).
+struct FollowTrajectoryAction {
+  std::string name;
+  std::vector<Vertex> vertices;       ///< Clothoid: sampled points, times absent
+  bool timing = false;                ///< TimeReference Timing (else None)
+  bool timing_absolute = true;        ///< domainAbsoluteRelative
+  double timing_scale = 1.0;
+  double timing_offset = 0.0;
+  double initial_distance_offset = 0.0;
+  /// A Clothoid shape: starts at vertices[0] (its Position and startTime) and is sampled by the player.
+  struct Clothoid {
+    double curvature = 0.0;
+    double curvature_prime = 0.0;
+    double length = 0.0;
+    std::optional<double> stop_time;
+  };
+  std::optional<Clothoid> clothoid;
+};
+
+/// SynchronizeAction: arrive at `target` when `master` arrives at `master_target`.
+struct SynchronizeAction {
+  std::string master;
+  Position master_target;
+  Position target;
+  std::optional<double> final_speed;           ///< AbsoluteSpeed
+  std::optional<double> final_speed_relative;  ///< RelativeSpeedToMaster (delta)
+  std::optional<double> steady_distance;       ///< TargetDistanceSteadyState
+  std::optional<double> steady_time;           ///< TargetTimeSteadyState
+};
+
+/// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.
+struct AssignRouteAction {
+  std::vector<Position> waypoints;
+};
+
+/// AcquirePositionAction: a route from the current position to `position`.
+struct AcquirePositionAction {
+  Position position;
+};
+
+/// ParameterSetAction / ParameterModifyAction / VariableSetAction / VariableModifyAction.
+struct SetValueAction {
+  bool variable = false;
+  std::string name;
+  enum class Op { kSet, kAdd, kMultiply } op = Op::kSet;
+  std::string value;
+};
+
+/// An action the player does not simulate because the standard allows it to be ignored (visibility,
+/// lights, environment, traffic signals): it completes when it starts; loading warned about it.
+struct IgnoredAction {
+  std::string element;
+};
+
+/// A storyboard or Init action.
+struct Action {
+  std::string name;
+  std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
+               SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction>
+      body;
+  core::SourcePos pos;
+  /// Whether it acts on entities (private action) or on the world (parameters, variables).
+  [[nodiscard]] bool IsPrivate() const {
+    return !std::holds_alternative<SetValueAction>(body) && !std::holds_alternative<IgnoredAction>(body);
+  }
+};
+
+/// Storyboard element kinds, outermost first.
+enum class ElementType { kStory, kAct, kManeuverGroup, kManeuver, kEvent, kAction };
+/// A StoryboardElementStateCondition `state`.
+enum class ElementState {
+  kStandby, kRunning, kComplete, kStartTransition, kEndTransition, kStopTransition, kSkipTransition
+};
+/// Coordinate system of distance conditions (`coordinateSystem`).
+enum class CoordinateSystem { kEntity, kLane, kRoad, kTrajectory };
+/// Which component of a relative distance (`relativeDistanceType`).
+enum class DistanceType { kLongitudinal, kLateral, kEuclidean };
+
+/// One condition of a trigger.
+struct Condition {
+  enum class Kind {
+    kSimulationTime, kStoryboardElementState, kParameter, kVariable,       // by value
+    kTraveledDistance, kRelativeDistance, kTimeHeadway, kTimeToCollision, kReachPosition, kDistance,
+    kSpeed, kRelativeSpeed, kAcceleration, kCollision, kEndOfRoad, kStandStill, kOffroad,  // by entity
+  };
+  std::string name;
+  double delay = 0.0;
+  Edge edge = Edge::kNone;
+  Kind kind = Kind::kSimulationTime;
+  core::SourcePos pos;
+
+  std::vector<std::string> triggering;  ///< TriggeringEntities
+  bool all = false;                     ///< triggeringEntitiesRule all (else any)
+  Rule rule = Rule::kGreaterThan;
+  double value = 0.0;
+  std::string text_value;               ///< Parameter/Variable conditions
+  std::string entity;                   ///< the other entity, if any
+  std::optional<Position> position;     ///< ReachPosition, Distance, TimeToCollision to a position
+  bool freespace = false;
+  CoordinateSystem coordinate_system = CoordinateSystem::kEntity;
+  DistanceType distance_type = DistanceType::kEuclidean;
+  std::string collision_type;           ///< CollisionCondition ByType objectType
+  ElementType element_type = ElementType::kAct;  ///< StoryboardElementState
+  std::string element_ref;
+  ElementState state = ElementState::kComplete;
+  std::string direction;                ///< Speed/Acceleration `direction`, "" = not given
+};
+
+/// A Trigger: OR over groups, AND within a group. Indices into Scenario::conditions.
+struct Trigger {
+  std::vector<std::vector<int>> groups;
+  [[nodiscard]] bool empty() const { return groups.empty(); }
+};
+
+/// Event priority (`priority`; override = overwrite, as esmini).
+enum class Priority { kOverride, kSkip, kParallel };
+
+/// A storyboard element. The tree is stored flat in Scenario::elements.
+struct Element {
+  ElementType type = ElementType::kStory;
+  std::string name;
+  int parent = -1;
+  std::vector<int> children;
+  std::optional<Trigger> start_trigger;
+  std::optional<Trigger> stop_trigger;
+  int max_executions = 1;                  ///< ManeuverGroup, Event; -1 = unbounded
+  Priority priority = Priority::kOverride;  ///< Event
+  std::vector<int> actors;                 ///< ManeuverGroup: entity indices
+  int action = -1;                         ///< Action element: index into Scenario::actions
+  core::SourcePos pos;
+};
+
+/// An Init action of one entity (or a global one: entity -1).
+struct InitAction {
+  int entity = -1;
+  int action = -1;
+};
+
+/// A problem that does not stop the run (an element the player ignores as the standard allows).
+struct Warning {
+  core::SourcePos pos;
+  std::string message;
+  /// `file:line:col: warning: message`.
+  [[nodiscard]] std::string Format() const;
+};
+
+/// A loaded, checked scenario.
+struct Scenario {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> parameters;  ///< declared globals, resolved
+  std::vector<std::pair<std::string, std::string>> variables;   ///< declared variables
+  std::shared_ptr<const opendrive::Network> roads;              ///< empty network without LogicFile
+  std::string road_file;                                        ///< resolved path, "" if none
+  std::vector<Entity> entities;
+  std::vector<Action> actions;
+  std::vector<InitAction> init;
+  std::vector<Condition> conditions;
+  std::vector<Element> elements;
+  std::vector<int> stories;  ///< top-level elements
+  Trigger stop_trigger;
+  std::vector<Warning> warnings;
+
+  /// Index of the entity named `name`, -1 if none.
+  [[nodiscard]] int FindEntity(const std::string& name) const;
+};
+
+/// `a rule b` on numbers, with esmini's tolerance of 1e-10 (`greaterThan` is a > b + 1e-10).
+[[nodiscard]] bool CompareNumbers(double a, double b, Rule rule);
+/// A parameter value as a number ("true" is 1, "false" 0), if it is one.
+[[nodiscard]] std::optional<double> ParseValue(const std::string& text);
+/// `a rule b` on parameter values: as numbers when both are, else by string order.
+[[nodiscard]] bool CompareValues(const std::string& a, const std::string& b, Rule rule);
+
+/// Reads `path` (and the catalogs and road network it names), with `overrides` replacing the
+/// values of declared global parameters (an undeclared name is an error). Throws core::InputError.
+[[nodiscard]] Scenario LoadScenario(const std::string& path,
+                                    const std::vector<std::pair<std::string, std::string>>& overrides = {});
+
+}  // namespace gauntlet::openscenario

@@ -1,0 +1,125 @@
+// gauntlet play: an OpenSCENARIO file played as written; events, collisions, the trace and exit codes.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/app/command_runner.h"
+#include "tests/test_files.h"
+
+namespace gauntlet::test {
+namespace {
+
+const std::string kNcap = std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/ncap_ccrs.xosc";
+const std::string kExamples = std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xosc/";
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(PlayCommandTest, CollisionIsExitOneWithItsTime) {
+  const std::string dir = FreshDir("play_ncap");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "0.05", "--trace", dir + "/trace.csv"}, dir), 1)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "4.250: collision Ego Target\n8.050: storyboard stop\n");
+  const std::vector<std::string> trace = Lines(ReadFile(dir + "/trace.csv"));
+  ASSERT_EQ(trace.size(), 1u + 162u);  // header, t = 0 .. 8.05 (the stop trigger holds at 8.05: no step after it)
+  EXPECT_EQ(trace[0], "time,Ego.x,Ego.y,Ego.heading,Ego.speed,Target.x,Target.y,Target.heading,Target.speed");
+  EXPECT_EQ(trace[1], "0,50,-14,0,5.555555555555555,77.778,-14,0,0");
+  EXPECT_EQ(trace[86].substr(0, trace[86].find(',')), "4.25");
+  EXPECT_EQ(trace[86].substr(5, 6), "73.611");
+}
+
+TEST(PlayCommandTest, ParamChangesTheOutcome) {
+  const std::string dir = FreshDir("play_param");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--param", "BrakeTTC=1.0"}, dir), 0) << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"),
+            "3.250: event late_brake start\n4.150: event late_brake end\n8.050: storyboard stop\n");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--param", "BrakeTTc=1.0"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("declares no parameter 'BrakeTTc' (did you mean 'BrakeTTC'?)"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+}
+
+TEST(PlayCommandTest, DurationStopsTheRun) {
+  const std::string dir = FreshDir("play_duration");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--duration", "2", "--time-step", "0.1", "--trace", dir + "/t.csv"}, dir), 0);
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "");
+  EXPECT_EQ(Lines(ReadFile(dir + "/t.csv")).size(), 1u + 21u);
+  EXPECT_EQ(Lines(ReadFile(dir + "/t.csv")).back().substr(0, 4), "2,61");  // 50 + 2 * 20 / 3.6
+}
+
+TEST(PlayCommandTest, TraceIsIdenticalRunToRun) {
+  const std::string dir = FreshDir("play_determinism");
+  const std::string file = kExamples + "cut-in.xosc";
+  ASSERT_EQ(RunGauntlet({"play", file, "--trace", dir + "/a.csv"}, dir), 1) << ReadFile(dir + "/stderr.txt");
+  const std::string out_a = ReadFile(dir + "/stdout.txt");
+  ASSERT_EQ(RunGauntlet({"play", file, "--trace", dir + "/b.csv"}, dir), 1);
+  EXPECT_EQ(ReadFile(dir + "/a.csv"), ReadFile(dir + "/b.csv"));
+  EXPECT_EQ(out_a, ReadFile(dir + "/stdout.txt"));
+  EXPECT_NE(out_a.find("event CutInEvent start"), std::string::npos);
+}
+
+TEST(PlayCommandTest, UnsupportedElementIsExitTwoWithItsPosition) {
+  const std::string dir = FreshDir("play_unsupported");
+  EXPECT_EQ(RunGauntlet({"play", kExamples + "speed-profile.xosc"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("speed-profile.xosc:79:41: error: SpeedProfileAction is not supported"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "");
+}
+
+TEST(PlayCommandTest, WarningsGoToStderr) {
+  const std::string dir = FreshDir("play_warnings");
+  EXPECT_EQ(RunGauntlet({"play", kExamples + "cut-in_simple.xosc", "--duration", "1"}, dir), 0);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("cut-in_simple.xosc:23:7: warning: SceneGraphFile is ignored"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+}
+
+TEST(PlayCommandTest, ParameterVariationFilePlaysEverySet) {
+  const std::string dir = FreshDir("play_distribution");
+  EXPECT_EQ(RunGauntlet({"play", kExamples + "cut-in_parameter_set.xosc", "--duration", "0.5", "--trace", dir + "/t.csv"},
+                        dir),
+            0)
+      << ReadFile(dir + "/stderr.txt");
+  const std::vector<std::string> out = Lines(ReadFile(dir + "/stdout.txt"));
+  std::vector<std::string> headers;
+  for (const auto& l : out)
+    if (l.starts_with("# parameter set")) headers.push_back(l);
+  ASSERT_EQ(headers.size(), 12u);
+  EXPECT_EQ(headers[0], "# parameter set 1/12: HostVehicle=car_blue TargetVehicle=car_yellow EgoSpeed=70.0 TargetSpeedFactor=1.1");
+  EXPECT_EQ(headers[11], "# parameter set 12/12: TargetVehicle=van_red EgoSpeed=110.0 TargetSpeedFactor=1.5");
+  // one trace per set
+  EXPECT_EQ(Lines(ReadFile(dir + "/t_1.csv")).size(), 1u + 11u);
+  EXPECT_EQ(Lines(ReadFile(dir + "/t_12.csv")).size(), 1u + 11u);
+}
+
+TEST(PlayCommandTest, UsageErrors) {
+  const std::string dir = FreshDir("play_usage");
+  EXPECT_EQ(RunGauntlet({"play"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("usage: gauntlet play"), std::string::npos);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "0"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "abc"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--duration", "-1"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--time-step", "1e-300"}, dir), 2);  // never ends: refused
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("more than 1e8 steps"), std::string::npos);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--param", "novalue"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--speed", "3"}, dir), 2);
+  EXPECT_EQ(RunGauntlet({"play", dir + "/missing.xosc"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("missing.xosc"), std::string::npos);
+  // a model cannot drive an OpenSCENARIO entity yet: refused, not ignored
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "ego=model.onnx"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("--model is not supported"), std::string::npos);
+  EXPECT_EQ(RunGauntlet({"play", "--help"}, dir), 0);
+  EXPECT_NE(ReadFile(dir + "/stdout.txt").find("gauntlet play FILE.xosc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gauntlet::test
