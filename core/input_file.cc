@@ -28,8 +28,10 @@ std::string NotRegular(mode_t mode) {
 }
 
 std::string TooLarge(uint64_t size, InputKind kind) {
+  // "an XML file", "an external data file"
+  const bool an = kind == InputKind::kXml || kind == InputKind::kExternalData;
   return "is " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(InputSizeLimit(kind)) +
-         " bytes for a " + std::string(InputKindName(kind));
+         (an ? " bytes for an " : " bytes for a ") + std::string(InputKindName(kind));
 }
 
 std::string OpenProblem(int error) {
@@ -55,6 +57,8 @@ uint64_t InputSizeLimit(InputKind kind) {
       return 4 * kGiB;
     case InputKind::kManifest:
       return 1 * kMiB;
+    case InputKind::kXml:  // OpenDRIVE maps of real cities reach tens of MB
+      return 256 * kMiB;
   }
   return 0;
 }
@@ -75,6 +79,8 @@ std::string_view InputKindName(InputKind kind) {
       return "results file";
     case InputKind::kManifest:
       return "run manifest";
+    case InputKind::kXml:
+      return "XML file";
   }
   return "file";
 }

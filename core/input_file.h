@@ -11,7 +11,8 @@
 //   // throws InputError "scenario.yaml: error: cannot read the file: it is a directory, not a file"
 //
 // Limits (docs/hardening.md "Input limits"): YAML 16 MiB, CSV traces 1 GiB, models (ONNX, .nnet and
-// ONNX external data) 2 GiB, VNN-LIB 64 MiB, results.jsonl 4 GiB, run.json 1 MiB.
+// ONNX external data) 2 GiB, VNN-LIB 64 MiB, results.jsonl 4 GiB, run.json 1 MiB, XML (OpenDRIVE,
+// OpenSCENARIO) 256 MiB.
 
 #include <cstdint>
 #include <string>
@@ -28,12 +29,13 @@ enum class InputKind {
   kVnnlib,        ///< VNN-LIB properties
   kResults,       ///< results.jsonl
   kManifest,      ///< run.json
+  kXml,           ///< OpenDRIVE .xodr, OpenSCENARIO .xosc, its catalogues and parameter variations
 };
 
 /// The largest file of `kind` ReadInputFile accepts, in bytes.
 [[nodiscard]] uint64_t InputSizeLimit(InputKind kind);
 
-/// What a file of `kind` is called in messages ("YAML file", "model file", ...).
+/// What a file of `kind` is called in messages ("YAML file", "model file", "XML file", ...).
 [[nodiscard]] std::string_view InputKindName(InputKind kind);
 
 /// The whole content of the regular file `path` (links resolved). Throws core::InputError at `path`

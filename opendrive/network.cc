@@ -489,7 +489,7 @@ Network::Network() : impl_(std::make_shared<const Impl>(internal::ParsedNetwork{
 Network::Network(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
 Network Network::Load(const std::string& path) {
-  const std::string text = core::ReadInputFile(path, core::InputKind::kYaml);
+  const std::string text = core::ReadInputFile(path, core::InputKind::kXml);
   return LoadString(text, path);
 }
 

@@ -607,7 +607,7 @@ class Reader {
   int EntityRef(const Node& n, const char* attr) {
     const std::string name = Str(n, attr);
     const int i = sc_.FindEntity(name);
-    if (i < 0 && !name.empty()) {
+    if (i < 0 && (!name.empty() || n.x.attribute(attr))) {  // present but empty ("$owner" = ""): no entity
       std::vector<std::string> names;
       for (const auto& e : sc_.entities) names.push_back(e.name);
       Error(n.Pos(), n.Name() + ": no entity named '" + name + "'" + core::DidYouMean(name, names));

@@ -10,7 +10,8 @@
 # Crash, timeout (-timeout=10), leak and OOM (-rss_limit_mb=2048) inputs land in
 # build-fuzz/artifacts/<target>/, the log in build-fuzz/logs/<target>/fuzz-0.log. Prints executions and crashes per target; exits 1 on any crash.
 # Targets: every build-fuzz/fuzz/fuzz_* (trace_csv nnet onnx stl_formula scenario_yaml suite_yaml vnnlib
-# gate_policy run_manifest results_line); seeds of gate_policy come from configs/ and tests/gate/testdata.
+# gate_policy run_manifest results_line opendrive
+# openscenario); seeds of gate_policy come from configs/ and tests/gate/testdata.
 # At most FUZZ_PARALLEL (default 2) fuzzers run at once, each with -jobs=1.
 set -euo pipefail
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace gauntlet::opendrive::internal {
@@ -112,6 +113,9 @@ double Curve::Speed(double p) const {
 double Curve::ArcLength(double p0, double p1) const {
   // Pieces of at most 1 parameter metre (poly3 / paramPoly3 arcLength) or 1/64 (normalized).
   const double unit = (g_.kind == Geometry::Kind::kParamPoly3 && g_.normalized) ? 1.0 / 64.0 : 1.0;
+  if (!std::isfinite(p1 - p0)) {  // an overflowed polynomial or a caller's NaN point: NaN, as IEEE would
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   const int pieces = static_cast<int>(std::clamp(std::ceil(std::abs(p1 - p0) / unit), 1.0, 100000.0));
   const double step = (p1 - p0) / pieces;
   double sum = 0.0;

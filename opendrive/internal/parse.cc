@@ -19,6 +19,9 @@ namespace {
 // Limits on absurd input (keep evaluation bounded): 1000 km roads and records, 1 mm radii.
 constexpr double kMaxLength = 1e6;
 constexpr double kMaxCurvature = 1e3;
+// The largest |value| a laneOffset, width or border record may reach within its road (m): far beyond any
+// real road, small enough that sums of lanes and poses stay finite.
+constexpr double kMaxLateral = 1e9;
 
 std::string Join(std::initializer_list<std::string_view> names) {
   std::string out;
@@ -201,6 +204,20 @@ Cubic ReadCubic(Reader& r, const pugi::xml_node& node) {
           r.Number(node, "d", true)};
 }
 
+// A laneOffset, width or border record, refused (zero) when |a| + |b| L + |c| L^2 + |d| L^3, a bound of
+// its value anywhere on its road of length L, is over kMaxLateral (an overflow would make poses NaN).
+Cubic ReadLateralCubic(Reader& r, const pugi::xml_node& node, double road_length) {
+  const Cubic c = ReadCubic(r, node);
+  const double L = road_length;
+  const double bound = std::abs(c.a) + L * (std::abs(c.b) + L * (std::abs(c.c) + L * std::abs(c.d)));
+  if (!(bound <= kMaxLateral)) {
+    r.Error(r.Pos(node), "the <" + std::string(node.name()) + "> polynomial exceeds 1e9 m within the road's "
+                         "length (coefficients too large)");
+    return {};
+  }
+  return c;
+}
+
 std::optional<ContactPoint> ReadContact(Reader& r, const pugi::xml_node& node, bool required) {
   const pugi::xml_attribute attr = node.attribute("contactPoint");
   if (!attr) {
@@ -290,7 +307,7 @@ void ReadGeometry(Reader& r, const pugi::xml_node& node, Road* road) {
   road->geometry.push_back(g);
 }
 
-void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* section) {
+void ReadLane(Reader& r, const pugi::xml_node& node, int side, double road_length, LaneSection* section) {
   Lane lane;
   lane.pos = r.Pos(node);
   lane.id = r.Integer(node, "id", true);
@@ -327,7 +344,7 @@ void ReadLane(Reader& r, const pugi::xml_node& node, int side, LaneSection* sect
         }
       });
     } else if (name == "width" || name == "border") {
-      CubicRecord rec{r.Number(child, "sOffset", true), ReadCubic(r, child)};
+      CubicRecord rec{r.Number(child, "sOffset", true), ReadLateralCubic(r, child, road_length)};
       auto& list = name == "width" ? lane.widths : lane.borders;
       if (!list.empty() && rec.s < list.back().s) {
         r.Error(r.AttrPos(child, "sOffset"), "<" + std::string(name) + "> records must be in sOffset order");
@@ -352,7 +369,7 @@ void ReadLanes(Reader& r, const pugi::xml_node& node, Road* road) {
   ForEachElement(node, [&](const pugi::xml_node& child) {
     const std::string_view name = child.name();
     if (name == "laneOffset") {
-      CubicRecord rec{r.Number(child, "s", true), ReadCubic(r, child)};
+      CubicRecord rec{r.Number(child, "s", true), ReadLateralCubic(r, child, road->length)};
       if (!road->lane_offsets.empty() && rec.s < road->lane_offsets.back().s) {
         r.Error(r.AttrPos(child, "s"), "<laneOffset> records must be in s order");
       }
@@ -371,7 +388,7 @@ void ReadLanes(Reader& r, const pugi::xml_node& node, Road* road) {
           has_center = has_center || sn == "center";
           ForEachElement(side, [&](const pugi::xml_node& lane) {
             if (std::string_view(lane.name()) == "lane") {
-              ReadLane(r, lane, dir, &section);
+              ReadLane(r, lane, dir, road->length, &section);
             } else if (!IsOneOf(lane.name(), {"userData"})) {
               r.Unsupported(lane, side, "lane");
             }

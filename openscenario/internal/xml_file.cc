@@ -27,7 +27,7 @@ core::SourcePos XmlFile::Pos(const pugi::xml_node& n) const {
 std::unique_ptr<XmlFile> ParseXml(const std::string& path) {
   auto f = std::make_unique<XmlFile>();
   f->path = path;
-  f->text = core::ReadInputFile(path, core::InputKind::kYaml);
+  f->text = core::ReadInputFile(path, core::InputKind::kXml);
   f->line_starts.push_back(0);
   for (size_t i = 0; i < f->text.size(); ++i)
     if (f->text[i] == '\n') f->line_starts.push_back(i + 1);

@@ -88,6 +88,21 @@ TEST(InputFileTest, TheLimitsAreTheDocumentedOnes) {
   EXPECT_EQ(InputSizeLimit(InputKind::kVnnlib), 64u << 20);
   EXPECT_EQ(InputSizeLimit(InputKind::kResults), 4ull << 30);
   EXPECT_EQ(InputSizeLimit(InputKind::kManifest), 1u << 20);
+  EXPECT_EQ(InputSizeLimit(InputKind::kXml), 256u << 20);
+}
+
+TEST(InputFileTest, AnXmlFileOverItsLimitIsNamedAsXml) {
+  const std::string path = Dir() + "/city.xodr";
+  {
+    std::ofstream out(path);
+  }
+  fs::resize_file(path, (256u << 20) + 1);  // sparse: refused on its size before anything is read
+  EXPECT_EQ(Read(path, InputKind::kXml),
+            path + ": error: cannot read the file: it is 268435457 bytes, more than the limit of 268435456 bytes for an "
+                   "XML file");
+  EXPECT_EQ(InputFileProblem(path, InputKind::kXml),
+            "is 268435457 bytes, more than the limit of 268435456 bytes for an XML file");
+  EXPECT_EQ(InputKindName(InputKind::kXml), "XML file");
 }
 
 TEST(InputFileTest, CheckInputFileRefusesWhatReadInputFileRefuses) {

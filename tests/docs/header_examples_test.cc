@@ -41,6 +41,10 @@
 #include "history/run_history.h"
 #include "models/model.h"
 #include "models/policy.h"
+#include "opendrive/opendrive.h"
+#include "openscenario/distribution.h"
+#include "openscenario/player.h"
+#include "openscenario/scenario.h"
 #include "reports/html_report.h"
 #include "reports/html_report_plots.h"
 #include "reports/run_summary.h"
@@ -314,6 +318,26 @@ TEST_F(HeaderExamplesRun, SimRoadNetworkAndDynamics) {
   EXPECT_GT(state.speed_mps, 20.0 - 9.0 * 0.01);
 }
 
+TEST_F(HeaderExamplesRun, OpenDriveNetwork) {
+  // BEGIN opendrive/opendrive.h
+  const opendrive::Network net = opendrive::Network::Load("data/openscenario/xodr/e6mini.xodr");
+  const opendrive::RoadIndex road = *net.FindRoad("0");
+  const opendrive::Pose pose = net.LaneToWorld({.road = road, .lane = -2, .s = 50.0});
+  const opendrive::LaneCoord where = *net.Locate(pose.x, pose.y, pose.heading);
+  opendrive::MoveResult next = net.MoveAlong(where.Position(), 30.0);  // 30 m ahead, across links
+  if (next.end_of_network) { /* OpenSCENARIO EndOfRoad */ }
+  const auto route = net.Route(where.Position(), next.position);   // lanes on the shortest path
+  // END
+  EXPECT_EQ(where.road, road);
+  EXPECT_EQ(where.lane, -2);
+  EXPECT_NEAR(where.s, 50.0, 1e-6);
+  EXPECT_NEAR(next.moved, 30.0, 1e-6);
+  EXPECT_FALSE(next.end_of_network);
+  ASSERT_TRUE(route.has_value());
+  EXPECT_FALSE(route->empty());
+  EXPECT_EQ(route->front().road, road);
+}
+
 TEST_F(HeaderExamplesRun, VerifierExpressionAndLowering) {
   // BEGIN verifier/stl/expression.h
   const auto e = stl::Expression::Parse("lead.x - ego.x", {"suite.yaml", 12, 18});
@@ -346,6 +370,53 @@ struct InScratchDir : ::testing::Test {
   std::string dir;
 };
 using HeaderExamplesRunInScratch = InScratchDir;
+
+// The OpenSCENARIO examples: esmini's cut-in.xosc (its road and catalog paths made absolute, a parameter
+// EgoSpeed declared) and its parameter variation file, in the scratch folder.
+TEST_F(HeaderExamplesRunInScratch, OpenScenarioScenarioPlayerAndDistribution) {
+  using namespace openscenario;
+  const std::string data = kSource + "/data/openscenario/";
+  std::string text = test::ReadFile(data + "xosc/cut-in.xosc");
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"../xosc/", "\"" + data + "xosc/"},
+           {"\"../xodr/", "\"" + data + "xodr/"},
+           {"<ParameterDeclarations>", "<ParameterDeclarations><ParameterDeclaration name=\"EgoSpeed\" "
+                                       "parameterType=\"double\" value=\"20\"/>"}}) {
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  test::WriteUnder(dir, "cut-in.xosc", text);
+  test::WriteUnder(dir, "cut-in_parameter_set.xosc", test::ReadFile(data + "xosc/cut-in_parameter_set.xosc"));
+  {
+    // BEGIN openscenario/scenario.h
+    const Scenario s = LoadScenario("cut-in.xosc", {{"EgoSpeed", "30"}});
+    for (const auto& w : s.warnings) std::cerr << w.Format() << '\n';   // "... warning: ..."
+    Player player(s, {.time_step = 0.05});                              // openscenario/player.h
+    // END
+    EXPECT_EQ(s.entities.size(), 2u);
+    EXPECT_NE(std::find(s.parameters.begin(), s.parameters.end(), std::pair<std::string, std::string>("EgoSpeed", "30")),
+              s.parameters.end());
+  }
+  const Scenario scenario = LoadScenario("cut-in.xosc");
+  testing::internal::CaptureStdout();
+  // BEGIN openscenario/player.h
+  Player player(scenario, {.time_step = 0.05});
+  player.Start();                                  // Init actions, collisions at t = 0
+  while (!player.finished() && player.time() < 30.0) player.Step();
+  for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
+  // END
+  const std::string printed = testing::internal::GetCapturedStdout();
+  EXPECT_NE(printed.find("event CutInEvent start"), std::string::npos) << printed;
+  // BEGIN openscenario/distribution.h
+  const ParameterDistribution d = LoadParameterDistribution("cut-in_parameter_set.xosc");
+  for (const auto& set : d.Combinations()) {
+    const Scenario s = LoadScenario(d.scenario_path, set);   // one run per set
+  }
+  // END
+  EXPECT_EQ(d.scenario_path, "cut-in.xosc");  // next to the distribution file
+  EXPECT_GE(d.Combinations().size(), 2u);  // each loaded above (a set the scenario refuses throws)
+}
 
 TEST_F(HeaderExamplesRunInScratch, CoreInputFileTextAndUnits) {
   using namespace core;
@@ -831,7 +902,8 @@ TEST(HeaderExamplesTest, EveryExampleHasAnIdenticalCompiledCopy) {
   const auto copies = Copies();
   ASSERT_GE(copies.size(), 20u);
   std::vector<std::string> headers;
-  for (const char* folder : {"app", "core", "gate", "history", "models", "reports", "scenarios", "sim", "verifier"}) {
+  for (const char* folder : {"app", "core", "gate", "history", "models", "opendrive", "openscenario", "reports",
+                             "scenarios", "sim", "verifier"}) {
     for (const auto& entry : fs::recursive_directory_iterator(kSource + "/" + folder)) {
       const std::string path = fs::relative(entry.path(), kSource).string();
       if (entry.path().extension() == ".h" && path.find("/internal/") == std::string::npos) headers.push_back(path);

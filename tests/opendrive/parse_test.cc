@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -215,6 +217,52 @@ TEST(Parse, AbsurdNumbersAreRefused) {
   EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><paramPoly3 aU=\"0\" "
                              "bU=\"1e308\" cU=\"1e308\" dU=\"0\" aV=\"0\" bV=\"0\" cV=\"0\" dV=\"0\"/></geometry>\n")),
               ElementsAre("t.xodr:6:1: error: the <paramPoly3> curve's coordinates overflow (coefficients too large)"));
+  // fuzz/regressions/opendrive/poly3_overflow.xodr: the poly3 arc-length search met inf - inf and cast NaN
+  // to int (UBSan); the NaN now reaches the curve's end and the overflow is reported
+  EXPECT_THAT(Errors(OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><poly3 a=\"0\" "
+                             "b=\"1e308\" c=\"0.01\" d=\"0\"/></geometry>\n")),
+              ElementsAre("t.xodr:6:1: error: the <poly3> curve's coordinates overflow (coefficients too large)"));
+}
+
+// Found by fuzz_opendrive (fuzz/regressions/opendrive/lane_offset_overflow.xodr): a laneOffset with
+// c = 1e308 overflowed to inf, poses became NaN and Locate converted NaN to int. Lateral records are
+// refused when they can exceed 1e9 m on their road; Locate of a non-finite point does not fail
+// (Curve::ArcLength answers NaN for a NaN range).
+TEST(Parse, LateralPolynomialsThatOverflowAreRefused) {
+  const std::string lanes =
+      "<lanes><laneOffset s=\"0\" a=\"0\" b=\"0\" c=\"1e308\" d=\"0\"/>\n"              // 4
+      "<laneSection s=\"0\"><center><lane id=\"0\"/></center><right><lane id=\"-1\" type=\"driving\">\n"
+      "<width sOffset=\"0\" a=\"3\" b=\"0\" c=\"0\" d=\"1e6\"/>\n"                       // 6
+      "<width sOffset=\"5\" a=\"3\" b=\"0\" c=\"0\" d=\"1e-3\"/></lane></right></laneSection></lanes>\n";
+  const std::string xml = "<OpenDRIVE>\n<road length=\"20\" id=\"1\" junction=\"-1\"><planView>\n"
+                          "<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"20\"><line/></geometry></planView>\n" +
+                          lanes + "</road></OpenDRIVE>\n";
+  EXPECT_THAT(Errors(xml), ElementsAre("t.xodr:4:8: error: the <laneOffset> polynomial exceeds 1e9 m within the "
+                                       "road's length (coefficients too large)",
+                                       "t.xodr:6:1: error: the <width> polynomial exceeds 1e9 m within the road's "
+                                       "length (coefficients too large)"));
+  const Network net = Network::LoadString(
+      OneRoad("<geometry s=\"0\" x=\"0\" y=\"0\" hdg=\"0\" length=\"10\"><line/></geometry>\n"), "t.xodr");
+  EXPECT_NO_THROW((void)net.Locate(std::nan(""), 0.0));  // UB (NaN to int) before: UBSan in fuzz/
+}
+
+// A file over the XML limit is refused by its size (as an XML file), before anything is read.
+TEST(Parse, AnOversizedFileIsRefusedAsAnXmlFile) {
+  const std::string path = ::testing::TempDir() + "/opendrive_oversized.xodr";
+  {
+    std::ofstream out(path);
+  }
+  std::filesystem::resize_file(path, (256u << 20) + 1);  // sparse
+  try {
+    (void)Network::Load(path);
+    ADD_FAILURE() << "an oversized file loaded";
+  } catch (const core::InputError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].Format(),
+              path + ": error: cannot read the file: it is 268435457 bytes, more than the limit of 268435456 bytes "
+                     "for an XML file");
+  }
+  std::filesystem::remove(path);
 }
 
 // Random damage to real files: every result is a network or an InputError, never a crash or a
