@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "verifier/stl/expression.h"
@@ -222,6 +224,48 @@ TEST(MonitorTest, MissingSignalsAndEmptyTraces) {
   } catch (const EvaluationError& e) {
     EXPECT_STREQ(e.what(), "1:3: error: the trace has no samples");
   }
+}
+
+}  // namespace
+}  // namespace gauntlet::verifier::stl
+
+namespace gauntlet::verifier::stl {
+namespace {
+
+// Series of more than a MiB go through the thread's BlockCache (internal/engine.h): evaluations that
+// reuse a block, on this thread and on others, give exactly the series a direct computation gives.
+TEST(MonitorTest, LongTracesReusingBuffersGiveTheDirectSeries) {
+  constexpr size_t kN = 300'000;  // 2.4 MB a series
+  std::vector<double> t(kN), x(kN), y(kN);
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;
+  };
+  for (size_t i = 0; i < kN; ++i) {
+    t[i] = 0.01 * static_cast<double>(i);
+    x[i] = next();
+    y[i] = next();
+  }
+  const core::Trace trace = MakeTrace(t, x, y);
+  // always[0, 0.05] (x > y) at i: min over j in [i, i + 5] of x[j] - y[j]; eventually[0, 0.03] x: max
+  // over [i, i + 3] of x[j]; their conjunction
+  std::vector<double> expected(kN);
+  for (size_t i = 0; i < kN; ++i) {
+    double lo = kInf, hi = -kInf;
+    for (size_t j = i; j < std::min(kN, i + 6); ++j) lo = std::min(lo, x[j] - y[j]);
+    for (size_t j = i; j < std::min(kN, i + 4); ++j) hi = std::max(hi, x[j]);
+    expected[i] = std::min(lo, hi);
+  }
+  const std::string text = "always[0, 0.05] (x > y) and eventually[0, 0.03] (x > 0)";
+  for (int round = 0; round < 3; ++round) EXPECT_EQ(Rho(text, trace), expected) << "round " << round;
+  std::vector<double> other;
+  std::thread worker([&] {
+    for (int round = 0; round < 2; ++round) other = Rho(text, trace);
+  });
+  worker.join();
+  EXPECT_EQ(other, expected);
+  EXPECT_EQ(Rho(text, trace), expected);  // after the worker's cache went away with its thread
 }
 
 }  // namespace

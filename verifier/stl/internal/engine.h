@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -21,9 +22,75 @@
 
 namespace gauntlet::verifier::stl::internal {
 
-/// A vector that leaves new doubles uninitialised on resize (they are all written before being read).
+/// Large blocks (>= kMinBytes) freed by this thread's evaluations, kept for its next ones: a series
+/// of a million samples is 8 MB, and fresh memory of that size costs a page fault per 4 KB on first
+/// touch (on a virtual machine, more than the evaluation itself), while the next trace of a campaign
+/// or a monitoring loop needs the same sizes again. At most kMaxBlocks blocks and kMaxBytes in all
+/// are kept per thread; the rest goes back to the allocator.
+class BlockCache {
+ public:
+  static constexpr size_t kMinBytes = size_t{1} << 20;
+  static constexpr size_t kMaxBlocks = 32;
+  static constexpr size_t kMaxBytes = size_t{512} << 20;
+
+  /// A block of at least `bytes` (at most twice that, so small needs do not hold big blocks).
+  [[nodiscard]] static void* Take(size_t bytes) {
+    if (bytes >= kMinBytes && !gone_) {
+      std::vector<Block>& blocks = Local().blocks;
+      for (size_t k = blocks.size(); k-- > 0;) {
+        if (blocks[k].bytes >= bytes && blocks[k].bytes / 2 <= bytes) {
+          void* p = blocks[k].p;
+          Local().total -= blocks[k].bytes;
+          blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(k));
+          return p;
+        }
+      }
+    }
+    return ::operator new(bytes);
+  }
+  /// Gives back a block from Take(bytes).
+  static void Give(void* p, size_t bytes) noexcept {
+    if (bytes < kMinBytes || gone_) {  // small, or the thread's cache already destroyed (thread exit)
+      ::operator delete(p);
+      return;
+    }
+    Cache& cache = Local();
+    if (cache.blocks.size() < kMaxBlocks && cache.total + bytes <= kMaxBytes) {
+      try {
+        cache.blocks.push_back({p, bytes});
+        cache.total += bytes;
+        return;
+      } catch (...) {  // no room to remember it: free it
+      }
+    }
+    ::operator delete(p);
+  }
+
+ private:
+  struct Block {
+    void* p;
+    size_t bytes;  // what it can hold (at least)
+  };
+  struct Cache {
+    std::vector<Block> blocks;
+    size_t total = 0;
+    ~Cache() {
+      for (const Block& b : blocks) ::operator delete(b.p);
+      gone_ = true;  // buffers destroyed later in this thread's exit free their memory directly
+    }
+  };
+  static inline thread_local bool gone_ = false;  // trivially destructible: readable until the thread ends
+  static Cache& Local() noexcept {
+    thread_local Cache cache;
+    return cache;
+  }
+};
+
+/// A vector that leaves new doubles uninitialised on resize (they are all written before being read),
+/// its large buffers reused through the thread's BlockCache.
 template <class T>
 struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
   template <class U>
   struct rebind {
     using other = UninitializedAllocator<U>;
@@ -31,6 +98,11 @@ struct UninitializedAllocator : std::allocator<T> {
   UninitializedAllocator() = default;
   template <class U>
   explicit UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  [[nodiscard]] T* allocate(size_t n) {
+    if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(BlockCache::Take(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept { BlockCache::Give(p, n * sizeof(T)); }
   template <class U>
   void construct(U* p) noexcept {
     ::new (static_cast<void*>(p)) U;
