@@ -330,12 +330,13 @@ TEST_F(HeaderExamplesRun, OpenDriveNetwork) {
   // END
   EXPECT_EQ(where.road, road);
   EXPECT_EQ(where.lane, -2);
-  EXPECT_NEAR(where.s, 50.0, 1e-6);
-  EXPECT_NEAR(next.moved, 30.0, 1e-6);
+  EXPECT_NEAR(where.s, 50.0, 1e-9);
+  EXPECT_NEAR(next.moved, 30.0, 1e-12);
   EXPECT_FALSE(next.end_of_network);
   ASSERT_TRUE(route.has_value());
   EXPECT_FALSE(route->empty());
   EXPECT_EQ(route->front().road, road);
+  EXPECT_NEAR(net.RouteLength(*route, where.Position(), next.position), next.position.s - 50.0, 1e-9);
 }
 
 TEST_F(HeaderExamplesRun, VerifierExpressionAndLowering) {

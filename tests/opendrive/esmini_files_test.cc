@@ -176,29 +176,6 @@ TEST(EsminiFiles, MoveAlongDrivesThroughLinksWithoutJumps) {
   EXPECT_GT(links, 50);
 }
 
-// The usage example at the top of opendrive/opendrive.h, as written there (run from the source tree).
-TEST(EsminiFiles, HeaderExampleRuns) {
-  const auto cwd = std::filesystem::current_path();
-  std::filesystem::current_path(GAUNTLET_SOURCE_DIR);
-  {
-    const opendrive::Network net = opendrive::Network::Load("data/openscenario/xodr/e6mini.xodr");
-    const opendrive::RoadIndex road = *net.FindRoad("0");
-    const opendrive::Pose pose = net.LaneToWorld({.road = road, .lane = -2, .s = 50.0});
-    const opendrive::LaneCoord where = *net.Locate(pose.x, pose.y, pose.heading);
-    opendrive::MoveResult next = net.MoveAlong(where.Position(), 30.0);  // 30 m ahead, across links
-    if (next.end_of_network) { /* OpenSCENARIO EndOfRoad */ }
-    const auto route = net.Route(where.Position(), next.position);   // lanes on the shortest path
-
-    EXPECT_EQ(where.lane, -2);
-    EXPECT_NEAR(where.s, 50.0, 1e-9);
-    EXPECT_FALSE(next.end_of_network);
-    EXPECT_NEAR(next.moved, 30.0, 1e-12);
-    ASSERT_TRUE(route);
-    EXPECT_EQ(route->front().road, road);
-    EXPECT_NEAR(net.RouteLength(*route, where.Position(), next.position), next.position.s - 50.0, 1e-9);
-  }
-  std::filesystem::current_path(cwd);
-}
 
 }  // namespace
 }  // namespace opendrive
