@@ -150,7 +150,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
       return PlayOne(path, overrides, trace_path, dt, duration) ? kExitFailed : kExitPassed;
     // a parameter variation file: its scenario once per parameter set (--param applies on top)
     const openscenario::ParameterDistribution dist = openscenario::LoadParameterDistribution(path);
-    const std::vector<openscenario::ParameterSet> sets = dist.Combinations();
+    const std::vector<openscenario::ParameterSet> sets = dist.Sets();
     bool collided = false;
     for (size_t i = 0; i < sets.size(); ++i) {
       openscenario::ParameterSet params = sets[i];

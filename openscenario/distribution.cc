@@ -2,18 +2,71 @@
 
 #include "openscenario/distribution.h"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <string_view>
+#include <tuple>
 
+#include "core/rng.h"
 #include "openscenario/expression.h"
 #include "openscenario/internal/xml_file.h"
+#include "scenarios/parameter_space.h"
 
 namespace gauntlet::openscenario {
 namespace {
 
 constexpr size_t kMaxCombinations = 100000;
+/// The largest PoissonDistribution expectedValue (its CDF table holds about that many entries).
+constexpr double kMaxPoissonMean = 100000.0;
+
+using Kind = StochasticParameter::Kind;
+
+/// The normal (log-space normal for a log-normal) a continuous stochastic parameter maps through.
+scenarios::Parameter NormalOf(const StochasticParameter& p) {
+  scenarios::Parameter n{.kind = scenarios::Parameter::Kind::kNormal, .lo = p.lo, .hi = p.hi, .mean = p.mean,
+                         .stddev = std::sqrt(p.variance)};
+  if (p.kind == Kind::kLogNormal) {
+    // X = exp(Y), Y normal: Var X / (E X)^2 = exp(s^2) - 1, E X = exp(mu + s^2 / 2)
+    const double s2 = std::log1p(p.variance / (p.mean * p.mean));
+    n.mean = std::log(p.mean) - 0.5 * s2;
+    n.stddev = std::sqrt(s2);
+    n.lo = p.lo > 0.0 ? std::log(p.lo) : -std::numeric_limits<double>::infinity();
+    n.hi = std::log(p.hi);  // +inf stays +inf
+  }
+  return n;
+}
+
+/// The Poisson probabilities of the integers first, first + 1, ... in [lo, hi] (as far as they are
+/// not negligible), and the first integer.
+std::pair<std::vector<double>, int64_t> PoissonMasses(double mean, double lo, double hi) {
+  const double first = std::max(0.0, std::ceil(lo));
+  const double last = std::min(std::floor(hi), std::ceil(mean + 40.0 * std::sqrt(mean) + 40.0));
+  std::vector<double> p;
+  for (double k = first; k <= last; k += 1.0) p.push_back(std::exp(-mean + k * std::log(mean) - std::lgamma(k + 1.0)));
+  return {p, static_cast<int64_t>(first)};
+}
+
+/// The index i whose cumulative weight first exceeds u * total (the last positive one at the top).
+size_t PickByWeight(const std::vector<double>& weights, double u, double* rest) {
+  double total = 0.0;
+  for (double w : weights) total += w;
+  double t = u * total;
+  size_t last = 0;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    if (!(weights[i] > 0.0)) continue;
+    last = i;
+    if (t < weights[i]) {
+      *rest = t / weights[i];
+      return i;
+    }
+    t -= weights[i];
+  }
+  *rest = 1.0;
+  return last;
+}
 
 class DistributionReader {
  public:
@@ -28,7 +81,7 @@ class DistributionReader {
       Error(root, "not a parameter variation file: the root holds no ParameterValueDistribution");
       errors_.ThrowIfAny();
     }
-    Only(pvd, {"ScenarioFile", "Deterministic"});
+    Only(pvd, {"ScenarioFile", "Deterministic", "Stochastic"});
     if (const pugi::xml_node file = pvd.child("ScenarioFile")) {
       const std::string given = Attr(file, "filepath");
       const std::filesystem::path p(given);
@@ -37,7 +90,14 @@ class DistributionReader {
       Error(pvd, "ParameterValueDistribution needs a ScenarioFile");
     }
     const pugi::xml_node det = pvd.child("Deterministic");
-    if (!det) Error(pvd, "ParameterValueDistribution needs a Deterministic distribution (Stochastic is not supported)");
+    const pugi::xml_node sto = pvd.child("Stochastic");
+    if (det && sto) Error(sto, "ParameterValueDistribution holds either a Deterministic or a Stochastic distribution, not both");
+    if (!det && !sto) Error(pvd, "ParameterValueDistribution needs a Deterministic or a Stochastic distribution");
+    if (sto && !det) {
+      d.stochastic = ReadStochastic(sto);
+      errors_.ThrowIfAny();
+      return d;
+    }
     Only(det, {"DeterministicMultiParameterDistribution", "DeterministicSingleParameterDistribution"});
     for (pugi::xml_node c = det.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;
@@ -55,8 +115,11 @@ class DistributionReader {
         }
         if (sets.empty()) Error(c, "DeterministicMultiParameterDistribution needs at least one ParameterValueSet");
         d.multi.push_back(sets);
+        d.multi_pos.push_back(file_.Pos(c));
       } else if (std::string_view(c.name()) == "DeterministicSingleParameterDistribution") {
-        d.single.emplace_back(Attr(c, "parameterName"), Values(c));
+        SingleSource source{.pos = file_.Pos(c)};
+        d.single.emplace_back(Attr(c, "parameterName"), Values(c, &source));
+        d.single_source.push_back(source);
       }
     }
     double count = 1.0;
@@ -94,7 +157,137 @@ class DistributionReader {
     }
     return v;
   }
-  std::vector<std::string> Values(const pugi::xml_node& c) {
+  /// A Range child's limits into p (lowerLimit <= upperLimit).
+  void ReadRange(const pugi::xml_node& r, StochasticParameter* p) {
+    p->lo = Number(r, "lowerLimit");
+    p->hi = Number(r, "upperLimit");
+    p->has_range = true;
+    if (p->hi < p->lo) Error(r, "Range needs lowerLimit <= upperLimit");
+  }
+
+  /// The one distribution element of a StochasticDistribution into p.
+  void ReadKind(const pugi::xml_node& k, StochasticParameter* p) {
+    const std::string_view name = k.name();
+    p->kind_pos = file_.Pos(k);
+    const pugi::xml_node range = k.child("Range");
+    if (name == "UniformDistribution") {
+      p->kind = Kind::kUniform;
+      Only(k, {"Range"});
+      if (!range) return Error(k, "UniformDistribution needs a Range");
+      ReadRange(range, p);
+      if (p->hi == p->lo) Error(range, "UniformDistribution needs lowerLimit < upperLimit");
+    } else if (name == "NormalDistribution" || name == "LogNormalDistribution") {
+      p->kind = name == "NormalDistribution" ? Kind::kNormal : Kind::kLogNormal;
+      Only(k, {"Range"});
+      p->mean = Number(k, "expectedValue");
+      p->variance = Number(k, "variance");
+      if (!(p->variance > 0.0)) Error(k, std::string(name) + " needs variance > 0");
+      if (p->kind == Kind::kLogNormal && !(p->mean > 0.0))
+        Error(k, "LogNormalDistribution needs expectedValue > 0 (the mean of the log-normal values)");
+      if (range) ReadRange(range, p);
+      if (p->kind == Kind::kLogNormal && range && !(p->hi > 0.0))
+        Error(range, "LogNormalDistribution's Range must reach above 0 (its values are positive)");
+    } else if (name == "PoissonDistribution") {
+      p->kind = Kind::kPoisson;
+      Only(k, {"Range"});
+      p->mean = Number(k, "expectedValue");
+      if (!(p->mean > 0.0) || p->mean > kMaxPoissonMean)
+        Error(k, "PoissonDistribution needs 0 < expectedValue <= 100000");
+      if (range) ReadRange(range, p);
+      if (p->mean > 0.0 && p->mean <= kMaxPoissonMean && !(p->hi < p->lo)) {
+        std::tie(p->poisson_masses, p->poisson_first) = PoissonMasses(p->mean, p->lo, p->hi);
+        double total = 0.0;
+        for (double m : p->poisson_masses) total += m;
+        if (!(total > 0.0)) Error(range ? range : k, "PoissonDistribution's Range holds no integer of positive probability");
+      }
+    } else if (name == "Histogram") {
+      p->kind = Kind::kHistogram;
+      Only(k, {"HistogramBin"});
+      double total = 0.0;
+      int seen = 0;
+      for (pugi::xml_node b = k.child("HistogramBin"); b; b = b.next_sibling("HistogramBin")) {
+        ++seen;
+        Only(b, {"Range"});
+        StochasticParameter::Bin bin{.weight = Number(b, "weight")};
+        if (!(bin.weight >= 0.0)) Error(b, "HistogramBin needs weight >= 0");
+        const pugi::xml_node r = b.child("Range");
+        if (!r) {
+          Error(b, "HistogramBin needs a Range");
+          continue;
+        }
+        bin.lo = Number(r, "lowerLimit");
+        bin.hi = Number(r, "upperLimit");
+        if (!(bin.hi > bin.lo)) Error(r, "HistogramBin's Range needs lowerLimit < upperLimit");
+        total += bin.weight;
+        p->bins.push_back(bin);
+      }
+      if (seen == 0) Error(k, "Histogram needs at least one HistogramBin");
+      else if (!(total > 0.0) && !p->bins.empty()) Error(k, "Histogram needs a bin of positive weight");
+      if (!p->bins.empty()) {
+        p->lo = p->bins.front().lo;
+        p->hi = p->bins.front().hi;
+      }
+      for (const auto& b : p->bins) {
+        p->lo = std::min(p->lo, b.lo);
+        p->hi = std::max(p->hi, b.hi);
+      }
+    } else if (name == "ProbabilityDistributionSet") {
+      p->kind = Kind::kSet;
+      Only(k, {"Element"});
+      double total = 0.0;
+      for (pugi::xml_node e = k.child("Element"); e; e = e.next_sibling("Element")) {
+        const std::string value = Attr(e, "value");
+        const double w = Number(e, "weight");
+        if (!(w >= 0.0)) Error(e, "Element needs weight >= 0");
+        total += w;
+        p->elements.emplace_back(value, w);
+      }
+      if (p->elements.empty()) Error(k, "ProbabilityDistributionSet needs at least one Element");
+      else if (!(total > 0.0)) Error(k, "ProbabilityDistributionSet needs an Element of positive weight");
+    } else if (name == "UserDefinedDistribution") {
+      Error(k, "UserDefinedDistribution is not supported (its content has no standard meaning); supported: "
+               "UniformDistribution, NormalDistribution, LogNormalDistribution, PoissonDistribution, Histogram, "
+               "ProbabilityDistributionSet");
+    }
+  }
+
+  Stochastic ReadStochastic(const pugi::xml_node& sto) {
+    Stochastic s;
+    s.pos = file_.Pos(sto);
+    Only(sto, {"StochasticDistribution"});
+    const std::string runs = Attr(sto, "numberOfTestRuns");
+    int64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(runs.data(), runs.data() + runs.size(), n);
+    if (ec != std::errc() || ptr != runs.data() + runs.size() || n < 1 || n > static_cast<int64_t>(kMaxCombinations)) {
+      if (sto.attribute("numberOfTestRuns"))
+        Error(sto, "Stochastic: numberOfTestRuns = '" + runs + "' is not an integer from 1 to 100000");
+    } else {
+      s.runs = n;
+    }
+    if (sto.attribute("randomSeed")) s.random_seed = Number(sto, "randomSeed");
+    for (pugi::xml_node c = sto.child("StochasticDistribution"); c; c = c.next_sibling("StochasticDistribution")) {
+      StochasticParameter p;
+      p.pos = file_.Pos(c);
+      p.name = Attr(c, "parameterName");
+      for (const auto& other : s.parameters)
+        if (other.name == p.name && !p.name.empty())
+          Error(c, "parameter '" + p.name + "' has a StochasticDistribution already (at " + other.pos.ToString() + ")");
+      Only(c, {"UniformDistribution", "NormalDistribution", "LogNormalDistribution", "PoissonDistribution",
+               "Histogram", "ProbabilityDistributionSet", "UserDefinedDistribution"});
+      int kinds = 0;
+      for (pugi::xml_node k = c.first_child(); k; k = k.next_sibling()) {
+        if (k.type() != pugi::node_element) continue;
+        if (++kinds == 2) Error(k, "StochasticDistribution holds one distribution; this is a second one");
+        if (kinds == 1) ReadKind(k, &p);
+      }
+      if (kinds == 0) Error(c, "StochasticDistribution needs a distribution");
+      s.parameters.push_back(std::move(p));
+    }
+    if (s.parameters.empty()) Error(sto, "Stochastic needs at least one StochasticDistribution");
+    return s;
+  }
+
+  std::vector<std::string> Values(const pugi::xml_node& c, SingleSource* source) {
     Only(c, {"DistributionSet", "DistributionRange"});
     std::vector<std::string> values;
     if (const pugi::xml_node set = c.child("DistributionSet")) {
@@ -120,6 +313,7 @@ class DistributionReader {
         return values;
       }
       for (int k = 0; k <= static_cast<int>(n); ++k) values.push_back(FormatNumber(lo + k * step));
+      *source = SingleSource{.pos = source->pos, .range = true, .lo = lo, .hi = hi, .step = step};
     }
     if (values.empty()) Error(c, std::string(c.name()) + " needs values");
     return values;
@@ -159,6 +353,70 @@ std::vector<ParameterSet> ParameterDistribution::Combinations() const {
   }
   return out;
 }
+
+double StochasticParameter::SampleNumber(double u) const {
+  switch (kind) {
+    case Kind::kUniform:
+      return std::min(lo + u * (hi - lo), hi);
+    case Kind::kNormal:
+      return NormalOf(*this).FromUnit(u);
+    case Kind::kLogNormal:
+      return std::clamp(std::exp(NormalOf(*this).FromUnit(u)), lo, hi);
+    case Kind::kHistogram: {
+      std::vector<double> weights;
+      for (const Bin& b : bins) weights.push_back(b.weight);
+      double rest = 0.0;
+      const Bin& b = bins[PickByWeight(weights, u, &rest)];
+      return std::min(b.lo + rest * (b.hi - b.lo), b.hi);
+    }
+    case Kind::kPoisson: {
+      double rest = 0.0;
+      if (poisson_masses.empty()) {
+        const auto [masses, first] = PoissonMasses(mean, lo, hi);
+        return static_cast<double>(first + static_cast<int64_t>(PickByWeight(masses, u, &rest)));
+      }
+      return static_cast<double>(poisson_first + static_cast<int64_t>(PickByWeight(poisson_masses, u, &rest)));
+    }
+    case Kind::kSet:
+      break;
+  }
+  return 0.0;
+}
+
+std::string StochasticParameter::Sample(double u) const {
+  if (kind != Kind::kSet) return FormatNumber(SampleNumber(u));
+  std::vector<double> weights;
+  for (const auto& e : elements) weights.push_back(e.second);
+  double rest = 0.0;
+  return elements[PickByWeight(weights, u, &rest)].first;
+}
+
+uint64_t Stochastic::Seed() const {
+  if (!random_seed) return 0;
+  const double v = *random_seed;
+  if (v >= 0.0 && v <= 9007199254740992.0 && v == std::floor(v)) return static_cast<uint64_t>(v);
+  return std::bit_cast<uint64_t>(v);
+}
+
+double StochasticUnit(uint64_t seed, const std::string& name, uint64_t run) {
+  core::Rng rng = core::Rng::ForInstance(seed, "openscenario.stochastic." + name, run);
+  return (static_cast<double>(rng.NextU64() >> 11) + 0.5) * 0x1.0p-53;  // in (0, 1): never an infinite quantile
+}
+
+std::vector<ParameterSet> ParameterDistribution::Samples() const {
+  std::vector<ParameterSet> out;
+  if (!stochastic) return out;
+  const uint64_t seed = stochastic->Seed();
+  for (int64_t r = 0; r < stochastic->runs; ++r) {
+    ParameterSet set;
+    for (const StochasticParameter& p : stochastic->parameters)
+      set.emplace_back(p.name, p.Sample(StochasticUnit(seed, p.name, static_cast<uint64_t>(r))));
+    out.push_back(std::move(set));
+  }
+  return out;
+}
+
+std::vector<ParameterSet> ParameterDistribution::Sets() const { return stochastic ? Samples() : Combinations(); }
 
 bool IsParameterDistribution(const std::string& path) {
   const auto f = internal::ParseXml(path);

@@ -101,6 +101,31 @@ TEST(PlayCommandTest, ParameterVariationFilePlaysEverySet) {
   EXPECT_EQ(Lines(ReadFile(dir + "/t_12.csv")).size(), 1u + 11u);
 }
 
+TEST(PlayCommandTest, StochasticVariationFilePlaysItsDrawnSetsTheSameEveryTime) {
+  const std::string dir = FreshDir("play_stochastic");
+  {
+    std::ofstream f(dir + "/variation.xosc");
+    f << "<?xml version=\"1.0\"?>\n<OpenSCENARIO>\n<FileHeader revMajor=\"1\" revMinor=\"2\" date=\"x\" description=\"\" "
+         "author=\"\"/>\n<ParameterValueDistribution>\n<ScenarioFile filepath=\""
+      << kExamples << "cut-in.xosc\"/>\n<Stochastic numberOfTestRuns=\"3\" randomSeed=\"5\">\n"
+      << "<StochasticDistribution parameterName=\"EgoSpeed\"><NormalDistribution expectedValue=\"90\" variance=\"25\">"
+         "<Range lowerLimit=\"70\" upperLimit=\"110\"/></NormalDistribution></StochasticDistribution>\n"
+         "<StochasticDistribution parameterName=\"TargetVehicle\"><ProbabilityDistributionSet><Element value=\"car_red\" "
+         "weight=\"1\"/><Element value=\"van_red\" weight=\"1\"/></ProbabilityDistributionSet></StochasticDistribution>\n"
+         "</Stochastic>\n</ParameterValueDistribution>\n</OpenSCENARIO>\n";
+  }
+  ASSERT_EQ(RunGauntlet({"play", dir + "/variation.xosc", "--duration", "0.5"}, dir), 0) << ReadFile(dir + "/stderr.txt");
+  const std::string first = ReadFile(dir + "/stdout.txt");
+  std::vector<std::string> headers;
+  for (const auto& l : Lines(first))
+    if (l.starts_with("# parameter set")) headers.push_back(l);
+  ASSERT_EQ(headers.size(), 3u) << first;
+  EXPECT_TRUE(headers[0].starts_with("# parameter set 1/3: EgoSpeed=")) << headers[0];
+  EXPECT_NE(headers[0].find(" TargetVehicle="), std::string::npos) << headers[0];
+  ASSERT_EQ(RunGauntlet({"play", dir + "/variation.xosc", "--duration", "0.5"}, dir), 0);
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), first);
+}
+
 TEST(PlayCommandTest, UsageErrors) {
   const std::string dir = FreshDir("play_usage");
   EXPECT_EQ(RunGauntlet({"play"}, dir), 2);

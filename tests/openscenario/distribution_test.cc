@@ -28,18 +28,19 @@ TEST(DistributionTest, EsminiParameterSetFile) {
   EXPECT_FALSE(openscenario::IsParameterDistribution(std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xosc/cut-in.xosc"));
 }
 
-TEST(DistributionTest, StochasticAndUnknownElementsAreErrors) {
+TEST(DistributionTest, UnknownElementsAreErrors) {
   const std::string path = WriteXosc(
-      "stochastic",
+      "unknown_pvd",
       "<?xml version=\"1.0\"?>\n<OpenSCENARIO>\n<FileHeader revMajor=\"1\" revMinor=\"2\" date=\"x\" description=\"\" "
-      "author=\"\"/>\n<ParameterValueDistribution>\n<ScenarioFile filepath=\"s.xosc\"/>\n<Stochastic "
+      "author=\"\"/>\n<ParameterValueDistribution>\n<ScenarioFile filepath=\"s.xosc\"/>\n<Random "
       "numberOfTestRuns=\"5\"/>\n</ParameterValueDistribution>\n</OpenSCENARIO>\n");
   try {
     (void)LoadParameterDistribution(path);
     FAIL() << "no error";
   } catch (const core::InputError& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("stochastic.xosc:6:1: error: Stochastic is not supported in ParameterValueDistribution"),
+    EXPECT_NE(what.find("unknown_pvd.xosc:6:1: error: Random is not supported in ParameterValueDistribution; supported: "
+                        "ScenarioFile, Deterministic, Stochastic"),
               std::string::npos)
         << what;
   }
