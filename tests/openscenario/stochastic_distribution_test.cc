@@ -179,6 +179,16 @@ TEST(StochasticDistributionTest, SetsAreDeterministicAndPerParameter) {
   EXPECT_EQ(openscenario::FormatNumber(openscenario::StochasticUnit(42, "speed", 0)), "0.46495293426579903");
 }
 
+TEST(StochasticDistributionTest, DocumentedExampleFile) {
+  // docs/openscenario.md shows this file's first set
+  const auto d = LoadParameterDistribution(std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/cut-in_stochastic.xosc");
+  const std::vector<ParameterSet> sets = d.Sets();
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[0], (ParameterSet{{"EgoSpeed", "88.3293775698744"}, {"TargetVehicle", "car_red"},
+                                   {"TargetSpeedFactor", "1.2306665843653877"}}));
+  EXPECT_EQ(d.scenario_path.substr(d.scenario_path.size() - 12), "/cut-in.xosc");
+}
+
 TEST(StochasticDistributionTest, InverseCdfEdges) {
   openscenario::StochasticParameter p;
   p.kind = openscenario::StochasticParameter::Kind::kHistogram;
