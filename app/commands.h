@@ -29,5 +29,6 @@ int RunProveCommand(const std::vector<std::string>& args);
 int RunGateCommand(const std::vector<std::string>& args);
 int RunHistoryCommand(const std::vector<std::string>& args);
 int RunPlayCommand(const std::vector<std::string>& args);
+int RunImportCommand(const std::vector<std::string>& args);
 
 }  // namespace gauntlet::app

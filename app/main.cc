@@ -48,6 +48,10 @@ constexpr Command kCommands[] = {
     {"play", "play FILE.xosc [--time-step S] [--duration S] [--param NAME=VALUE]... [--trace FILE.csv]\n"
              "               play an OpenSCENARIO XML scenario: its events and collisions, exit 1 on a collision",
      gauntlet::app::RunPlayCommand},
+    {"import", "import FILE.xosc --out FILE.yaml [--ego NAME] [--time-step S] [--duration S] [--param NAME=VALUE]...\n"
+               "               write the Gauntlet scenario equivalent to an OpenSCENARIO scenario (exit 2 with every "
+               "reason when it cannot be expressed)",
+     gauntlet::app::RunImportCommand},
 };
 
 constexpr const char* kJUnitHelp =
