@@ -344,7 +344,12 @@ class Importer {
       out.world.road = roads_->Run();
     }
     InitActions();
-    ReadRun();
+    try {
+      ReadRun();
+    } catch (const core::InputError& e) {  // a position the run as written could not resolve
+      errors_.Absorb(e);
+      if (initial_.empty()) errors_.ThrowIfAny();
+    }
     Actors(&out.world);
     Storyboard(&out.world);
     Duration(&out.world);
@@ -569,6 +574,41 @@ class Importer {
                         "player the difference of s along the road minus the boxes");
   }
 
+  /// A StoryboardElementState condition as sim's `event` ("<actor>.<behaviour>.start" or ".end").
+  std::optional<std::string> EventOf(const Condition& c) {
+    if (c.element_type != ElementType::kEvent) {
+      Error(c.pos, "StoryboardElementState of an element other than an Event cannot be expressed; sim triggers "
+                   "wait for behaviours");
+      return std::nullopt;
+    }
+    const bool end = c.state == ElementState::kEndTransition || c.state == ElementState::kComplete;
+    if (!end && c.state != ElementState::kStartTransition) {
+      Error(c.pos, "StoryboardElementState with this state cannot be expressed: sim's events say that a behaviour "
+                   "has started or ended (startTransition, endTransition, completeState)");
+      return std::nullopt;
+    }
+    const ImportedEvent* ref = nullptr;
+    int count = 0;
+    for (const ImportedEvent& e : events_)
+      if (sc_.elements[static_cast<size_t>(e.element)].name == c.element_ref) {
+        ref = &e;
+        ++count;
+      }
+    if (count != 1) {
+      Error(c.pos, "StoryboardElementState: Event '" + c.element_ref + "' " +
+                       (count == 0 ? "is not imported (an ego event, or not a behaviour of an actor)" : "names several events") +
+                       "; sim triggers wait for an actor's behaviour");
+      return std::nullopt;
+    }
+    if (end && (!ref->ends || ref->behaviours.size() != 1)) {
+      Error(c.pos, "StoryboardElementState: the end of Event '" + c.element_ref +
+                       "' cannot be expressed: its sim behaviour (a step speed change holds the speed until another "
+                       "takes over; or several actions) has no such end");
+      return std::nullopt;
+    }
+    return ActorName(sc_.entities[static_cast<size_t>(ref->entity)].name) + "." + ref->name + (end ? ".end" : ".start");
+  }
+
   std::optional<sim::Trigger> ConvertTrigger(const ImportedEvent& ev, double act_time) {
     const Element& el = sc_.elements[static_cast<size_t>(ev.element)];
     sim::Trigger out;
@@ -619,47 +659,14 @@ class Importer {
           out.time_s = std::max(out.time_s.value_or(0.0), TimeThreshold(c));
           break;
         case Condition::Kind::kStoryboardElementState: {
-          if (out.event.size() > 0) {
+          const std::optional<std::string> event = out.event.empty() ? EventOf(c) : std::nullopt;
+          if (!out.event.empty())
             Error(c.pos, "a second StoryboardElementState condition cannot be expressed; a sim trigger waits for one event");
+          if (!event) {
             ok = false;
             break;
           }
-          if (c.element_type != ElementType::kEvent) {
-            Error(c.pos, "StoryboardElementState of an element other than an Event cannot be expressed; sim triggers "
-                         "wait for behaviours");
-            ok = false;
-            break;
-          }
-          const bool end = c.state == ElementState::kEndTransition || c.state == ElementState::kComplete;
-          if (!end && c.state != ElementState::kStartTransition) {
-            Error(c.pos, "StoryboardElementState with this state cannot be expressed: sim's events say that a behaviour "
-                         "has started or ended (startTransition, endTransition, completeState)");
-            ok = false;
-            break;
-          }
-          const ImportedEvent* ref = nullptr;
-          int count = 0;
-          for (const ImportedEvent& e : events_)
-            if (sc_.elements[static_cast<size_t>(e.element)].name == c.element_ref) {
-              ref = &e;
-              ++count;
-            }
-          if (count != 1) {
-            Error(c.pos, "StoryboardElementState: Event '" + c.element_ref + "' " +
-                             (count == 0 ? "is not imported (an ego event, or not a behaviour of an actor)"
-                                         : "names several events") +
-                             "; sim triggers wait for an actor's behaviour");
-            ok = false;
-            break;
-          }
-          if (end && (!ref->ends || ref->behaviours.size() != 1)) {
-            Error(c.pos, "StoryboardElementState: the end of Event '" + c.element_ref +
-                             "' cannot be expressed: its sim behaviour (a step speed change holds the speed until "
-                             "another takes over; or several actions) has no such end");
-            ok = false;
-            break;
-          }
-          out.event = ActorName(sc_.entities[static_cast<size_t>(ref->entity)].name) + "." + ref->name + (end ? ".end" : ".start");
+          out.event = *event;
           break;
         }
         case Condition::Kind::kRelativeDistance: {
@@ -942,6 +949,7 @@ class Importer {
                                        " s, as long as the scenario ran when played as written (give --duration to choose)");
       return;
     }
+    if (!errors_.empty()) return;  // the run as written stopped at an error: reported
     Error(StopPos(), "no StopTrigger ended the scenario within " + Num(kMaxReadRun_s) +
                          " s when played as written: give --duration");
   }

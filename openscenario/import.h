@@ -9,9 +9,9 @@
 // semantics are the player's. Anything else is an error at its `file:line:col` saying why; all reasons
 // are reported at once (one core::InputError).
 //
-//   const ImportResult r = ImportScenario("cut-in.xosc", {.ego = "Ego"});
-//   for (const auto& w : r.warnings) std::cerr << w.Format() << '\n';
-//   // r.world is ready for sim; r.ego is the actor the model drives
+//   const ImportResult r = ImportScenario("straight.xosc", {.ego = "Ego"});
+//   for (const auto& w : r.warnings) std::cerr << w.Format() << '\n';   // "... warning: ..."
+//   // r.world is a sim::WorldSpec; r.ego names the actor the model drives
 //
 // The scenario is played once as written (openscenario/player.h) with `time_step` to read the
 // entities' places at t = 0, the order in which each entity's events start, and, when the Storyboard's

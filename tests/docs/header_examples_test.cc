@@ -43,6 +43,7 @@
 #include "models/policy.h"
 #include "opendrive/opendrive.h"
 #include "openscenario/distribution.h"
+#include "openscenario/import.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
 #include "reports/html_report.h"
@@ -51,6 +52,7 @@
 #include "reports/run_writer.h"
 #include "reports/top_view.h"
 #include "scenarios/campaign.h"
+#include "scenarios/openscenario_parameters.h"
 #include "scenarios/generators/adversarial_search.h"
 #include "scenarios/generators/counterexample_shrinking.h"
 #include "scenarios/generators/coverage.h"
@@ -411,12 +413,37 @@ TEST_F(HeaderExamplesRunInScratch, OpenScenarioScenarioPlayerAndDistribution) {
   EXPECT_NE(printed.find("event CutInEvent start"), std::string::npos) << printed;
   // BEGIN openscenario/distribution.h
   const ParameterDistribution d = LoadParameterDistribution("cut-in_parameter_set.xosc");
-  for (const auto& set : d.Combinations()) {
+  for (const auto& set : d.Sets()) {
     const Scenario s = LoadScenario(d.scenario_path, set);   // one run per set
   }
   // END
   EXPECT_EQ(d.scenario_path, "cut-in.xosc");  // next to the distribution file
-  EXPECT_GE(d.Combinations().size(), 2u);  // each loaded above (a set the scenario refuses throws)
+  EXPECT_GE(d.Sets().size(), 2u);  // each loaded above (a set the scenario refuses throws)
+  {
+    using scenarios::FromParameterDistribution;
+    using scenarios::OpenScenarioParameters;
+    using scenarios::ParameterSpace;
+    // BEGIN scenarios/openscenario_parameters.h
+    const auto d = openscenario::LoadParameterDistribution("cut-in_parameter_set.xosc");
+    const OpenScenarioParameters p = FromParameterDistribution(d);   // throws core::InputError
+    ParameterSpace space{p.parameters};
+    const openscenario::ParameterSet overrides = p.Overrides(space.NominalPoint());
+    // openscenario::LoadScenario(d.scenario_path, overrides)
+    // END
+    EXPECT_EQ(overrides, d.Combinations().front());  // the nominal point: every first choice
+  }
+  // the import fixture and its road, beside each other
+  test::WriteUnder(dir, "straight.xosc", test::ReadFile(kSource + "/tests/openscenario/testdata/import/straight.xosc"));
+  test::WriteUnder(dir, "straight.xodr", test::ReadFile(kSource + "/tests/openscenario/testdata/import/straight.xodr"));
+  testing::internal::CaptureStderr();
+  // BEGIN openscenario/import.h
+  const ImportResult r = ImportScenario("straight.xosc", {.ego = "Ego"});
+  for (const auto& w : r.warnings) std::cerr << w.Format() << '\n';   // "... warning: ..."
+  // r.world is a sim::WorldSpec; r.ego names the actor the model drives
+  // END
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("warning: Event 'ego_brake' acts on the ego"), std::string::npos);
+  EXPECT_EQ(r.ego, "Ego");
+  EXPECT_EQ(r.world.actors.size(), 4u);
 }
 
 TEST_F(HeaderExamplesRunInScratch, CoreInputFileTextAndUnits) {
