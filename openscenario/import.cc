@@ -354,8 +354,12 @@ class Importer {
     Storyboard(&out.world);
     Duration(&out.world);
     errors_.ThrowIfAny();
-    for (const core::FieldError& e : sim::Validate(out.world))
-      errors_.Error(core::SourcePos{path_}, "the imported world is not valid: " + e.path + ": " + e.message);
+    for (const core::FieldError& e : sim::Validate(out.world)) {
+      // at the entity the problem is about (actors are in entity order), else at the ego
+      size_t entity = static_cast<size_t>(ego_);
+      if (e.path.starts_with("actors[")) entity = std::min(std::stoul(e.path.substr(7)), sc_.entities.size() - 1);
+      errors_.Error(sc_.entities[entity].pos, "the imported world is not valid: " + e.path + ": " + e.message);
+    }
     errors_.ThrowIfAny();
     out.ego = ActorName(sc_.entities[static_cast<size_t>(ego_)].name);
     out.ego_pos = sc_.entities[static_cast<size_t>(ego_)].pos;
