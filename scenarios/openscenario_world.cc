@@ -114,8 +114,13 @@ CoSimulation::CoSimulation(std::shared_ptr<const openscenario::Scenario> scenari
 bool CoSimulation::Advance(double time_s, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) {
   const openscenario::Scenario& sc = *scenario_;
   GAUNTLET_CHECK(std::fabs(player_->time() - time_s) <= 1e-9 * std::max(1.0, time_s));
-  player_->SetExternalState(ToReference(now[ego_], sc.entities[ego_].box));
-  player_->Step();
+  try {
+    player_->SetExternalState(ToReference(now[ego_], sc.entities[ego_].box));
+    player_->Step();
+  } catch (const core::InputError& e) {
+    input_error_ = e.what();
+    throw;
+  }
   if (player_->finished()) return false;
   const std::vector<EntityState> states = player_->States();
   for (size_t i = 0; i < states.size(); ++i)

@@ -84,6 +84,9 @@ class CoSimulation : public sim::ActorScript {
   /// poses; false once the storyboard's StopTrigger has fired (at t).
   bool Advance(double time_s, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) override;
 
+  /// The storyboard's input error that ended the episode (a position that no longer exists), "" if none.
+  [[nodiscard]] const std::string& input_error() const { return input_error_; }
+
   /// Every entity's state at the time of the row `signals` (sim::SignalNames(world()) values) the
   /// episode's observer sees: the player's states, the ego's from the row (its reference point).
   [[nodiscard]] std::vector<openscenario::EntityState> States(std::span<const double> signals) const;
@@ -98,6 +101,7 @@ class CoSimulation : public sim::ActorScript {
   sim::WorldSpec world_;
   size_t ego_ = 0;
   size_t ego_column_ = 0;  ///< `<ego>.x` in the signals; .y, .heading, .speed follow
+  std::string input_error_;
 };
 
 /// A scenario file's OpenSCENARIO world, checked at load (Scenario::openscenario).
