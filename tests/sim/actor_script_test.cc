@@ -41,8 +41,17 @@ class FunctionScript : public ActorScript {
   double dt_;
 };
 
-LambdaController Keep() {
-  return LambdaController([](double, std::span<const double>, std::span<double>, EgoCommand* c) { c->accel_mps2 = 0.0; });
+/// Runs `w` with the ego keeping its speed and `script` moving the scripted actors.
+EpisodeResult RunScripted(const WorldSpec& w, ActorScript& script) {
+  LambdaController keep([](double, std::span<const double>, std::span<double>, EgoCommand* c) { c->accel_mps2 = 0.0; });
+  EpisodeOptions options;
+  options.script = &script;
+  return RunEpisode(w, keep, options);
+}
+
+/// The scripted car of Chase(80) driving away at 4 m/s.
+FunctionScript Receding(double dt) {
+  return FunctionScript({false, true}, [](double t) { return ActorPose{80.0 + 4.0 * t, 0.0, 0.0, 4.0}; }, dt);
 }
 
 // No roads: an ego at x = 0 driving +x at 10 m/s, and a scripted car ahead at x0 + v t.
@@ -72,10 +81,7 @@ TEST(ActorScriptTest, ScriptedActorIsExactlyWhereTheScriptPutsIt) {
   w.actors[1].y_m = 20.0;
   w.actors[1].speed_mps = 3.0;
   FunctionScript script({false, true}, pose, w.time_step_s);
-  LambdaController keep = Keep();
-  EpisodeOptions options;
-  options.script = &script;
-  const EpisodeResult r = RunEpisode(w, keep, options);
+  const EpisodeResult r = RunScripted(w, script);
   ASSERT_EQ(r.status, EpisodeStatus::kCompleted) << r.error;
   ASSERT_EQ(r.trace.size(), 61u);
   EXPECT_EQ(script.calls, 60);  // once per step, not after the last row
@@ -101,10 +107,7 @@ TEST(ActorScriptTest, PairSignalsAndContactFollowTheScriptedActor) {
   const double x0 = 50.0;
   WorldSpec w = Chase(x0);
   FunctionScript script({false, true}, [&](double t) { return ActorPose{x0 + 4.0 * t, 0.0, 0.0, 4.0}; }, w.time_step_s);
-  LambdaController keep = Keep();
-  EpisodeOptions options;
-  options.script = &script;
-  const EpisodeResult r = RunEpisode(w, keep, options);
+  const EpisodeResult r = RunScripted(w, script);
   ASSERT_EQ(r.status, EpisodeStatus::kCompleted) << r.error;
   const double contact = 45.5 / 6.0;
   for (size_t k = 0; k < r.trace.size(); ++k) {
@@ -124,12 +127,9 @@ TEST(ActorScriptTest, PairSignalsAndContactFollowTheScriptedActor) {
 
 TEST(ActorScriptTest, AScriptThatEndsItsScenarioEndsTheEpisodeThere) {
   WorldSpec w = Chase(80.0);
-  FunctionScript script({false, true}, [](double t) { return ActorPose{80.0 + 4.0 * t, 0.0, 0.0, 4.0}; }, w.time_step_s);
+  FunctionScript script = Receding(w.time_step_s);
   script.end_at = 2.0;
-  LambdaController keep = Keep();
-  EpisodeOptions options;
-  options.script = &script;
-  const EpisodeResult r = RunEpisode(w, keep, options);
+  const EpisodeResult r = RunScripted(w, script);
   EXPECT_EQ(r.status, EpisodeStatus::kCompleted) << r.error;
   ASSERT_EQ(r.trace.size(), 41u);  // rows at 0, 0.05, ..., 2.0
   EXPECT_NEAR(r.trace.time().back(), 2.0, 1e-12);
@@ -137,19 +137,16 @@ TEST(ActorScriptTest, AScriptThatEndsItsScenarioEndsTheEpisodeThere) {
 
 TEST(ActorScriptTest, AScriptThatThrowsIsAnErrorWithTheTime) {
   WorldSpec w = Chase(80.0);
-  FunctionScript script({false, true}, [](double t) { return ActorPose{80.0 + 4.0 * t, 0.0, 0.0, 4.0}; }, w.time_step_s);
+  FunctionScript script = Receding(w.time_step_s);
   script.throw_at = 1.0;
-  LambdaController keep = Keep();
-  EpisodeOptions options;
-  options.script = &script;
-  const EpisodeResult r = RunEpisode(w, keep, options);
+  const EpisodeResult r = RunScripted(w, script);
   EXPECT_EQ(r.status, EpisodeStatus::kError);
   EXPECT_NE(r.error.find("script broke"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("t=1 s"), std::string::npos) << r.error;
 }
 
 TEST(ActorScriptTest, AScriptedWorldWithoutAScriptIsAnError) {
-  LambdaController keep = Keep();
+  LambdaController keep([](double, std::span<const double>, std::span<double>, EgoCommand*) {});
   const EpisodeResult r = RunEpisode(Chase(80.0), keep, {});
   EXPECT_EQ(r.status, EpisodeStatus::kError);
   EXPECT_NE(r.error.find("no actor script"), std::string::npos) << r.error;
