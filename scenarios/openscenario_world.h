@@ -18,7 +18,7 @@
 //   CoSimulation cosim(sc, "Ego", 0.05, 10.0);            // Init actions played
 //   sim::EpisodeOptions options;
 //   options.script = &cosim;
-//   sim::RunEpisode(cosim.world(), controller, options);  // the others follow the storyboard
+//   const sim::EpisodeResult r = sim::RunEpisode(cosim.world(), controller, options);  // the others follow the storyboard
 //
 // Positions: an entity's OpenSCENARIO position is its reference point (usually the rear axle), its
 // box centre offset by the BoundingBox's Center; a sim actor's position is its box centre. The
