@@ -158,7 +158,9 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
   for (const auto& w : scenario.warnings) std::cerr << w.Format() << '\n';
   TraceFile trace(trace_path, scenario);
   if (model) {
-    const bool collided = PlayWithModel(loaded, *model, trace, dt, duration.value_or(kDefaultDuration));
+    // the steps of the run without a model: up to the first t >= duration
+    const double steps = std::ceil(duration.value_or(kDefaultDuration) / dt - 1e-6);
+    const bool collided = PlayWithModel(loaded, *model, trace, dt, steps * dt);
     std::cout.flush();
     trace.Close();
     return collided;

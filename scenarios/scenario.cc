@@ -956,6 +956,13 @@ void ScenarioLoader::Load(YAML::Node root) {
       diags_->Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
     }
   }
+  for (size_t i = 0; i < scenario_->world.actors.size() && !openscenario_; ++i) {
+    if (scenario_->world.actors[i].scripted) {
+      diags_->Error(bound_reader.PositionOf(core::IndexPath("world.actors", i) + ".scripted"),
+                    "'scripted' actors are moved by an OpenSCENARIO storyboard: give the scenario an 'openscenario:' "
+                    "section instead of 'world:'");
+    }
+  }
   CheckBinding(bound_reader);
   CheckFormal();
 

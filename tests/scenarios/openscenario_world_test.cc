@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "scenarios/campaign.h"
 #include "scenarios/scenario.h"
+#include "scenarios/scenario_env.h"
 #include "scenarios/suite.h"
 #include "tests/test_files.h"
 
@@ -152,6 +153,16 @@ TEST(OpenScenarioWorldTest, BadInputIsAnErrorAtItsPosition) {
     const std::string message = LoadError(path);
     EXPECT_NE(message.find("give either 'world' or 'openscenario', not both"), std::string::npos) << message;
   }
+  {  // a scripted actor in a world of its own: nothing would move it
+    const std::string path = Write("scripted", "scenario: s\nworld:\n  duration_s: 1\n  actors:\n"
+                                               "    - {name: ego, ego: true, x_m: 0, y_m: 0}\n"
+                                               "    - {name: car, x_m: 20, y_m: 0, scripted: true}\n"
+                                               "model: {slot: acc, observation: [{name: g, expr: car.gap}], accel_mps2: {output: 0}}\n"
+                                               "requirements: [{name: r, formula: always (car.gap > 0)}]\n");
+    const std::string message = LoadError(path);
+    EXPECT_EQ(message.rfind(PosOf(path, "true}") + ": error: 'scripted' actors are moved by an OpenSCENARIO storyboard", 0), 0u)
+        << message;
+  }
   {  // an element the player does not support: at its place in the .xosc
     std::string xosc = test::ReadFile(kCcrs);
     const std::string target = "<WorldPosition x=\"77.778\" y=\"-14\" h=\"0\"/>";
@@ -207,6 +218,17 @@ TEST(OpenScenarioWorldTest, ResultsAreIdenticalForOneAndTwoThreads) {
   const std::string a = test::ReadFile(one + "/results.jsonl");
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, test::ReadFile(two + "/results.jsonl"));
+}
+
+TEST(OpenScenarioWorldTest, AScenarioEnvStepsTheCoSimulation) {
+  // an agent that coasts: the storyboard's Target stands, the contact comes at the closed-form row
+  ScenarioEnv env(LoadScenario(Write("env", ScenarioText())));
+  env.Reset({kEgoSpeed}, 3);
+  const double coast = 0.0;
+  while (!env.done()) env.Step(std::span<const double>(&coast, 1));
+  EXPECT_TRUE(env.terminated());  // stop_on_collision
+  EXPECT_NEAR(env.time_s(), std::ceil((77.778 - 50.0 - 4.3) / kEgoSpeed / 0.05) * 0.05, 1e-9);
+  EXPECT_FALSE(env.result().requirements.at(0).satisfied);
 }
 
 TEST(OpenScenarioWorldTest, TheBundledExampleRunsWithItsModelStoppingShort) {
