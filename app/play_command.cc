@@ -14,6 +14,11 @@
 // A parameter variation file (ParameterValueDistribution) plays its scenario once per parameter set,
 // each run's lines after a line `# parameter set I/N: NAME=VALUE ...`, traces in FILE_I.csv; exit 1 if
 // any run collided.
+//
+// `--model SLOT=PATH`: the network file PATH (.onnx or .nnet) drives entity SLOT through the default
+// binding (scenarios::DefaultOpenScenarioBinding: gap ahead, speed, closing speed -> acceleration), the
+// other entities following the storyboard: the co-simulation of a scenario file's `openscenario:` world
+// (scenarios/openscenario_world.h). Same lines, trace and exit codes; the trace holds SLOT as driven.
 
 #include <cmath>
 #include <cstdio>
@@ -30,6 +35,10 @@
 #include "openscenario/expression.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
+#include "scenarios/model_driver.h"
+#include "scenarios/openscenario_world.h"
+#include "scenarios/suite.h"
+#include "sim/episode.h"
 
 namespace gauntlet::app {
 namespace {
@@ -51,32 +60,115 @@ std::string NumberedPath(const std::string& path, size_t n) {
   return (has_ext ? path.substr(0, dot) : path) + "_" + std::to_string(n) + (has_ext ? path.substr(dot) : "");
 }
 
+/// The model of `--model SLOT=PATH`.
+struct ModelArg {
+  std::string slot;
+  std::string path;
+};
+
+/// The trace of one run: `time`, then x, y, heading, speed of every entity, one row per step.
+class TraceFile {
+ public:
+  TraceFile(const std::optional<std::string>& path, const openscenario::Scenario& scenario) : path_(path) {
+    if (!path_) return;
+    out_.open(*path_);
+    if (!out_) throw core::InfrastructureError("cannot write the trace '" + *path_ + "'");
+    out_ << "time";
+    for (const auto& e : scenario.entities)
+      out_ << ',' << e.name << ".x," << e.name << ".y," << e.name << ".heading," << e.name << ".speed";
+    out_ << '\n';
+  }
+  void Row(double time, const std::vector<openscenario::EntityState>& states) {
+    if (!path_) return;
+    out_ << Time(time);
+    for (const auto& s : states)
+      out_ << ',' << core::FormatDouble(s.x) << ',' << core::FormatDouble(s.y) << ',' << core::FormatDouble(s.heading)
+           << ',' << core::FormatDouble(s.speed);
+    out_ << '\n';
+  }
+  void Close() {
+    if (!path_) return;
+    out_.close();
+    if (!out_) throw core::InfrastructureError("cannot write the trace '" + *path_ + "'");
+  }
+
+ private:
+  std::optional<std::string> path_;
+  std::ofstream out_;
+};
+
+void PrintLines(openscenario::Player& player) {
+  for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
+  for (const openscenario::Warning& w : player.TakeWarnings()) std::cerr << w.Format() << '\n';
+}
+
+/// Plays `scenario` with `model` driving entity model.slot (the co-simulation of an `openscenario:`
+/// world, the default binding), printing its lines and writing its trace; whether a collision happened.
+bool PlayWithModel(const std::shared_ptr<const openscenario::Scenario>& scenario, const ModelArg& model_arg,
+                   TraceFile& trace, double dt, double duration) {
+  if (const std::string problem = scenarios::CoSimulation::EgoProblem(*scenario, model_arg.slot); !problem.empty())
+    throw core::InputError({"--model", 0, 0}, problem);
+  const scenarios::LoadedModel model = scenarios::LoadModelFile(model_arg.slot, model_arg.path);
+  scenarios::CoSimulation cosim(scenario, model_arg.slot, dt, duration);
+  const scenarios::ModelBindingSpec binding = scenarios::DefaultOpenScenarioBinding(cosim.world(), model_arg.slot);
+  const std::vector<std::string> problems = scenarios::CheckModelFitsBinding(binding, "play", model_arg.slot, model);
+  if (!problems.empty()) {
+    std::string message = "the model does not fit play's default binding (inputs gap_m, speed_mps, closing_speed_mps; "
+                          "output 0 the acceleration in m/s^2):";
+    for (const std::string& p : problems) message += "\n  " + p;
+    message += "\n  for another binding, write a scenario file with an 'openscenario:' section (docs/scenario-format.md)";
+    throw core::InputError({model_arg.path, 0, 0}, message);
+  }
+  const std::shared_ptr<const scenarios::Scenario> bound = scenarios::BindingScenario("play", cosim.world(), binding);
+  scenarios::ModelDriver driver(*bound, binding, model, core::Rng(0).Fork("sensors"));
+  const size_t world_signals = sim::SignalNames(cosim.world()).size();
+  std::vector<openscenario::EntityState> last;
+  sim::EpisodeOptions options;
+  options.extra_signals = driver.SignalNames();
+  options.record_trace = false;
+  options.script = &cosim;
+  options.observer = [&](double time_s, std::span<const double> row) {
+    PrintLines(cosim.player());
+    last = cosim.States(row.first(world_signals));
+    trace.Row(time_s, last);
+    return true;
+  };
+  const sim::EpisodeResult episode = sim::RunEpisode(cosim.world(), driver, options);
+  if (episode.status == sim::EpisodeStatus::kError) {
+    PrintLines(cosim.player());
+    std::cout.flush();
+    if (!cosim.input_error().empty()) throw core::InputError({}, cosim.input_error());
+    if (episode.error.starts_with("invalid world")) throw core::InputError({scenario->path, 0, 0}, episode.error);
+    throw std::runtime_error(episode.error);
+  }
+  // the driven entity's contacts at the last row (the others' were checked by the last step)
+  if (!cosim.player().finished() && !last.empty()) cosim.player().SetExternalState(last[cosim.ego()]);
+  PrintLines(cosim.player());
+  return cosim.player().collided();
+}
+
 /// Plays one scenario with `overrides`, printing its lines (and writing its trace); whether a
 /// collision happened. Throws core::InputError for bad input, InfrastructureError when the trace
 /// cannot be written.
 bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
-             const std::optional<std::string>& trace_path, double dt, const std::optional<double>& duration) {
-  const openscenario::Scenario scenario = openscenario::LoadScenario(path, overrides);
+             const std::optional<std::string>& trace_path, double dt, const std::optional<double>& duration,
+             const std::optional<ModelArg>& model) {
+  const auto loaded = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(path, overrides));
+  const openscenario::Scenario& scenario = *loaded;
   for (const auto& w : scenario.warnings) std::cerr << w.Format() << '\n';
-  std::ofstream trace;
-  if (trace_path) {
-    trace.open(*trace_path);
-    if (!trace) throw core::InfrastructureError("cannot write the trace '" + *trace_path + "'");
-    trace << "time";
-    for (const auto& e : scenario.entities)
-      trace << ',' << e.name << ".x," << e.name << ".y," << e.name << ".heading," << e.name << ".speed";
-    trace << '\n';
+  TraceFile trace(trace_path, scenario);
+  if (model) {
+    // the steps of the run without a model: up to the first t >= duration
+    const double steps = std::ceil(duration.value_or(kDefaultDuration) / dt - 1e-6);
+    const bool collided = PlayWithModel(loaded, *model, trace, dt, steps * dt);
+    std::cout.flush();
+    trace.Close();
+    return collided;
   }
   openscenario::Player player(scenario, {.time_step = dt});
   auto flush = [&] {
     for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
-    if (trace_path) {
-      trace << Time(player.time());
-      for (const auto& s : player.States())
-        trace << ',' << core::FormatDouble(s.x) << ',' << core::FormatDouble(s.y) << ',' << core::FormatDouble(s.heading)
-              << ',' << core::FormatDouble(s.speed);
-      trace << '\n';
-    }
+    trace.Row(player.time(), player.States());
   };
   player.Start();
   flush();
@@ -90,10 +182,7 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
     flush();
   }
   std::cout.flush();
-  if (trace_path) {
-    trace.close();
-    if (!trace) throw core::InfrastructureError("cannot write the trace '" + *trace_path + "'");
-  }
+  trace.Close();
   if (!duration && !player.finished() && player.time() >= end - dt * 1e-6)
     std::cerr << "gauntlet play: warning: no StopTrigger fired; stopped at " << kDefaultDuration << " s\n";
   return player.collided();
@@ -129,10 +218,15 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
               << kUsage;
     return kExitUsage;
   }
+  std::optional<ModelArg> model;
   if (args.Has("model")) {
-    std::cerr << "gauntlet play: --model is not supported yet: a model cannot drive an OpenSCENARIO entity "
-                 "(every entity follows its storyboard)\n";
-    return kExitUsage;
+    const std::vector<std::string> all = args.GetAll("model");
+    const size_t eq = all.front().find('=');
+    if (all.size() != 1 || eq == std::string::npos || eq == 0 || eq + 1 == all.front().size()) {
+      std::cerr << "gauntlet play: --model needs one SLOT=PATH (SLOT: the entity the model drives)\n" << kUsage;
+      return kExitUsage;
+    }
+    model = ModelArg{all.front().substr(0, eq), all.front().substr(eq + 1)};
   }
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& p : args.GetAll("param")) {
@@ -147,7 +241,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     const std::string& path = args.positional()[0];
     const std::optional<std::string> trace_path = args.Get("trace");
     if (!openscenario::IsParameterDistribution(path))
-      return PlayOne(path, overrides, trace_path, dt, duration) ? kExitFailed : kExitPassed;
+      return PlayOne(path, overrides, trace_path, dt, duration, model) ? kExitFailed : kExitPassed;
     // a parameter variation file: its scenario once per parameter set (--param applies on top)
     const openscenario::ParameterDistribution dist = openscenario::LoadParameterDistribution(path);
     const std::vector<openscenario::ParameterSet> sets = dist.Sets();
@@ -160,7 +254,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
       std::cout << '\n';
       std::optional<std::string> trace;
       if (trace_path) trace = NumberedPath(*trace_path, i + 1);
-      collided = PlayOne(dist.scenario_path, params, trace, dt, duration) || collided;
+      collided = PlayOne(dist.scenario_path, params, trace, dt, duration, model) || collided;
     }
     return collided ? kExitFailed : kExitPassed;
   } catch (const core::InputError& e) {
@@ -168,6 +262,10 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     std::cerr << e.what() << '\n';
     return kExitUsage;
   } catch (const core::InfrastructureError& e) {
+    std::cout.flush();
+    std::cerr << "gauntlet play: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const std::runtime_error& e) {  // the model failed (a non-finite output, ...)
     std::cout.flush();
     std::cerr << "gauntlet play: " << e.what() << '\n';
     return kExitInternal;

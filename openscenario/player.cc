@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 #include <numbers>
+#include <stdexcept>
 
 #include "core/format.h"
 #include "openscenario/expression.h"
@@ -110,6 +111,10 @@ struct Player::Impl {
   bool finished = false;
   bool any_collision = false;
   std::vector<std::string> lines;
+  int external = -1;                   // PlayOptions::external's index
+  bool external_set = false;           // SetExternalState was called once
+  std::set<int> external_warned;       // actions warned about
+  std::vector<Warning> warnings;
   std::map<std::string, std::string> parameters;
   std::map<std::string, std::string> variables;
 
@@ -214,6 +219,16 @@ struct Player::Impl {
         insts_of_element[e].push_back(NewInst(el.action, actor, static_cast<int>(e)));
     }
     for (const InitAction& ia : sc.init) init_insts.push_back(NewInst(ia.action, ia.entity, -1));
+    if (!options.external.empty()) {
+      external = sc.FindEntity(options.external);
+      if (external < 0) throw core::InputError({sc.path, 1, 1}, "no entity '" + options.external + "' to drive");
+    }
+  }
+  /// A storyboard action on the external entity is not applied: a warning at the action, once.
+  void NotApplied(const Action& a) {
+    if (!external_warned.insert(static_cast<int>(&a - sc.actions.data())).second) return;
+    warnings.push_back({a.pos, "action '" + a.name + "' on '" + sc.entities[static_cast<size_t>(external)].name +
+                                   "' is not applied: the entity is driven externally (by the model)"});
   }
   int NewInst(int action, int entity, int element) {
     Inst in;
@@ -901,6 +916,11 @@ struct Player::Impl {
   void StartInst(int i) {
     Inst& in = insts[static_cast<size_t>(i)];
     const Action& a = Act(in);
+    if (in.entity >= 0 && in.entity == external && in.element >= 0) {
+      NotApplied(a);
+      in.running = false;
+      return;
+    }
     EndConflicting(i);
     in.running = true;
     in.elapsed = 0.0;
@@ -1354,7 +1374,7 @@ struct Player::Impl {
   // ---- motion -------------------------------------------------------------------------------------
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
-    if (e.moved || std::fabs(e.s.speed) < kSmall) return;
+    if (e.moved || index == external || std::fabs(e.s.speed) < kSmall) return;
     const double d = e.s.speed * dt;
     if (e.lane) {
       // facing against the lane: moving forward is moving backwards along it
@@ -1370,8 +1390,10 @@ struct Player::Impl {
       e.odometer += std::fabs(d);
     }
   }
-  void UpdateStates(double dt) {
+  /// `only` >= 0: that entity alone; else every entity but the external one.
+  void UpdateStates(double dt, int only = -1) {
     for (size_t i = 0; i < ents.size(); ++i) {
+      if (only >= 0 ? static_cast<int>(i) != only : static_cast<int>(i) == external) continue;
       Ent& e = ents[i];
       e.acceleration = dt > 0 ? (e.s.speed - e.prev_speed) / dt : 0.0;
       e.prev_speed = e.s.speed;
@@ -1397,9 +1419,11 @@ struct Player::Impl {
       }
     }
   }
-  void DetectCollisions() {
+  /// `only` >= 0: the pairs with the external entity; else the pairs without it.
+  void DetectCollisions(int only = -1) {
     for (size_t a = 0; a < ents.size(); ++a)
       for (size_t b = a + 1; b < ents.size(); ++b) {
+        if (external >= 0 && (only >= 0) != (static_cast<int>(a) == external || static_cast<int>(b) == external)) continue;
         const bool hit = Collide(static_cast<int>(a), static_cast<int>(b));
         const std::pair<int, int> key{static_cast<int>(a), static_cast<int>(b)};
         if (hit && !touching.contains(key)) {
@@ -1443,8 +1467,27 @@ struct Player::Impl {
     }
     for (int s : sc.stories) StartElement(s);
     for (size_t i = 0; i < ents.size(); ++i) ents[i].prev_speed = ents[i].s.speed;
+    for (int i : init_insts) {  // an Init transition of the external entity would move it on: not applied
+      Inst& in = insts[static_cast<size_t>(i)];
+      if (in.running && in.entity == external) {
+        NotApplied(Act(in));
+        in.running = false;
+      }
+    }
     UpdateStates(0.0);
     DetectCollisions();
+  }
+  void SetExternal(const EntityState& state) {
+    Ent& e = ents[static_cast<size_t>(external)];
+    e.odometer += std::hypot(state.x - e.s.x, state.y - e.s.y);
+    e.s = state;
+    e.s.heading = WrapAngle(state.heading);
+    const Placed p = Locate(e.s);
+    e.lane = p.lane;
+    e.heading_offset = e.lane ? WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s)) : 0.0;
+    UpdateStates(external_set ? options.time_step : 0.0, external);
+    external_set = true;
+    DetectCollisions(external);
   }
   void Step() {
     if (finished) return;
@@ -1496,6 +1539,15 @@ std::vector<EntityState> Player::States() const {
   std::vector<EntityState> out;
   out.reserve(impl_->ents.size());
   for (const auto& e : impl_->ents) out.push_back(e.s);
+  return out;
+}
+void Player::SetExternalState(const EntityState& state) {
+  if (impl_->external < 0) throw std::logic_error("SetExternalState: the player has no external entity");
+  impl_->SetExternal(state);
+}
+std::vector<Warning> Player::TakeWarnings() {
+  std::vector<Warning> out;
+  out.swap(impl_->warnings);
   return out;
 }
 std::vector<std::string> Player::TakeLines() {

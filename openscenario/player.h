@@ -27,6 +27,11 @@ namespace gauntlet::openscenario {
 /// How a scenario is played.
 struct PlayOptions {
   double time_step = 0.05;  ///< seconds, > 0
+  /// The entity driven from outside (a model: Player::SetExternalState) instead of by its storyboard,
+  /// as esmini's ExternalController overrides the default one; "" = none. Its Init actions still set
+  /// its start; a storyboard action that would act on it is not applied (it completes at once, with a
+  /// warning at the action, once: TakeWarnings).
+  std::string external{};
 };
 
 /// One entity's state in the inertial frame.
@@ -59,6 +64,14 @@ class Player {
   [[nodiscard]] std::vector<EntityState> States() const;
   /// Whether any two bounding boxes have overlapped so far.
   [[nodiscard]] bool collided() const;
+  /// Sets the state of the external entity (PlayOptions::external) at the current time(): call it once
+  /// after Start() and once before every Step(). The storyboard's conditions then see this state, and
+  /// its collisions are checked here (collisions of the others in Step). Throws std::logic_error
+  /// without an external entity.
+  void SetExternalState(const EntityState& state);
+  /// The warnings produced while playing since the last call (a storyboard action on the external
+  /// entity that is not applied: once per action).
+  [[nodiscard]] std::vector<Warning> TakeWarnings();
   /// The output lines produced since the last call: `T: event NAME start|end|stop`,
   /// `T: collision A B`, `T: storyboard stop` (T with 3 decimals).
   [[nodiscard]] std::vector<std::string> TakeLines();

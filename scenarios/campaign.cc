@@ -541,6 +541,7 @@ InstanceResult RunInstance(const Suite& suite, const InstanceRequest& request) {
     episode_options.control_period_steps = driver.ControlPeriodSteps(instance.world.time_step_s);
     episode_options.extra_signals = driver.SignalNames();
     episode_options.stop_on_collision = scenario.stop_on_collision;
+    episode_options.script = instance.script.get();  // an OpenSCENARIO world's co-simulation
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wall_budget_s));
     bool timed_out = false;
     size_t step_counter = 0;

@@ -22,8 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kScenarioKeys = {"scenario", "description", "include", "parameters", "derived",
-                                                "let", "world", "model", "requirements", "assumptions", "metrics",
-                                                "generators", "stop_on_collision", "formal"};
+                                                "let", "world", "openscenario", "model", "requirements",
+                                                "assumptions", "metrics", "generators", "stop_on_collision", "formal"};
 
 /// Binds number fields to expressions over the parameters (free and derived).
 class ParameterBinder : public NumberBinder {
@@ -570,6 +570,11 @@ ResolvedInstance Scenario::Resolve(const std::vector<double>& values) const {
   instance.parameters = NamedValues(values);
   instance.world = world;
   instance.model_binding = model_binding;
+  if (openscenario) {
+    std::shared_ptr<CoSimulation> cosim = StartCoSimulation(*openscenario, instance.parameters);
+    instance.world = cosim->world();
+    instance.script = std::move(cosim);
+  }
   if (parameter_bindings.empty()) return instance;
   std::vector<std::string> names;
   std::vector<double> slots;
@@ -612,6 +617,7 @@ class ScenarioLoader {
   void ReadBoundSections(YAML::Node& root, YamlReader& bound_reader, const Catalogues& catalogues,
                          std::vector<RequirementSpec>* requirement_specs,
                          std::vector<RequirementSpec>* assumption_specs, std::vector<MetricSpec>* metric_specs);
+  void ReadOpenScenario();
   void CheckBinding(const YamlReader& bound_reader);
   void CheckFormal();
   void CheckObservations(const YamlReader& bound_reader);
@@ -629,12 +635,17 @@ class ScenarioLoader {
   // the parameters, free and derived, and their nominal values: what a number field may name
   std::vector<std::string> names_;
   std::vector<double> nominal_;
+  std::optional<OpenScenarioSpec> openscenario_;  // the `openscenario:` section, if given
 };
 
 /// scenario, description, stop_on_collision, and the required keys.
 void ScenarioLoader::ReadHeader(YAML::Node& root) {
   for (const char* key : {"scenario", "world", "model", "requirements"}) {
+    if (std::string_view(key) == "world" && root["openscenario"].IsDefined()) continue;  // the world is the .xosc
     if (!root[key].IsDefined()) diags_->Error({path_, 1, 1}, std::string("missing required key '") + key + "'");
+  }
+  if (root["world"].IsDefined() && root["openscenario"].IsDefined()) {
+    reader_.Error(root["openscenario"], "give either 'world' or 'openscenario', not both");
   }
   if (root["scenario"].IsDefined()) reader_.Read(root["scenario"], "scenario", &scenario_->name);
   if (root["description"].IsDefined()) reader_.Read(root["description"], "description", &scenario_->description);
@@ -714,6 +725,7 @@ void ScenarioLoader::ReadBoundSections(YAML::Node& root, YamlReader& bound_reade
   UsePrototypes(bound_reader, catalogues.actors, "actor", "actors");
   UsePrototypes(bound_reader, catalogues.requirements, "requirement", "requirements");
   if (root["world"].IsDefined()) bound_reader.Read(root["world"], "world", &scenario_->world);
+  if (root["openscenario"].IsDefined()) reader_.Read(root["openscenario"], "openscenario", &openscenario_.emplace());
   if (root["model"].IsDefined()) bound_reader.Read(root["model"], "model", &scenario_->model_binding);
   if (root["requirements"].IsDefined()) bound_reader.Read(root["requirements"], "requirements", requirement_specs);
   if (root["assumptions"].IsDefined()) bound_reader.Read(root["assumptions"], "assumptions", assumption_specs);
@@ -727,6 +739,56 @@ void ScenarioLoader::ReadBoundSections(YAML::Node& root, YamlReader& bound_reade
     }
   }
   if (root["formal"].IsDefined()) reader_.Read(root["formal"], "formal", &scenario_->formal);
+}
+
+/// openscenario: the .xosc, its ego, the parameters it declares; the world of the nominal instance.
+void ScenarioLoader::ReadOpenScenario() {
+  OpenScenarioWorld w;
+  w.spec = *openscenario_;
+  const fs::path file(w.spec.file);
+  w.path = (file.is_absolute() ? file : fs::path(path_).parent_path() / file).lexically_normal().string();
+  std::error_code ec;
+  if (!fs::is_regular_file(w.path, ec)) {
+    diags_->Error(reader_.PositionOf("openscenario.file"), "OpenSCENARIO file " + core::Quote(w.spec.file) +
+                                                               " does not exist (looked for " + w.path + ")");
+    return;
+  }
+  try {
+    const openscenario::Scenario declared = openscenario::LoadScenario(w.path);
+    if (const std::string problem = CoSimulation::EgoProblem(declared, w.spec.ego); !problem.empty()) {
+      diags_->Error(reader_.PositionOf("openscenario.ego"), problem);
+      return;
+    }
+    // a parameter the .xosc declares overrides it; any other must be used here (model fields, derived ones)
+    std::vector<std::string> xosc_names;
+    for (const auto& [name, value] : declared.parameters) xosc_names.push_back(name);
+    std::set<std::string> used;
+    for (const NumberBinding& b : scenario_->parameter_bindings) used.insert(b.expr.names().begin(), b.expr.names().end());
+    for (const DerivedParameter& d : scenario_->derived) used.insert(d.expr.names().begin(), d.expr.names().end());
+    auto check = [&](const std::string& name, const core::SourcePos& pos) {
+      if (std::ranges::find(xosc_names, name) != xosc_names.end()) {
+        w.parameters.push_back(name);
+      } else if (!used.contains(name)) {
+        diags_->Error(pos, "parameter " + core::Quote(name) + " is not declared by " + w.spec.file +
+                               " and used nowhere" + core::DidYouMean(name, xosc_names) +
+                               (xosc_names.empty() ? "; the file declares no parameters"
+                                                   : "; its parameters: " + core::QuotedList(xosc_names)));
+      }
+    };
+    for (const Parameter& p : scenario_->parameters.parameters) check(p.name, p.pos);
+    for (const DerivedParameter& d : scenario_->derived) check(d.name, d.pos);
+    if (!diags_->empty()) return;
+    std::vector<std::pair<std::string, double>> nominal;
+    for (size_t i = 0; i < names_.size(); ++i) nominal.emplace_back(names_[i], nominal_[i]);
+    const std::shared_ptr<CoSimulation> cosim = StartCoSimulation(w, nominal);
+    scenario_->world = cosim->world();
+    // the suite's fingerprint follows the .xosc and its road network
+    scenario_->included_files.push_back(w.path);
+    if (!cosim->scenario().road_file.empty()) scenario_->included_files.push_back(cosim->scenario().road_file);
+    scenario_->openscenario = std::move(w);
+  } catch (const core::InputError& e) {
+    diags_->Absorb(e);
+  }
 }
 
 /// model: continuous commands or advisories, periods, delays, dropout and noise.
@@ -881,9 +943,25 @@ void ScenarioLoader::Load(YAML::Node root) {
   scenario_->parameter_bindings = std::move(binder.bindings);
   if (!diags_->empty()) diags_->ThrowIfAny();  // the checks below need a well-formed spec
 
-  // the world's own semantic checks, located through the field paths
+  if (openscenario_) {
+    ReadOpenScenario();
+    diags_->ThrowIfAny();  // the checks below need its world
+  }
+  // the world's own semantic checks, located through the field paths (an OpenSCENARIO world's at its section)
   for (const core::FieldError& e : sim::Validate(scenario_->world)) {
-    diags_->Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
+    if (openscenario_) {
+      diags_->Error(reader_.PositionOf("openscenario"), "the world made from " + openscenario_->file + ": " +
+                                                            (e.path.empty() ? "" : e.path + ": ") + e.message);
+    } else {
+      diags_->Error(bound_reader.PositionOf(core::JoinPath("world", e.path)), e.message);
+    }
+  }
+  for (size_t i = 0; i < scenario_->world.actors.size() && !openscenario_; ++i) {
+    if (scenario_->world.actors[i].scripted) {
+      diags_->Error(bound_reader.PositionOf(core::IndexPath("world.actors", i) + ".scripted"),
+                    "'scripted' actors are moved by an OpenSCENARIO storyboard: give the scenario an 'openscenario:' "
+                    "section instead of 'world:'");
+    }
   }
   CheckBinding(bound_reader);
   CheckFormal();

@@ -27,6 +27,7 @@
 #include "core/fields.h"
 #include "scenarios/generators/generator_spec.h"
 #include "scenarios/model_binding.h"
+#include "scenarios/openscenario_world.h"
 #include "scenarios/parameter_space.h"
 #include "sim/world_spec.h"
 #include "verifier/formal/checks.h"
@@ -144,6 +145,9 @@ struct ResolvedInstance {
   std::vector<std::pair<std::string, double>> parameters;  ///< free, then derived, in declaration order
   sim::WorldSpec world;
   ModelBindingSpec model_binding;
+  /// Moves the scripted actors of `world` for one episode (EpisodeOptions::script): the instance's
+  /// CoSimulation when the scenario's world is an OpenSCENARIO file, else null.
+  std::shared_ptr<sim::ActorScript> script;
 };
 
 /// A derived parameter: an expression over the parameters declared before it.
@@ -167,7 +171,10 @@ class Scenario {
   std::vector<std::string> included_files;  ///< the catalogues it includes, directly or not, in load order
   ParameterSpace parameters;
   std::vector<DerivedParameter> derived;
-  sim::WorldSpec world;            ///< with nominal values in bound fields
+  sim::WorldSpec world;            ///< with nominal values in bound fields (openscenario: the nominal instance's)
+  /// The `openscenario:` section: the world of each instance is this OpenSCENARIO file, played with the
+  /// instance's parameter values (StartCoSimulation); empty for a scenario with `world:`.
+  std::optional<OpenScenarioWorld> openscenario;
   ModelBindingSpec model_binding;  ///< how the model drives the ego, with nominal values in bound fields
   std::vector<CompiledObservation> observations;    ///< model_binding.observation, compiled against the world
   std::vector<NumberBinding> parameter_bindings;    ///< the fields of world and model_binding bound to parameters

@@ -129,6 +129,7 @@ void ScenarioEnv::Reset(const std::vector<double>& values, uint64_t seed) {
       options.control_period_steps = driver.ControlPeriodSteps(instance->world.time_step_s);
       options.extra_signals = driver.SignalNames();
       options.stop_on_collision = scenario_->stop_on_collision;
+      options.script = instance->script.get();  // an OpenSCENARIO world's co-simulation
       options.record_trace = false;  // the rows are kept here, as they come
       // gating requirements whose violation an online monitor can prove end the episode
       std::vector<verifier::stl::OnlineMonitor> stoppers;

@@ -307,4 +307,13 @@ void CheckFile(const std::string& path) {
   }
 }
 
+LoadedModel LoadModelFile(const std::string& slot, const std::string& path) {
+  if (!fs::is_regular_file(path)) throw core::InputError({path, 0, 0}, "model file '" + path + "' does not exist");
+  LoadedModel loaded;
+  loaded.slot = slot;
+  loaded.source = path;
+  LoadNetwork(path, &loaded);
+  return loaded;
+}
+
 }  // namespace gauntlet::scenarios

@@ -89,6 +89,10 @@ struct LoadedModel {
   }
 };
 
+/// Loads the network file `path` (.onnx, or .nnet with its normalisation) into slot `slot`. Throws
+/// core::InputError when the file is missing or not a model.
+[[nodiscard]] LoadedModel LoadModelFile(const std::string& slot, const std::string& path);
+
 /// A family: a scenario with the model that drives its ego and its generators.
 struct Family {
   std::string name;

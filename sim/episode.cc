@@ -53,6 +53,9 @@ EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Control
   try {
     World world(spec, road);
     GAUNTLET_CHECK(world.signal_count() == world_signals);
+    if (world.has_scripted() && options.script == nullptr) {
+      return fail("the world has scripted actors but the episode has no actor script");
+    }
     const size_t steps = StepCount(spec);
     const double dt = spec.time_step_s;
     if (options.record_trace) {
@@ -94,6 +97,7 @@ EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Control
       }
       if (k == steps) break;
       // act and move
+      if (world.has_scripted() && !world.AdvanceScript(*options.script, t)) break;  // the script's scenario ended
       world.UpdateBehaviours(t);
       world.Integrate(command, static_cast<double>(k + 1) * dt);
     }

@@ -10,7 +10,8 @@
 //   2. every control_period_steps steps the controller is called with that row and writes an
 //      EgoCommand (and its extra columns, held between calls);
 //   3. the row is recorded (unless record_trace is off) and given to the observer, which may stop;
-//   4. behaviours fire and command the other actors; every actor is integrated to t + dt.
+//   4. behaviours fire and command the other actors; the ActorScript, if any, gives the scripted
+//      actors' poses at t + dt; every actor is integrated to t + dt (a scripted one is set to its pose).
 // No wall clock and no randomness are used: the same inputs give a bit-identical trace, on any
 // thread. A NaN or infinity from the controller or in the state ends the episode with an error
 // (status kError, the time and what), never a crash; so does an exception (std::exception) thrown by
@@ -80,6 +81,29 @@ class LambdaController : public Controller {
   Function function_;
 };
 
+/// One actor's pose as an ActorScript sees and writes it: the centre of its box, its heading and speed.
+struct ActorPose {
+  double x_m = 0.0;
+  double y_m = 0.0;
+  double heading_rad = 0.0;  ///< counter-clockwise from +x
+  double speed_mps = 0.0;    ///< along the heading (negative: reversing)
+};
+
+/// Moves the actors marked `scripted` (ActorSpec::scripted) from outside the simulation, e.g. another
+/// player following its own storyboard (scenarios/openscenario_world.h). Every signal of a scripted
+/// actor (`<a>.accel` from its speeds, `<a>.gap`, `.ttc`, contacts, sensors) is measured as for any
+/// other actor. One script serves one episode.
+class ActorScript {
+ public:
+  virtual ~ActorScript() = default;
+  /// Called once per step from t = `time_s` to t + dt, after the controller and the observer: `now`
+  /// holds every actor's pose at t (actor order, the ego included); the script writes each scripted
+  /// actor's pose at t + dt into `next` (same order; it holds the poses at t on entry, entries of other
+  /// actors are not read). Returning false ends the episode at t (status kCompleted: the script's
+  /// scenario is over). An exception ends the episode with an error, as for the controller.
+  virtual bool Advance(double time_s, std::span<const ActorPose> now, std::span<ActorPose> next) = 0;
+};
+
 /// Settings of one episode. Every field has a default, so {} is valid.
 struct EpisodeOptions {
   int control_period_steps = 1;              ///< the controller is called every this many steps (>= 1)
@@ -89,6 +113,8 @@ struct EpisodeOptions {
   /// Called with every row (time, then SignalNames + extra_signals values); return false to stop
   /// the run early (status kStoppedEarly; the row is recorded).
   std::function<bool(double time_s, std::span<const double> row)> observer{};
+  /// Moves the scripted actors (needed when the world has any; must outlive the run).
+  ActorScript* script = nullptr;
 };
 
 enum class EpisodeStatus { kCompleted, kStoppedEarly, kError };

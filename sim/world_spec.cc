@@ -256,7 +256,16 @@ void Validator::CheckPlacement(size_t i) {
   problems_.Positive(path, "length_m", d.length_m);
   problems_.Positive(path, "width_m", d.width_m);
   problems_.Positive(path, "height_m", d.height_m);
-  problems_.NotNegative(path, "speed_mps", actor.speed_mps);
+  if (actor.scripted) {
+    problems_.Finite(path, "speed_mps", actor.speed_mps);  // a script may reverse
+    if (actor.ego) problems_.Add(core::JoinPath(path, "scripted"), "the ego is driven by the controller, not scripted");
+    if (actor.kind == ActorKind::kStatic)
+      problems_.Add(core::JoinPath(path, "scripted"), "a static actor never moves: it cannot be scripted");
+    if (!actor.lane.empty())
+      problems_.Add(core::JoinPath(path, "scripted"), "a scripted actor is placed free (x_m, y_m), not on a lane");
+  } else {
+    problems_.NotNegative(path, "speed_mps", actor.speed_mps);
+  }
   problems_.Finite(path, "heading_rad", actor.heading_rad);
   if (actor.kind == ActorKind::kVehicle) {
     problems_.Positive(path, "max_accel_mps2", d.max_accel_mps2);
@@ -353,6 +362,11 @@ void Validator::CheckBehaviours(size_t i) {
   const ActorSpec& actor = spec_.actors[i];
   const std::string actor_path = core::IndexPath("actors", i);
   if (actor.behaviours.empty()) return;
+  if (actor.scripted) {
+    problems_.Add(core::JoinPath(actor_path, "behaviours"),
+                  "actor '" + actor.name + "' is scripted (moved by the episode's script) and has no behaviours");
+    return;
+  }
   if (actor.ego) {
     problems_.Add(core::JoinPath(actor_path, "behaviours"),
                   "the ego '" + actor.name + "' is driven by the controller and has no behaviours");

@@ -293,12 +293,16 @@ struct ActorSpec {
   std::optional<double> wheelbase_m{};          ///< vehicles
   std::optional<double> max_turn_rate_radps{};  ///< pedestrians, cyclists, aircraft
   std::vector<Behaviour> behaviours{};          ///< not for the ego, static actors or aircraft
+  /// Moved by the episode's ActorScript (sim/episode.h) instead of behaviours: placed free (x_m, y_m),
+  /// never the ego, without behaviours; its speed may be negative (reversing).
+  bool scripted = false;
 
   template <class Archive>
   void Serialize(Archive* a) {
     a->Visit("name", &name, core::kRequired);
     a->Visit("kind", &kind);
     a->Visit("ego", &ego);
+    a->Visit("scripted", &scripted);
     a->Visit("lane", &lane);
     a->Visit("s_m", &s_m);
     a->Visit("lateral_offset_m", &lateral_offset_m);

@@ -66,6 +66,7 @@ struct Actor {
   VehicleLimits limits{};
   int box = -1;
   bool wheeled = false;  // friction limits its acceleration
+  bool scripted = false;  // moved by the episode's ActorScript
 
   BodyState body;
   Motion motion = Motion::kFree;

@@ -293,7 +293,7 @@ void World::UpdateBehaviours(double t) {
   const double eps = 1e-9 * dt_;
   for (size_t i = 0; i < actors_.size(); ++i) {
     Actor& a = actors_[i];
-    if (static_cast<int>(i) == ego_ || a.motion == Motion::kStatic) continue;
+    if (static_cast<int>(i) == ego_ || a.motion == Motion::kStatic || a.scripted) continue;
     EndNaturally(a, t);
     const auto& behaviours = a.spec->behaviours;
     while (a.next < behaviours.size()) {

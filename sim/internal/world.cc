@@ -74,6 +74,8 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     a.shape = Footprint{0.0, 0.0, 0.0, 0.5 * a.dims.length_m, 0.5 * a.dims.width_m}.WithRadius();
     a.limits = {a.dims.max_accel_mps2, a.dims.max_decel_mps2, a.dims.max_steer_rad, a.dims.wheelbase_m};
     a.wheeled = s.kind == ActorKind::kVehicle || s.kind == ActorKind::kCyclist;
+    a.scripted = s.scripted;
+    has_scripted_ = has_scripted_ || s.scripted;
     if (s.ego) ego_ = static_cast<int>(i);
     const CollisionWorld::Role role = s.ego                          ? CollisionWorld::Role::kEgo
                                       : s.kind == ActorKind::kStatic ? CollisionWorld::Role::kStatic
@@ -109,6 +111,10 @@ World::World(const WorldSpec& spec, const RoadNetwork& road)
     a.ended_at.assign(s.behaviours.size(), kNaN);
   }
   GAUNTLET_CHECK_MSG(ego_ >= 0, "a validated world has an ego");
+  if (has_scripted_) {
+    script_now_.resize(actors_.size());
+    script_next_.resize(actors_.size());
+  }
   contacts_.resize(actors_.size());
   last_footprints_.resize(actors_.size());
 
@@ -175,12 +181,34 @@ void World::PlaceOnLane(Actor& a) {
   a.where = {a.lane, a.s_m, a.offset_m, heading_error, a.s_m >= 0.0 && a.s_m <= road_.LaneLength(a.lane)};
 }
 
+bool World::AdvanceScript(ActorScript& script, double t) {
+  for (size_t i = 0; i < actors_.size(); ++i) {
+    const BodyState& b = actors_[i].body;
+    script_now_[i] = {b.x_m, b.y_m, b.heading_rad, b.speed_mps};
+  }
+  script_next_ = script_now_;  // same size: copies, never allocates
+  try {
+    return script.Advance(t, script_now_, script_next_);
+  } catch (const std::exception& e) {
+    throw EpisodeFailure("the actor script failed at " + TimeText(t) + ": " + e.what());
+  }
+}
+
 void World::Integrate(const EgoCommand& command, double t_next) {
   for (size_t i = 0; i < actors_.size(); ++i) {
     Actor& a = actors_[i];
-    if (a.motion == Motion::kStatic) continue;
     const BodyState before = a.body;
-    if (static_cast<int>(i) == ego_) {
+    if (a.scripted) {
+      const ActorPose& p = script_next_[i];
+      a.body.x_m = p.x_m;
+      a.body.y_m = p.y_m;
+      a.body.heading_rad = WrapAngle(p.heading_rad);
+      a.body.speed_mps = p.speed_mps;
+      a.travelled_m += Hypot(a.body.x_m - before.x_m, a.body.y_m - before.y_m);
+      LocateFree(a);
+    } else if (a.motion == Motion::kStatic) {
+      continue;
+    } else if (static_cast<int>(i) == ego_) {
       switch (a.spec->kind) {
         case ActorKind::kVehicle: {
           const VehicleCommand c =

@@ -59,7 +59,12 @@ class World {
   [[nodiscard]] bool ego_collided() const { return ego_collided_; }
   /// Fires behaviours and computes the other actors' commands for the step from t.
   void UpdateBehaviours(double t);
-  /// Moves every actor from t to t + dt.
+  /// Whether any actor is scripted (the episode then needs an ActorScript).
+  [[nodiscard]] bool has_scripted() const { return has_scripted_; }
+  /// Calls `script` with every actor's pose at t; the scripted actors' poses at t + dt are kept for
+  /// Integrate. Returns the script's answer (false: the episode ends at t).
+  bool AdvanceScript(ActorScript& script, double t);
+  /// Moves every actor from t to t + dt (a scripted actor to the pose AdvanceScript got).
   void Integrate(const EgoCommand& command, double t_next);
   /// Throws EpisodeFailure when an actor's state is not finite.
   void CheckFinite(double t) const;
@@ -90,6 +95,9 @@ class World {
   std::vector<Footprint> last_footprints_;  // at the previous row
   size_t measured_ = 0;                     // rows measured so far
   bool ego_collided_ = false;
+  bool has_scripted_ = false;
+  std::vector<ActorPose> script_now_;   // per actor, reserved once: no allocation per step
+  std::vector<ActorPose> script_next_;
   Sensors sensors_;
   size_t signal_count_ = 0;
   size_t pair_column_ = 0;

@@ -139,11 +139,80 @@ TEST(PlayCommandTest, UsageErrors) {
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--speed", "3"}, dir), 2);
   EXPECT_EQ(RunGauntlet({"play", dir + "/missing.xosc"}, dir), 2);
   EXPECT_NE(ReadFile(dir + "/stderr.txt").find("missing.xosc"), std::string::npos);
-  // a model cannot drive an OpenSCENARIO entity yet: refused, not ignored
-  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "ego=model.onnx"}, dir), 2);
-  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("--model is not supported"), std::string::npos);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego"}, dir), 2);  // not SLOT=PATH
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("--model needs one SLOT=PATH"), std::string::npos);
   EXPECT_EQ(RunGauntlet({"play", "--help"}, dir), 0);
   EXPECT_NE(ReadFile(dir + "/stdout.txt").find("gauntlet play FILE.xosc"), std::string::npos);
+}
+
+/// A .nnet network of 3 inputs whose output is always `accel` (m/s^2), or with `inputs` inputs.
+std::string ConstantModel(const std::string& dir, double accel, int inputs = 3) {
+  const std::string path = dir + "/constant.nnet";
+  std::ofstream out(path);
+  auto row = [&](const std::string& v, int n) {
+    for (int i = 0; i < n; ++i) out << v << ',';
+  };
+  out << "// constant\n1," << inputs << ",1," << inputs << ",\n" << inputs << ",1,\n0,\n";
+  row("-1000", inputs), out << "\n";
+  row("1000", inputs), out << "\n";
+  row("0", inputs), out << accel << ",\n";
+  row("1", inputs + 1), out << "\n";
+  row("0", inputs), out << "\n0,\n";
+  return path;
+}
+
+TEST(PlayCommandTest, AModelThatCoastsCollidesAsTheStoryboardDoes) {
+  // output 0 always: the Ego keeps 20 km/h as the storyboard would, and hits the Target at 4.250 s
+  const std::string dir = FreshDir("play_model_coast");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + ConstantModel(dir, 0.0), "--trace", dir + "/trace.csv"}, dir), 1)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "4.250: collision Ego Target\n8.050: storyboard stop\n");
+  const std::vector<std::string> trace = Lines(ReadFile(dir + "/trace.csv"));
+  ASSERT_EQ(trace.size(), 1u + 162u);
+  EXPECT_EQ(trace[0], "time,Ego.x,Ego.y,Ego.heading,Ego.speed,Target.x,Target.y,Target.heading,Target.speed");
+  EXPECT_EQ(trace[1], "0,50,-14,0,5.555555555555555,77.778,-14,0,0");  // the reference point, not the box centre
+  EXPECT_EQ(trace[86].substr(0, trace[86].find(',')), "4.25");
+  EXPECT_EQ(trace[86].substr(5, 6), "73.611");
+}
+
+TEST(PlayCommandTest, AModelThatBrakesStopsWhereTheClosedFormSays) {
+  // -1 m/s^2 from 20 km/h: the Ego stops after v^2 / 2 = 15.432 m, short of the Target; no collision
+  const std::string dir = FreshDir("play_model_brake");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + ConstantModel(dir, -1.0), "--trace", dir + "/trace.csv"}, dir), 0)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "8.050: storyboard stop\n");
+  const std::vector<std::string> last = [&] {
+    std::vector<std::string> cells;
+    std::istringstream row(Lines(ReadFile(dir + "/trace.csv")).back());
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    return cells;
+  }();
+  ASSERT_EQ(last.size(), 9u);
+  const double v = 20.0 / 3.6;
+  EXPECT_NEAR(std::stod(last[1]), 50.0 + v * v / 2.0, 1e-9);
+  EXPECT_EQ(last[4], "0");
+  // the Ego's own brake event starts, but its action is not applied: a warning at the action
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + ConstantModel(dir, 0.0), "--param", "BrakeTTC=1"}, dir), 1);
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"),
+            "3.250: event late_brake start\n3.250: event late_brake end\n4.250: collision Ego Target\n8.050: storyboard stop\n");
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"),
+            kNcap + ":54:71: warning: action 'brake' on 'Ego' is not applied: the entity is driven externally (by the model)\n");
+}
+
+TEST(PlayCommandTest, ModelErrors) {
+  const std::string dir = FreshDir("play_model_errors");
+  const std::string model = ConstantModel(dir, 0.0);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Eg=" + model}, dir), 2);
+  EXPECT_EQ(ReadFile(dir + "/stderr.txt"), "--model: error: no entity 'Eg' to drive (did you mean 'Ego'?); entities: 'Ego', 'Target'\n");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + dir + "/none.onnx"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("does not exist"), std::string::npos);
+  const std::string two = ConstantModel(FreshDir("play_model_two_inputs"), 0.0, 2);
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + two}, dir), 2);
+  const std::string err = ReadFile(dir + "/stderr.txt");
+  EXPECT_NE(err.find("does not fit play's default binding"), std::string::npos) << err;
+  EXPECT_NE(err.find("takes 2 inputs"), std::string::npos) << err;
+  EXPECT_NE(err.find("'openscenario:' section"), std::string::npos) << err;
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--model", "Ego=" + model, "--model", "Target=" + model}, dir), 2);
 }
 
 }  // namespace

@@ -64,6 +64,7 @@
 #include "scenarios/generators/statistics.h"
 #include "scenarios/lockstep.h"
 #include "scenarios/model_driver.h"
+#include "scenarios/openscenario_world.h"
 #include "scenarios/number_writer.h"
 #include "scenarios/parameter_space.h"
 #include "scenarios/replay.h"
@@ -444,6 +445,24 @@ TEST_F(HeaderExamplesRunInScratch, OpenScenarioScenarioPlayerAndDistribution) {
   EXPECT_NE(testing::internal::GetCapturedStderr().find("warning: Event 'ego_brake' acts on the ego"), std::string::npos);
   EXPECT_EQ(r.ego, "Ego");
   EXPECT_EQ(r.world.actors.size(), 4u);
+}
+
+TEST_F(HeaderExamplesRunInScratch, ScenariosOpenScenarioWorld) {
+  using namespace scenarios;
+  test::WriteUnder(dir, "ccrs.xosc", test::ReadFile(kSource + "/tests/openscenario/testdata/ncap_ccrs.xosc"));
+  sim::LambdaController controller([](double, std::span<const double>, std::span<double>, sim::EgoCommand* c) {
+    c->accel_mps2 = -1.0;
+  });
+  // BEGIN scenarios/openscenario_world.h
+  auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario("ccrs.xosc"));
+  CoSimulation cosim(sc, "Ego", 0.05, 10.0);            // Init actions played
+  sim::EpisodeOptions options;
+  options.script = &cosim;
+  const sim::EpisodeResult r = sim::RunEpisode(cosim.world(), controller, options);  // the others follow the storyboard
+  // END
+  ASSERT_EQ(r.status, sim::EpisodeStatus::kCompleted) << r.error;
+  EXPECT_NEAR(r.trace.time().back(), 8.05, 1e-9);  // the StopTrigger
+  EXPECT_NEAR(r.trace.column("Ego.x").back(), 51.3 + (20.0 / 3.6) * (20.0 / 3.6) / 2.0, 1e-9);  // stopped at 1 m/s^2
 }
 
 TEST_F(HeaderExamplesRunInScratch, CoreInputFileTextAndUnits) {

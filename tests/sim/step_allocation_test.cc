@@ -150,5 +150,50 @@ TEST(StepAllocationTest, SensorsAndObservationPerturbationsStepWithoutAllocating
   EXPECT_GT(steps, 1000u);
 }
 
+/// Moves the scripted actors straight on at their speed (the scripting itself allocates nothing).
+class StraightOnScript : public sim::ActorScript {
+ public:
+  StraightOnScript(std::vector<bool> scripted, double dt) : scripted_(std::move(scripted)), dt_(dt) {}
+  bool Advance(double, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) override {
+    for (size_t i = 0; i < next.size(); ++i)
+      if (scripted_[i]) next[i].x_m = now[i].x_m + now[i].speed_mps * dt_;
+    return true;
+  }
+
+ private:
+  std::vector<bool> scripted_;
+  double dt_;
+};
+
+TEST(StepAllocationTest, ScriptedActorsStepWithoutAllocating) {
+  sim::WorldSpec w;
+  w.duration_s = 5.0;
+  w.actors.resize(3);
+  for (size_t i = 0; i < 3; ++i) {
+    w.actors[i].name = "a" + std::to_string(i);
+    w.actors[i].x_m = 20.0 * static_cast<double>(i);
+    w.actors[i].y_m = 0.0;
+    w.actors[i].speed_mps = 10.0 + static_cast<double>(i);
+    w.actors[i].scripted = i > 0;
+  }
+  w.actors[0].ego = true;
+  StraightOnScript script({false, true, true}, w.time_step_s);
+  sim::LambdaController keep([](double, std::span<const double>, std::span<double>, sim::EgoCommand* c) { c->accel_mps2 = 0.5; });
+  sim::EpisodeOptions options;
+  options.script = &script;
+  size_t step = 0;
+  long at_warm_up = 0;
+  options.observer = [&](double, std::span<const double>) {
+    if (step == kWarmUpSteps) at_warm_up = allocations.load();
+    ++step;
+    return true;
+  };
+  const sim::EpisodeResult episode = sim::RunEpisode(w, keep, options);
+  const long after = allocations.load();
+  ASSERT_EQ(episode.status, sim::EpisodeStatus::kCompleted) << episode.error;
+  EXPECT_EQ(step, 501u);
+  EXPECT_EQ(after - at_warm_up, 0);
+}
+
 }  // namespace
 }  // namespace gauntlet::scenarios

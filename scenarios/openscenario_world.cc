@@ -1,0 +1,188 @@
+#include "scenarios/openscenario_world.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include "core/check.h"
+#include "core/error.h"
+#include "core/format.h"
+#include "core/suggest.h"
+#include "core/text.h"
+#include "scenarios/scenario.h"
+#include "verifier/stl/expression.h"
+
+namespace gauntlet::scenarios {
+namespace {
+
+using openscenario::BoundingBox;
+using openscenario::EntityState;
+
+/// Gap reported by the default binding when no actor is ahead (the top of lead_brake's operating domain).
+constexpr double kNothingAhead_m = 150.0;
+
+bool Finite(double v) { return std::isfinite(v) && v > 0.0 && v < 1e300; }
+
+}  // namespace
+
+std::string CoSimulation::ActorName(const std::string& entity) {
+  std::string out;
+  for (const char c : entity) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(out.begin(), '_');
+  if (out == "time" || out == "collision") out += '_';
+  return out;
+}
+
+std::string CoSimulation::EgoProblem(const openscenario::Scenario& scenario, const std::string& ego) {
+  const int i = scenario.FindEntity(ego);
+  if (i < 0) {
+    std::vector<std::string> names;
+    for (const auto& e : scenario.entities) names.push_back(e.name);
+    return "no entity " + core::Quote(ego) + " to drive" + core::DidYouMean(ego, names) +
+           (names.empty() ? "; the scenario has no entities" : "; entities: " + core::QuotedList(names));
+  }
+  if (scenario.entities[static_cast<size_t>(i)].category == "MiscObject")
+    return "entity " + core::Quote(ego) + " is a MiscObject: a model drives a Vehicle or a Pedestrian";
+  return "";
+}
+
+sim::ActorPose CoSimulation::ToCentre(const EntityState& s, const BoundingBox& b) {
+  const double c = std::cos(s.heading), n = std::sin(s.heading);
+  return {s.x + c * b.center_x - n * b.center_y, s.y + n * b.center_x + c * b.center_y, s.heading, s.speed};
+}
+
+EntityState CoSimulation::ToReference(const sim::ActorPose& p, const BoundingBox& b) {
+  const double c = std::cos(p.heading_rad), n = std::sin(p.heading_rad);
+  return {p.x_m - c * b.center_x + n * b.center_y, p.y_m - n * b.center_x - c * b.center_y, p.heading_rad, p.speed_mps};
+}
+
+CoSimulation::CoSimulation(std::shared_ptr<const openscenario::Scenario> scenario, const std::string& ego,
+                           double time_step_s, double duration_s)
+    : scenario_(std::move(scenario)) {
+  const openscenario::Scenario& sc = *scenario_;
+  if (const std::string problem = EgoProblem(sc, ego); !problem.empty()) throw core::InputError({sc.path, 1, 1}, problem);
+  ego_ = static_cast<size_t>(sc.FindEntity(ego));
+  core::Diagnostics diags;
+  std::map<std::string, std::string> taken;  // actor name -> entity
+  for (const openscenario::Entity& e : sc.entities) {
+    const std::string name = ActorName(e.name);
+    if (const auto [it, fresh] = taken.emplace(name, e.name); !fresh) {
+      diags.Error(e.pos, "entities " + core::Quote(it->second) + " and " + core::Quote(e.name) +
+                             " both become the actor name " + core::Quote(name) + "; rename one");
+    }
+    if (!(e.box.length > 0.0) || !(e.box.width > 0.0)) {
+      diags.Error(e.pos, "entity " + core::Quote(e.name) + " needs a BoundingBox with a positive length and width (got " +
+                             core::FormatDouble(e.box.length) + " x " + core::FormatDouble(e.box.width) + " m)");
+    }
+  }
+  diags.ThrowIfAny();
+
+  player_ = std::make_unique<openscenario::Player>(sc, openscenario::PlayOptions{time_step_s, ego});
+  player_->Start();
+  const std::vector<EntityState> states = player_->States();
+  world_.time_step_s = time_step_s;
+  world_.duration_s = duration_s;
+  for (size_t i = 0; i < sc.entities.size(); ++i) {
+    const openscenario::Entity& e = sc.entities[i];
+    sim::ActorSpec a;
+    a.name = ActorName(e.name);
+    a.kind = e.category == "Pedestrian" ? sim::ActorKind::kPedestrian : sim::ActorKind::kVehicle;
+    const sim::ActorPose at = ToCentre(states[i], e.box);
+    a.x_m = at.x_m;
+    a.y_m = at.y_m;
+    a.heading_rad = at.heading_rad;
+    a.speed_mps = at.speed_mps;
+    a.length_m = e.box.length;
+    a.width_m = e.box.width;
+    if (e.box.height > 0.0) a.height_m = e.box.height;
+    if (i == ego_) {
+      a.ego = true;
+      if (Finite(e.max_acceleration)) a.max_accel_mps2 = e.max_acceleration;
+      if (Finite(e.max_deceleration)) a.max_decel_mps2 = e.max_deceleration;
+    } else {
+      a.scripted = true;
+    }
+    world_.actors.push_back(std::move(a));
+  }
+  const std::vector<std::string> signals = sim::SignalNames(world_);
+  ego_column_ = static_cast<size_t>(std::find(signals.begin(), signals.end(), world_.actors[ego_].name + ".x") -
+                                    signals.begin());
+  GAUNTLET_CHECK(ego_column_ + 3 < signals.size() && signals[ego_column_ + 3] == world_.actors[ego_].name + ".speed");
+}
+
+bool CoSimulation::Advance(double time_s, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) {
+  const openscenario::Scenario& sc = *scenario_;
+  GAUNTLET_CHECK(std::fabs(player_->time() - time_s) <= 1e-9 * std::max(1.0, time_s));
+  try {
+    player_->SetExternalState(ToReference(now[ego_], sc.entities[ego_].box));
+    player_->Step();
+  } catch (const core::InputError& e) {
+    input_error_ = e.what();
+    throw;
+  }
+  if (player_->finished()) return false;
+  const std::vector<EntityState> states = player_->States();
+  for (size_t i = 0; i < states.size(); ++i)
+    if (i != ego_) next[i] = ToCentre(states[i], sc.entities[i].box);
+  return true;
+}
+
+std::vector<EntityState> CoSimulation::States(std::span<const double> signals) const {
+  std::vector<EntityState> out = player_->States();
+  const double* s = signals.data() + ego_column_;
+  out[ego_] = ToReference({s[0], s[1], s[2], s[3]}, scenario_->entities[ego_].box);
+  return out;
+}
+
+std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
+                                                const std::vector<std::pair<std::string, double>>& values) {
+  std::vector<std::pair<std::string, std::string>> overrides;
+  for (const auto& [name, value] : values)
+    if (std::find(world.parameters.begin(), world.parameters.end(), name) != world.parameters.end())
+      overrides.emplace_back(name, core::FormatDouble(value));
+  auto scenario = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(world.path, overrides));
+  return std::make_shared<CoSimulation>(std::move(scenario), world.spec.ego, world.spec.time_step_s,
+                                        world.spec.duration_s);
+}
+
+ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const std::string& slot) {
+  const auto ego = std::find_if(world.actors.begin(), world.actors.end(), [](const sim::ActorSpec& a) { return a.ego; });
+  GAUNTLET_CHECK(ego != world.actors.end());
+  const double ego_width = sim::ResolveActor(*ego).width_m;
+  std::string gap = core::FormatDouble(kNothingAhead_m);
+  std::string closing = "0";
+  for (const sim::ActorSpec& a : world.actors) {
+    if (a.ego) continue;
+    const std::string& n = a.name;
+    const std::string half = core::FormatDouble(0.5 * (ego_width + sim::ResolveActor(a).width_m));
+    // 0 when the centre is within `half` of the ego's heading line ahead, 1 from 1 m beyond it (or behind)
+    const std::string away = "min(1, max(0, abs(" + n + ".bearing) * " + n + ".distance - " + half + "))";
+    gap += ", " + n + ".gap + 1000 * " + away;
+    closing += ", (1 - " + away + ") * (0 - " + n + ".rel_speed)";
+  }
+  ModelBindingSpec b;
+  b.slot = slot;
+  const bool others = world.actors.size() > 1;
+  b.observation.push_back({.name = "gap_m", .expr = others ? "min(" + gap + ")" : gap});
+  b.observation.push_back({.name = "speed_mps", .expr = ego->name + ".speed"});
+  b.observation.push_back({.name = "closing_speed_mps", .expr = others ? "max(" + closing + ")" : closing});
+  b.accel_mps2 = ContinuousActionSpec{};
+  return b;
+}
+
+std::shared_ptr<const Scenario> BindingScenario(const std::string& name, const sim::WorldSpec& world,
+                                                const ModelBindingSpec& binding) {
+  auto s = std::make_shared<Scenario>();
+  s->name = name;
+  s->world = world;
+  s->model_binding = binding;
+  const std::vector<std::string> names = sim::SignalNames(world);
+  for (const ObservationSpec& o : binding.observation)
+    s->observations.push_back({o, verifier::stl::Expression::Parse(o.expr).Bind(names)});
+  s->signals = names;
+  for (std::string& m : ModelSignalNames(binding)) s->signals.push_back(std::move(m));
+  return s;
+}
+
+}  // namespace gauntlet::scenarios

@@ -1,0 +1,134 @@
+#pragma once
+// An OpenSCENARIO scenario as the world of a Gauntlet scenario: the model drives the ego entity, every
+// other entity follows its storyboard (docs/openscenario.md, "Driving the ego with a model").
+//
+// A scenario file may give, instead of `world:`, the section
+//
+//   openscenario: {file: ccrs.xosc, ego: Ego, time_step_s: 0.05, duration_s: 10}
+//
+// (OpenScenarioSpec; the path relative to the scenario file). Each instance loads the .xosc with the
+// Gauntlet parameters whose names it declares as overrides and builds a CoSimulation: the sim world
+// has one actor per entity (CoSimulation::ActorName), the ego a sim vehicle (or pedestrian) starting
+// where the Init actions put it, every other actor scripted: an openscenario::Player with the ego
+// external moves them each step (sim::ActorScript), its conditions seeing the ego as the model drives
+// it. The sim world has no roads: lane signals (`<a>.lane`, `.s`, `.lateral_offset`) are -1 / 0 and
+// `<o>.gap` is the clearance between the boxes (nothing is "in the ego's path").
+//
+//   auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario("ccrs.xosc"));
+//   CoSimulation cosim(sc, "Ego", 0.05, 10.0);            // Init actions played
+//   sim::EpisodeOptions options;
+//   options.script = &cosim;
+//   const sim::EpisodeResult r = sim::RunEpisode(cosim.world(), controller, options);  // the others follow the storyboard
+//
+// Positions: an entity's OpenSCENARIO position is its reference point (usually the rear axle), its
+// box centre offset by the BoundingBox's Center; a sim actor's position is its box centre. The
+// CoSimulation converts both ways (ToCentre, ToReference).
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/fields.h"
+#include "openscenario/player.h"
+#include "openscenario/scenario.h"
+#include "scenarios/model_binding.h"
+#include "sim/episode.h"
+#include "sim/world_spec.h"
+
+namespace gauntlet::scenarios {
+
+class Scenario;
+struct LoadedModel;
+
+/// The `openscenario:` section of a scenario file.
+struct OpenScenarioSpec {
+  std::string file;           ///< the .xosc, relative to the scenario file
+  std::string ego;            ///< the entity the model drives
+  double time_step_s = 0.05;  ///< the fixed step of the sim and the player
+  double duration_s = 0.0;    ///< the episode's length (it ends earlier if the StopTrigger fires)
+  template <class Archive>
+  void Serialize(Archive* a) {
+    a->Visit("file", &file, core::kRequired);
+    a->Visit("ego", &ego, core::kRequired);
+    a->Visit("time_step_s", &time_step_s);
+    a->Visit("duration_s", &duration_s, core::kRequired);
+  }
+};
+
+/// One co-simulated run: the sim world made from the scenario's entities, and the script that plays
+/// the storyboard for every entity but the ego. One object per episode.
+class CoSimulation : public sim::ActorScript {
+ public:
+  /// Starts the player (Init actions) and builds the world. Throws core::InputError at the xosc's
+  /// positions: `ego` names no entity (listing them), a MiscObject ego, two entities whose actor names
+  /// collide, a box without length or width, an Init position that cannot be resolved.
+  CoSimulation(std::shared_ptr<const openscenario::Scenario> scenario, const std::string& ego, double time_step_s,
+               double duration_s);
+
+  /// The sim actor name of an entity name: every character other than a letter, digit or '_' becomes
+  /// '_', a leading digit (or an empty name) gets a '_' in front, and the reserved `time` and
+  /// `collision` get a '_' after them ("Ego" stays "Ego", "car 1" becomes "car_1").
+  [[nodiscard]] static std::string ActorName(const std::string& entity);
+  /// The problem with driving entity `ego` of `scenario` ("" if none): no such entity (listing them),
+  /// or a MiscObject.
+  [[nodiscard]] static std::string EgoProblem(const openscenario::Scenario& scenario, const std::string& ego);
+
+  [[nodiscard]] const sim::WorldSpec& world() const { return world_; }
+  [[nodiscard]] const openscenario::Scenario& scenario() const { return *scenario_; }
+  [[nodiscard]] openscenario::Player& player() { return *player_; }
+  /// The ego's index (entities and actors are in the same order).
+  [[nodiscard]] size_t ego() const { return ego_; }
+
+  /// Sets the ego's state from its pose at t, steps the player to t + dt and writes the other actors'
+  /// poses; false once the storyboard's StopTrigger has fired (at t).
+  bool Advance(double time_s, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) override;
+
+  /// The storyboard's input error that ended the episode (a position that no longer exists), "" if none.
+  [[nodiscard]] const std::string& input_error() const { return input_error_; }
+
+  /// Every entity's state at the time of the row `signals` (sim::SignalNames(world()) values) the
+  /// episode's observer sees: the player's states, the ego's from the row (its reference point).
+  [[nodiscard]] std::vector<openscenario::EntityState> States(std::span<const double> signals) const;
+
+  /// The box centre of an entity at `state` (reference point) with box `box`, and back.
+  [[nodiscard]] static sim::ActorPose ToCentre(const openscenario::EntityState& state, const openscenario::BoundingBox& box);
+  [[nodiscard]] static openscenario::EntityState ToReference(const sim::ActorPose& pose, const openscenario::BoundingBox& box);
+
+ private:
+  std::shared_ptr<const openscenario::Scenario> scenario_;
+  std::unique_ptr<openscenario::Player> player_;
+  sim::WorldSpec world_;
+  size_t ego_ = 0;
+  size_t ego_column_ = 0;  ///< `<ego>.x` in the signals; .y, .heading, .speed follow
+  std::string input_error_;
+};
+
+/// A scenario file's OpenSCENARIO world, checked at load (Scenario::openscenario).
+struct OpenScenarioWorld {
+  OpenScenarioSpec spec;
+  std::string path;                     ///< the .xosc, resolved against the scenario file's folder
+  std::vector<std::string> parameters;  ///< the Gauntlet parameters the .xosc declares: they override its values
+};
+
+/// The co-simulation of one instance: the .xosc loaded with the values of `world.parameters` among
+/// `values` (named parameter values, as Scenario::NamedValues gives them) as overrides, started.
+/// Throws core::InputError (a value the .xosc refuses, a position that cannot be resolved).
+[[nodiscard]] std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
+                                                              const std::vector<std::pair<std::string, double>>& values);
+
+/// The binding `gauntlet play --model` drives the ego of `world` with (docs/openscenario.md): the
+/// longitudinal convention of configs/scenarios/lead_brake.yaml. Observations: `gap_m`, the gap to the
+/// nearest actor ahead (an actor whose centre is within half the two widths of the ego's heading line,
+/// measured as |bearing| x distance, in front; its `<o>.gap`; 150 when none), `speed_mps` (the ego's
+/// speed) and `closing_speed_mps` (the largest closing speed, -`<o>.rel_speed`, of the actors ahead; 0
+/// when none closes); output 0 is the acceleration (m/s^2), every step.
+[[nodiscard]] ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const std::string& slot);
+
+/// A scenario (no parameters, no requirements) whose world is `world` and whose binding is `binding`,
+/// its observations compiled: what a ModelDriver needs to drive a co-simulation outside a suite.
+/// Throws core::InputError when an observation does not compile.
+[[nodiscard]] std::shared_ptr<const Scenario> BindingScenario(const std::string& name, const sim::WorldSpec& world,
+                                                              const ModelBindingSpec& binding);
+
+}  // namespace gauntlet::scenarios
