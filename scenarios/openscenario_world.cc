@@ -138,6 +138,11 @@ std::vector<EntityState> CoSimulation::States(std::span<const double> signals) c
 std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
                                                 const std::vector<std::pair<std::string, double>>& values) {
   std::vector<std::pair<std::string, std::string>> overrides;
+  if (world.variation) {
+    std::vector<double> point;
+    for (size_t i = 0; i < world.variation->parameters.size(); ++i) point.push_back(values.at(world.variation_first + i).second);
+    overrides = world.variation->Overrides(point);
+  }
   for (const auto& [name, value] : values)
     if (std::find(world.parameters.begin(), world.parameters.end(), name) != world.parameters.end())
       overrides.emplace_back(name, core::FormatDouble(value));

@@ -32,6 +32,7 @@
 #include "core/fields.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
+#include "scenarios/openscenario_parameters.h"
 #include "scenarios/model_binding.h"
 #include "sim/episode.h"
 #include "sim/world_spec.h"
@@ -47,12 +48,17 @@ struct OpenScenarioSpec {
   std::string ego;            ///< the entity the model drives
   double time_step_s = 0.05;  ///< the fixed step of the sim and the player
   double duration_s = 0.0;    ///< the episode's length (it ends earlier if the StopTrigger fires)
+  /// A parameter variation file (ParameterValueDistribution) of `file`, relative to the scenario file:
+  /// its distributions become parameters of the scenario after those of `parameters:`
+  /// (openscenario_parameters.h), each instance's values its overrides of the .xosc.
+  std::string variation;
   template <class Archive>
   void Serialize(Archive* a) {
     a->Visit("file", &file, core::kRequired);
     a->Visit("ego", &ego, core::kRequired);
     a->Visit("time_step_s", &time_step_s);
     a->Visit("duration_s", &duration_s, core::kRequired);
+    a->Visit("variation", &variation);
   }
 };
 
@@ -109,10 +115,15 @@ struct OpenScenarioWorld {
   OpenScenarioSpec spec;
   std::string path;                     ///< the .xosc, resolved against the scenario file's folder
   std::vector<std::string> parameters;  ///< the Gauntlet parameters the .xosc declares: they override its values
+  /// The variation file's parameters (null without one): the scenario's parameters from index
+  /// `variation_first` on, whose values give overrides through OpenScenarioParameters::Overrides.
+  std::shared_ptr<const OpenScenarioParameters> variation;
+  size_t variation_first = 0;
 };
 
 /// The co-simulation of one instance: the .xosc loaded with the values of `world.parameters` among
-/// `values` (named parameter values, as Scenario::NamedValues gives them) as overrides, started.
+/// `values` (named parameter values, as Scenario::NamedValues gives them) as overrides, after those
+/// the variation file's parameters give, started.
 /// Throws core::InputError (a value the .xosc refuses, a position that cannot be resolved).
 [[nodiscard]] std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
                                                               const std::vector<std::pair<std::string, double>>& values);

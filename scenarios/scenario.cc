@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include "core/check.h"
 #include "core/format.h"
@@ -618,6 +619,9 @@ class ScenarioLoader {
                          std::vector<RequirementSpec>* requirement_specs,
                          std::vector<RequirementSpec>* assumption_specs, std::vector<MetricSpec>* metric_specs);
   void ReadOpenScenario();
+  void ReadVariation(const YAML::Node& node);
+  void CheckVariation(const OpenScenarioWorld& w, const std::vector<std::string>& xosc_names,
+                      const std::vector<Parameter>& params);
   void CheckBinding(const YamlReader& bound_reader);
   void CheckFormal();
   void CheckObservations(const YamlReader& bound_reader);
@@ -636,6 +640,9 @@ class ScenarioLoader {
   std::vector<std::string> names_;
   std::vector<double> nominal_;
   std::optional<OpenScenarioSpec> openscenario_;  // the `openscenario:` section, if given
+  std::shared_ptr<const OpenScenarioParameters> variation_;  // its variation file's parameters, if given
+  size_t variation_first_ = 0;                               // the first of them among the parameters
+  std::string variation_path_;
 };
 
 /// scenario, description, stop_on_collision, and the required keys.
@@ -671,7 +678,48 @@ void ScenarioLoader::ReadParameterSections(YAML::Node& root, const Catalogues& c
       }
     }
   }
+  if (const YAML::Node osc = root["openscenario"]; osc.IsDefined() && osc.IsMap()) {
+    if (const YAML::Node variation = std::as_const(osc)["variation"]; variation.IsDefined() && variation.IsScalar()) {
+      ReadVariation(variation);
+    }
+  }
   if (const YAML::Node derived = root["derived"]; derived.IsDefined()) ReadDerived(derived);
+}
+
+/// openscenario.variation: the variation file's distributions, parameters after those of `parameters:`.
+void ScenarioLoader::ReadVariation(const YAML::Node& node) {
+  const fs::path file(node.Scalar());
+  const std::string path = (file.is_absolute() ? file : fs::path(path_).parent_path() / file).lexically_normal().string();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    reader_.Error(node, "variation file " + core::Quote(node.Scalar()) + " does not exist (looked for " + path + ")");
+    return;
+  }
+  try {
+    auto variation = std::make_shared<const OpenScenarioParameters>(
+        FromParameterDistribution(openscenario::LoadParameterDistribution(path)));
+    const size_t before = diags_->size();
+    for (const Parameter& p : variation->parameters) {
+      if (std::find(names_.begin(), names_.end(), p.name) != names_.end()) {
+        reader_.Error(node, "the variation file's parameter " + core::Quote(p.name) +
+                                " is also declared under 'parameters': give each parameter one distribution");
+      }
+    }
+    if (scenario_->parameters.parameters.size() + variation->parameters.size() > kMaxParameters) {
+      reader_.Error(node, "too many parameters with the variation file's (at most " + std::to_string(kMaxParameters) + ")");
+    }
+    if (diags_->size() != before) return;
+    variation_first_ = scenario_->parameters.parameters.size();
+    for (const Parameter& p : variation->parameters) {
+      scenario_->parameters.parameters.push_back(p);
+      names_.push_back(p.name);
+      nominal_.push_back(p.Nominal());
+    }
+    variation_ = std::move(variation);
+    variation_path_ = path;
+  } catch (const core::InputError& e) {
+    diags_->Absorb(e);
+  }
 }
 
 /// derived: {name: "${expression}"}
@@ -775,9 +823,13 @@ void ScenarioLoader::ReadOpenScenario() {
                                                    : "; its parameters: " + core::QuotedList(xosc_names)));
       }
     };
-    for (const Parameter& p : scenario_->parameters.parameters) check(p.name, p.pos);
+    const std::vector<Parameter>& params = scenario_->parameters.parameters;
+    for (size_t i = 0; i < (variation_ ? variation_first_ : params.size()); ++i) check(params[i].name, params[i].pos);
     for (const DerivedParameter& d : scenario_->derived) check(d.name, d.pos);
+    if (variation_) CheckVariation(w, xosc_names, params);
     if (!diags_->empty()) return;
+    w.variation = variation_;
+    w.variation_first = variation_first_;
     std::vector<std::pair<std::string, double>> nominal;
     for (size_t i = 0; i < names_.size(); ++i) nominal.emplace_back(names_[i], nominal_[i]);
     const std::shared_ptr<CoSimulation> cosim = StartCoSimulation(w, nominal);
@@ -785,9 +837,42 @@ void ScenarioLoader::ReadOpenScenario() {
     // the suite's fingerprint follows the .xosc and its road network
     scenario_->included_files.push_back(w.path);
     if (!cosim->scenario().road_file.empty()) scenario_->included_files.push_back(cosim->scenario().road_file);
+    if (variation_) scenario_->included_files.push_back(variation_path_);
     scenario_->openscenario = std::move(w);
   } catch (const core::InputError& e) {
     diags_->Absorb(e);
+  }
+}
+
+/// The variation file varies the scenario's .xosc, and only parameters it declares that no parameter of
+/// `parameters:` sets too.
+void ScenarioLoader::CheckVariation(const OpenScenarioWorld& w, const std::vector<std::string>& xosc_names,
+                                    const std::vector<Parameter>& params) {
+  const core::SourcePos at = reader_.PositionOf("openscenario.variation");
+  std::error_code ec1, ec2;
+  if (fs::weakly_canonical(variation_->scenario_path, ec1) != fs::weakly_canonical(w.path, ec2)) {
+    diags_->Error(at, "the variation file varies " + variation_->scenario_path + ", not " + w.path +
+                          " (its ScenarioFile must name the file of 'openscenario.file')");
+    return;
+  }
+  std::set<std::string> assigned;
+  for (const OpenScenarioParameters::Binding& b : variation_->bindings) {
+    if (!b.name.empty()) assigned.insert(b.name);
+    for (const openscenario::ParameterSet& set : b.sets) {
+      for (const auto& [name, value] : set) assigned.insert(name);
+    }
+  }
+  for (const std::string& name : assigned) {
+    if (std::ranges::find(xosc_names, name) == xosc_names.end()) {
+      diags_->Error(at, "the variation file sets " + core::Quote(name) + ", which " + w.spec.file +
+                            " does not declare" + core::DidYouMean(name, xosc_names));
+    }
+  }
+  for (size_t i = 0; i < variation_first_; ++i) {
+    if (assigned.contains(params[i].name)) {
+      diags_->Error(params[i].pos, "parameter " + core::Quote(params[i].name) +
+                                       " is also set by the variation file: give it one distribution");
+    }
   }
 }
 

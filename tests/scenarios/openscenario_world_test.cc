@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "core/error.h"
 #include "scenarios/campaign.h"
@@ -207,6 +209,71 @@ TEST(OpenScenarioWorldTest, AModelThatBrakesPassesOneThatDoesNotCollidesAtTheClo
     EXPECT_FALSE(r.requirements.at(0).satisfied) << r.id;
     EXPECT_NEAR(r.end_time_s, contact, 1e-9) << r.id;
     EXPECT_NEAR(r.metrics.at(0).second, 77.778 - 50.0 - 4.3 - v * contact, 1e-9) << r.id;
+  }
+}
+
+/// A variation file of the CCRs .xosc: EgoSpeed from the set {4, 6, 8} m/s (`scenario_file` and
+/// `parameter` replace its ScenarioFile and parameter name when given).
+std::string VariationText(const std::string& scenario_file = "ncap_ccrs.xosc", const std::string& parameter = "EgoSpeed") {
+  return "<?xml version=\"1.0\"?>\n<OpenSCENARIO>\n"
+         "  <FileHeader revMajor=\"1\" revMinor=\"2\" date=\"2026-12-06T12:00:00\" description=\"v\" author=\"t\"/>\n"
+         "  <ParameterValueDistribution>\n    <ScenarioFile filepath=\"" + scenario_file + "\"/>\n"
+         "    <Deterministic>\n      <DeterministicSingleParameterDistribution parameterName=\"" + parameter + "\">\n"
+         "        <DistributionSet><Element value=\"4\"/><Element value=\"6\"/><Element value=\"8\"/></DistributionSet>\n"
+         "      </DeterministicSingleParameterDistribution>\n    </Deterministic>\n"
+         "  </ParameterValueDistribution>\n</OpenSCENARIO>\n";
+}
+
+TEST(OpenScenarioWorldTest, AVariationFileGivesParametersThatOverrideTheXosc) {
+  const std::string section =
+      "openscenario: {file: ncap_ccrs.xosc, variation: ccrs_speeds.xosc, ego: Ego, time_step_s: 0.05, duration_s: 10}\n";
+  const std::string path = Write("variation", ScenarioText("  {}\n", section, "{output: 0, scale: 0}"));
+  std::ofstream(fs::path(path).parent_path() / "ccrs_speeds.xosc") << VariationText();
+  const auto s = LoadScenario(path);
+  ASSERT_EQ(s->parameters.parameters.size(), 1u);
+  EXPECT_EQ(s->parameters.parameters[0].name, "EgoSpeed");
+  EXPECT_EQ(s->parameters.parameters[0].kind, Parameter::Kind::kChoice);
+  for (const double v : {4.0, 6.0, 8.0}) EXPECT_EQ(s->Resolve({v}).world.actors[0].speed_mps, v);
+  // every instance coasts into the Target at the closed-form time of its speed, which is one of the set's
+  const CampaignOutcome coasting = RunWith(path, 2);
+  ASSERT_EQ(coasting.results.size(), 6u);
+  std::set<double> speeds;
+  for (const InstanceResult& r : coasting.results) {
+    ASSERT_EQ(r.status, InstanceStatus::kCompleted) << r.error;
+    const double v = r.parameters.at(0).second;
+    speeds.insert(v);
+    EXPECT_TRUE(v == 4.0 || v == 6.0 || v == 8.0) << v;
+    EXPECT_FALSE(r.requirements.at(0).satisfied) << r.id;
+    EXPECT_NEAR(r.end_time_s, std::ceil((77.778 - 50.0 - 4.3) / v / 0.05 - 1e-9) * 0.05, 1e-9) << r.id;
+  }
+  EXPECT_GT(speeds.size(), 1u);
+}
+
+TEST(OpenScenarioWorldTest, AVariationFileThatDoesNotFitIsAnErrorAtItsName) {
+  auto error = [](const std::string& name, const std::string& parameters, const std::string& variation) {
+    const std::string section =
+        "openscenario: {file: ncap_ccrs.xosc, variation: v.xosc, ego: Ego, time_step_s: 0.05, duration_s: 10}\n";
+    const std::string path = Write(name, ScenarioText(parameters, section));
+    if (!variation.empty()) std::ofstream(fs::path(path).parent_path() / "v.xosc") << variation;
+    return std::make_pair(path, LoadError(path));
+  };
+  {  // missing
+    const auto [path, message] = error("var_missing", "  {}\n", "");
+    EXPECT_EQ(message.rfind(PosOf(path, "v.xosc") + ": error: variation file 'v.xosc' does not exist", 0), 0u) << message;
+  }
+  {  // a parameter with two distributions
+    const auto [path, message] = error("var_twice", "  EgoSpeed: {uniform: [4, 9]}\n", VariationText());
+    EXPECT_EQ(message.rfind(PosOf(path, "v.xosc") + ": error: the variation file's parameter 'EgoSpeed' is also declared", 0), 0u)
+        << message;
+  }
+  {  // another scenario's variation
+    const auto [path, message] = error("var_other", "  {}\n", VariationText("other.xosc"));
+    EXPECT_EQ(message.rfind(PosOf(path, "v.xosc") + ": error: the variation file varies ", 0), 0u) << message;
+  }
+  {  // a parameter the .xosc does not declare
+    const auto [path, message] = error("var_undeclared", "  {}\n", VariationText("ncap_ccrs.xosc", "EgoSped"));
+    EXPECT_EQ(message.rfind(PosOf(path, "v.xosc") + ": error: the variation file sets 'EgoSped', which", 0), 0u) << message;
+    EXPECT_NE(message.find("'EgoSpeed'"), std::string::npos) << message;
   }
 }
 
