@@ -172,6 +172,11 @@ struct Player::Impl {
     bool sync_rush = false;  // two phases: accelerate then decelerate (else decelerate then accelerate)
     double last_master = 0.0;
     double steady_distance = -1.0;  // < 0: no steady state
+    double scale = 1.0;             // speed transitions: the Performance's stretch of the duration
+    // LongitudinalDistanceAction: the time of its last step, its acceleration, the side it keeps
+    double last_time = 0.0;
+    double acceleration = 0.0;
+    LongitudinalDistanceAction::Displacement displacement = LongitudinalDistanceAction::Displacement::kTrailing;
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -768,7 +773,9 @@ struct Player::Impl {
       EndElement(element);
   }
   static unsigned Domains(const Action& a) {
-    if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body)) return kLongitudinal;
+    if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body) ||
+        std::holds_alternative<LongitudinalDistanceAction>(a.body))
+      return kLongitudinal;
     if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
     // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
     if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
@@ -816,19 +823,36 @@ struct Player::Impl {
       return;
     }
     const double delta = target - in.start_value;
+    const double v0 = in.start_value, v1 = target, dist = s.dynamics.value;
     switch (s.dynamics.dimension) {
       case Dimension::kTime: in.duration = s.dynamics.value; break;
-      case Dimension::kRate:
-        in.duration = s.dynamics.value > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / s.dynamics.value : 0.0;
-        break;
+      case Dimension::kRate: in.duration = RateDuration(s, delta); break;
       case Dimension::kDistance:
-        in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s.dynamics.value / std::fabs(in.start_value + target) : 0.0;
+        // the time a linear change covers the distance in (esmini's LongSpeedAction::Start); when the
+        // speed changes sign, the two parts on either side of the stop, split as v0^2 : v1^2
+        if (std::fabs(delta) < kSmall) {
+          in.duration = 0.0;
+        } else if (std::fabs(v0) > kSmall && std::fabs(v1) > kSmall && (v0 < 0) != (v1 < 0)) {
+          const double d0 = dist * v0 * v0 / (v0 * v0 + v1 * v1);
+          in.duration = 2.0 * d0 / std::fabs(v0) + 2.0 * (dist - d0) / std::fabs(v1);
+        } else {
+          in.duration = 2.0 * dist / std::fabs(v0 + v1);
+        }
         break;
     }
-    // the entity's Performance limits the peak acceleration (esmini): a longer transition
+    // the entity's Performance limits the peak acceleration (esmini's SetMaxRate): the transition is
+    // stretched by the factor the peak exceeds it
     const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
     const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
-    in.duration = std::max(in.duration, ShapePeak(s.dynamics.shape) * std::fabs(delta) / limit);
+    const double peak = s.dynamics.dimension == Dimension::kRate
+                            ? s.dynamics.value
+                            : (in.duration > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / in.duration : 0.0);
+    in.scale = peak > limit ? peak / limit : 1.0;
+    in.duration *= in.scale;
+  }
+  /// A rate-dimension speed transition's duration: the peak acceleration is the rate.
+  static double RateDuration(const SpeedAction& s, double delta) {
+    return s.dynamics.value > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / s.dynamics.value : 0.0;
   }
   /// Starts a LaneChangeAction: the target lane and the lateral transition.
   void StartLaneChange(Inst& in, const Action& a, const LaneChangeAction& l) {
@@ -964,6 +988,7 @@ struct Player::Impl {
       return;
     }
     if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
+    if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -987,12 +1012,21 @@ struct Player::Impl {
     const double step_len = std::fabs(e.s.speed) * dt;
     double along = step_len;
     double lateral_per_metre = 0.0;
+    Shape shape = l.dynamics.shape;
     if (!in.over_distance) {
       const double rate = delta * ShapeSlope(l.dynamics.shape, in.elapsed / in.duration) / in.duration;  // m/s
-      const double dlat = std::min(dt * std::fabs(rate), step_len);
-      along = std::sqrt(step_len * step_len - dlat * dlat);
-      in.elapsed += dt;
-      lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+      const double dlat = dt * std::fabs(rate);
+      if (dlat < step_len + kSmall) {
+        along = std::sqrt(step_len * step_len - std::min(dlat, step_len) * std::min(dlat, step_len));
+        in.elapsed += dt;
+        lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+      } else {
+        // esmini: a lateral motion faster than the travel takes the whole step sideways, linearly
+        along = 0.0;
+        in.elapsed += step_len * in.duration / std::fabs(delta);
+        shape = Shape::kLinear;
+        lateral_per_metre = (rate < 0 ? -1.0 : 1.0) / kSmall;
+      }
     } else {
       const double rate = delta * ShapeSlope(l.dynamics.shape, in.travelled / in.duration) / in.duration;  // m/m
       along = step_len / std::sqrt(1.0 + rate * rate);
@@ -1000,7 +1034,7 @@ struct Player::Impl {
       lateral_per_metre = rate;
     }
     const double progress = in.over_distance ? in.travelled / in.duration : in.elapsed / in.duration;
-    const double offset = in.start_value + delta * ShapeValue(l.dynamics.shape, progress);
+    const double offset = in.start_value + delta * ShapeValue(shape, progress);
     const double sdir = SDir(e);
     const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
     const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * (e.s.speed < 0 ? -along : along), e.preference);
@@ -1016,7 +1050,8 @@ struct Player::Impl {
     } else {
       // the lateral change is along +t; seen along the travel direction it is sdir * dt
       SetHeadingFromS(e, std::atan2(lateral_per_metre, sdir));
-      e.lateral_speed = lateral_per_metre * std::fabs(e.s.speed);
+      e.lateral_speed = along > 0.0 || in.over_distance ? lateral_per_metre * std::fabs(e.s.speed)
+                                                          : (lateral_per_metre < 0 ? -1.0 : 1.0) * std::fabs(e.s.speed);
     }
     SyncFromLane(e);
   }
@@ -1092,9 +1127,16 @@ struct Player::Impl {
     const double end = in.path.back().second;
     const double before = in.along;
     bool done = false;
+    double beyond = 0.0;  // the distance left over past the end in this step
     if (!in.times.empty()) {
       const double t = time + dt;  // the position at the end of this step
-      if (t >= in.times.back() - kSmall) {
+      if (t > in.times.back() + kSmall) {
+        // esmini's FollowTrajectoryAction::Step: past the last vertex time the speed is kept and the
+        // rest of the step goes on along the last heading
+        in.along = end;
+        beyond = (t - in.times.back()) * e.s.speed;
+        done = true;
+      } else if (t >= in.times.back() - kSmall) {
         in.along = end;
         done = true;
       } else {
@@ -1104,19 +1146,20 @@ struct Player::Impl {
         const double f = span > 0 ? std::clamp((t - in.times[k - 1]) / span, 0.0, 1.0) : 1.0;
         in.along = in.path[k - 1].second + f * (in.path[k].second - in.path[k - 1].second);
       }
-      e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
+      if (beyond == 0.0) e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
     } else {
       in.along += e.s.speed * dt;
       if (in.along >= end - kSmall) {
+        beyond = std::max(0.0, in.along - end);  // esmini: the rest of the step along the last heading
         in.along = end;
         done = true;
       }
     }
     const auto [pt, h] = PathAt(in, in.along);
-    e.s.x = pt.x;
-    e.s.y = pt.y;
+    e.s.x = pt.x + beyond * std::cos(h);
+    e.s.y = pt.y + beyond * std::sin(h);
     e.s.heading = WrapAngle(h);
-    e.odometer += std::fabs(in.along - before);
+    e.odometer += std::fabs(in.along - before) + std::fabs(beyond);
     e.moved = true;
     const Placed p = Locate(e.s);
     e.lane = p.lane;
@@ -1128,10 +1171,18 @@ struct Player::Impl {
   void StepInst(Inst& in, double dt) {
     const Action& a = Act(in);
     if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
+      // esmini's LongSpeedAction::Step: a relative target follows the reference during the transition
+      // too (a rate transition's duration with it); after the transition (continuous) the speed goes
+      // to the target as fast as the Performance allows
       Ent& e = ents[static_cast<size_t>(in.entity)];
-      const double target = s->relative && s->continuous ? SpeedTarget(in, *s) : in.target_value;
+      const double target = s->relative ? SpeedTarget(in, *s) : in.target_value;
+      if (s->relative && !in.reached && s->dynamics.dimension == Dimension::kRate)
+        in.duration = in.scale * RateDuration(*s, target - in.start_value);
       if (in.reached) {
-        e.s.speed = target;
+        const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+        const double need = dt > kSmall ? (target - e.s.speed) / dt : 0.0;
+        const double acc = std::clamp(need, -ent.max_deceleration, ent.max_acceleration);
+        e.s.speed = std::clamp(acc == need ? target : e.s.speed + acc * dt, -ent.max_speed, ent.max_speed);
       } else {
         in.elapsed += dt;
         const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
@@ -1183,7 +1234,78 @@ struct Player::Impl {
       StepSynchronize(in, *y, dt);
       return;
     }
+    if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) {
+      StepLongitudinalDistance(in, *d);
+      return;
+    }
     in.running = false;
+  }
+
+  /// The longitudinal distance from entity `a` to entity `b` as a LongitudinalDistanceAction measures
+  /// it (positive when `b` is ahead): freespace is the gap between the boxes along `a`'s heading.
+  double LongitudinalGap(int a, int b, bool freespace, CoordinateSystem cs) const {
+    Condition c;
+    c.freespace = freespace;
+    c.coordinate_system = freespace ? CoordinateSystem::kEntity : cs;
+    c.distance_type = DistanceType::kLongitudinal;
+    return EntityDistance(a, b, c);
+  }
+  /// A DynamicConstraints value as esmini uses it: absent is unbounded (kLarge); below kSmall, the
+  /// smaller of esmini's default and the Performance; above the Performance, the Performance.
+  static double Constraint(const std::optional<double>& given, double fallback, double performance) {
+    if (!given) return kLarge;
+    if (*given < kSmall) return std::min(fallback, performance);
+    return std::min(*given, performance);
+  }
+  void StartLongitudinalDistance(Inst& in, const LongitudinalDistanceAction& d) {
+    using D = LongitudinalDistanceAction::Displacement;
+    in.last_time = time;
+    in.acceleration = 0.0;
+    in.displacement = d.displacement;
+    if (d.displacement == D::kAny) {
+      // esmini: the side the entity is on now (the other one ahead: trailing)
+      const int o = EntityIndex(d.entity);
+      in.displacement = LongitudinalGap(in.entity, o, d.freespace, CoordinateSystem::kEntity) < 0.0 ? D::kLeading : D::kTrailing;
+    }
+  }
+  /// esmini's LongDistanceAction::Step. Without DynamicConstraints (or with neither an acceleration
+  /// nor a deceleration limit) the entity is moved along its lane to the requested distance and takes
+  /// the other's speed; otherwise a critically damped spring (stiffness 0.4 times the limit, towards
+  /// the side it pulls) gives the acceleration, limited by the constraints and their rates, applied
+  /// over the time since the last step. The entity then moves with its speed as usual.
+  void StepLongitudinalDistance(Inst& in, const LongitudinalDistanceAction& d) {
+    using D = LongitudinalDistanceAction::Displacement;
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    const Ent& other = ents[static_cast<size_t>(o)];
+    const double dt = time - in.last_time;
+    in.last_time = time;
+    const double distance = LongitudinalGap(in.entity, o, d.freespace, d.coordinate_system);
+    double requested = d.time_gap ? std::fabs(other.s.speed) * d.value : d.value;
+    if (in.displacement == D::kTrailing) requested = std::fabs(requested);
+    if (in.displacement == D::kLeading) requested = -std::fabs(requested);
+    const double diff = distance - requested;
+    if (!d.continuous && std::fabs(diff) < 0.1) in.running = false;  // esmini's LONGITUDINAL_DISTANCE_THRESHOLD
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints c = d.constraints.value_or(DynamicConstraints{});
+    const double max_acc = Constraint(c.max_acceleration, 5.0, ent.max_acceleration);
+    const double max_dec = Constraint(c.max_deceleration, 10.0, ent.max_deceleration);
+    if (max_acc >= kLarge && max_dec >= kLarge) {
+      MoveBy(e, diff);
+      e.s.speed = other.s.speed;
+      return;
+    }
+    const double max_speed = Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed);
+    const double acc_rate = Constraint(c.max_acceleration_rate, kLarge, kLarge);
+    const double dec_rate = Constraint(c.max_deceleration_rate, kLarge, kLarge);
+    const double k = 0.4 * (diff < 0.0 ? max_acc : max_dec);
+    double acc = diff * k - (e.s.speed - other.s.speed) * 2.0 * std::sqrt(k);
+    const double jerk = acc < 0.0 ? -dec_rate : acc_rate;
+    acc = std::clamp(acc, -max_dec, max_acc);
+    if (jerk < 0.0 && acc < in.acceleration) acc = std::max(in.acceleration + jerk * dt, acc);
+    else if (jerk > 0.0 && acc > in.acceleration) acc = std::min(in.acceleration + jerk * dt, acc);
+    in.acceleration = acc;
+    e.s.speed = std::clamp(e.s.speed + acc * dt, -max_speed, max_speed);
   }
   void StartSynchronize(Inst& in, const SynchronizeAction& y) {
     in.along = in.last_master = kLarge;
@@ -1355,7 +1477,10 @@ struct Player::Impl {
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
     if (e.moved || std::fabs(e.s.speed) < kSmall) return;
-    const double d = e.s.speed * dt;
+    MoveBy(e, e.s.speed * dt);
+  }
+  /// Moves `d` metres forward (along its lane in its direction of travel, or along its heading).
+  void MoveBy(Ent& e, double d) {
     if (e.lane) {
       // facing against the lane: moving forward is moving backwards along it
       const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;

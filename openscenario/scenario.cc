@@ -277,10 +277,13 @@ class Reader {
     return name;
   }
 
+  int minor_ = 0;  // the FileHeader's revMinor
+
   void CheckVersion(const Node& header) {
     if (!header) return;
     const int major = Int(header, "revMajor", 1);
     const int minor = Int(header, "revMinor", 0);
+    minor_ = minor;
     if (major != 1 || minor > 3)
       Error(header.Pos(), "OpenSCENARIO " + std::to_string(major) + "." + std::to_string(minor) +
                               " is not supported; supported: 1.0, 1.1, 1.2, 1.3");
@@ -948,6 +951,47 @@ class Reader {
     return out;
   }
 
+  /// DynamicConstraints: the attributes given (the player limits them by the entity's Performance).
+  DynamicConstraints ReadConstraints(const Node& n) {
+    Only(n, {});
+    DynamicConstraints c;
+    auto opt = [&](const char* attr) { return Has(n, attr) ? std::optional<double>(Num(n, attr)) : std::nullopt; };
+    c.max_acceleration = opt("maxAcceleration");
+    c.max_deceleration = opt("maxDeceleration");
+    c.max_speed = opt("maxSpeed");
+    c.max_acceleration_rate = opt("maxAccelerationRate");
+    c.max_deceleration_rate = opt("maxDecelerationRate");
+    return c;
+  }
+  int ReadLongitudinalDistance(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints"});
+    LongitudinalDistanceAction d;
+    d.entity = EntityName(n, "entityRef");
+    if (Has(n, "distance") == Has(n, "timeGap")) {
+      Error(n.Pos(), "LongitudinalDistanceAction needs exactly one of distance and timeGap");
+      return -1;
+    }
+    d.time_gap = Has(n, "timeGap");
+    d.value = Num(n, d.time_gap ? "timeGap" : "distance");
+    d.freespace = Bool(n, "freespace", false);
+    d.continuous = Bool(n, "continuous", false);
+    using D = LongitudinalDistanceAction::Displacement;
+    if (minor_ >= 1) {
+      // OpenSCENARIO 1.1: the side comes from displacement, the value is a size (esmini)
+      d.displacement = Enum<D>(n, "displacement",
+                               {{"trailingReferencedEntity", D::kTrailing}, {"leadingReferencedEntity", D::kLeading},
+                                {"any", D::kAny}},
+                               D::kTrailing);
+      d.value = std::fabs(d.value);
+    } else {
+      if (Has(n, "displacement")) Error(n.Pos(), "LongitudinalDistanceAction: displacement needs OpenSCENARIO 1.1 or later");
+      d.displacement = D::kNone;
+    }
+    d.coordinate_system = ReadCoordinateSystem(n);
+    if (const Node c = n.Child("DynamicConstraints")) d.constraints = ReadConstraints(c);
+    return AddAction({name, d, n.Pos()});
+  }
+
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
                                "SynchronizeAction", "VisibilityAction", "AppearanceAction", "ControllerAction",
@@ -967,8 +1011,9 @@ class Reader {
       return AddAction({name, TeleportAction{ReadPosition(p)}, k.Pos()});
     }
     if (kind == "LongitudinalAction") {
-      const Node sa = Choice(k, {"SpeedAction"});
+      const Node sa = Choice(k, {"SpeedAction", "LongitudinalDistanceAction"});
       if (!sa) return -1;
+      if (sa.Name() == "LongitudinalDistanceAction") return ReadLongitudinalDistance(sa, name);
       Only(sa, {"SpeedActionDynamics", "SpeedActionTarget"});
       SpeedAction s;
       const Node dyn = sa.Child("SpeedActionDynamics");
@@ -1031,7 +1076,8 @@ class Reader {
       o.shape = Enum<Shape>(dyn, "dynamicsShape",
                             {{"step", Shape::kStep}, {"linear", Shape::kLinear}, {"cubic", Shape::kCubic},
                              {"sinusoidal", Shape::kSinusoidal}});
-      o.max_lateral_acc = Num(dyn, "maxLateralAcc", 0.0);
+      // esmini: 0.5 m/s^2 when not given, at least its SMALL_NUMBER
+      o.max_lateral_acc = std::max(Num(dyn, "maxLateralAcc", 0.5), 1e-10);
       const Node t = Choice(target, {"RelativeTargetLaneOffset", "AbsoluteTargetLaneOffset"});
       if (!t) return -1;
       Only(t, {});
@@ -1238,12 +1284,18 @@ class Reader {
                        {"lessThan", Rule::kLessThan}, {"lessOrEqual", Rule::kLessOrEqual},
                        {"equalTo", Rule::kEqualTo}, {"notEqualTo", Rule::kNotEqualTo}});
   }
+  /// `coordinateSystem` (default entity); lane and road need a road network.
+  CoordinateSystem ReadCoordinateSystem(const Node& n) {
+    const CoordinateSystem cs = Enum<CoordinateSystem>(
+        n, "coordinateSystem",
+        {{"entity", CoordinateSystem::kEntity}, {"lane", CoordinateSystem::kLane}, {"road", CoordinateSystem::kRoad}},
+        CoordinateSystem::kEntity);
+    if ((cs == CoordinateSystem::kLane || cs == CoordinateSystem::kRoad) && sc_.road_file.empty())
+      Error(n.Pos(), n.Name() + ": coordinateSystem lane/road needs a road network");
+    return cs;
+  }
   void ReadDistanceKind(const Node& n, Condition* c) {
-    c->coordinate_system = Enum<CoordinateSystem>(n, "coordinateSystem",
-                                                  {{"entity", CoordinateSystem::kEntity},
-                                                   {"lane", CoordinateSystem::kLane},
-                                                   {"road", CoordinateSystem::kRoad}},
-                                                  CoordinateSystem::kEntity);
+    c->coordinate_system = ReadCoordinateSystem(n);
     c->distance_type = Enum<DistanceType>(n, "relativeDistanceType",
                                           {{"longitudinal", DistanceType::kLongitudinal},
                                            {"lateral", DistanceType::kLateral},
@@ -1251,9 +1303,6 @@ class Reader {
                                            {"euclidianDistance", DistanceType::kEuclidean},
                                            {"euclideanDistance", DistanceType::kEuclidean}},
                                           DistanceType::kEuclidean);
-    if ((c->coordinate_system == CoordinateSystem::kLane || c->coordinate_system == CoordinateSystem::kRoad) &&
-        sc_.road_file.empty())
-      Error(n.Pos(), n.Name() + ": coordinateSystem lane/road needs a road network");
   }
   int ReadCondition(const Node& n) {
     Condition c;

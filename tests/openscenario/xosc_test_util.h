@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "openscenario/expression.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
 #include "tests/test_files.h"
@@ -20,6 +21,17 @@ namespace gauntlet::test {
 /// The road of most tests: esmini's straight_500m (one road "1", along +x from the origin, lanes 1 and -1
 /// 3.07 m wide, so lane -1's centre is at y = -1.535).
 inline std::string StraightRoad() { return std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xodr/straight_500m.xodr"; }
+
+/// A WorldPosition.
+inline std::string World(double x, double y, double h = 0.0) {
+  using openscenario::FormatNumber;
+  return "<WorldPosition x=\"" + FormatNumber(x) + "\" y=\"" + FormatNumber(y) + "\" h=\"" + FormatNumber(h) + "\"/>";
+}
+/// A LanePosition on road "1".
+inline std::string LanePos(int lane, double s, double offset = 0.0) {
+  return "<LanePosition roadId=\"1\" laneId=\"" + std::to_string(lane) + "\" s=\"" + std::to_string(s) + "\" offset=\"" +
+         std::to_string(offset) + "\"/>";
+}
 
 /// A vehicle ScenarioObject with a 4.3 x 1.8 m box whose centre is 1.3 m ahead of the reference point.
 inline std::string Car(const std::string& name, const std::string& extra = "") {

@@ -1,0 +1,254 @@
+// Where Gauntlet's player follows esmini's source (docs/openscenario.md, "Semantics"): each test plays
+// a small scenario whose truth is worked out by hand from the esmini function named above it. Steps
+// of 0.05 s; an event whose trigger holds at T starts at T, its action acts in the step from T.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "core/error.h"
+#include "tests/openscenario/xosc_test_util.h"
+
+namespace gauntlet::test {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+/// A car like Car() whose Performance limits acceleration to `max_acc` and deceleration to `max_dec`.
+std::string LimitedCar(const std::string& name, double max_acc, double max_dec) {
+  return "<ScenarioObject name=\"" + name +
+         "\"><Vehicle name=\"car\" vehicleCategory=\"car\"><BoundingBox><Center x=\"1.3\" y=\"0\" z=\"0.75\"/>"
+         "<Dimensions width=\"1.8\" length=\"4.3\" height=\"1.5\"/></BoundingBox><Performance maxSpeed=\"70\" "
+         "maxAcceleration=\"" + openscenario::FormatNumber(max_acc) + "\" maxDeceleration=\"" +
+         openscenario::FormatNumber(max_dec) + "\"/><Axles><FrontAxle maxSteering=\"0.5\" wheelDiameter=\"0.6\" "
+         "trackWidth=\"1.8\" positionX=\"2.8\" positionZ=\"0.3\"/><RearAxle maxSteering=\"0\" wheelDiameter=\"0.6\" "
+         "trackWidth=\"1.8\" positionX=\"0\" positionZ=\"0.3\"/></Axles><Properties/></Vehicle></ScenarioObject>";
+}
+
+/// A Story of two maneuver groups: `lead_events` for Lead, `ego_events` for Ego.
+std::string TwoActorStory(const std::string& lead_events, const std::string& ego_events) {
+  auto group = [](const std::string& name, const std::string& actor, const std::string& events) {
+    return "<ManeuverGroup name=\"" + name + "\" maximumExecutionCount=\"1\"><Actors selectTriggeringEntities=\"false\">"
+           "<EntityRef entityRef=\"" + actor + "\"/></Actors><Maneuver name=\"m_" + name + "\">" + events +
+           "</Maneuver></ManeuverGroup>";
+  };
+  return "<Story name=\"s\"><Act name=\"a\">" + (lead_events.empty() ? "" : group("lead", "Lead", lead_events)) +
+         group("ego", "Ego", ego_events) + Trigger(TimeCondition(0.0)) + "</Act></Story>";
+}
+
+std::string Polyline(const std::vector<std::pair<std::string, std::string>>& vertices, const std::string& timing) {
+  std::string out = "<PrivateAction><RoutingAction><FollowTrajectoryAction><TrajectoryRef><Trajectory name=\"t\" "
+                    "closed=\"false\"><Shape><Polyline>";
+  for (const auto& [time, position] : vertices)
+    out += "<Vertex" + (time.empty() ? std::string() : " time=\"" + time + "\"") + "><Position>" + position +
+           "</Position></Vertex>";
+  out += "</Polyline></Shape></Trajectory></TrajectoryRef><TimeReference>" +
+         (timing.empty() ? std::string("<None/>") : timing) +
+         "</TimeReference><TrajectoryFollowingMode followingMode=\"position\"/></FollowTrajectoryAction></RoutingAction>"
+         "</PrivateAction>";
+  return out;
+}
+
+// FollowTrajectoryAction::Step: the step that passes the end of a trajectory without timing moves the
+// rest of its length (|v| dt minus what was left) on along the last heading. At 7 m/s from (0, 0)
+// along (0, 0) -> (0, 10) the end is passed in the step ending at 1.45 (y = 10.15, not 10), and the
+// entity then goes on off the roads along pi/2: y(T) = 7 T.
+TEST(EsminiSemanticsTest, TrajectoryEndKeepsTheRestOfTheStep) {
+  XoscParts p;
+  p.entities = Car("Ego");
+  p.init = Place("Ego", World(0, 0), 7.0);
+  p.stories = Story("Ego", Event("follow", Polyline({{"", World(0, 0)}, {"", World(0, 10)}}, ""),
+                                 Trigger(TimeCondition(0.0))));
+  const PlayResult r = PlayFile(WriteXosc("traj_end", Xosc(p)), 0.05, 3.0);
+  for (const double t : {1.0, 1.45, 1.5, 2.0, 3.0}) {
+    EXPECT_NEAR(r.At(t)[0].x, 0.0, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[0].y, 7.0 * t, 1e-9) << t;
+  }
+  EXPECT_NEAR(r.At(1.45)[0].heading, kPi / 2, 1e-12);
+}
+
+// With Timing, the step that ends past the last vertex time keeps the speed of the step before and
+// moves (T - t_end) v past the last vertex (FollowTrajectoryAction::Move/Step). Vertices (0, 0) at 0 s
+// and (10, 0) at 1.02 s (relative to the start at t = 0): v = 10 / 1.02 m/s, x(T) = v T for T <= 1.0,
+// then x(T) = 10 + (T - 1.02) v.
+TEST(EsminiSemanticsTest, TimedTrajectoryEndKeepsTheSpeed) {
+  XoscParts p;
+  p.entities = Car("Ego");
+  p.init = Place("Ego", World(0, 0), 0.0);
+  const std::string timing = "<Timing domainAbsoluteRelative=\"relative\" scale=\"1\" offset=\"0\"/>";
+  p.stories = Story("Ego", Event("follow", Polyline({{"0", World(0, 0)}, {"1.02", World(10, 0)}}, timing),
+                                 Trigger(TimeCondition(0.0))));
+  const PlayResult r = PlayFile(WriteXosc("traj_timed_end", Xosc(p)), 0.05, 3.0);
+  const double v = 10.0 / 1.02;
+  EXPECT_NEAR(r.At(1.0)[0].x, v * 1.0, 1e-9);
+  for (const double t : {1.05, 1.5, 3.0}) {
+    EXPECT_NEAR(r.At(t)[0].x, 10.0 + (t - 1.02) * v, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[0].speed, v, 1e-9) << t;
+  }
+}
+
+// LatLaneOffsetAction without maxLateralAcc: esmini's ScenarioReader takes 0.5 m/s^2. Cubic over 1 m:
+// T = sqrt(6 * 1 / 0.5) = sqrt(12) s; the offset lags one step (LatLaneOffsetAction::Step).
+TEST(EsminiSemanticsTest, LaneOffsetDefaultLateralAcceleration) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 10), 10.0);
+  const std::string action =
+      "<PrivateAction><LateralAction><LaneOffsetAction continuous=\"false\"><LaneOffsetActionDynamics "
+      "dynamicsShape=\"cubic\"/><LaneOffsetTarget><AbsoluteTargetLaneOffset value=\"1\"/>"
+      "</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction>";
+  p.stories = Story("Ego", Event("offset", action, Trigger(TimeCondition(1.0))));
+  const PlayResult r = PlayFile(WriteXosc("laneoffset_default", Xosc(p)), 0.05, 6.0);
+  const double T = std::sqrt(12.0);
+  for (const double t : {1.5, 2.5, 3.5, 4.0}) {
+    const double f = (t - 1.05) / T;
+    EXPECT_NEAR(r.At(t)[0].y, -1.535 + f * f * (3.0 - 2.0 * f), 1e-9) << t;
+  }
+  EXPECT_NEAR(r.At(5.5)[0].y, -1.535 + 1.0, 1e-12);
+}
+
+// LongSpeedAction::Start over a distance when the speed changes sign: the two parts on either side of
+// the stop split the distance as v0^2 : v1^2. 10 -> -5 m/s over 20 m: d0 = 16, T = 2 * 16 / 10 +
+// 2 * 4 / 5 = 4.8 s, linear: v(T) = 10 - 15 (T - 1) / 4.8 from t = 1.
+TEST(EsminiSemanticsTest, SpeedOverDistanceThroughAStop) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 100), 10.0);
+  p.stories = Story("Ego", Event("reverse", SpeedTo(-5.0, "linear", "distance", 20.0), Trigger(TimeCondition(1.0))));
+  const PlayResult r = PlayFile(WriteXosc("speed_through_stop", Xosc(p)), 0.05, 8.0);
+  for (const double t : {1.5, 3.0, 4.2, 5.75}) EXPECT_NEAR(r.At(t)[0].speed, 10.0 - 15.0 * (t - 1.0) / 4.8, 1e-9) << t;
+  EXPECT_NEAR(r.At(7.0)[0].speed, -5.0, 1e-12);
+}
+
+// LongSpeedAction::Step after the transition of a continuous relative target: the speed goes to the
+// target no faster than the Performance allows. The lead steps from 10 to 20 m/s at t = 2; the ego
+// (maxAcceleration 2) follows at 2 m/s^2 from that step: v(T) = 10 + 2 (T - 2) until 20 at T = 7.
+TEST(EsminiSemanticsTest, ContinuousRelativeSpeedIsLimitedByPerformance) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Lead") + LimitedCar("Ego", 2.0, 5.0);
+  p.init = Place("Lead", LanePos(-1, 100), 10.0) + Place("Ego", LanePos(-1, 10), 10.0);
+  const std::string follow =
+      "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
+      "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"Lead\" value=\"0\" "
+      "speedTargetValueType=\"delta\" continuous=\"true\"/></SpeedActionTarget></SpeedAction></LongitudinalAction>"
+      "</PrivateAction>";
+  p.stories = TwoActorStory(Event("jump", SpeedTo(20.0, "step", "time", 0.0), Trigger(TimeCondition(2.0))),
+                            Event("follow", follow, Trigger(TimeCondition(0.0))));
+  const PlayResult r = PlayFile(WriteXosc("relspeed_limited", Xosc(p)), 0.05, 9.0);
+  EXPECT_NEAR(r.At(2.0)[1].speed, 10.0, 1e-12);
+  for (const double t : {2.05, 3.0, 4.5, 6.0}) EXPECT_NEAR(r.At(t)[1].speed, 10.0 + 2.0 * (t - 2.0), 1e-9) << t;
+  EXPECT_NEAR(r.At(8.0)[1].speed, 20.0, 1e-12);
+}
+
+// LatLaneChangeAction::Step: when the lateral motion a step asks for exceeds the travel |v| dt, the
+// whole travel goes sideways and the transition advances linearly by |v| dt of offset. At 1 m/s a
+// linear change over 0.5 s of 3.07 m asks 0.307 m a step: the entity moves 0.05 m sideways per step
+// and stands still along the lane (x = 11 from t = 1).
+TEST(EsminiSemanticsTest, LaneChangeFasterThanTheTravelGoesSideways) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 10), 1.0);
+  const std::string action =
+      "<PrivateAction><LateralAction><LaneChangeAction><LaneChangeActionDynamics dynamicsShape=\"linear\" value=\"0.5\" "
+      "dynamicsDimension=\"time\"/><LaneChangeTarget><AbsoluteTargetLane value=\"1\"/></LaneChangeTarget>"
+      "</LaneChangeAction></LateralAction></PrivateAction>";
+  p.stories = Story("Ego", Event("change", action, Trigger(TimeCondition(1.0))));
+  const PlayResult r = PlayFile(WriteXosc("lc_sideways", Xosc(p)), 0.05, 3.0);
+  for (const int k : {1, 10, 20, 40}) {
+    const double t = 1.0 + 0.05 * k;
+    EXPECT_NEAR(r.At(t)[0].y, -1.535 + 0.05 * k, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[0].x, 11.0, 1e-9) << t;
+  }
+}
+
+/// Ego at s = 10 and Lead at s = 100 on lane -1 of the straight road, both at `speed`; at t = 1 the
+/// ego starts `action`.
+PlayResult DistanceRun(const std::string& name, const std::string& action, double ego_speed = 5.0,
+                       double duration = 4.0) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Lead") + Car("Ego");
+  p.init = Place("Lead", LanePos(-1, 100), 10.0) + Place("Ego", LanePos(-1, 10), ego_speed);
+  p.stories = TwoActorStory("", Event("keep", action, Trigger(TimeCondition(1.0))));
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, duration);
+}
+std::string KeepDistance(const std::string& attributes, const std::string& constraints = "") {
+  return "<PrivateAction><LongitudinalAction><LongitudinalDistanceAction entityRef=\"Lead\" " + attributes + ">" +
+         constraints + "</LongitudinalDistanceAction></LongitudinalAction></PrivateAction>";
+}
+
+// LongDistanceAction::Step without DynamicConstraints: the entity is put at the requested distance
+// (reference points, along its heading) and takes the lead's speed, then both move: from t = 1 the
+// ego is 20 m behind the lead (x_lead(T) = 100 + 10 T).
+TEST(EsminiSemanticsTest, LongitudinalDistanceKeptExactly) {
+  const PlayResult r = DistanceRun("ld_exact", KeepDistance("distance=\"20\" freespace=\"false\" continuous=\"true\""));
+  EXPECT_NEAR(r.At(1.0)[1].x, 10.0 + 5.0, 1e-9);
+  for (const double t : {1.05, 2.0, 4.0}) {
+    EXPECT_NEAR(r.At(t)[1].x, 100.0 + 10.0 * t - 20.0, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[1].speed, 10.0, 1e-12) << t;
+    EXPECT_NEAR(r.At(t)[1].y, -1.535, 1e-12) << t;
+  }
+}
+
+// A time gap between the boxes (freespace): 1.5 s at 10 m/s is 15 m between the lead's rear (0.85 m
+// behind its reference point) and the ego's front (3.45 m ahead of its own): x_ego = x_lead - 19.3.
+TEST(EsminiSemanticsTest, LongitudinalTimeGapWithFreespace) {
+  const PlayResult r =
+      DistanceRun("ld_gap", KeepDistance("timeGap=\"1.5\" freespace=\"true\" continuous=\"true\""));
+  for (const double t : {1.05, 3.0}) EXPECT_NEAR(r.At(t)[1].x, 100.0 + 10.0 * t - 19.3, 1e-9) << t;
+}
+
+// displacement leadingReferencedEntity: the ego keeps 20 m ahead of the lead.
+TEST(EsminiSemanticsTest, LongitudinalDistanceLeading) {
+  const PlayResult r = DistanceRun(
+      "ld_lead", KeepDistance("distance=\"20\" freespace=\"false\" continuous=\"true\" displacement=\"leadingReferencedEntity\""));
+  for (const double t : {1.05, 3.0}) EXPECT_NEAR(r.At(t)[1].x, 100.0 + 10.0 * t + 20.0, 1e-9) << t;
+}
+
+// A non-continuous action ends in the first step that finds the distance reached (within 0.1 m,
+// checked before the step's move): the move at t = 1 reaches it, the step at 1.05 ends the action; the
+// ego then keeps the lead's speed.
+TEST(EsminiSemanticsTest, LongitudinalDistanceEndsWhenReached) {
+  const PlayResult r = DistanceRun("ld_end", KeepDistance("distance=\"20\" freespace=\"false\" continuous=\"false\""));
+  EXPECT_TRUE(r.Printed("1.000: event keep start"));
+  EXPECT_TRUE(r.Printed("1.050: event keep end"));
+  EXPECT_NEAR(r.At(4.0)[1].x, 100.0 + 40.0 - 20.0, 1e-9);
+}
+
+// With DynamicConstraints the damped spring's acceleration is limited to maxAcceleration; the step
+// that starts the action has no time since its start (esmini's dt = simTime - sim_time_ = 0), so the
+// speed changes from the next step: 30 m too far behind, the ego (10 m/s, lead 10 m/s) accelerates
+// at 2 m/s^2 from T = 1.05: v(T) = 10 + 2 (T - 1.05) while the spring asks for more.
+TEST(EsminiSemanticsTest, LongitudinalDistanceWithConstraintsAccelerates) {
+  const PlayResult r = DistanceRun(
+      "ld_spring", KeepDistance("distance=\"20\" freespace=\"false\" continuous=\"true\"",
+                                "<DynamicConstraints maxAcceleration=\"2\" maxDeceleration=\"5\" maxSpeed=\"40\"/>"),
+      10.0, 3.0);
+  EXPECT_NEAR(r.At(1.05)[1].speed, 10.0, 1e-12);
+  for (const double t : {1.1, 1.5, 2.0}) EXPECT_NEAR(r.At(t)[1].speed, 10.0 + 2.0 * (t - 1.05), 1e-9) << t;
+}
+
+// OpenSCENARIO 1.1 and later take the side from displacement; a missing distance and time gap is an
+// error at the element.
+TEST(EsminiSemanticsTest, LongitudinalDistanceNeedsDistanceOrTimeGap) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Lead") + Car("Ego");
+  p.init = Place("Lead", LanePos(-1, 100), 10.0) + Place("Ego", LanePos(-1, 10), 5.0);
+  p.stories = TwoActorStory("", Event("keep", KeepDistance("freespace=\"false\" continuous=\"true\""),
+                                      Trigger(TimeCondition(1.0))));
+  try {
+    (void)openscenario::LoadScenario(WriteXosc("ld_bad", Xosc(p)));
+    FAIL() << "loaded";
+  } catch (const core::InputError& e) {
+    EXPECT_NE(e.diagnostics().front().Format().find("needs exactly one of distance and timeGap"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace gauntlet::test
