@@ -365,7 +365,9 @@ struct Player::Impl {
         Placed out{{pose.x, pose.y, pose.heading, 0.0}, std::nullopt};
         if (where) {
           out.lane = where->Position();
-          out.pose.heading = roads.LaneHeading(road, where->lane, where->s);
+          // esmini's OSCPositionRoad: a RoadPosition heads along the road's reference line (+s) on
+          // every lane; a relative one along the lane it lands in
+          if (p.kind == Position::Kind::kRelativeRoad) out.pose.heading = roads.LaneHeading(road, where->lane, where->s);
         }
         if (p.orientation_h) out.pose.heading = p.orientation_relative ? out.pose.heading + *p.orientation_h : *p.orientation_h;
         out.pose.heading = WrapAngle(out.pose.heading);

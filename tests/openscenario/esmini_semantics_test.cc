@@ -166,6 +166,25 @@ TEST(EsminiSemanticsTest, LaneChangeFasterThanTheTravelGoesSideways) {
   }
 }
 
+// OSCPositionRoad: a RoadPosition's heading is the road's +s direction plus the Orientation's relative
+// heading, whatever lane it lands in (unlike a LanePosition, which faces the lane's driving direction).
+// On lane 1 (t = 1.535, driving against s) the entity faces +x and drives along +s: x(T) = 100 + 10 T.
+TEST(EsminiSemanticsTest, RoadPositionHeadsAlongTheRoad) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego") + Car("Turned");
+  p.init = Place("Ego", "<RoadPosition roadId=\"1\" s=\"100\" t=\"1.535\"/>", 10.0) +
+           Place("Turned", "<RoadPosition roadId=\"1\" s=\"50\" t=\"-1.535\"><Orientation type=\"relative\" h=\"3.14159265358979\"/>"
+                           "</RoadPosition>", 10.0);
+  const PlayResult r = PlayFile(WriteXosc("roadpos_heading", Xosc(p)), 0.05, 2.0);
+  EXPECT_NEAR(r.At(0.0)[0].heading, 0.0, 1e-12);
+  for (const double t : {0.0, 1.0, 2.0}) {
+    EXPECT_NEAR(r.At(t)[0].x, 100.0 + 10.0 * t, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[0].y, 1.535, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[1].x, 50.0 - 10.0 * t, 1e-9) << t;  // turned by the relative heading: along -s
+  }
+}
+
 /// Ego at s = 10 and Lead at s = 100 on lane -1 of the straight road, both at `speed`; at t = 1 the
 /// ego starts `action`.
 PlayResult DistanceRun(const std::string& name, const std::string& action, double ego_speed = 5.0,
