@@ -92,6 +92,190 @@ std::pair<double, double> Extent(const std::array<Vec, 4>& corners, Vec axis) {
   return {lo, hi};
 }
 
+/// A piece of a SpeedProfileAction's speed: from time t, v + k (T - t) + j (T - t)^2 / 2.
+struct SpeedSegment {
+  double t = 0.0, v = 0.0, k = 0.0, j = 0.0;
+};
+/// A SpeedProfileAction's constraints as esmini applies them (unbounded: kLarge).
+struct ProfileLimits {
+  double max_acc, max_dec, max_speed, acc_rate, dec_rate;
+};
+
+/// esmini's LongSpeedProfileAction::Start, written anew: the entries become vertices (time, speed,
+/// slope k to the next vertex); followingMode position follows the vertices linearly; follow joins the
+/// slopes by jerk segments of the constraints' rates (one target: jerk, constant acceleration, jerk,
+/// extended past the target time when the constraints need it), and falls back to position as soon as a
+/// segment breaks a constraint (as esmini does, the segments already made stay).
+std::vector<SpeedSegment> SpeedProfileSegments(const SpeedProfileAction& sp, const ProfileLimits& c, double now,
+                                               double v_now, double a_now, double offset) {
+  struct Vertex {
+    double t = 0.0, v = 0.0, k = 0.0, m = 0.0;
+    void SetK(double slope) {
+      k = slope;
+      m = v - k * t;
+    }
+  };
+  auto with_k = [](double t, double v, double k) { return Vertex{t, v, k, v - k * t}; };
+  const auto& entries = sp.entries;
+  const size_t n = entries.size();
+  auto time_of = [&](size_t i) { return entries[i].time.value_or(-1.0); };
+  std::vector<Vertex> vx;
+  size_t index = 0;
+  bool follow = sp.follow;
+  if (time_of(0) > kSmall) {
+    vx.push_back({now, v_now});
+  } else if (time_of(0) > -kSmall) {
+    if (follow) {
+      vx.push_back({now, v_now});
+      index = 1;
+    } else {
+      vx.push_back({now, entries[0].speed});  // esmini: without the reference's offset
+    }
+  } else {
+    vx.push_back({now, v_now});
+  }
+  double time = now;
+  for (; index < n; ++index) {
+    const double target = entries[index].speed + offset;
+    if (time_of(index) < -kSmall) {
+      // no time: as fast as the constraints allow
+      if (std::fabs(target - vx.back().v) < kSmall) continue;
+      const double dv = target - vx.back().v;
+      const double acc = dv < 0 ? std::min(-kSmall, -c.max_dec) : std::max(kSmall, c.max_acc);
+      vx.back().t = time;
+      time += dv / acc;
+    } else {
+      time += time_of(index);
+    }
+    const double dt = time - vx.back().t;
+    if (dt < kSmall) {  // esmini divides by it on the last entry; replacing keeps the speeds finite
+      vx.back() = Vertex{time, target};
+      continue;
+    }
+    vx.back().SetK((target - vx.back().v) / dt);
+    const double dk = index > 1 ? vx.back().k - vx[vx.size() - 2].k : vx.back().k - a_now;
+    if (std::fabs(dk) < kSmall && index > 1) {
+      const Vertex& before = vx[vx.size() - 2];
+      vx.back() = with_k(time, target, (target - before.v) / (time - before.t));
+      continue;
+    }
+    vx.push_back(index + 1 == n ? with_k(time, target, 0.0) : Vertex{time, target});
+  }
+
+  std::vector<SpeedSegment> out;
+  auto add = [&](double t, double v, double k, double j) {
+    if (follow && (std::fabs(v) > c.max_speed + kSmall || k > c.max_acc + kSmall || k < -c.max_dec - kSmall ||
+                   j > c.acc_rate + kSmall || j < -c.dec_rate - kSmall))
+      follow = false;
+    out.push_back({t, v, k, j});
+  };
+  auto in_span = [&](double k) { return k >= -c.max_dec && k <= c.max_acc; };
+  auto root = [](double x) { return std::sqrt(std::max(0.0, x)); };
+  const Vertex first = vx[0];
+  double k0 = a_now, k1 = 0.0, t3 = first.t, v3 = 0.0, m1 = 0.0, j = 0.0;
+  if (vx.size() == 1) {
+    add(first.t, first.v, 0.0, 0.0);
+  } else if (follow && vx.size() == 2) {
+    // one target: a jerk to an acceleration k1, held, and a jerk back to 0 on the target speed
+    const double j0 = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+    add(first.t, first.v, k0, j0);
+    const double j1 = vx[0].k < 0 ? c.acc_rate : -c.dec_rate;
+    const double t0 = vx[0].t, v0 = vx[0].v;
+    t3 = vx[1].t;
+    v3 = vx[1].v;
+    double t1 = 0.0, t2 = 0.0, v1 = 0.0, v2 = 0.0;
+    if (std::fabs(j1 - j0) < kSmall) {
+      if (std::fabs(t0 - t3) > kSmall && std::fabs(j1 * (t0 - t3) - k0) > kSmall) {
+        t1 = (2 * j1 * (v0 + t0 * j1 * (t0 - t3) - v3) + k0 * k0 + 2 * k0 * j1 * (t3 - 2 * t0)) /
+             (2 * j1 * (j1 * (t0 - t3) - k0));
+        if (t1 >= 0) {
+          v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+          k1 = k0 + j0 * (t1 - t0);
+          t2 = k1 / j1 + t3;
+          if (t2 >= 0) {
+            v2 = v1 + k1 * (t2 - t1);
+            if (k1 < c.max_acc && k1 > -c.max_dec) add(t1, v1, k1, 0.0);
+          }
+        }
+      }
+    } else {
+      const double factor = j0 * j1 *
+                            (2 * v0 * (j1 - j0) + k0 * k0 + 2 * k0 * j1 * (t3 - t0) + j0 * j1 * (t0 - t3) * (t0 - t3) +
+                             2 * v3 * (j0 - j1));
+      if (factor < 0.0) {  // no time for a constant acceleration: the two jerks meet
+        t2 = (root(j1 * (j1 - j0) * (j0 * (2 * v3 - 2 * v0) + k0 * k0)) + (j0 - j1) * (t0 * j0 - k0)) / (j0 * (j0 - j1));
+        v2 = v0 + k0 * (t2 - t0) + j0 * 0.5 * (t2 - t0) * (t2 - t0);
+        k1 = k0 + j0 * (t2 - t0);
+        t3 = t2 - k1 / j1;
+      } else {
+        t1 = (-root(factor) - j0 * (k0 + t3 * j1) + t0 * j0 * j0) / (j0 * (j0 - j1));
+        v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+        k1 = a_now + j0 * (t1 - t0);
+        t2 = k1 / j1 + t3;
+        v2 = v1 + k1 * (t2 - t1);
+        if (in_span(k1)) add(t1, v1, k1, 0.0);
+      }
+    }
+    if (in_span(k1)) {
+      add(t2, v2, k1, j1);
+      add(t3, v3, 0.0, 0.0);
+    } else {
+      // the acceleration is limited: hold the limit, reaching the target later
+      k1 = std::clamp(k1, -c.max_dec, c.max_acc);
+      t1 = t0 + (k1 - k0) / j0;
+      v1 = v0 + k0 * (t1 - t0) + 0.5 * j0 * (t1 - t0) * (t1 - t0);
+      t2 = (v3 - v1) / k1 + t1 + k1 / (2 * j1);
+      v2 = v3 + k1 * k1 / (2 * j1);
+      t3 = -v1 / k1 + v3 / k1 + t1 - k1 / (2 * j1);
+      add(t1, v1, k1, 0.0);
+      add(t2, v2, k1, j1);
+      add(t3, v3, 0.0, 0.0);
+    }
+  } else {
+    Vertex v = first;
+    if (follow) {
+      if (std::fabs(v.k) > kSmall) {
+        j = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+        add(v.t, v.v, k0, j);
+        t3 = v.t + (std::fabs(j) > kSmall ? (v.k - k0) / j : 0.0);
+      }
+      v3 = v.v + k0 * (t3 - now) + 0.5 * j * (t3 - now) * (t3 - now);
+      k1 = v.k;
+      m1 = v3 - k1 * t3;
+      add(t3, v3, k1, 0.0);
+    }
+    for (size_t i = 0; i < vx.size(); ++i) {
+      if (!follow) {
+        add(vx[i].t, vx[i].v, vx[i].k, 0.0);
+      } else if (i + 1 < vx.size()) {
+        k0 = k1;
+        v = vx[i + 1];
+        const double t0 = t3, v0 = v3, m0 = m1;
+        k1 = v.k;
+        m1 = v.m;
+        j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+        if (std::fabs(k0 - k1) < kSmall) {
+          t3 = t0;
+          v3 = v0;
+        } else {
+          // the jerk segment from slope k0 to k1 that joins the two lines v = k0 t + m0 and v = k1 t + m1
+          const double t1 = (k0 * k0 - 2 * k0 * k1 + k1 * k1 - 2 * j * (m0 - m1)) / (2 * j * (k0 - k1));
+          if (t1 < t0) {
+            follow = false;
+            continue;
+          }
+          const double v1 = v0 + k0 * (t1 - t0);
+          t3 = t1 + (v.k - k0) / j;
+          v3 = v1 + k0 * (t3 - t1) + 0.5 * j * (t3 - t1) * (t3 - t1);
+          add(t1, v1, k0, j);
+        }
+        add(t3, v3, v.k, 0.0);
+      }
+    }
+  }
+  return out;
+}
+
 enum class State { kInit, kStandby, kRunning, kComplete };
 enum class Transition { kNone, kStart, kEnd, kStop, kSkip };
 
@@ -177,6 +361,8 @@ struct Player::Impl {
     double last_time = 0.0;
     double acceleration = 0.0;
     LongitudinalDistanceAction::Displacement displacement = LongitudinalDistanceAction::Displacement::kTrailing;
+    std::vector<SpeedSegment> segments;  // SpeedProfileAction: its speed over time
+    size_t segment = 0;
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -776,7 +962,7 @@ struct Player::Impl {
   }
   static unsigned Domains(const Action& a) {
     if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body) ||
-        std::holds_alternative<LongitudinalDistanceAction>(a.body))
+        std::holds_alternative<LongitudinalDistanceAction>(a.body) || std::holds_alternative<SpeedProfileAction>(a.body))
       return kLongitudinal;
     if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
     // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
@@ -991,6 +1177,7 @@ struct Player::Impl {
     }
     if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
+    if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1240,7 +1427,45 @@ struct Player::Impl {
       StepLongitudinalDistance(in, *d);
       return;
     }
+    if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) {
+      StepSpeedProfile(in, *sp, dt);
+      return;
+    }
     in.running = false;
+  }
+
+  void StartSpeedProfile(Inst& in, const SpeedProfileAction& sp) {
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints& c = sp.constraints;
+    const ProfileLimits limits{Constraint(c.max_acceleration, 5.0, ent.max_acceleration),
+                               Constraint(c.max_deceleration, 10.0, ent.max_deceleration),
+                               Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed),
+                               Constraint(c.max_acceleration_rate, kLarge, kLarge),
+                               Constraint(c.max_deceleration_rate, kLarge, kLarge)};
+    const double offset = sp.entity.empty() ? 0.0 : ents[static_cast<size_t>(EntityIndex(sp.entity))].s.speed;
+    in.segments = SpeedProfileSegments(sp, limits, time, e.s.speed, e.acceleration, offset);
+    in.segment = 0;
+    in.start_value = e.s.speed;  // the profile's current speed
+  }
+  /// esmini's LongSpeedProfileAction::Step: the speed of the segment the end of this step falls in; the
+  /// action ends on the last entry's speed (segments are followed at most 10 s past the last one).
+  void StepSpeedProfile(Inst& in, const SpeedProfileAction& sp, double dt) {
+    const double t = time + dt;
+    const SpeedSegment& last = in.segments.back();
+    double& v = in.start_value;
+    if (t < last.t + 10.0 && !(t > last.t && std::fabs(v - last.v) < kSmall)) {
+      while (in.segment + 1 < in.segments.size() && t > in.segments[in.segment + 1].t - kSmall) ++in.segment;
+      const SpeedSegment& g = in.segments[in.segment];
+      const double u = t - g.t;
+      v = g.v + g.k * u + 0.5 * g.j * u * u;
+      if (std::fabs(v) < kSmall) v = 0.0;
+    }
+    if (in.segment + 1 >= sp.entries.size() && std::fabs(v - last.v) < kSmall) {
+      v = last.v;
+      in.running = false;
+    }
+    ents[static_cast<size_t>(in.entity)].s.speed = v;
   }
 
   /// The longitudinal distance from entity `a` to entity `b` as a LongitudinalDistanceAction measures

@@ -963,6 +963,32 @@ class Reader {
     c.max_deceleration_rate = opt("maxDecelerationRate");
     return c;
   }
+  int ReadSpeedProfile(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints", "EntityRef", "SpeedProfileEntry"});
+    SpeedProfileAction sp;
+    // esmini: a missing followingMode is position
+    sp.follow = Enum<bool>(n, "followingMode", {{"position", false}, {"follow", true}}, false);
+    if (const Node c = n.Child("DynamicConstraints")) sp.constraints = ReadConstraints(c);
+    if (const Node r = n.Child("EntityRef")) {
+      Only(r, {});
+      sp.entity = EntityName(r, "entityRef");
+    }
+    for (const Node& e : n.Children("SpeedProfileEntry")) {
+      Only(e, {});
+      SpeedProfileAction::Entry entry;
+      entry.speed = Num(e, "speed");
+      if (Has(e, "time")) {
+        entry.time = Num(e, "time");
+        if (*entry.time < 0) Error(e.Pos(), "SpeedProfileEntry: time must not be negative");
+      }
+      sp.entries.push_back(entry);
+    }
+    if (sp.entries.empty()) {
+      Error(n.Pos(), "SpeedProfileAction needs at least one SpeedProfileEntry");
+      return -1;
+    }
+    return AddAction({name, sp, n.Pos()});
+  }
   int ReadLongitudinalDistance(const Node& n, const std::string& name) {
     Only(n, {"DynamicConstraints"});
     LongitudinalDistanceAction d;
@@ -1011,9 +1037,10 @@ class Reader {
       return AddAction({name, TeleportAction{ReadPosition(p)}, k.Pos()});
     }
     if (kind == "LongitudinalAction") {
-      const Node sa = Choice(k, {"SpeedAction", "LongitudinalDistanceAction"});
+      const Node sa = Choice(k, {"SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction"});
       if (!sa) return -1;
       if (sa.Name() == "LongitudinalDistanceAction") return ReadLongitudinalDistance(sa, name);
+      if (sa.Name() == "SpeedProfileAction") return ReadSpeedProfile(sa, name);
       Only(sa, {"SpeedActionDynamics", "SpeedActionTarget"});
       SpeedAction s;
       const Node dyn = sa.Child("SpeedActionDynamics");

@@ -185,6 +185,20 @@ struct LongitudinalDistanceAction {
   std::optional<DynamicConstraints> constraints;  ///< absent: the distance is kept exactly
 };
 
+/// SpeedProfileAction (OpenSCENARIO 1.2): speeds to reach, each after a time (or as fast as the
+/// constraints allow when the time is absent), followed linearly (followingMode position) or with the
+/// constraints' jerk limits (follow), as esmini's LongSpeedProfileAction.
+struct SpeedProfileAction {
+  struct Entry {
+    std::optional<double> time;  ///< s after the previous entry
+    double speed = 0.0;
+  };
+  std::vector<Entry> entries;  ///< at least one
+  bool follow = false;
+  std::string entity;  ///< EntityRef: speeds are relative to its speed at the start; "" = absolute
+  DynamicConstraints constraints;
+};
+
 /// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.
 struct AssignRouteAction {
   std::vector<Position> waypoints;
@@ -214,7 +228,7 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction>
+               LongitudinalDistanceAction, SpeedProfileAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).

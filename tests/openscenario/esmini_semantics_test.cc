@@ -269,5 +269,55 @@ TEST(EsminiSemanticsTest, LongitudinalDistanceNeedsDistanceOrTimeGap) {
   }
 }
 
+/// Ego standing at s = 10 on lane -1 starts a SpeedProfileAction at t = 1.
+PlayResult SpeedProfileRun(const std::string& name, const std::string& mode, const std::string& entries,
+                           const std::string& constraints = "") {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 10), 0.0);
+  const std::string action = "<PrivateAction><LongitudinalAction><SpeedProfileAction followingMode=\"" + mode + "\">" +
+                             constraints + entries + "</SpeedProfileAction></LongitudinalAction></PrivateAction>";
+  p.stories = Story("Ego", Event("profile", action, Trigger(TimeCondition(1.0))));
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, 14.0);
+}
+
+// LongSpeedProfileAction, followingMode position: straight lines between the entries (times after the
+// previous entry): 0 m/s at 1 s, 10 at 5, 4 at 9, 8 at 11, then the action ends.
+TEST(EsminiSemanticsTest, SpeedProfileFollowsItsEntriesLinearly) {
+  const PlayResult r = SpeedProfileRun("profile_position", "position",
+                                       "<SpeedProfileEntry time=\"0\" speed=\"0\"/><SpeedProfileEntry time=\"4\" "
+                                       "speed=\"10\"/><SpeedProfileEntry time=\"4\" speed=\"4\"/><SpeedProfileEntry "
+                                       "time=\"2\" speed=\"8\"/>");
+  auto expected = [](double t) {
+    if (t <= 5.0) return 2.5 * (t - 1.0);
+    if (t <= 9.0) return 10.0 - 1.5 * (t - 5.0);
+    if (t <= 11.0) return 4.0 + 2.0 * (t - 9.0);
+    return 8.0;
+  };
+  for (const double t : {1.05, 3.0, 5.0, 7.5, 9.0, 10.3, 11.0, 13.0}) EXPECT_NEAR(r.At(t)[0].speed, expected(t), 1e-9) << t;
+  EXPECT_TRUE(r.Printed("10.950: event profile end"));
+}
+
+// followingMode follow to one target (10 m/s 4 s after the start) with jerk limits 4 (up) and 3
+// (down): the acceleration rises at 4 m/s^3 to k, is held, and falls at 3 m/s^3 to 0 on 10 m/s at
+// 4 s; the speed gained is k (4 - (k/4 + k/3) / 2) = 10, so 7/24 k^2 - 4 k + 10 = 0.
+TEST(EsminiSemanticsTest, SpeedProfileFollowWithJerkLimits) {
+  const PlayResult r = SpeedProfileRun(
+      "profile_follow", "follow", "<SpeedProfileEntry time=\"4\" speed=\"10\"/>",
+      "<DynamicConstraints maxAcceleration=\"5\" maxDeceleration=\"10\" maxAccelerationRate=\"4\" "
+      "maxDecelerationRate=\"3\" maxSpeed=\"50\"/>");
+  const double a = 7.0 / 24.0;
+  const double k = (4.0 - std::sqrt(16.0 - 40.0 * a)) / (2.0 * a);
+  auto expected = [&](double u) {  // u: time since the start
+    if (u <= k / 4.0) return 2.0 * u * u;
+    if (u <= 4.0 - k / 3.0) return k * k / 8.0 + k * (u - k / 4.0);
+    if (u <= 4.0) return 10.0 - 1.5 * (4.0 - u) * (4.0 - u);
+    return 10.0;
+  };
+  for (const double t : {1.05, 1.5, 2.0, 3.0, 4.0, 4.5, 4.9, 5.0, 6.0}) EXPECT_NEAR(r.At(t)[0].speed, expected(t - 1.0), 1e-9) << t;
+  EXPECT_TRUE(r.Printed("4.950: event profile end"));
+}
+
 }  // namespace
 }  // namespace gauntlet::test
