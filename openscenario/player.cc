@@ -819,6 +819,42 @@ struct Player::Impl {
     const Ent& eb = ents[static_cast<size_t>(b)];
     return Distance(a, eb.s, &sc.entities[static_cast<size_t>(b)].box, eb.lane, c);
   }
+  /// esmini's TrigByRelativeClearance: no other entity (or none of the listed ones) on the same road
+  /// within [-distanceBackward, distanceForward] along the entity's direction of travel (s, or the gap
+  /// between the boxes with freeSpace) in a lane whose id differs by `from`..`to` (counting lanes, the
+  /// centre lane skipped; lanes of the other direction only with oppositeLanes), and a driving lane with
+  /// an id in [lane + from, lane + to] (of the same direction unless oppositeLanes) exists at the entity.
+  bool Clear(int t, const Condition& c) const {
+    const Ent& e = ents[static_cast<size_t>(t)];
+    if (!e.lane) return false;
+    const double dir = SDir(e);
+    const BoundingBox& box = sc.entities[static_cast<size_t>(t)].box;
+    for (size_t o = 0; o < ents.size(); ++o) {
+      if (static_cast<int>(o) == t) continue;
+      if (!c.refs.empty() && std::find(c.refs.begin(), c.refs.end(), sc.entities[o].name) == c.refs.end()) continue;
+      const Ent& other = ents[o];
+      if (!other.lane || other.lane->road != e.lane->road) continue;
+      double ds = (other.lane->s - e.lane->s) * dir;
+      if (c.freespace) {
+        const BoundingBox& ob = sc.entities[o].box;
+        const double front = box.center_x + box.length / 2, rear = box.length / 2 - box.center_x;
+        if (ds >= 0) ds = std::max(0.0, ds - front - (ob.length / 2 - ob.center_x));
+        else ds = std::min(0.0, ds + rear + (ob.center_x + ob.length / 2));
+      }
+      if (ds < -c.backward || ds > c.forward) continue;
+      int d_lane = other.lane->lane - e.lane->lane;
+      if ((other.lane->lane > 0) != (e.lane->lane > 0)) d_lane -= d_lane > 0 ? 1 : -1;
+      const bool opposite = roads.DrivesAlongS(other.lane->road, other.lane->lane) != roads.DrivesAlongS(e.lane->road, e.lane->lane);
+      if (d_lane >= c.lane_from && d_lane <= c.lane_to && (c.opposite_lanes || !opposite)) return false;
+    }
+    const bool along = roads.DrivesAlongS(e.lane->road, e.lane->lane);
+    for (int lane = e.lane->lane + c.lane_from; lane <= e.lane->lane + c.lane_to; ++lane) {
+      const opendrive::Lane* l = lane == 0 ? nullptr : roads.LaneAt(e.lane->road, lane, e.lane->s);
+      if (!l || !opendrive::IsDrivable(l->type)) continue;
+      if (c.opposite_lanes || roads.DrivesAlongS(e.lane->road, lane) == along) return true;
+    }
+    return false;
+  }
   bool Collide(int a, int b) const {
     // touching counts (esmini's bounding-box overlap)
     return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
@@ -891,12 +927,12 @@ struct Player::Impl {
         const int o = EntityIndex(c.entity);
         return CompareNumbers(e.s.speed - ents[static_cast<size_t>(o)].s.speed, c.value, c.rule);
       }
-      case Condition::Kind::kStandStill:
-        return e.standstill_since && time - *e.standstill_since >= c.value - kSmall;
-      case Condition::Kind::kEndOfRoad:
-        return e.end_of_road_since && time - *e.end_of_road_since >= c.value - kSmall;
-      case Condition::Kind::kOffroad:
-        return e.offroad_since && time - *e.offroad_since >= c.value - kSmall;
+      // esmini's TrigByStandStill/EndOfRoad/OffRoad: the time in the state must exceed the duration
+      // (strictly: with duration 0 the state must already have held at an earlier step)
+      case Condition::Kind::kStandStill: return e.standstill_since && time - *e.standstill_since > c.value;
+      case Condition::Kind::kEndOfRoad: return e.end_of_road_since && time - *e.end_of_road_since > c.value;
+      case Condition::Kind::kOffroad: return e.offroad_since && time - *e.offroad_since > c.value;
+      case Condition::Kind::kRelativeClearance: return Clear(t, c);
       case Condition::Kind::kCollision: {
         if (!c.entity.empty()) {
           const int o = EntityIndex(c.entity);
@@ -1244,15 +1280,9 @@ struct Player::Impl {
     }
     SyncFromLane(e);
   }
-  void NoteEndOfRoad(Ent& e, bool end) {
-    if (end) {
-      if (!e.end_of_road) e.end_of_road_since = time;
-      e.end_of_road = true;
-    } else {
-      e.end_of_road = false;
-      e.end_of_road_since.reset();
-    }
-  }
+  /// Whether the last move ended at the end of the network; UpdateStates stamps the time (esmini
+  /// notes it after the step's time advance).
+  static void NoteEndOfRoad(Ent& e, bool end) { e.end_of_road = end; }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
     in.path.clear();
@@ -1732,6 +1762,11 @@ struct Player::Impl {
       } else {
         e.standstill_since.reset();
       }
+      if (e.end_of_road) {
+        if (!e.end_of_road_since) e.end_of_road_since = time;
+      } else {
+        e.end_of_road_since.reset();
+      }
       if (has_roads) {
         bool off = !e.lane;
         if (e.lane) {
@@ -1814,7 +1849,7 @@ struct Player::Impl {
       if (insts[static_cast<size_t>(i)].running) StepInst(insts[static_cast<size_t>(i)], dt);
     for (int s : sc.stories) StepElement(s, dt);
     ++frame;
-    time = static_cast<double>(frame) * dt;
+    time += dt;  // accumulated, as esmini's simulationTime_ (strict comparisons see the same rounding)
     for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
     UpdateStates(dt);
     DetectCollisions();

@@ -1390,7 +1390,8 @@ class Reader {
       const Node v = Choice(ec, {"EndOfRoadCondition", "CollisionCondition", "OffroadCondition", "TimeHeadwayCondition",
                                  "TimeToCollisionCondition", "AccelerationCondition", "StandStillCondition",
                                  "SpeedCondition", "RelativeSpeedCondition", "TraveledDistanceCondition",
-                                 "ReachPositionCondition", "DistanceCondition", "RelativeDistanceCondition"});
+                                 "ReachPositionCondition", "DistanceCondition", "RelativeDistanceCondition",
+                                 "RelativeClearanceCondition"});
       if (!v) return -1;
       c.pos = v.Pos();
       const std::string kind = v.Name();
@@ -1402,6 +1403,26 @@ class Reader {
         c.value = Num(v, "duration");
         if (c.kind != Condition::Kind::kStandStill && sc_.road_file.empty())
           Error(v.Pos(), kind + " needs a road network");
+      } else if (kind == "RelativeClearanceCondition") {
+        Only(v, {"RelativeLaneRange", "EntityRef"});
+        c.kind = Condition::Kind::kRelativeClearance;
+        c.forward = Num(v, "distanceForward", 0.0);
+        c.backward = Num(v, "distanceBackward", 0.0);
+        c.freespace = Bool(v, "freeSpace");
+        c.opposite_lanes = Bool(v, "oppositeLanes");
+        if (sc_.road_file.empty()) Error(v.Pos(), kind + " needs a road network");
+        const std::vector<Node> ranges = v.Children("RelativeLaneRange");
+        if (ranges.size() > 1) Error(ranges[1].Pos(), "RelativeClearanceCondition: only one RelativeLaneRange is supported");
+        if (!ranges.empty()) {
+          Only(ranges[0], {});
+          c.lane_from = Int(ranges[0], "from", -1000);
+          c.lane_to = Int(ranges[0], "to", 1000);
+          if (c.lane_from > c.lane_to) Error(ranges[0].Pos(), "RelativeLaneRange: from is greater than to");
+        }
+        for (const Node& r : v.Children("EntityRef")) {
+          Only(r, {});
+          c.refs.push_back(EntityName(r, "entityRef"));
+        }
       } else if (kind == "CollisionCondition") {
         const Node t = Choice(v, {"EntityRef", "ByType"});
         if (!t) return -1;

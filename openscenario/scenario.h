@@ -250,6 +250,7 @@ struct Condition {
     kSimulationTime, kStoryboardElementState, kParameter, kVariable,       // by value
     kTraveledDistance, kRelativeDistance, kTimeHeadway, kTimeToCollision, kReachPosition, kDistance,
     kSpeed, kRelativeSpeed, kAcceleration, kCollision, kEndOfRoad, kStandStill, kOffroad,  // by entity
+    kRelativeClearance,
   };
   std::string name;
   double delay = 0.0;
@@ -272,6 +273,13 @@ struct Condition {
   std::string element_ref;
   ElementState state = ElementState::kComplete;
   std::string direction;                ///< Speed/Acceleration `direction`, "" = not given
+  /// RelativeClearanceCondition: the distances ahead and behind, the lane range (lane ids relative to
+  /// the triggering entity's, unbounded when absent), whether lanes of the other direction count, and
+  /// the entities to look for (all others when empty).
+  double forward = 0.0, backward = 0.0;
+  int lane_from = -1000, lane_to = 1000;
+  bool opposite_lanes = false;
+  std::vector<std::string> refs;
 };
 
 /// A Trigger: OR over groups, AND within a group. Indices into Scenario::conditions.

@@ -269,6 +269,69 @@ TEST(EsminiSemanticsTest, LongitudinalDistanceNeedsDistanceOrTimeGap) {
   }
 }
 
+// TrigByStandStill: the time standing must exceed the duration. The ego (10 m/s) stops in the step from
+// t = 1 and stands from 1.05; with duration 0 the condition first holds at the evaluation after that
+// (1.10), not at 1.05.
+TEST(EsminiSemanticsTest, StandStillDurationIsExceeded) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Car("Ego");
+  p.init = Place("Ego", LanePos(-1, 10), 10.0);
+  const std::string still =
+      "<Condition name=\"still\" delay=\"0\" conditionEdge=\"none\"><ByEntityCondition><TriggeringEntities "
+      "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Ego\"/></TriggeringEntities><EntityCondition>"
+      "<StandStillCondition duration=\"0\"/></EntityCondition></ByEntityCondition></Condition>";
+  p.stories = Story("Ego", Event("stop", SpeedTo(0.0, "step", "time", 0.0), Trigger(TimeCondition(1.0))) +
+                               Event("still", SpeedTo(0.0, "step", "time", 0.0), Trigger(still), "priority=\"parallel\""));
+  const PlayResult r = PlayFile(WriteXosc("standstill_strict", Xosc(p)), 0.05, 2.0);
+  EXPECT_TRUE(r.Printed("1.100: event still start"));
+}
+
+/// The ego in lane -2 at s = 100 (10 m/s) and A standing in lane -1 at s = 130 on a three-lane road; event
+/// "clear" starts when `clearance` (a RelativeClearanceCondition of the ego) holds.
+PlayResult ClearanceRun(const std::string& name, const std::string& clearance) {
+  XoscParts p;
+  p.road = std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/three_lanes.xodr";
+  p.entities = Car("Ego") + Car("A") + Car("B");
+  p.init = Place("Ego", LanePos(-2, 100), 10.0) + Place("A", LanePos(-1, 130), 0.0) + Place("B", LanePos(1, 400), 0.0);
+  const std::string condition =
+      "<Condition name=\"free\" delay=\"0\" conditionEdge=\"none\"><ByEntityCondition><TriggeringEntities "
+      "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Ego\"/></TriggeringEntities><EntityCondition>" +
+      clearance + "</EntityCondition></ByEntityCondition></Condition>";
+  p.stories = Story("Ego", Event("clear", SpeedTo(10.0, "step", "time", 0.0), Trigger(condition)));
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, 8.0);
+}
+std::string StartOf(const PlayResult& r, const std::string& event) {
+  for (const auto& l : r.lines)
+    if (l.ends_with("event " + event + " start")) return l.substr(0, l.find(':'));
+  return "never";
+}
+
+// TrigByRelativeClearance: the lane to the left (from = to = 1) is clear when nobody is in it between
+// 19.75 m behind and 40 m ahead. A is 30 - 10 t ahead of the ego: it leaves the range when
+// 30 - 10 t < -19.75, at the first evaluation after t = 4.975.
+TEST(EsminiSemanticsTest, RelativeClearanceOfTheLeftLane) {
+  const std::string c = "<RelativeClearanceCondition distanceForward=\"40\" distanceBackward=\"19.75\" "
+                        "freeSpace=\"false\" oppositeLanes=\"false\"><RelativeLaneRange from=\"1\" to=\"1\"/>";
+  EXPECT_EQ(StartOf(ClearanceRun("clearance", c + "</RelativeClearanceCondition>"), "clear"), "5.000");
+  // only the listed entities count: B is far away, so the lane is clear at once
+  EXPECT_EQ(StartOf(ClearanceRun("clearance_ref", c + "<EntityRef entityRef=\"B\"/></RelativeClearanceCondition>"), "clear"),
+            "0.000");
+  // with freeSpace the gap between the boxes counts: A's front (3.45 m ahead of its reference point) passes
+  // 19.75 m behind the ego's rear (0.85 m behind) when 30 - 10 t + 4.3 < -19.75, after t = 5.405
+  EXPECT_EQ(StartOf(ClearanceRun("clearance_free", "<RelativeClearanceCondition distanceForward=\"40\" "
+                                                   "distanceBackward=\"19.75\" freeSpace=\"true\" oppositeLanes=\"false\">"
+                                                   "<RelativeLaneRange from=\"1\" to=\"1\"/></RelativeClearanceCondition>"),
+                    "clear"),
+            "5.450");
+  // lane -2 + 2 = 0 is no lane: never clear
+  EXPECT_EQ(StartOf(ClearanceRun("clearance_none", "<RelativeClearanceCondition distanceForward=\"40\" "
+                                                   "distanceBackward=\"20\" freeSpace=\"false\" oppositeLanes=\"true\">"
+                                                   "<RelativeLaneRange from=\"2\" to=\"2\"/></RelativeClearanceCondition>"),
+                    "clear"),
+            "never");
+}
+
 /// Ego standing at s = 10 on lane -1 starts a SpeedProfileAction at t = 1.
 PlayResult SpeedProfileRun(const std::string& name, const std::string& mode, const std::string& entries,
                            const std::string& constraints = "") {
