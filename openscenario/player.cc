@@ -101,38 +101,33 @@ struct ProfileLimits {
   double max_acc, max_dec, max_speed, acc_rate, dec_rate;
 };
 
-/// esmini's LongSpeedProfileAction::Start, written anew: the entries become vertices (time, speed,
-/// slope k to the next vertex); followingMode position follows the vertices linearly; follow joins the
-/// slopes by jerk segments of the constraints' rates (one target: jerk, constant acceleration, jerk,
-/// extended past the target time when the constraints need it), and falls back to position as soon as a
-/// segment breaks a constraint (as esmini does, the segments already made stay).
-std::vector<SpeedSegment> SpeedProfileSegments(const SpeedProfileAction& sp, const ProfileLimits& c, double now,
-                                               double v_now, double a_now, double offset) {
-  struct Vertex {
-    double t = 0.0, v = 0.0, k = 0.0, m = 0.0;
-    void SetK(double slope) {
-      k = slope;
-      m = v - k * t;
-    }
-  };
-  auto with_k = [](double t, double v, double k) { return Vertex{t, v, k, v - k * t}; };
+/// A SpeedProfileAction vertex: a speed at a time and the slope k (with v = k t + m) to the next.
+struct ProfileVertex {
+  double t = 0.0, v = 0.0, k = 0.0, m = 0.0;
+  void SetK(double slope) {
+    k = slope;
+    m = v - k * t;
+  }
+  static ProfileVertex WithK(double t, double v, double k) { return {t, v, k, v - k * t}; }
+};
+
+/// The first half of esmini's LongSpeedProfileAction::Start: the entries become vertices. Times add up
+/// from `now` (an entry without one takes as long as the constraints' acceleration needs); a first
+/// entry at time 0 gives the current speed (follow) or its own (position); vertices on one line merge.
+std::vector<ProfileVertex> ProfileVertices(const SpeedProfileAction& sp, const ProfileLimits& c, double now, double v_now,
+                                           double a_now, double offset) {
   const auto& entries = sp.entries;
   const size_t n = entries.size();
   auto time_of = [&](size_t i) { return entries[i].time.value_or(-1.0); };
-  std::vector<Vertex> vx;
+  std::vector<ProfileVertex> vx;
   size_t index = 0;
-  bool follow = sp.follow;
-  if (time_of(0) > kSmall) {
+  if (time_of(0) > kSmall || time_of(0) < -kSmall) {
     vx.push_back({now, v_now});
-  } else if (time_of(0) > -kSmall) {
-    if (follow) {
-      vx.push_back({now, v_now});
-      index = 1;
-    } else {
-      vx.push_back({now, entries[0].speed});  // esmini: without the reference's offset
-    }
+  } else if (sp.follow) {
+    vx.push_back({now, v_now});
+    index = 1;
   } else {
-    vx.push_back({now, v_now});
+    vx.push_back({now, entries[0].speed});  // esmini: without the reference's offset
   }
   double time = now;
   for (; index < n; ++index) {
@@ -149,131 +144,150 @@ std::vector<SpeedSegment> SpeedProfileSegments(const SpeedProfileAction& sp, con
     }
     const double dt = time - vx.back().t;
     if (dt < kSmall) {  // esmini divides by it on the last entry; replacing keeps the speeds finite
-      vx.back() = Vertex{time, target};
+      vx.back() = ProfileVertex{time, target};
       continue;
     }
     vx.back().SetK((target - vx.back().v) / dt);
     const double dk = index > 1 ? vx.back().k - vx[vx.size() - 2].k : vx.back().k - a_now;
     if (std::fabs(dk) < kSmall && index > 1) {
-      const Vertex& before = vx[vx.size() - 2];
-      vx.back() = with_k(time, target, (target - before.v) / (time - before.t));
+      const ProfileVertex& before = vx[vx.size() - 2];
+      vx.back() = ProfileVertex::WithK(time, target, (target - before.v) / (time - before.t));
       continue;
     }
-    vx.push_back(index + 1 == n ? with_k(time, target, 0.0) : Vertex{time, target});
+    vx.push_back(index + 1 == n ? ProfileVertex::WithK(time, target, 0.0) : ProfileVertex{time, target});
   }
+  return vx;
+}
 
+/// Collects a profile's segments; in follow mode a segment that breaks a constraint switches to
+/// position mode for the rest (esmini's AddSpeedSegment and its Check* functions).
+struct ProfileSegments {
+  const ProfileLimits& c;
+  bool follow;
   std::vector<SpeedSegment> out;
-  auto add = [&](double t, double v, double k, double j) {
+  void Add(double t, double v, double k, double j) {
     if (follow && (std::fabs(v) > c.max_speed + kSmall || k > c.max_acc + kSmall || k < -c.max_dec - kSmall ||
                    j > c.acc_rate + kSmall || j < -c.dec_rate - kSmall))
       follow = false;
     out.push_back({t, v, k, j});
-  };
-  auto in_span = [&](double k) { return k >= -c.max_dec && k <= c.max_acc; };
+  }
+  [[nodiscard]] bool InSpan(double k) const { return k >= -c.max_dec && k <= c.max_acc; }
+};
+
+/// followingMode follow to one target (vx[0] -> vx[1]): a jerk to an acceleration k1, held, and a jerk
+/// back to 0 on the target speed at its time; when k1 breaks the acceleration limits it is held at the
+/// limit and the target is reached later.
+void OneTargetSegments(const std::vector<ProfileVertex>& vx, double k0, double a_now, ProfileSegments& seg) {
+  const ProfileLimits& c = seg.c;
   auto root = [](double x) { return std::sqrt(std::max(0.0, x)); };
-  const Vertex first = vx[0];
-  double k0 = a_now, k1 = 0.0, t3 = first.t, v3 = 0.0, m1 = 0.0, j = 0.0;
-  if (vx.size() == 1) {
-    add(first.t, first.v, 0.0, 0.0);
-  } else if (follow && vx.size() == 2) {
-    // one target: a jerk to an acceleration k1, held, and a jerk back to 0 on the target speed
-    const double j0 = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
-    add(first.t, first.v, k0, j0);
-    const double j1 = vx[0].k < 0 ? c.acc_rate : -c.dec_rate;
-    const double t0 = vx[0].t, v0 = vx[0].v;
-    t3 = vx[1].t;
-    v3 = vx[1].v;
-    double t1 = 0.0, t2 = 0.0, v1 = 0.0, v2 = 0.0;
-    if (std::fabs(j1 - j0) < kSmall) {
-      if (std::fabs(t0 - t3) > kSmall && std::fabs(j1 * (t0 - t3) - k0) > kSmall) {
-        t1 = (2 * j1 * (v0 + t0 * j1 * (t0 - t3) - v3) + k0 * k0 + 2 * k0 * j1 * (t3 - 2 * t0)) /
-             (2 * j1 * (j1 * (t0 - t3) - k0));
-        if (t1 >= 0) {
-          v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
-          k1 = k0 + j0 * (t1 - t0);
-          t2 = k1 / j1 + t3;
-          if (t2 >= 0) {
-            v2 = v1 + k1 * (t2 - t1);
-            if (k1 < c.max_acc && k1 > -c.max_dec) add(t1, v1, k1, 0.0);
-          }
+  const double j0 = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+  seg.Add(vx[0].t, vx[0].v, k0, j0);
+  const double j1 = vx[0].k < 0 ? c.acc_rate : -c.dec_rate;
+  const double t0 = vx[0].t, v0 = vx[0].v, v3 = vx[1].v;
+  double t3 = vx[1].t, k1 = 0.0, t1 = 0.0, t2 = 0.0, v1 = 0.0, v2 = 0.0;
+  if (std::fabs(j1 - j0) < kSmall) {
+    if (std::fabs(t0 - t3) > kSmall && std::fabs(j1 * (t0 - t3) - k0) > kSmall) {
+      t1 = (2 * j1 * (v0 + t0 * j1 * (t0 - t3) - v3) + k0 * k0 + 2 * k0 * j1 * (t3 - 2 * t0)) /
+           (2 * j1 * (j1 * (t0 - t3) - k0));
+      if (t1 >= 0) {
+        v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+        k1 = k0 + j0 * (t1 - t0);
+        t2 = k1 / j1 + t3;
+        if (t2 >= 0) {
+          v2 = v1 + k1 * (t2 - t1);
+          if (k1 < c.max_acc && k1 > -c.max_dec) seg.Add(t1, v1, k1, 0.0);
         }
       }
-    } else {
-      const double factor = j0 * j1 *
-                            (2 * v0 * (j1 - j0) + k0 * k0 + 2 * k0 * j1 * (t3 - t0) + j0 * j1 * (t0 - t3) * (t0 - t3) +
-                             2 * v3 * (j0 - j1));
-      if (factor < 0.0) {  // no time for a constant acceleration: the two jerks meet
-        t2 = (root(j1 * (j1 - j0) * (j0 * (2 * v3 - 2 * v0) + k0 * k0)) + (j0 - j1) * (t0 * j0 - k0)) / (j0 * (j0 - j1));
-        v2 = v0 + k0 * (t2 - t0) + j0 * 0.5 * (t2 - t0) * (t2 - t0);
-        k1 = k0 + j0 * (t2 - t0);
-        t3 = t2 - k1 / j1;
-      } else {
-        t1 = (-root(factor) - j0 * (k0 + t3 * j1) + t0 * j0 * j0) / (j0 * (j0 - j1));
-        v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
-        k1 = a_now + j0 * (t1 - t0);
-        t2 = k1 / j1 + t3;
-        v2 = v1 + k1 * (t2 - t1);
-        if (in_span(k1)) add(t1, v1, k1, 0.0);
-      }
-    }
-    if (in_span(k1)) {
-      add(t2, v2, k1, j1);
-      add(t3, v3, 0.0, 0.0);
-    } else {
-      // the acceleration is limited: hold the limit, reaching the target later
-      k1 = std::clamp(k1, -c.max_dec, c.max_acc);
-      t1 = t0 + (k1 - k0) / j0;
-      v1 = v0 + k0 * (t1 - t0) + 0.5 * j0 * (t1 - t0) * (t1 - t0);
-      t2 = (v3 - v1) / k1 + t1 + k1 / (2 * j1);
-      v2 = v3 + k1 * k1 / (2 * j1);
-      t3 = -v1 / k1 + v3 / k1 + t1 - k1 / (2 * j1);
-      add(t1, v1, k1, 0.0);
-      add(t2, v2, k1, j1);
-      add(t3, v3, 0.0, 0.0);
     }
   } else {
-    Vertex v = first;
-    if (follow) {
-      if (std::fabs(v.k) > kSmall) {
-        j = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
-        add(v.t, v.v, k0, j);
-        t3 = v.t + (std::fabs(j) > kSmall ? (v.k - k0) / j : 0.0);
-      }
-      v3 = v.v + k0 * (t3 - now) + 0.5 * j * (t3 - now) * (t3 - now);
-      k1 = v.k;
-      m1 = v3 - k1 * t3;
-      add(t3, v3, k1, 0.0);
-    }
-    for (size_t i = 0; i < vx.size(); ++i) {
-      if (!follow) {
-        add(vx[i].t, vx[i].v, vx[i].k, 0.0);
-      } else if (i + 1 < vx.size()) {
-        k0 = k1;
-        v = vx[i + 1];
-        const double t0 = t3, v0 = v3, m0 = m1;
-        k1 = v.k;
-        m1 = v.m;
-        j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
-        if (std::fabs(k0 - k1) < kSmall) {
-          t3 = t0;
-          v3 = v0;
-        } else {
-          // the jerk segment from slope k0 to k1 that joins the two lines v = k0 t + m0 and v = k1 t + m1
-          const double t1 = (k0 * k0 - 2 * k0 * k1 + k1 * k1 - 2 * j * (m0 - m1)) / (2 * j * (k0 - k1));
-          if (t1 < t0) {
-            follow = false;
-            continue;
-          }
-          const double v1 = v0 + k0 * (t1 - t0);
-          t3 = t1 + (v.k - k0) / j;
-          v3 = v1 + k0 * (t3 - t1) + 0.5 * j * (t3 - t1) * (t3 - t1);
-          add(t1, v1, k0, j);
-        }
-        add(t3, v3, v.k, 0.0);
-      }
+    const double factor = j0 * j1 *
+                          (2 * v0 * (j1 - j0) + k0 * k0 + 2 * k0 * j1 * (t3 - t0) + j0 * j1 * (t0 - t3) * (t0 - t3) +
+                           2 * v3 * (j0 - j1));
+    if (factor < 0.0) {  // no time for a constant acceleration: the two jerks meet
+      t2 = (root(j1 * (j1 - j0) * (j0 * (2 * v3 - 2 * v0) + k0 * k0)) + (j0 - j1) * (t0 * j0 - k0)) / (j0 * (j0 - j1));
+      v2 = v0 + k0 * (t2 - t0) + j0 * 0.5 * (t2 - t0) * (t2 - t0);
+      k1 = k0 + j0 * (t2 - t0);
+      t3 = t2 - k1 / j1;
+    } else {
+      t1 = (-root(factor) - j0 * (k0 + t3 * j1) + t0 * j0 * j0) / (j0 * (j0 - j1));
+      v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+      k1 = a_now + j0 * (t1 - t0);
+      t2 = k1 / j1 + t3;
+      v2 = v1 + k1 * (t2 - t1);
+      if (seg.InSpan(k1)) seg.Add(t1, v1, k1, 0.0);
     }
   }
-  return out;
+  if (!seg.InSpan(k1)) {
+    // the acceleration is limited: hold the limit, reaching the target later
+    k1 = std::clamp(k1, -c.max_dec, c.max_acc);
+    t1 = t0 + (k1 - k0) / j0;
+    v1 = v0 + k0 * (t1 - t0) + 0.5 * j0 * (t1 - t0) * (t1 - t0);
+    t2 = (v3 - v1) / k1 + t1 + k1 / (2 * j1);
+    v2 = v3 + k1 * k1 / (2 * j1);
+    t3 = -v1 / k1 + v3 / k1 + t1 - k1 / (2 * j1);
+    seg.Add(t1, v1, k1, 0.0);
+  }
+  seg.Add(t2, v2, k1, j1);
+  seg.Add(t3, v3, 0.0, 0.0);
+}
+
+/// esmini's LongSpeedProfileAction::Start, written anew: the vertices (ProfileVertices); followingMode
+/// position follows them linearly; follow joins their slopes by jerk segments of the constraints' rates
+/// (one target: OneTargetSegments), falling back to position as soon as a segment breaks a constraint
+/// (as esmini does, the segments already made stay).
+std::vector<SpeedSegment> SpeedProfileSegments(const SpeedProfileAction& sp, const ProfileLimits& c, double now,
+                                               double v_now, double a_now, double offset) {
+  const std::vector<ProfileVertex> vx = ProfileVertices(sp, c, now, v_now, a_now, offset);
+  ProfileSegments seg{c, sp.follow, {}};
+  double k0 = a_now;
+  if (vx.size() == 1) {
+    seg.Add(vx[0].t, vx[0].v, 0.0, 0.0);
+    return seg.out;
+  }
+  if (seg.follow && vx.size() == 2) {
+    OneTargetSegments(vx, k0, a_now, seg);
+    return seg.out;
+  }
+  double k1 = 0.0, t3 = vx[0].t, v3 = 0.0, m1 = 0.0, j = 0.0;
+  if (seg.follow) {
+    const ProfileVertex& v = vx[0];
+    if (std::fabs(v.k) > kSmall) {
+      j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+      seg.Add(v.t, v.v, k0, j);
+      t3 = v.t + (std::fabs(j) > kSmall ? (v.k - k0) / j : 0.0);
+    }
+    v3 = v.v + k0 * (t3 - now) + 0.5 * j * (t3 - now) * (t3 - now);
+    k1 = v.k;
+    m1 = v3 - k1 * t3;
+    seg.Add(t3, v3, k1, 0.0);
+  }
+  for (size_t i = 0; i < vx.size(); ++i) {
+    if (!seg.follow) {
+      seg.Add(vx[i].t, vx[i].v, vx[i].k, 0.0);
+      continue;
+    }
+    if (i + 1 == vx.size()) continue;
+    k0 = k1;
+    const ProfileVertex& v = vx[i + 1];
+    const double t0 = t3, v0 = v3, m0 = m1;
+    k1 = v.k;
+    m1 = v.m;
+    j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+    if (std::fabs(k0 - k1) >= kSmall) {
+      // the jerk segment from slope k0 to k1 that joins the lines v = k0 t + m0 and v = k1 t + m1
+      const double t1 = (k0 * k0 - 2 * k0 * k1 + k1 * k1 - 2 * j * (m0 - m1)) / (2 * j * (k0 - k1));
+      if (t1 < t0) {
+        seg.follow = false;
+        continue;
+      }
+      const double v1 = v0 + k0 * (t1 - t0);
+      t3 = t1 + (v.k - k0) / j;
+      v3 = v1 + k0 * (t3 - t1) + 0.5 * j * (t3 - t1) * (t3 - t1);
+      seg.Add(t1, v1, k0, j);
+    }
+    seg.Add(t3, v3, v.k, 0.0);
+  }
+  return seg.out;
 }
 
 enum class State { kInit, kStandby, kRunning, kComplete };
@@ -929,9 +943,9 @@ struct Player::Impl {
       }
       // esmini's TrigByStandStill/EndOfRoad/OffRoad: the time in the state must exceed the duration
       // (strictly: with duration 0 the state must already have held at an earlier step)
-      case Condition::Kind::kStandStill: return e.standstill_since && time - *e.standstill_since > c.value;
-      case Condition::Kind::kEndOfRoad: return e.end_of_road_since && time - *e.end_of_road_since > c.value;
-      case Condition::Kind::kOffroad: return e.offroad_since && time - *e.offroad_since > c.value;
+      case Condition::Kind::kStandStill: return Held(e.standstill_since) > c.value;
+      case Condition::Kind::kEndOfRoad: return Held(e.end_of_road_since) > c.value;
+      case Condition::Kind::kOffroad: return Held(e.offroad_since) > c.value;
       case Condition::Kind::kRelativeClearance: return Clear(t, c);
       case Condition::Kind::kCollision: {
         if (!c.entity.empty()) {
@@ -1752,21 +1766,22 @@ struct Player::Impl {
       e.odometer += std::fabs(d);
     }
   }
+  /// Notes when a state (standing still, at the end of the road, off the roads) began. As esmini's
+  /// Object timestamps, a stamp of time 0 counts as none: a state held from the start is stamped at the
+  /// first step's end.
+  void Stamp(std::optional<double>& since, bool holds) const {
+    if (!holds) since.reset();
+    else if (!since || *since <= kSmall) since = time;
+  }
+  /// How long a state stamped by Stamp has held (esmini's IsStandStill() ? t - timestamp : 0).
+  double Held(const std::optional<double>& since) const { return since && *since > kSmall ? time - *since : 0.0; }
   void UpdateStates(double dt) {
     for (size_t i = 0; i < ents.size(); ++i) {
       Ent& e = ents[i];
       e.acceleration = dt > 0 ? (e.s.speed - e.prev_speed) / dt : 0.0;
       e.prev_speed = e.s.speed;
-      if (std::fabs(e.s.speed) < kStandStill) {
-        if (!e.standstill_since) e.standstill_since = time;
-      } else {
-        e.standstill_since.reset();
-      }
-      if (e.end_of_road) {
-        if (!e.end_of_road_since) e.end_of_road_since = time;
-      } else {
-        e.end_of_road_since.reset();
-      }
+      Stamp(e.standstill_since, std::fabs(e.s.speed) < kStandStill);
+      Stamp(e.end_of_road_since, e.end_of_road);
       if (has_roads) {
         bool off = !e.lane;
         if (e.lane) {
@@ -1776,11 +1791,7 @@ struct Player::Impl {
                     ? !roads.Locate(e.s.x, e.s.y, e.s.heading).value_or(opendrive::LaneCoord{}).on_road
                     : false;
         }
-        if (off) {
-          if (!e.offroad_since) e.offroad_since = time;
-        } else {
-          e.offroad_since.reset();
-        }
+        Stamp(e.offroad_since, off);
       }
     }
   }

@@ -1331,6 +1331,45 @@ class Reader {
                                            {"euclideanDistance", DistanceType::kEuclidean}},
                                           DistanceType::kEuclidean);
   }
+  /// A TimeToCollisionCondition: its rule, distance kind and target (an entity or a position).
+  void ReadTimeToCollision(const Node& v, Condition* out) {
+    Condition& c = *out;
+    Only(v, {"TimeToCollisionConditionTarget"});
+    c.kind = Condition::Kind::kTimeToCollision;
+    c.value = Num(v, "value");
+    c.rule = ReadRule(v);
+    c.freespace = Bool(v, "freespace");
+    ReadDistanceKind(v, &c);
+    if (!Has(v, "relativeDistanceType")) c.distance_type = DistanceType::kEuclidean;
+    const Node t = v.Child("TimeToCollisionConditionTarget");
+    const Node tt = t ? Choice(t, {"EntityRef", "Position"}) : Node{};
+    if (!t) Error(v.Pos(), "TimeToCollisionCondition needs a TimeToCollisionConditionTarget");
+    if (tt && tt.Name() == "EntityRef") c.entity = EntityName(tt, "entityRef");
+    if (tt && tt.Name() == "Position") c.position = ReadPosition(tt);
+  }
+  /// A RelativeClearanceCondition's distances, lane range and entities.
+  void ReadClearance(const Node& v, Condition* out) {
+    Condition& c = *out;
+    Only(v, {"RelativeLaneRange", "EntityRef"});
+    c.kind = Condition::Kind::kRelativeClearance;
+    c.forward = Num(v, "distanceForward", 0.0);
+    c.backward = Num(v, "distanceBackward", 0.0);
+    c.freespace = Bool(v, "freeSpace");
+    c.opposite_lanes = Bool(v, "oppositeLanes");
+    if (sc_.road_file.empty()) Error(v.Pos(), "RelativeClearanceCondition needs a road network");
+    const std::vector<Node> ranges = v.Children("RelativeLaneRange");
+    if (ranges.size() > 1) Error(ranges[1].Pos(), "RelativeClearanceCondition: only one RelativeLaneRange is supported");
+    if (!ranges.empty()) {
+      Only(ranges[0], {});
+      c.lane_from = Int(ranges[0], "from", -1000);
+      c.lane_to = Int(ranges[0], "to", 1000);
+      if (c.lane_from > c.lane_to) Error(ranges[0].Pos(), "RelativeLaneRange: from is greater than to");
+    }
+    for (const Node& r : v.Children("EntityRef")) {
+      Only(r, {});
+      c.refs.push_back(EntityName(r, "entityRef"));
+    }
+  }
   int ReadCondition(const Node& n) {
     Condition c;
     c.name = Str(n, "name", "");
@@ -1404,25 +1443,7 @@ class Reader {
         if (c.kind != Condition::Kind::kStandStill && sc_.road_file.empty())
           Error(v.Pos(), kind + " needs a road network");
       } else if (kind == "RelativeClearanceCondition") {
-        Only(v, {"RelativeLaneRange", "EntityRef"});
-        c.kind = Condition::Kind::kRelativeClearance;
-        c.forward = Num(v, "distanceForward", 0.0);
-        c.backward = Num(v, "distanceBackward", 0.0);
-        c.freespace = Bool(v, "freeSpace");
-        c.opposite_lanes = Bool(v, "oppositeLanes");
-        if (sc_.road_file.empty()) Error(v.Pos(), kind + " needs a road network");
-        const std::vector<Node> ranges = v.Children("RelativeLaneRange");
-        if (ranges.size() > 1) Error(ranges[1].Pos(), "RelativeClearanceCondition: only one RelativeLaneRange is supported");
-        if (!ranges.empty()) {
-          Only(ranges[0], {});
-          c.lane_from = Int(ranges[0], "from", -1000);
-          c.lane_to = Int(ranges[0], "to", 1000);
-          if (c.lane_from > c.lane_to) Error(ranges[0].Pos(), "RelativeLaneRange: from is greater than to");
-        }
-        for (const Node& r : v.Children("EntityRef")) {
-          Only(r, {});
-          c.refs.push_back(EntityName(r, "entityRef"));
-        }
+        ReadClearance(v, &c);
       } else if (kind == "CollisionCondition") {
         const Node t = Choice(v, {"EntityRef", "ByType"});
         if (!t) return -1;
@@ -1449,18 +1470,7 @@ class Reader {
         if (c.kind == Condition::Kind::kRelativeDistance && !Has(v, "relativeDistanceType"))
           Error(v.Pos(), "RelativeDistanceCondition needs the attribute 'relativeDistanceType'");
       } else if (kind == "TimeToCollisionCondition") {
-        Only(v, {"TimeToCollisionConditionTarget"});
-        c.kind = Condition::Kind::kTimeToCollision;
-        c.value = Num(v, "value");
-        c.rule = ReadRule(v);
-        c.freespace = Bool(v, "freespace");
-        ReadDistanceKind(v, &c);
-        if (!Has(v, "relativeDistanceType")) c.distance_type = DistanceType::kEuclidean;
-        const Node t = v.Child("TimeToCollisionConditionTarget");
-        const Node tt = t ? Choice(t, {"EntityRef", "Position"}) : Node{};
-        if (!t) Error(v.Pos(), "TimeToCollisionCondition needs a TimeToCollisionConditionTarget");
-        if (tt && tt.Name() == "EntityRef") c.entity = EntityName(tt, "entityRef");
-        if (tt && tt.Name() == "Position") c.position = ReadPosition(tt);
+        ReadTimeToCollision(v, &c);
       } else if (kind == "AccelerationCondition" || kind == "SpeedCondition") {
         Only(v, {});
         c.kind = kind == "SpeedCondition" ? Condition::Kind::kSpeed : Condition::Kind::kAcceleration;

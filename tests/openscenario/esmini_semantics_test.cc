@@ -55,12 +55,9 @@ std::string Polyline(const std::vector<std::pair<std::string, std::string>>& ver
 // along (0, 0) -> (0, 10) the end is passed in the step ending at 1.45 (y = 10.15, not 10), and the
 // entity then goes on off the roads along pi/2: y(T) = 7 T.
 TEST(EsminiSemanticsTest, TrajectoryEndKeepsTheRestOfTheStep) {
-  XoscParts p;
-  p.entities = Car("Ego");
-  p.init = Place("Ego", World(0, 0), 7.0);
-  p.stories = Story("Ego", Event("follow", Polyline({{"", World(0, 0)}, {"", World(0, 10)}}, ""),
-                                 Trigger(TimeCondition(0.0))));
-  const PlayResult r = PlayFile(WriteXosc("traj_end", Xosc(p)), 0.05, 3.0);
+  const PlayResult r =
+      PlayEgo("traj_end", World(0, 0), 7.0,
+              Event("follow", Polyline({{"", World(0, 0)}, {"", World(0, 10)}}, ""), Trigger(TimeCondition(0.0))), 3.0, "");
   for (const double t : {1.0, 1.45, 1.5, 2.0, 3.0}) {
     EXPECT_NEAR(r.At(t)[0].x, 0.0, 1e-9) << t;
     EXPECT_NEAR(r.At(t)[0].y, 7.0 * t, 1e-9) << t;
@@ -73,13 +70,10 @@ TEST(EsminiSemanticsTest, TrajectoryEndKeepsTheRestOfTheStep) {
 // and (10, 0) at 1.02 s (relative to the start at t = 0): v = 10 / 1.02 m/s, x(T) = v T for T <= 1.0,
 // then x(T) = 10 + (T - 1.02) v.
 TEST(EsminiSemanticsTest, TimedTrajectoryEndKeepsTheSpeed) {
-  XoscParts p;
-  p.entities = Car("Ego");
-  p.init = Place("Ego", World(0, 0), 0.0);
   const std::string timing = "<Timing domainAbsoluteRelative=\"relative\" scale=\"1\" offset=\"0\"/>";
-  p.stories = Story("Ego", Event("follow", Polyline({{"0", World(0, 0)}, {"1.02", World(10, 0)}}, timing),
-                                 Trigger(TimeCondition(0.0))));
-  const PlayResult r = PlayFile(WriteXosc("traj_timed_end", Xosc(p)), 0.05, 3.0);
+  const PlayResult r = PlayEgo(
+      "traj_timed_end", World(0, 0), 0.0,
+      Event("follow", Polyline({{"0", World(0, 0)}, {"1.02", World(10, 0)}}, timing), Trigger(TimeCondition(0.0))), 3.0, "");
   const double v = 10.0 / 1.02;
   EXPECT_NEAR(r.At(1.0)[0].x, v * 1.0, 1e-9);
   for (const double t : {1.05, 1.5, 3.0}) {
@@ -91,16 +85,12 @@ TEST(EsminiSemanticsTest, TimedTrajectoryEndKeepsTheSpeed) {
 // LatLaneOffsetAction without maxLateralAcc: esmini's ScenarioReader takes 0.5 m/s^2. Cubic over 1 m:
 // T = sqrt(6 * 1 / 0.5) = sqrt(12) s; the offset lags one step (LatLaneOffsetAction::Step).
 TEST(EsminiSemanticsTest, LaneOffsetDefaultLateralAcceleration) {
-  XoscParts p;
-  p.road = StraightRoad();
-  p.entities = Car("Ego");
-  p.init = Place("Ego", LanePos(-1, 10), 10.0);
   const std::string action =
       "<PrivateAction><LateralAction><LaneOffsetAction continuous=\"false\"><LaneOffsetActionDynamics "
       "dynamicsShape=\"cubic\"/><LaneOffsetTarget><AbsoluteTargetLaneOffset value=\"1\"/>"
       "</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction>";
-  p.stories = Story("Ego", Event("offset", action, Trigger(TimeCondition(1.0))));
-  const PlayResult r = PlayFile(WriteXosc("laneoffset_default", Xosc(p)), 0.05, 6.0);
+  const PlayResult r =
+      PlayEgo("laneoffset_default", LanePos(-1, 10), 10.0, Event("offset", action, Trigger(TimeCondition(1.0))), 6.0);
   const double T = std::sqrt(12.0);
   for (const double t : {1.5, 2.5, 3.5, 4.0}) {
     const double f = (t - 1.05) / T;
@@ -113,12 +103,8 @@ TEST(EsminiSemanticsTest, LaneOffsetDefaultLateralAcceleration) {
 // the stop split the distance as v0^2 : v1^2. 10 -> -5 m/s over 20 m: d0 = 16, T = 2 * 16 / 10 +
 // 2 * 4 / 5 = 4.8 s, linear: v(T) = 10 - 15 (T - 1) / 4.8 from t = 1.
 TEST(EsminiSemanticsTest, SpeedOverDistanceThroughAStop) {
-  XoscParts p;
-  p.road = StraightRoad();
-  p.entities = Car("Ego");
-  p.init = Place("Ego", LanePos(-1, 100), 10.0);
-  p.stories = Story("Ego", Event("reverse", SpeedTo(-5.0, "linear", "distance", 20.0), Trigger(TimeCondition(1.0))));
-  const PlayResult r = PlayFile(WriteXosc("speed_through_stop", Xosc(p)), 0.05, 8.0);
+  const PlayResult r = PlayEgo("speed_through_stop", LanePos(-1, 100), 10.0,
+                               Event("reverse", SpeedTo(-5.0, "linear", "distance", 20.0), Trigger(TimeCondition(1.0))), 8.0);
   for (const double t : {1.5, 3.0, 4.2, 5.75}) EXPECT_NEAR(r.At(t)[0].speed, 10.0 - 15.0 * (t - 1.0) / 4.8, 1e-9) << t;
   EXPECT_NEAR(r.At(7.0)[0].speed, -5.0, 1e-12);
 }
@@ -131,11 +117,7 @@ TEST(EsminiSemanticsTest, ContinuousRelativeSpeedIsLimitedByPerformance) {
   p.road = StraightRoad();
   p.entities = Car("Lead") + LimitedCar("Ego", 2.0, 5.0);
   p.init = Place("Lead", LanePos(-1, 100), 10.0) + Place("Ego", LanePos(-1, 10), 10.0);
-  const std::string follow =
-      "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
-      "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"Lead\" value=\"0\" "
-      "speedTargetValueType=\"delta\" continuous=\"true\"/></SpeedActionTarget></SpeedAction></LongitudinalAction>"
-      "</PrivateAction>";
+  const std::string follow = RelativeSpeedTo("Lead", 0.0, "delta", true);
   p.stories = TwoActorStory(Event("jump", SpeedTo(20.0, "step", "time", 0.0), Trigger(TimeCondition(2.0))),
                             Event("follow", follow, Trigger(TimeCondition(0.0))));
   const PlayResult r = PlayFile(WriteXosc("relspeed_limited", Xosc(p)), 0.05, 9.0);
@@ -149,16 +131,11 @@ TEST(EsminiSemanticsTest, ContinuousRelativeSpeedIsLimitedByPerformance) {
 // linear change over 0.5 s of 3.07 m asks 0.307 m a step: the entity moves 0.05 m sideways per step
 // and stands still along the lane (x = 11 from t = 1).
 TEST(EsminiSemanticsTest, LaneChangeFasterThanTheTravelGoesSideways) {
-  XoscParts p;
-  p.road = StraightRoad();
-  p.entities = Car("Ego");
-  p.init = Place("Ego", LanePos(-1, 10), 1.0);
   const std::string action =
       "<PrivateAction><LateralAction><LaneChangeAction><LaneChangeActionDynamics dynamicsShape=\"linear\" value=\"0.5\" "
       "dynamicsDimension=\"time\"/><LaneChangeTarget><AbsoluteTargetLane value=\"1\"/></LaneChangeTarget>"
       "</LaneChangeAction></LateralAction></PrivateAction>";
-  p.stories = Story("Ego", Event("change", action, Trigger(TimeCondition(1.0))));
-  const PlayResult r = PlayFile(WriteXosc("lc_sideways", Xosc(p)), 0.05, 3.0);
+  const PlayResult r = PlayEgo("lc_sideways", LanePos(-1, 10), 1.0, Event("change", action, Trigger(TimeCondition(1.0))), 3.0);
   for (const int k : {1, 10, 20, 40}) {
     const double t = 1.0 + 0.05 * k;
     EXPECT_NEAR(r.At(t)[0].y, -1.535 + 0.05 * k, 1e-9) << t;
@@ -273,17 +250,15 @@ TEST(EsminiSemanticsTest, LongitudinalDistanceNeedsDistanceOrTimeGap) {
 // t = 1 and stands from 1.05; with duration 0 the condition first holds at the evaluation after that
 // (1.10), not at 1.05.
 TEST(EsminiSemanticsTest, StandStillDurationIsExceeded) {
-  XoscParts p;
-  p.road = StraightRoad();
-  p.entities = Car("Ego");
-  p.init = Place("Ego", LanePos(-1, 10), 10.0);
   const std::string still =
       "<Condition name=\"still\" delay=\"0\" conditionEdge=\"none\"><ByEntityCondition><TriggeringEntities "
       "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Ego\"/></TriggeringEntities><EntityCondition>"
       "<StandStillCondition duration=\"0\"/></EntityCondition></ByEntityCondition></Condition>";
-  p.stories = Story("Ego", Event("stop", SpeedTo(0.0, "step", "time", 0.0), Trigger(TimeCondition(1.0))) +
-                               Event("still", SpeedTo(0.0, "step", "time", 0.0), Trigger(still), "priority=\"parallel\""));
-  const PlayResult r = PlayFile(WriteXosc("standstill_strict", Xosc(p)), 0.05, 2.0);
+  const PlayResult r =
+      PlayEgo("standstill_strict", LanePos(-1, 10), 10.0,
+              Event("stop", SpeedTo(0.0, "step", "time", 0.0), Trigger(TimeCondition(1.0))) +
+                  Event("still", SpeedTo(0.0, "step", "time", 0.0), Trigger(still), "priority=\"parallel\""),
+              2.0);
   EXPECT_TRUE(r.Printed("1.100: event still start"));
 }
 
@@ -335,14 +310,9 @@ TEST(EsminiSemanticsTest, RelativeClearanceOfTheLeftLane) {
 /// Ego standing at s = 10 on lane -1 starts a SpeedProfileAction at t = 1.
 PlayResult SpeedProfileRun(const std::string& name, const std::string& mode, const std::string& entries,
                            const std::string& constraints = "") {
-  XoscParts p;
-  p.road = StraightRoad();
-  p.entities = Car("Ego");
-  p.init = Place("Ego", LanePos(-1, 10), 0.0);
   const std::string action = "<PrivateAction><LongitudinalAction><SpeedProfileAction followingMode=\"" + mode + "\">" +
                              constraints + entries + "</SpeedProfileAction></LongitudinalAction></PrivateAction>";
-  p.stories = Story("Ego", Event("profile", action, Trigger(TimeCondition(1.0))));
-  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, 14.0);
+  return PlayEgo(name, LanePos(-1, 10), 0.0, Event("profile", action, Trigger(TimeCondition(1.0))), 14.0);
 }
 
 // LongSpeedProfileAction, followingMode position: straight lines between the entries (times after the

@@ -127,11 +127,7 @@ TEST(PlayerTest, StepSpeedAndRelativeTarget) {
   p.road = StraightRoad();
   p.entities = Car("Ego") + Car("Lead");
   p.init = Place("Ego", LanePos(-1, 10), 10.0) + Place("Lead", LanePos(-1, 100), 12.0);
-  const std::string relative =
-      "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
-      "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"Lead\" value=\"1.5\" "
-      "speedTargetValueType=\"factor\" continuous=\"false\"/></SpeedActionTarget></SpeedAction></LongitudinalAction>"
-      "</PrivateAction>";
+  const std::string relative = RelativeSpeedTo("Lead", 1.5, "factor", false);
   p.stories = Story("Ego", Event("rel", relative, Trigger(TimeCondition(2.0))));
   const PlayResult r = PlayFile(WriteXosc("relspeed", Xosc(p)), 0.05, 4.0);
   EXPECT_DOUBLE_EQ(r.At(2.0)[0].speed, 10.0);

@@ -89,6 +89,14 @@ inline std::string SpeedTo(double target, const std::string& shape, const std::s
          "\"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>";
 }
 
+/// A private SpeedAction to a RelativeTargetSpeed of `entity` (`type` delta or factor) with a step.
+inline std::string RelativeSpeedTo(const std::string& entity, double value, const std::string& type, bool continuous) {
+  return "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
+         "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"" + entity + "\" value=\"" +
+         std::to_string(value) + "\" speedTargetValueType=\"" + type + "\" continuous=\"" +
+         (continuous ? "true" : "false") + "\"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>";
+}
+
 /// The parts of a scenario file.
 struct XoscParts {
   std::string parameters;  ///< ParameterDeclaration elements
@@ -164,11 +172,26 @@ inline PlayResult Play(const openscenario::Scenario& sc, double step = 0.05, dou
   return r;
 }
 
+/// Plays a scenario `name` of one car "Ego" placed at `position` (a Position's child) with `speed` on
+/// `road` ("" = none), its maneuver holding `events`, for `duration` s.
+inline PlayResult PlayEgo(const std::string& name, const std::string& position, double speed,
+                          const std::string& events, double duration, const std::string& road = StraightRoad());
+
 /// Loads and plays a file.
 inline PlayResult PlayFile(const std::string& path, double step = 0.05, double duration = 30.0,
                            const std::vector<std::pair<std::string, std::string>>& params = {}) {
   const openscenario::Scenario sc = openscenario::LoadScenario(path, params);
   return Play(sc, step, duration);
+}
+
+inline PlayResult PlayEgo(const std::string& name, const std::string& position, double speed,
+                          const std::string& events, double duration, const std::string& road) {
+  XoscParts p;
+  p.road = road;
+  p.entities = Car("Ego");
+  p.init = Place("Ego", position, speed);
+  p.stories = Story("Ego", events);
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, duration);
 }
 
 }  // namespace gauntlet::test
