@@ -1331,15 +1331,19 @@ class Reader {
                                            {"euclideanDistance", DistanceType::kEuclidean}},
                                           DistanceType::kEuclidean);
   }
+  /// The kind, value, rule, freespace and distance kind of a distance-like condition.
+  void ReadDistanceComparison(const Node& v, Condition::Kind kind, Condition* c) {
+    c->kind = kind;
+    c->value = Num(v, "value");
+    c->rule = ReadRule(v);
+    c->freespace = Bool(v, "freespace");
+    ReadDistanceKind(v, c);
+  }
   /// A TimeToCollisionCondition: its rule, distance kind and target (an entity or a position).
   void ReadTimeToCollision(const Node& v, Condition* out) {
     Condition& c = *out;
     Only(v, {"TimeToCollisionConditionTarget"});
-    c.kind = Condition::Kind::kTimeToCollision;
-    c.value = Num(v, "value");
-    c.rule = ReadRule(v);
-    c.freespace = Bool(v, "freespace");
-    ReadDistanceKind(v, &c);
+    ReadDistanceComparison(v, Condition::Kind::kTimeToCollision, &c);
     if (!Has(v, "relativeDistanceType")) c.distance_type = DistanceType::kEuclidean;
     const Node t = v.Child("TimeToCollisionConditionTarget");
     const Node tt = t ? Choice(t, {"EntityRef", "Position"}) : Node{};
@@ -1498,11 +1502,7 @@ class Reader {
         else Error(v.Pos(), "ReachPositionCondition needs a Position");
       } else {  // DistanceCondition
         Only(v, {"Position"});
-        c.kind = Condition::Kind::kDistance;
-        c.value = Num(v, "value");
-        c.rule = ReadRule(v);
-        c.freespace = Bool(v, "freespace");
-        ReadDistanceKind(v, &c);
+        ReadDistanceComparison(v, Condition::Kind::kDistance, &c);
         if (Has(v, "alongRoute") && Bool(v, "alongRoute") && !Has(v, "coordinateSystem"))
           c.coordinate_system = CoordinateSystem::kRoad;
         if (const Node p = v.Child("Position")) c.position = ReadPosition(p);
