@@ -1053,18 +1053,12 @@ struct Player::Impl {
     Ent& e = ents[static_cast<size_t>(in.entity)];
     in.start_value = e.s.speed;
     const double target = SpeedTarget(in, s);
-    in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
-    if (s.dynamics.shape == Shape::kStep) {
-      e.s.speed = target;
-      in.running = s.relative && s.continuous;
-      in.reached = true;
-      return;
-    }
+    in.target_value = target;
     const double delta = target - in.start_value;
     const double v0 = in.start_value, v1 = target, dist = s.dynamics.value;
     switch (s.dynamics.dimension) {
       case Dimension::kTime: in.duration = s.dynamics.value; break;
-      case Dimension::kRate: in.duration = RateDuration(s, delta); break;
+      case Dimension::kRate: in.duration = s.dynamics.shape == Shape::kStep ? 0.0 : RateDuration(s, delta); break;
       case Dimension::kDistance:
         // the time a linear change covers the distance in (esmini's LongSpeedAction::Start); when the
         // speed changes sign, the two parts on either side of the stop, split as v0^2 : v1^2
@@ -1079,14 +1073,23 @@ struct Player::Impl {
         break;
     }
     // the entity's Performance limits the peak acceleration (esmini's SetMaxRate): the transition is
-    // stretched by the factor the peak exceeds it
+    // stretched by the factor the peak exceeds it; a step's peak is esmini's LARGE_NUMBER
     const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
     const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
-    const double peak = s.dynamics.dimension == Dimension::kRate
-                            ? s.dynamics.value
-                            : (in.duration > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / in.duration : 0.0);
+    double peak = s.dynamics.dimension == Dimension::kRate
+                      ? s.dynamics.value
+                      : (in.duration > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / in.duration : 0.0);
+    if (s.dynamics.shape == Shape::kStep) peak = kLarge;
     in.scale = peak > limit ? peak / limit : 1.0;
     in.duration *= in.scale;
+    if (s.dynamics.shape == Shape::kStep) {
+      // the speed jumps now; esmini's action runs on for its (stretched) duration, ending at once only
+      // when that is 0: with a finite Performance limit a step with a time or distance runs until
+      // another action ends it
+      e.s.speed = target;
+      in.reached = in.duration < kSmall;
+      in.running = !in.reached || (s.relative && s.continuous);
+    }
   }
   /// A rate-dimension speed transition's duration: the peak acceleration is the rate.
   static double RateDuration(const SpeedAction& s, double delta) {
@@ -1418,9 +1421,20 @@ struct Player::Impl {
         e.s.speed = std::clamp(acc == need ? target : e.s.speed + acc * dt, -ent.max_speed, ent.max_speed);
       } else {
         in.elapsed += dt;
-        const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+        double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
         double v = in.start_value + (target - in.start_value) * ShapeValue(s->dynamics.shape, f);
-        if (f > 1.0 - kSmall || std::fabs(v - target) < kSmall) {
+        // a step needing more than the Performance allows (a relative target that moved) is limited,
+        // and the transition's time is taken back by the share not done (esmini)
+        const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+        const double need = dt > kSmall ? (v - e.s.speed) / dt : 0.0;
+        if (need > ent.max_acceleration + kSmall || need < -(ent.max_deceleration + kSmall)) {
+          const double limited = std::clamp(
+              e.s.speed + std::clamp(need, -ent.max_deceleration, ent.max_acceleration) * dt, -ent.max_speed, ent.max_speed);
+          in.elapsed -= dt - (limited - e.s.speed) / need;
+          f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+          v = limited;
+        }
+        if (f > 1.0 - kSmall && std::fabs(v - target) < kSmall) {
           in.reached = true;
           v = target;
         }

@@ -82,6 +82,22 @@ TEST(EsminiSemanticsTest, TimedTrajectoryEndKeepsTheSpeed) {
   }
 }
 
+// LongSpeedAction with a step over a time > 0: the speed jumps at the start, but the action runs on for
+// the time stretched by SetMaxRate (a step's peak acceleration is esmini's 1e10, the Performance allows
+// 100 m/s^2: 1e8 times longer), so its event does not end in the run and a relative target keeps being
+// followed; with a time of 0 the action ends in its first step.
+TEST(EsminiSemanticsTest, StepSpeedWithATimeRunsOn) {
+  const PlayResult r = PlayEgo("step_runs_on", LanePos(-1, 10), 10.0,
+                               Event("jump", SpeedTo(20.0, "step", "time", 1.0), Trigger(TimeCondition(1.0))) +
+                                   Event("now", SpeedTo(20.0, "step", "time", 0.0), Trigger(TimeCondition(0.5)),
+                                         "priority=\"parallel\""),
+                               4.0);
+  EXPECT_TRUE(r.Printed("0.500: event now end"));
+  EXPECT_TRUE(r.Printed("1.000: event jump start"));
+  for (const auto& l : r.lines) EXPECT_EQ(l.find("event jump end"), std::string::npos) << l;
+  EXPECT_NEAR(r.At(1.05)[0].speed, 20.0, 1e-12);
+}
+
 // LatLaneOffsetAction without maxLateralAcc: esmini's ScenarioReader takes 0.5 m/s^2. Cubic over 1 m:
 // T = sqrt(6 * 1 / 0.5) = sqrt(12) s; the offset lags one step (LatLaneOffsetAction::Step).
 TEST(EsminiSemanticsTest, LaneOffsetDefaultLateralAcceleration) {
