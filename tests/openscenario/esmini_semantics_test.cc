@@ -26,6 +26,12 @@ std::string LimitedCar(const std::string& name, double max_acc, double max_dec) 
          "trackWidth=\"1.8\" positionX=\"0\" positionZ=\"0.3\"/></Axles><Properties/></Vehicle></ScenarioObject>";
 }
 
+/// A private LateralAction: `<open>` (an element name with its attributes) holding `content`.
+std::string Lateral(const std::string& open, const std::string& content) {
+  const std::string name = open.substr(0, open.find(' '));
+  return "<PrivateAction><LateralAction><" + open + ">" + content + "</" + name + "></LateralAction></PrivateAction>";
+}
+
 /// A Story of two maneuver groups: `lead_events` for Lead, `ego_events` for Ego.
 std::string TwoActorStory(const std::string& lead_events, const std::string& ego_events) {
   auto group = [](const std::string& name, const std::string& actor, const std::string& events) {
@@ -101,12 +107,12 @@ TEST(EsminiSemanticsTest, StepSpeedWithATimeRunsOn) {
 // LatLaneOffsetAction without maxLateralAcc: esmini's ScenarioReader takes 0.5 m/s^2. Cubic over 1 m:
 // T = sqrt(6 * 1 / 0.5) = sqrt(12) s; the offset lags one step (LatLaneOffsetAction::Step).
 TEST(EsminiSemanticsTest, LaneOffsetDefaultLateralAcceleration) {
-  const std::string action =
-      "<PrivateAction><LateralAction><LaneOffsetAction continuous=\"false\"><LaneOffsetActionDynamics "
-      "dynamicsShape=\"cubic\"/><LaneOffsetTarget><AbsoluteTargetLaneOffset value=\"1\"/>"
-      "</LaneOffsetTarget></LaneOffsetAction></LateralAction></PrivateAction>";
-  const PlayResult r =
-      PlayEgo("laneoffset_default", LanePos(-1, 10), 10.0, Event("offset", action, Trigger(TimeCondition(1.0))), 6.0);
+  const PlayResult r = PlayEgo("laneoffset_default", LanePos(-1, 10), 10.0,
+                               Event("offset", Lateral("LaneOffsetAction continuous=\"false\"", "<LaneOffsetActionDynamics "
+                                                       "dynamicsShape=\"cubic\"/><LaneOffsetTarget><AbsoluteTargetLaneOffset "
+                                                       "value=\"1\"/></LaneOffsetTarget>"),
+                                     Trigger(TimeCondition(1.0))),
+                               6.0);
   const double T = std::sqrt(12.0);
   for (const double t : {1.5, 2.5, 3.5, 4.0}) {
     const double f = (t - 1.05) / T;
@@ -147,11 +153,12 @@ TEST(EsminiSemanticsTest, ContinuousRelativeSpeedIsLimitedByPerformance) {
 // linear change over 0.5 s of 3.07 m asks 0.307 m a step: the entity moves 0.05 m sideways per step
 // and stands still along the lane (x = 11 from t = 1).
 TEST(EsminiSemanticsTest, LaneChangeFasterThanTheTravelGoesSideways) {
-  const std::string action =
-      "<PrivateAction><LateralAction><LaneChangeAction><LaneChangeActionDynamics dynamicsShape=\"linear\" value=\"0.5\" "
-      "dynamicsDimension=\"time\"/><LaneChangeTarget><AbsoluteTargetLane value=\"1\"/></LaneChangeTarget>"
-      "</LaneChangeAction></LateralAction></PrivateAction>";
-  const PlayResult r = PlayEgo("lc_sideways", LanePos(-1, 10), 1.0, Event("change", action, Trigger(TimeCondition(1.0))), 3.0);
+  const std::string dynamics = "<LaneChangeActionDynamics dynamicsShape=\"linear\" value=\"0.5\" dynamicsDimension=\"time\"/>";
+  const PlayResult r = PlayEgo(
+      "lc_sideways", LanePos(-1, 10), 1.0,
+      Event("change", Lateral("LaneChangeAction", dynamics + "<LaneChangeTarget><AbsoluteTargetLane value=\"1\"/></LaneChangeTarget>"),
+            Trigger(TimeCondition(1.0))),
+      3.0);
   for (const int k : {1, 10, 20, 40}) {
     const double t = 1.0 + 0.05 * k;
     EXPECT_NEAR(r.At(t)[0].y, -1.535 + 0.05 * k, 1e-9) << t;
