@@ -93,6 +93,204 @@ std::pair<double, double> Extent(const std::array<Vec, 4>& corners, Vec axis) {
   return {lo, hi};
 }
 
+/// A piece of a SpeedProfileAction's speed: from time t, v + k (T - t) + j (T - t)^2 / 2.
+struct SpeedSegment {
+  double t = 0.0, v = 0.0, k = 0.0, j = 0.0;
+};
+/// A SpeedProfileAction's constraints as esmini applies them (unbounded: kLarge).
+struct ProfileLimits {
+  double max_acc, max_dec, max_speed, acc_rate, dec_rate;
+};
+
+/// A SpeedProfileAction vertex: a speed at a time and the slope k (with v = k t + m) to the next.
+struct ProfileVertex {
+  double t = 0.0, v = 0.0, k = 0.0, m = 0.0;
+  void SetK(double slope) {
+    k = slope;
+    m = v - k * t;
+  }
+  static ProfileVertex WithK(double t, double v, double k) { return {t, v, k, v - k * t}; }
+};
+
+/// The first half of esmini's LongSpeedProfileAction::Start: the entries become vertices. Times add up
+/// from `now` (an entry without one takes as long as the constraints' acceleration needs); a first
+/// entry at time 0 gives the current speed (follow) or its own (position); vertices on one line merge.
+std::vector<ProfileVertex> ProfileVertices(const SpeedProfileAction& sp, const ProfileLimits& c, double now, double v_now,
+                                           double a_now, double offset) {
+  const auto& entries = sp.entries;
+  const size_t n = entries.size();
+  auto time_of = [&](size_t i) { return entries[i].time.value_or(-1.0); };
+  std::vector<ProfileVertex> vx;
+  size_t index = 0;
+  if (time_of(0) > kSmall || time_of(0) < -kSmall) {
+    vx.push_back({now, v_now});
+  } else if (sp.follow) {
+    vx.push_back({now, v_now});
+    index = 1;
+  } else {
+    vx.push_back({now, entries[0].speed});  // esmini: without the reference's offset
+  }
+  double time = now;
+  for (; index < n; ++index) {
+    const double target = entries[index].speed + offset;
+    if (time_of(index) < -kSmall) {
+      // no time: as fast as the constraints allow
+      if (std::fabs(target - vx.back().v) < kSmall) continue;
+      const double dv = target - vx.back().v;
+      const double acc = dv < 0 ? std::min(-kSmall, -c.max_dec) : std::max(kSmall, c.max_acc);
+      vx.back().t = time;
+      time += dv / acc;
+    } else {
+      time += time_of(index);
+    }
+    const double dt = time - vx.back().t;
+    if (dt < kSmall) {  // esmini divides by it on the last entry; replacing keeps the speeds finite
+      vx.back() = ProfileVertex{time, target};
+      continue;
+    }
+    vx.back().SetK((target - vx.back().v) / dt);
+    const double dk = index > 1 ? vx.back().k - vx[vx.size() - 2].k : vx.back().k - a_now;
+    if (std::fabs(dk) < kSmall && index > 1) {
+      const ProfileVertex& before = vx[vx.size() - 2];
+      vx.back() = ProfileVertex::WithK(time, target, (target - before.v) / (time - before.t));
+      continue;
+    }
+    vx.push_back(index + 1 == n ? ProfileVertex::WithK(time, target, 0.0) : ProfileVertex{time, target});
+  }
+  return vx;
+}
+
+/// Collects a profile's segments; in follow mode a segment that breaks a constraint switches to
+/// position mode for the rest (esmini's AddSpeedSegment and its Check* functions).
+struct ProfileSegments {
+  const ProfileLimits& c;
+  bool follow;
+  std::vector<SpeedSegment> out;
+  void Add(double t, double v, double k, double j) {
+    if (follow && (std::fabs(v) > c.max_speed + kSmall || k > c.max_acc + kSmall || k < -c.max_dec - kSmall ||
+                   j > c.acc_rate + kSmall || j < -c.dec_rate - kSmall))
+      follow = false;
+    out.push_back({t, v, k, j});
+  }
+  [[nodiscard]] bool InSpan(double k) const { return k >= -c.max_dec && k <= c.max_acc; }
+};
+
+/// followingMode follow to one target (vx[0] -> vx[1]): a jerk to an acceleration k1, held, and a jerk
+/// back to 0 on the target speed at its time; when k1 breaks the acceleration limits it is held at the
+/// limit and the target is reached later.
+void OneTargetSegments(const std::vector<ProfileVertex>& vx, double k0, double a_now, ProfileSegments& seg) {
+  const ProfileLimits& c = seg.c;
+  auto root = [](double x) { return std::sqrt(std::max(0.0, x)); };
+  const double j0 = vx[0].k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+  seg.Add(vx[0].t, vx[0].v, k0, j0);
+  const double j1 = vx[0].k < 0 ? c.acc_rate : -c.dec_rate;
+  const double t0 = vx[0].t, v0 = vx[0].v, v3 = vx[1].v;
+  double t3 = vx[1].t, k1 = 0.0, t1 = 0.0, t2 = 0.0, v1 = 0.0, v2 = 0.0;
+  if (std::fabs(j1 - j0) < kSmall) {
+    if (std::fabs(t0 - t3) > kSmall && std::fabs(j1 * (t0 - t3) - k0) > kSmall) {
+      t1 = (2 * j1 * (v0 + t0 * j1 * (t0 - t3) - v3) + k0 * k0 + 2 * k0 * j1 * (t3 - 2 * t0)) /
+           (2 * j1 * (j1 * (t0 - t3) - k0));
+      if (t1 >= 0) {
+        v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+        k1 = k0 + j0 * (t1 - t0);
+        t2 = k1 / j1 + t3;
+        if (t2 >= 0) {
+          v2 = v1 + k1 * (t2 - t1);
+          if (k1 < c.max_acc && k1 > -c.max_dec) seg.Add(t1, v1, k1, 0.0);
+        }
+      }
+    }
+  } else {
+    const double factor = j0 * j1 *
+                          (2 * v0 * (j1 - j0) + k0 * k0 + 2 * k0 * j1 * (t3 - t0) + j0 * j1 * (t0 - t3) * (t0 - t3) +
+                           2 * v3 * (j0 - j1));
+    if (factor < 0.0) {  // no time for a constant acceleration: the two jerks meet
+      t2 = (root(j1 * (j1 - j0) * (j0 * (2 * v3 - 2 * v0) + k0 * k0)) + (j0 - j1) * (t0 * j0 - k0)) / (j0 * (j0 - j1));
+      v2 = v0 + k0 * (t2 - t0) + j0 * 0.5 * (t2 - t0) * (t2 - t0);
+      k1 = k0 + j0 * (t2 - t0);
+      t3 = t2 - k1 / j1;
+    } else {
+      t1 = (-root(factor) - j0 * (k0 + t3 * j1) + t0 * j0 * j0) / (j0 * (j0 - j1));
+      v1 = v0 + k0 * (t1 - t0) + j0 * 0.5 * (t1 - t0) * (t1 - t0);
+      k1 = a_now + j0 * (t1 - t0);
+      t2 = k1 / j1 + t3;
+      v2 = v1 + k1 * (t2 - t1);
+      if (seg.InSpan(k1)) seg.Add(t1, v1, k1, 0.0);
+    }
+  }
+  if (!seg.InSpan(k1)) {
+    // the acceleration is limited: hold the limit, reaching the target later
+    k1 = std::clamp(k1, -c.max_dec, c.max_acc);
+    t1 = t0 + (k1 - k0) / j0;
+    v1 = v0 + k0 * (t1 - t0) + 0.5 * j0 * (t1 - t0) * (t1 - t0);
+    t2 = (v3 - v1) / k1 + t1 + k1 / (2 * j1);
+    v2 = v3 + k1 * k1 / (2 * j1);
+    t3 = -v1 / k1 + v3 / k1 + t1 - k1 / (2 * j1);
+    seg.Add(t1, v1, k1, 0.0);
+  }
+  seg.Add(t2, v2, k1, j1);
+  seg.Add(t3, v3, 0.0, 0.0);
+}
+
+/// esmini's LongSpeedProfileAction::Start, written anew: the vertices (ProfileVertices); followingMode
+/// position follows them linearly; follow joins their slopes by jerk segments of the constraints' rates
+/// (one target: OneTargetSegments), falling back to position as soon as a segment breaks a constraint
+/// (as esmini does, the segments already made stay).
+std::vector<SpeedSegment> SpeedProfileSegments(const SpeedProfileAction& sp, const ProfileLimits& c, double now,
+                                               double v_now, double a_now, double offset) {
+  const std::vector<ProfileVertex> vx = ProfileVertices(sp, c, now, v_now, a_now, offset);
+  ProfileSegments seg{c, sp.follow, {}};
+  double k0 = a_now;
+  if (vx.size() == 1) {
+    seg.Add(vx[0].t, vx[0].v, 0.0, 0.0);
+    return seg.out;
+  }
+  if (seg.follow && vx.size() == 2) {
+    OneTargetSegments(vx, k0, a_now, seg);
+    return seg.out;
+  }
+  double k1 = 0.0, t3 = vx[0].t, v3 = 0.0, m1 = 0.0, j = 0.0;
+  if (seg.follow) {
+    const ProfileVertex& v = vx[0];
+    if (std::fabs(v.k) > kSmall) {
+      j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+      seg.Add(v.t, v.v, k0, j);
+      t3 = v.t + (std::fabs(j) > kSmall ? (v.k - k0) / j : 0.0);
+    }
+    v3 = v.v + k0 * (t3 - now) + 0.5 * j * (t3 - now) * (t3 - now);
+    k1 = v.k;
+    m1 = v3 - k1 * t3;
+    seg.Add(t3, v3, k1, 0.0);
+  }
+  for (size_t i = 0; i < vx.size(); ++i) {
+    if (!seg.follow) {
+      seg.Add(vx[i].t, vx[i].v, vx[i].k, 0.0);
+      continue;
+    }
+    if (i + 1 == vx.size()) continue;
+    k0 = k1;
+    const ProfileVertex& v = vx[i + 1];
+    const double t0 = t3, v0 = v3, m0 = m1;
+    k1 = v.k;
+    m1 = v.m;
+    j = v.k - k0 < 0 ? -c.dec_rate : c.acc_rate;
+    if (std::fabs(k0 - k1) >= kSmall) {
+      // the jerk segment from slope k0 to k1 that joins the lines v = k0 t + m0 and v = k1 t + m1
+      const double t1 = (k0 * k0 - 2 * k0 * k1 + k1 * k1 - 2 * j * (m0 - m1)) / (2 * j * (k0 - k1));
+      if (t1 < t0) {
+        seg.follow = false;
+        continue;
+      }
+      const double v1 = v0 + k0 * (t1 - t0);
+      t3 = t1 + (v.k - k0) / j;
+      v3 = v1 + k0 * (t3 - t1) + 0.5 * j * (t3 - t1) * (t3 - t1);
+      seg.Add(t1, v1, k0, j);
+    }
+    seg.Add(t3, v3, v.k, 0.0);
+  }
+  return seg.out;
+}
+
 enum class State { kInit, kStandby, kRunning, kComplete };
 enum class Transition { kNone, kStart, kEnd, kStop, kSkip };
 
@@ -177,6 +375,13 @@ struct Player::Impl {
     bool sync_rush = false;  // two phases: accelerate then decelerate (else decelerate then accelerate)
     double last_master = 0.0;
     double steady_distance = -1.0;  // < 0: no steady state
+    double scale = 1.0;             // speed transitions: the Performance's stretch of the duration
+    // LongitudinalDistanceAction: the time of its last step, its acceleration, the side it keeps
+    double last_time = 0.0;
+    double acceleration = 0.0;
+    LongitudinalDistanceAction::Displacement displacement = LongitudinalDistanceAction::Displacement::kTrailing;
+    std::vector<SpeedSegment> segments;  // SpeedProfileAction: its speed over time
+    size_t segment = 0;
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -375,7 +580,9 @@ struct Player::Impl {
         Placed out{{pose.x, pose.y, pose.heading, 0.0}, std::nullopt};
         if (where) {
           out.lane = where->Position();
-          out.pose.heading = roads.LaneHeading(road, where->lane, where->s);
+          // esmini's OSCPositionRoad: a RoadPosition heads along the road's reference line (+s) on
+          // every lane; a relative one along the lane it lands in
+          if (p.kind == Position::Kind::kRelativeRoad) out.pose.heading = roads.LaneHeading(road, where->lane, where->s);
         }
         if (p.orientation_h) out.pose.heading = p.orientation_relative ? out.pose.heading + *p.orientation_h : *p.orientation_h;
         out.pose.heading = WrapAngle(out.pose.heading);
@@ -641,6 +848,42 @@ struct Player::Impl {
     const Ent& eb = ents[static_cast<size_t>(b)];
     return Distance(a, eb.s, &sc.entities[static_cast<size_t>(b)].box, eb.lane, c);
   }
+  /// esmini's TrigByRelativeClearance: no other entity (or none of the listed ones) on the same road
+  /// within [-distanceBackward, distanceForward] along the entity's direction of travel (s, or the gap
+  /// between the boxes with freeSpace) in a lane whose id differs by `from`..`to` (counting lanes, the
+  /// centre lane skipped; lanes of the other direction only with oppositeLanes), and a driving lane with
+  /// an id in [lane + from, lane + to] (of the same direction unless oppositeLanes) exists at the entity.
+  bool Clear(int t, const Condition& c) const {
+    const Ent& e = ents[static_cast<size_t>(t)];
+    if (!e.lane) return false;
+    const double dir = SDir(e);
+    const BoundingBox& box = sc.entities[static_cast<size_t>(t)].box;
+    for (size_t o = 0; o < ents.size(); ++o) {
+      if (static_cast<int>(o) == t) continue;
+      if (!c.refs.empty() && std::find(c.refs.begin(), c.refs.end(), sc.entities[o].name) == c.refs.end()) continue;
+      const Ent& other = ents[o];
+      if (!other.lane || other.lane->road != e.lane->road) continue;
+      double ds = (other.lane->s - e.lane->s) * dir;
+      if (c.freespace) {
+        const BoundingBox& ob = sc.entities[o].box;
+        const double front = box.center_x + box.length / 2, rear = box.length / 2 - box.center_x;
+        if (ds >= 0) ds = std::max(0.0, ds - front - (ob.length / 2 - ob.center_x));
+        else ds = std::min(0.0, ds + rear + (ob.center_x + ob.length / 2));
+      }
+      if (ds < -c.backward || ds > c.forward) continue;
+      int d_lane = other.lane->lane - e.lane->lane;
+      if ((other.lane->lane > 0) != (e.lane->lane > 0)) d_lane -= d_lane > 0 ? 1 : -1;
+      const bool opposite = roads.DrivesAlongS(other.lane->road, other.lane->lane) != roads.DrivesAlongS(e.lane->road, e.lane->lane);
+      if (d_lane >= c.lane_from && d_lane <= c.lane_to && (c.opposite_lanes || !opposite)) return false;
+    }
+    const bool along = roads.DrivesAlongS(e.lane->road, e.lane->lane);
+    for (int lane = e.lane->lane + c.lane_from; lane <= e.lane->lane + c.lane_to; ++lane) {
+      const opendrive::Lane* l = lane == 0 ? nullptr : roads.LaneAt(e.lane->road, lane, e.lane->s);
+      if (!l || !opendrive::IsDrivable(l->type)) continue;
+      if (c.opposite_lanes || roads.DrivesAlongS(e.lane->road, lane) == along) return true;
+    }
+    return false;
+  }
   bool Collide(int a, int b) const {
     // touching counts (esmini's bounding-box overlap)
     return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
@@ -713,12 +956,12 @@ struct Player::Impl {
         const int o = EntityIndex(c.entity);
         return CompareNumbers(e.s.speed - ents[static_cast<size_t>(o)].s.speed, c.value, c.rule);
       }
-      case Condition::Kind::kStandStill:
-        return e.standstill_since && time - *e.standstill_since >= c.value - kSmall;
-      case Condition::Kind::kEndOfRoad:
-        return e.end_of_road_since && time - *e.end_of_road_since >= c.value - kSmall;
-      case Condition::Kind::kOffroad:
-        return e.offroad_since && time - *e.offroad_since >= c.value - kSmall;
+      // esmini's TrigByStandStill/EndOfRoad/OffRoad: the time in the state must exceed the duration
+      // (strictly: with duration 0 the state must already have held at an earlier step)
+      case Condition::Kind::kStandStill: return Held(e.standstill_since) > c.value;
+      case Condition::Kind::kEndOfRoad: return Held(e.end_of_road_since) > c.value;
+      case Condition::Kind::kOffroad: return Held(e.offroad_since) > c.value;
+      case Condition::Kind::kRelativeClearance: return Clear(t, c);
       case Condition::Kind::kCollision: {
         if (!c.entity.empty()) {
           const int o = EntityIndex(c.entity);
@@ -783,7 +1026,9 @@ struct Player::Impl {
       EndElement(element);
   }
   static unsigned Domains(const Action& a) {
-    if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body)) return kLongitudinal;
+    if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body) ||
+        std::holds_alternative<LongitudinalDistanceAction>(a.body) || std::holds_alternative<SpeedProfileAction>(a.body))
+      return kLongitudinal;
     if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
     // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
     if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
@@ -823,27 +1068,47 @@ struct Player::Impl {
     Ent& e = ents[static_cast<size_t>(in.entity)];
     in.start_value = e.s.speed;
     const double target = SpeedTarget(in, s);
-    in.target_value = target;  // a relative target is sampled once unless continuous (esmini)
-    if (s.dynamics.shape == Shape::kStep) {
-      e.s.speed = target;
-      in.running = s.relative && s.continuous;
-      in.reached = true;
-      return;
-    }
+    in.target_value = target;
     const double delta = target - in.start_value;
+    const double v0 = in.start_value, v1 = target, dist = s.dynamics.value;
     switch (s.dynamics.dimension) {
       case Dimension::kTime: in.duration = s.dynamics.value; break;
-      case Dimension::kRate:
-        in.duration = s.dynamics.value > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / s.dynamics.value : 0.0;
-        break;
+      case Dimension::kRate: in.duration = s.dynamics.shape == Shape::kStep ? 0.0 : RateDuration(s, delta); break;
       case Dimension::kDistance:
-        in.duration = std::fabs(in.start_value + target) > kSmall ? 2.0 * s.dynamics.value / std::fabs(in.start_value + target) : 0.0;
+        // the time a linear change covers the distance in (esmini's LongSpeedAction::Start); when the
+        // speed changes sign, the two parts on either side of the stop, split as v0^2 : v1^2
+        if (std::fabs(delta) < kSmall) {
+          in.duration = 0.0;
+        } else if (std::fabs(v0) > kSmall && std::fabs(v1) > kSmall && (v0 < 0) != (v1 < 0)) {
+          const double d0 = dist * v0 * v0 / (v0 * v0 + v1 * v1);
+          in.duration = 2.0 * d0 / std::fabs(v0) + 2.0 * (dist - d0) / std::fabs(v1);
+        } else {
+          in.duration = 2.0 * dist / std::fabs(v0 + v1);
+        }
         break;
     }
-    // the entity's Performance limits the peak acceleration (esmini): a longer transition
+    // the entity's Performance limits the peak acceleration (esmini's SetMaxRate): the transition is
+    // stretched by the factor the peak exceeds it; a step's peak is esmini's LARGE_NUMBER
     const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
     const double limit = target > in.start_value ? ent.max_acceleration : ent.max_deceleration;
-    in.duration = std::max(in.duration, ShapePeak(s.dynamics.shape) * std::fabs(delta) / limit);
+    double peak = s.dynamics.dimension == Dimension::kRate
+                      ? s.dynamics.value
+                      : (in.duration > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / in.duration : 0.0);
+    if (s.dynamics.shape == Shape::kStep) peak = kLarge;
+    in.scale = peak > limit ? peak / limit : 1.0;
+    in.duration *= in.scale;
+    if (s.dynamics.shape == Shape::kStep) {
+      // the speed jumps now; esmini's action runs on for its (stretched) duration, ending at once only
+      // when that is 0: with a finite Performance limit a step with a time or distance runs until
+      // another action ends it
+      e.s.speed = target;
+      in.reached = in.duration < kSmall;
+      in.running = !in.reached || (s.relative && s.continuous);
+    }
+  }
+  /// A rate-dimension speed transition's duration: the peak acceleration is the rate.
+  static double RateDuration(const SpeedAction& s, double delta) {
+    return s.dynamics.value > 0 ? ShapePeak(s.dynamics.shape) * std::fabs(delta) / s.dynamics.value : 0.0;
   }
   /// Starts a LaneChangeAction: the target lane and the lateral transition.
   void StartLaneChange(Inst& in, const Action& a, const LaneChangeAction& l) {
@@ -984,6 +1249,8 @@ struct Player::Impl {
       return;
     }
     if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
+    if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
+    if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1007,12 +1274,21 @@ struct Player::Impl {
     const double step_len = std::fabs(e.s.speed) * dt;
     double along = step_len;
     double lateral_per_metre = 0.0;
+    Shape shape = l.dynamics.shape;
     if (!in.over_distance) {
       const double rate = delta * ShapeSlope(l.dynamics.shape, in.elapsed / in.duration) / in.duration;  // m/s
-      const double dlat = std::min(dt * std::fabs(rate), step_len);
-      along = std::sqrt(step_len * step_len - dlat * dlat);
-      in.elapsed += dt;
-      lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+      const double dlat = dt * std::fabs(rate);
+      if (dlat < step_len + kSmall) {
+        along = std::sqrt(step_len * step_len - std::min(dlat, step_len) * std::min(dlat, step_len));
+        in.elapsed += dt;
+        lateral_per_metre = along > kSmall ? (rate < 0 ? -dlat : dlat) / along : 0.0;
+      } else {
+        // esmini: a lateral motion faster than the travel takes the whole step sideways, linearly
+        along = 0.0;
+        in.elapsed += step_len * in.duration / std::fabs(delta);
+        shape = Shape::kLinear;
+        lateral_per_metre = (rate < 0 ? -1.0 : 1.0) / kSmall;
+      }
     } else {
       const double rate = delta * ShapeSlope(l.dynamics.shape, in.travelled / in.duration) / in.duration;  // m/m
       along = step_len / std::sqrt(1.0 + rate * rate);
@@ -1020,7 +1296,7 @@ struct Player::Impl {
       lateral_per_metre = rate;
     }
     const double progress = in.over_distance ? in.travelled / in.duration : in.elapsed / in.duration;
-    const double offset = in.start_value + delta * ShapeValue(l.dynamics.shape, progress);
+    const double offset = in.start_value + delta * ShapeValue(shape, progress);
     const double sdir = SDir(e);
     const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
     const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * (e.s.speed < 0 ? -along : along), e.preference);
@@ -1036,19 +1312,14 @@ struct Player::Impl {
     } else {
       // the lateral change is along +t; seen along the travel direction it is sdir * dt
       SetHeadingFromS(e, std::atan2(lateral_per_metre, sdir));
-      e.lateral_speed = lateral_per_metre * std::fabs(e.s.speed);
+      e.lateral_speed = along > 0.0 || in.over_distance ? lateral_per_metre * std::fabs(e.s.speed)
+                                                          : (lateral_per_metre < 0 ? -1.0 : 1.0) * std::fabs(e.s.speed);
     }
     SyncFromLane(e);
   }
-  void NoteEndOfRoad(Ent& e, bool end) {
-    if (end) {
-      if (!e.end_of_road) e.end_of_road_since = time;
-      e.end_of_road = true;
-    } else {
-      e.end_of_road = false;
-      e.end_of_road_since.reset();
-    }
-  }
+  /// Whether the last move ended at the end of the network; UpdateStates stamps the time (esmini
+  /// notes it after the step's time advance).
+  static void NoteEndOfRoad(Ent& e, bool end) { e.end_of_road = end; }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
     in.path.clear();
@@ -1112,9 +1383,16 @@ struct Player::Impl {
     const double end = in.path.back().second;
     const double before = in.along;
     bool done = false;
+    double beyond = 0.0;  // the distance left over past the end in this step
     if (!in.times.empty()) {
       const double t = time + dt;  // the position at the end of this step
-      if (t >= in.times.back() - kSmall) {
+      if (t > in.times.back() + kSmall) {
+        // esmini's FollowTrajectoryAction::Step: past the last vertex time the speed is kept and the
+        // rest of the step goes on along the last heading
+        in.along = end;
+        beyond = (t - in.times.back()) * e.s.speed;
+        done = true;
+      } else if (t >= in.times.back() - kSmall) {
         in.along = end;
         done = true;
       } else {
@@ -1124,19 +1402,20 @@ struct Player::Impl {
         const double f = span > 0 ? std::clamp((t - in.times[k - 1]) / span, 0.0, 1.0) : 1.0;
         in.along = in.path[k - 1].second + f * (in.path[k].second - in.path[k - 1].second);
       }
-      e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
+      if (beyond == 0.0) e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
     } else {
       in.along += e.s.speed * dt;
       if (in.along >= end - kSmall) {
+        beyond = std::max(0.0, in.along - end);  // esmini: the rest of the step along the last heading
         in.along = end;
         done = true;
       }
     }
     const auto [pt, h] = PathAt(in, in.along);
-    e.s.x = pt.x;
-    e.s.y = pt.y;
+    e.s.x = pt.x + beyond * std::cos(h);
+    e.s.y = pt.y + beyond * std::sin(h);
     e.s.heading = WrapAngle(h);
-    e.odometer += std::fabs(in.along - before);
+    e.odometer += std::fabs(in.along - before) + std::fabs(beyond);
     e.moved = true;
     const Placed p = Locate(e.s);
     e.lane = p.lane;
@@ -1148,15 +1427,34 @@ struct Player::Impl {
   void StepInst(Inst& in, double dt) {
     const Action& a = Act(in);
     if (const auto* s = std::get_if<SpeedAction>(&a.body)) {
+      // esmini's LongSpeedAction::Step: a relative target follows the reference during the transition
+      // too (a rate transition's duration with it); after the transition (continuous) the speed goes
+      // to the target as fast as the Performance allows
       Ent& e = ents[static_cast<size_t>(in.entity)];
-      const double target = s->relative && s->continuous ? SpeedTarget(in, *s) : in.target_value;
+      const double target = s->relative ? SpeedTarget(in, *s) : in.target_value;
+      if (s->relative && !in.reached && s->dynamics.dimension == Dimension::kRate)
+        in.duration = in.scale * RateDuration(*s, target - in.start_value);
       if (in.reached) {
-        e.s.speed = target;
+        const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+        const double need = dt > kSmall ? (target - e.s.speed) / dt : 0.0;
+        const double acc = std::clamp(need, -ent.max_deceleration, ent.max_acceleration);
+        e.s.speed = std::clamp(acc == need ? target : e.s.speed + acc * dt, -ent.max_speed, ent.max_speed);
       } else {
         in.elapsed += dt;
-        const double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+        double f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
         double v = in.start_value + (target - in.start_value) * ShapeValue(s->dynamics.shape, f);
-        if (f > 1.0 - kSmall || std::fabs(v - target) < kSmall) {
+        // a step needing more than the Performance allows (a relative target that moved) is limited,
+        // and the transition's time is taken back by the share not done (esmini)
+        const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+        const double need = dt > kSmall ? (v - e.s.speed) / dt : 0.0;
+        if (need > ent.max_acceleration + kSmall || need < -(ent.max_deceleration + kSmall)) {
+          const double limited = std::clamp(
+              e.s.speed + std::clamp(need, -ent.max_deceleration, ent.max_acceleration) * dt, -ent.max_speed, ent.max_speed);
+          in.elapsed -= dt - (limited - e.s.speed) / need;
+          f = in.duration > 0 ? in.elapsed / in.duration : 1.0;
+          v = limited;
+        }
+        if (f > 1.0 - kSmall && std::fabs(v - target) < kSmall) {
           in.reached = true;
           v = target;
         }
@@ -1203,7 +1501,116 @@ struct Player::Impl {
       StepSynchronize(in, *y, dt);
       return;
     }
+    if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) {
+      StepLongitudinalDistance(in, *d);
+      return;
+    }
+    if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) {
+      StepSpeedProfile(in, *sp, dt);
+      return;
+    }
     in.running = false;
+  }
+
+  void StartSpeedProfile(Inst& in, const SpeedProfileAction& sp) {
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints& c = sp.constraints;
+    const ProfileLimits limits{Constraint(c.max_acceleration, 5.0, ent.max_acceleration),
+                               Constraint(c.max_deceleration, 10.0, ent.max_deceleration),
+                               Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed),
+                               Constraint(c.max_acceleration_rate, kLarge, kLarge),
+                               Constraint(c.max_deceleration_rate, kLarge, kLarge)};
+    const double offset = sp.entity.empty() ? 0.0 : ents[static_cast<size_t>(EntityIndex(sp.entity))].s.speed;
+    in.segments = SpeedProfileSegments(sp, limits, time, e.s.speed, e.acceleration, offset);
+    in.segment = 0;
+    in.start_value = e.s.speed;  // the profile's current speed
+  }
+  /// esmini's LongSpeedProfileAction::Step: the speed of the segment the end of this step falls in; the
+  /// action ends on the last entry's speed (segments are followed at most 10 s past the last one).
+  void StepSpeedProfile(Inst& in, const SpeedProfileAction& sp, double dt) {
+    const double t = time + dt;
+    const SpeedSegment& last = in.segments.back();
+    double& v = in.start_value;
+    if (t < last.t + 10.0 && !(t > last.t && std::fabs(v - last.v) < kSmall)) {
+      while (in.segment + 1 < in.segments.size() && t > in.segments[in.segment + 1].t - kSmall) ++in.segment;
+      const SpeedSegment& g = in.segments[in.segment];
+      const double u = t - g.t;
+      v = g.v + g.k * u + 0.5 * g.j * u * u;
+      if (std::fabs(v) < kSmall) v = 0.0;
+    }
+    if (in.segment + 1 >= sp.entries.size() && std::fabs(v - last.v) < kSmall) {
+      v = last.v;
+      in.running = false;
+    }
+    ents[static_cast<size_t>(in.entity)].s.speed = v;
+  }
+
+  /// The longitudinal distance from entity `a` to entity `b` as a LongitudinalDistanceAction measures
+  /// it (positive when `b` is ahead): freespace is the gap between the boxes along `a`'s heading.
+  double LongitudinalGap(int a, int b, bool freespace, CoordinateSystem cs) const {
+    Condition c;
+    c.freespace = freespace;
+    c.coordinate_system = freespace ? CoordinateSystem::kEntity : cs;
+    c.distance_type = DistanceType::kLongitudinal;
+    return EntityDistance(a, b, c);
+  }
+  /// A DynamicConstraints value as esmini uses it: absent is unbounded (kLarge); below kSmall, the
+  /// smaller of esmini's default and the Performance; above the Performance, the Performance.
+  static double Constraint(const std::optional<double>& given, double fallback, double performance) {
+    if (!given) return kLarge;
+    if (*given < kSmall) return std::min(fallback, performance);
+    return std::min(*given, performance);
+  }
+  void StartLongitudinalDistance(Inst& in, const LongitudinalDistanceAction& d) {
+    using D = LongitudinalDistanceAction::Displacement;
+    in.last_time = time;
+    in.acceleration = 0.0;
+    in.displacement = d.displacement;
+    if (d.displacement == D::kAny) {
+      // esmini: the side the entity is on now (the other one ahead: trailing)
+      const int o = EntityIndex(d.entity);
+      in.displacement = LongitudinalGap(in.entity, o, d.freespace, CoordinateSystem::kEntity) < 0.0 ? D::kLeading : D::kTrailing;
+    }
+  }
+  /// esmini's LongDistanceAction::Step. Without DynamicConstraints (or with neither an acceleration
+  /// nor a deceleration limit) the entity is moved along its lane to the requested distance and takes
+  /// the other's speed; otherwise a critically damped spring (stiffness 0.4 times the limit, towards
+  /// the side it pulls) gives the acceleration, limited by the constraints and their rates, applied
+  /// over the time since the last step. The entity then moves with its speed as usual.
+  void StepLongitudinalDistance(Inst& in, const LongitudinalDistanceAction& d) {
+    using D = LongitudinalDistanceAction::Displacement;
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    const Ent& other = ents[static_cast<size_t>(o)];
+    const double dt = time - in.last_time;
+    in.last_time = time;
+    const double distance = LongitudinalGap(in.entity, o, d.freespace, d.coordinate_system);
+    double requested = d.time_gap ? std::fabs(other.s.speed) * d.value : d.value;
+    if (in.displacement == D::kTrailing) requested = std::fabs(requested);
+    if (in.displacement == D::kLeading) requested = -std::fabs(requested);
+    const double diff = distance - requested;
+    if (!d.continuous && std::fabs(diff) < 0.1) in.running = false;  // esmini's LONGITUDINAL_DISTANCE_THRESHOLD
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints c = d.constraints.value_or(DynamicConstraints{});
+    const double max_acc = Constraint(c.max_acceleration, 5.0, ent.max_acceleration);
+    const double max_dec = Constraint(c.max_deceleration, 10.0, ent.max_deceleration);
+    if (max_acc >= kLarge && max_dec >= kLarge) {
+      MoveBy(e, diff);
+      e.s.speed = other.s.speed;
+      return;
+    }
+    const double max_speed = Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed);
+    const double acc_rate = Constraint(c.max_acceleration_rate, kLarge, kLarge);
+    const double dec_rate = Constraint(c.max_deceleration_rate, kLarge, kLarge);
+    const double k = 0.4 * (diff < 0.0 ? max_acc : max_dec);
+    double acc = diff * k - (e.s.speed - other.s.speed) * 2.0 * std::sqrt(k);
+    const double jerk = acc < 0.0 ? -dec_rate : acc_rate;
+    acc = std::clamp(acc, -max_dec, max_acc);
+    if (jerk < 0.0 && acc < in.acceleration) acc = std::max(in.acceleration + jerk * dt, acc);
+    else if (jerk > 0.0 && acc > in.acceleration) acc = std::min(in.acceleration + jerk * dt, acc);
+    in.acceleration = acc;
+    e.s.speed = std::clamp(e.s.speed + acc * dt, -max_speed, max_speed);
   }
   void StartSynchronize(Inst& in, const SynchronizeAction& y) {
     in.along = in.last_master = kLarge;
@@ -1375,7 +1782,10 @@ struct Player::Impl {
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
     if (e.moved || index == external || std::fabs(e.s.speed) < kSmall) return;
-    const double d = e.s.speed * dt;
+    MoveBy(e, e.s.speed * dt);
+  }
+  /// Moves `d` metres forward (along its lane in its direction of travel, or along its heading).
+  void MoveBy(Ent& e, double d) {
     if (e.lane) {
       // facing against the lane: moving forward is moving backwards along it
       const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
@@ -1390,6 +1800,15 @@ struct Player::Impl {
       e.odometer += std::fabs(d);
     }
   }
+  /// Notes when a state (standing still, at the end of the road, off the roads) began. As esmini's
+  /// Object timestamps, a stamp of time 0 counts as none: a state held from the start is stamped at the
+  /// first step's end.
+  void Stamp(std::optional<double>& since, bool holds) const {
+    if (!holds) since.reset();
+    else if (!since || *since <= kSmall) since = time;
+  }
+  /// How long a state stamped by Stamp has held (esmini's IsStandStill() ? t - timestamp : 0).
+  double Held(const std::optional<double>& since) const { return since && *since > kSmall ? time - *since : 0.0; }
   /// `only` >= 0: that entity alone; else every entity but the external one.
   void UpdateStates(double dt, int only = -1) {
     for (size_t i = 0; i < ents.size(); ++i) {
@@ -1397,11 +1816,8 @@ struct Player::Impl {
       Ent& e = ents[i];
       e.acceleration = dt > 0 ? (e.s.speed - e.prev_speed) / dt : 0.0;
       e.prev_speed = e.s.speed;
-      if (std::fabs(e.s.speed) < kStandStill) {
-        if (!e.standstill_since) e.standstill_since = time;
-      } else {
-        e.standstill_since.reset();
-      }
+      Stamp(e.standstill_since, std::fabs(e.s.speed) < kStandStill);
+      Stamp(e.end_of_road_since, e.end_of_road);
       if (has_roads) {
         bool off = !e.lane;
         if (e.lane) {
@@ -1411,11 +1827,7 @@ struct Player::Impl {
                     ? !roads.Locate(e.s.x, e.s.y, e.s.heading).value_or(opendrive::LaneCoord{}).on_road
                     : false;
         }
-        if (off) {
-          if (!e.offroad_since) e.offroad_since = time;
-        } else {
-          e.offroad_since.reset();
-        }
+        Stamp(e.offroad_since, off);
       }
     }
   }
@@ -1505,7 +1917,7 @@ struct Player::Impl {
       if (insts[static_cast<size_t>(i)].running) StepInst(insts[static_cast<size_t>(i)], dt);
     for (int s : sc.stories) StepElement(s, dt);
     ++frame;
-    time = static_cast<double>(frame) * dt;
+    time += dt;  // accumulated, as esmini's simulationTime_ (strict comparisons see the same rounding)
     for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
     UpdateStates(dt);
     DetectCollisions();

@@ -277,10 +277,13 @@ class Reader {
     return name;
   }
 
+  int minor_ = 0;  // the FileHeader's revMinor
+
   void CheckVersion(const Node& header) {
     if (!header) return;
     const int major = Int(header, "revMajor", 1);
     const int minor = Int(header, "revMinor", 0);
+    minor_ = minor;
     if (major != 1 || minor > 3)
       Error(header.Pos(), "OpenSCENARIO " + std::to_string(major) + "." + std::to_string(minor) +
                               " is not supported; supported: 1.0, 1.1, 1.2, 1.3");
@@ -948,6 +951,73 @@ class Reader {
     return out;
   }
 
+  /// DynamicConstraints: the attributes given (the player limits them by the entity's Performance).
+  DynamicConstraints ReadConstraints(const Node& n) {
+    Only(n, {});
+    DynamicConstraints c;
+    auto opt = [&](const char* attr) { return Has(n, attr) ? std::optional<double>(Num(n, attr)) : std::nullopt; };
+    c.max_acceleration = opt("maxAcceleration");
+    c.max_deceleration = opt("maxDeceleration");
+    c.max_speed = opt("maxSpeed");
+    c.max_acceleration_rate = opt("maxAccelerationRate");
+    c.max_deceleration_rate = opt("maxDecelerationRate");
+    return c;
+  }
+  int ReadSpeedProfile(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints", "EntityRef", "SpeedProfileEntry"});
+    SpeedProfileAction sp;
+    // esmini: a missing followingMode is position
+    sp.follow = Enum<bool>(n, "followingMode", {{"position", false}, {"follow", true}}, false);
+    if (const Node c = n.Child("DynamicConstraints")) sp.constraints = ReadConstraints(c);
+    if (const Node r = n.Child("EntityRef")) {
+      Only(r, {});
+      sp.entity = EntityName(r, "entityRef");
+    }
+    for (const Node& e : n.Children("SpeedProfileEntry")) {
+      Only(e, {});
+      SpeedProfileAction::Entry entry;
+      entry.speed = Num(e, "speed");
+      if (Has(e, "time")) {
+        entry.time = Num(e, "time");
+        if (*entry.time < 0) Error(e.Pos(), "SpeedProfileEntry: time must not be negative");
+      }
+      sp.entries.push_back(entry);
+    }
+    if (sp.entries.empty()) {
+      Error(n.Pos(), "SpeedProfileAction needs at least one SpeedProfileEntry");
+      return -1;
+    }
+    return AddAction({name, sp, n.Pos()});
+  }
+  int ReadLongitudinalDistance(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints"});
+    LongitudinalDistanceAction d;
+    d.entity = EntityName(n, "entityRef");
+    if (Has(n, "distance") == Has(n, "timeGap")) {
+      Error(n.Pos(), "LongitudinalDistanceAction needs exactly one of distance and timeGap");
+      return -1;
+    }
+    d.time_gap = Has(n, "timeGap");
+    d.value = Num(n, d.time_gap ? "timeGap" : "distance");
+    d.freespace = Bool(n, "freespace", false);
+    d.continuous = Bool(n, "continuous", false);
+    using D = LongitudinalDistanceAction::Displacement;
+    if (minor_ >= 1) {
+      // OpenSCENARIO 1.1: the side comes from displacement, the value is a size (esmini)
+      d.displacement = Enum<D>(n, "displacement",
+                               {{"trailingReferencedEntity", D::kTrailing}, {"leadingReferencedEntity", D::kLeading},
+                                {"any", D::kAny}},
+                               D::kTrailing);
+      d.value = std::fabs(d.value);
+    } else {
+      if (Has(n, "displacement")) Error(n.Pos(), "LongitudinalDistanceAction: displacement needs OpenSCENARIO 1.1 or later");
+      d.displacement = D::kNone;
+    }
+    d.coordinate_system = ReadCoordinateSystem(n);
+    if (const Node c = n.Child("DynamicConstraints")) d.constraints = ReadConstraints(c);
+    return AddAction({name, d, n.Pos()});
+  }
+
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
                                "SynchronizeAction", "VisibilityAction", "AppearanceAction", "ControllerAction",
@@ -967,8 +1037,10 @@ class Reader {
       return AddAction({name, TeleportAction{ReadPosition(p)}, k.Pos()});
     }
     if (kind == "LongitudinalAction") {
-      const Node sa = Choice(k, {"SpeedAction"});
+      const Node sa = Choice(k, {"SpeedAction", "LongitudinalDistanceAction", "SpeedProfileAction"});
       if (!sa) return -1;
+      if (sa.Name() == "LongitudinalDistanceAction") return ReadLongitudinalDistance(sa, name);
+      if (sa.Name() == "SpeedProfileAction") return ReadSpeedProfile(sa, name);
       Only(sa, {"SpeedActionDynamics", "SpeedActionTarget"});
       SpeedAction s;
       const Node dyn = sa.Child("SpeedActionDynamics");
@@ -1031,7 +1103,8 @@ class Reader {
       o.shape = Enum<Shape>(dyn, "dynamicsShape",
                             {{"step", Shape::kStep}, {"linear", Shape::kLinear}, {"cubic", Shape::kCubic},
                              {"sinusoidal", Shape::kSinusoidal}});
-      o.max_lateral_acc = Num(dyn, "maxLateralAcc", 0.0);
+      // esmini: 0.5 m/s^2 when not given, at least its SMALL_NUMBER
+      o.max_lateral_acc = std::max(Num(dyn, "maxLateralAcc", 0.5), 1e-10);
       const Node t = Choice(target, {"RelativeTargetLaneOffset", "AbsoluteTargetLaneOffset"});
       if (!t) return -1;
       Only(t, {});
@@ -1238,12 +1311,18 @@ class Reader {
                        {"lessThan", Rule::kLessThan}, {"lessOrEqual", Rule::kLessOrEqual},
                        {"equalTo", Rule::kEqualTo}, {"notEqualTo", Rule::kNotEqualTo}});
   }
+  /// `coordinateSystem` (default entity); lane and road need a road network.
+  CoordinateSystem ReadCoordinateSystem(const Node& n) {
+    const CoordinateSystem cs = Enum<CoordinateSystem>(
+        n, "coordinateSystem",
+        {{"entity", CoordinateSystem::kEntity}, {"lane", CoordinateSystem::kLane}, {"road", CoordinateSystem::kRoad}},
+        CoordinateSystem::kEntity);
+    if ((cs == CoordinateSystem::kLane || cs == CoordinateSystem::kRoad) && sc_.road_file.empty())
+      Error(n.Pos(), n.Name() + ": coordinateSystem lane/road needs a road network");
+    return cs;
+  }
   void ReadDistanceKind(const Node& n, Condition* c) {
-    c->coordinate_system = Enum<CoordinateSystem>(n, "coordinateSystem",
-                                                  {{"entity", CoordinateSystem::kEntity},
-                                                   {"lane", CoordinateSystem::kLane},
-                                                   {"road", CoordinateSystem::kRoad}},
-                                                  CoordinateSystem::kEntity);
+    c->coordinate_system = ReadCoordinateSystem(n);
     c->distance_type = Enum<DistanceType>(n, "relativeDistanceType",
                                           {{"longitudinal", DistanceType::kLongitudinal},
                                            {"lateral", DistanceType::kLateral},
@@ -1251,9 +1330,49 @@ class Reader {
                                            {"euclidianDistance", DistanceType::kEuclidean},
                                            {"euclideanDistance", DistanceType::kEuclidean}},
                                           DistanceType::kEuclidean);
-    if ((c->coordinate_system == CoordinateSystem::kLane || c->coordinate_system == CoordinateSystem::kRoad) &&
-        sc_.road_file.empty())
-      Error(n.Pos(), n.Name() + ": coordinateSystem lane/road needs a road network");
+  }
+  /// The kind, value, rule, freespace and distance kind of a distance-like condition.
+  void ReadDistanceComparison(const Node& v, Condition::Kind kind, Condition* c) {
+    c->kind = kind;
+    c->value = Num(v, "value");
+    c->rule = ReadRule(v);
+    c->freespace = Bool(v, "freespace");
+    ReadDistanceKind(v, c);
+  }
+  /// A TimeToCollisionCondition: its rule, distance kind and target (an entity or a position).
+  void ReadTimeToCollision(const Node& v, Condition* out) {
+    Condition& c = *out;
+    Only(v, {"TimeToCollisionConditionTarget"});
+    ReadDistanceComparison(v, Condition::Kind::kTimeToCollision, &c);
+    if (!Has(v, "relativeDistanceType")) c.distance_type = DistanceType::kEuclidean;
+    const Node t = v.Child("TimeToCollisionConditionTarget");
+    const Node tt = t ? Choice(t, {"EntityRef", "Position"}) : Node{};
+    if (!t) Error(v.Pos(), "TimeToCollisionCondition needs a TimeToCollisionConditionTarget");
+    if (tt && tt.Name() == "EntityRef") c.entity = EntityName(tt, "entityRef");
+    if (tt && tt.Name() == "Position") c.position = ReadPosition(tt);
+  }
+  /// A RelativeClearanceCondition's distances, lane range and entities.
+  void ReadClearance(const Node& v, Condition* out) {
+    Condition& c = *out;
+    Only(v, {"RelativeLaneRange", "EntityRef"});
+    c.kind = Condition::Kind::kRelativeClearance;
+    c.forward = Num(v, "distanceForward", 0.0);
+    c.backward = Num(v, "distanceBackward", 0.0);
+    c.freespace = Bool(v, "freeSpace");
+    c.opposite_lanes = Bool(v, "oppositeLanes");
+    if (sc_.road_file.empty()) Error(v.Pos(), "RelativeClearanceCondition needs a road network");
+    const std::vector<Node> ranges = v.Children("RelativeLaneRange");
+    if (ranges.size() > 1) Error(ranges[1].Pos(), "RelativeClearanceCondition: only one RelativeLaneRange is supported");
+    if (!ranges.empty()) {
+      Only(ranges[0], {});
+      c.lane_from = Int(ranges[0], "from", -1000);
+      c.lane_to = Int(ranges[0], "to", 1000);
+      if (c.lane_from > c.lane_to) Error(ranges[0].Pos(), "RelativeLaneRange: from is greater than to");
+    }
+    for (const Node& r : v.Children("EntityRef")) {
+      Only(r, {});
+      c.refs.push_back(EntityName(r, "entityRef"));
+    }
   }
   int ReadCondition(const Node& n) {
     Condition c;
@@ -1314,7 +1433,8 @@ class Reader {
       const Node v = Choice(ec, {"EndOfRoadCondition", "CollisionCondition", "OffroadCondition", "TimeHeadwayCondition",
                                  "TimeToCollisionCondition", "AccelerationCondition", "StandStillCondition",
                                  "SpeedCondition", "RelativeSpeedCondition", "TraveledDistanceCondition",
-                                 "ReachPositionCondition", "DistanceCondition", "RelativeDistanceCondition"});
+                                 "ReachPositionCondition", "DistanceCondition", "RelativeDistanceCondition",
+                                 "RelativeClearanceCondition"});
       if (!v) return -1;
       c.pos = v.Pos();
       const std::string kind = v.Name();
@@ -1326,6 +1446,8 @@ class Reader {
         c.value = Num(v, "duration");
         if (c.kind != Condition::Kind::kStandStill && sc_.road_file.empty())
           Error(v.Pos(), kind + " needs a road network");
+      } else if (kind == "RelativeClearanceCondition") {
+        ReadClearance(v, &c);
       } else if (kind == "CollisionCondition") {
         const Node t = Choice(v, {"EntityRef", "ByType"});
         if (!t) return -1;
@@ -1352,18 +1474,7 @@ class Reader {
         if (c.kind == Condition::Kind::kRelativeDistance && !Has(v, "relativeDistanceType"))
           Error(v.Pos(), "RelativeDistanceCondition needs the attribute 'relativeDistanceType'");
       } else if (kind == "TimeToCollisionCondition") {
-        Only(v, {"TimeToCollisionConditionTarget"});
-        c.kind = Condition::Kind::kTimeToCollision;
-        c.value = Num(v, "value");
-        c.rule = ReadRule(v);
-        c.freespace = Bool(v, "freespace");
-        ReadDistanceKind(v, &c);
-        if (!Has(v, "relativeDistanceType")) c.distance_type = DistanceType::kEuclidean;
-        const Node t = v.Child("TimeToCollisionConditionTarget");
-        const Node tt = t ? Choice(t, {"EntityRef", "Position"}) : Node{};
-        if (!t) Error(v.Pos(), "TimeToCollisionCondition needs a TimeToCollisionConditionTarget");
-        if (tt && tt.Name() == "EntityRef") c.entity = EntityName(tt, "entityRef");
-        if (tt && tt.Name() == "Position") c.position = ReadPosition(tt);
+        ReadTimeToCollision(v, &c);
       } else if (kind == "AccelerationCondition" || kind == "SpeedCondition") {
         Only(v, {});
         c.kind = kind == "SpeedCondition" ? Condition::Kind::kSpeed : Condition::Kind::kAcceleration;
@@ -1391,11 +1502,7 @@ class Reader {
         else Error(v.Pos(), "ReachPositionCondition needs a Position");
       } else {  // DistanceCondition
         Only(v, {"Position"});
-        c.kind = Condition::Kind::kDistance;
-        c.value = Num(v, "value");
-        c.rule = ReadRule(v);
-        c.freespace = Bool(v, "freespace");
-        ReadDistanceKind(v, &c);
+        ReadDistanceComparison(v, Condition::Kind::kDistance, &c);
         if (Has(v, "alongRoute") && Bool(v, "alongRoute") && !Has(v, "coordinateSystem"))
           c.coordinate_system = CoordinateSystem::kRoad;
         if (const Node p = v.Child("Position")) c.position = ReadPosition(p);

@@ -108,7 +108,7 @@ struct LaneChangeAction {
 /// LaneOffsetAction.
 struct LaneOffsetAction {
   Shape shape = Shape::kStep;
-  double max_lateral_acc = 0.0;  ///< 0 = not given
+  double max_lateral_acc = 0.5;  ///< m/s^2; esmini's default 0.5 when not given
   bool continuous = false;
   bool relative = false;
   double value = 0.0;
@@ -160,6 +160,45 @@ struct SynchronizeAction {
   double tolerance_master = 0.0;               ///< targetToleranceMaster (m), esmini's default 0
 };
 
+/// Coordinate system of distance conditions (`coordinateSystem`).
+enum class CoordinateSystem { kEntity, kLane, kRoad, kTrajectory };
+/// Which component of a relative distance (`relativeDistanceType`).
+enum class DistanceType { kLongitudinal, kLateral, kEuclidean };
+
+/// DynamicConstraints as written (an absent attribute is not given); the player limits them by the
+/// entity's Performance as esmini does.
+struct DynamicConstraints {
+  std::optional<double> max_acceleration, max_deceleration, max_speed, max_acceleration_rate, max_deceleration_rate;
+};
+
+/// LongitudinalDistanceAction: keep a distance (m) or time gap (s) to another entity.
+struct LongitudinalDistanceAction {
+  std::string entity;
+  double value = 0.0;     ///< distance or timeGap; signed only with displacement kNone (OpenSCENARIO 1.0)
+  bool time_gap = false;  ///< `value` is a time gap
+  bool freespace = false;
+  bool continuous = false;
+  /// Where the entity keeps itself: behind the other (trailing), ahead (leading), on the side it is on
+  /// when the action starts (any), or as the sign of `value` says (none: OpenSCENARIO 1.0).
+  enum class Displacement { kNone, kTrailing, kLeading, kAny } displacement = Displacement::kTrailing;
+  CoordinateSystem coordinate_system = CoordinateSystem::kEntity;
+  std::optional<DynamicConstraints> constraints;  ///< absent: the distance is kept exactly
+};
+
+/// SpeedProfileAction (OpenSCENARIO 1.2): speeds to reach, each after a time (or as fast as the
+/// constraints allow when the time is absent), followed linearly (followingMode position) or with the
+/// constraints' jerk limits (follow), as esmini's LongSpeedProfileAction.
+struct SpeedProfileAction {
+  struct Entry {
+    std::optional<double> time;  ///< s after the previous entry
+    double speed = 0.0;
+  };
+  std::vector<Entry> entries;  ///< at least one
+  bool follow = false;
+  std::string entity;  ///< EntityRef: speeds are relative to its speed at the start; "" = absolute
+  DynamicConstraints constraints;
+};
+
 /// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.
 struct AssignRouteAction {
   std::vector<Position> waypoints;
@@ -188,7 +227,8 @@ struct IgnoredAction {
 struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
-               SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction>
+               SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
+               LongitudinalDistanceAction, SpeedProfileAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).
@@ -203,10 +243,6 @@ enum class ElementType { kStory, kAct, kManeuverGroup, kManeuver, kEvent, kActio
 enum class ElementState {
   kStandby, kRunning, kComplete, kStartTransition, kEndTransition, kStopTransition, kSkipTransition
 };
-/// Coordinate system of distance conditions (`coordinateSystem`).
-enum class CoordinateSystem { kEntity, kLane, kRoad, kTrajectory };
-/// Which component of a relative distance (`relativeDistanceType`).
-enum class DistanceType { kLongitudinal, kLateral, kEuclidean };
 
 /// One condition of a trigger.
 struct Condition {
@@ -214,6 +250,7 @@ struct Condition {
     kSimulationTime, kStoryboardElementState, kParameter, kVariable,       // by value
     kTraveledDistance, kRelativeDistance, kTimeHeadway, kTimeToCollision, kReachPosition, kDistance,
     kSpeed, kRelativeSpeed, kAcceleration, kCollision, kEndOfRoad, kStandStill, kOffroad,  // by entity
+    kRelativeClearance,
   };
   std::string name;
   double delay = 0.0;
@@ -236,6 +273,13 @@ struct Condition {
   std::string element_ref;
   ElementState state = ElementState::kComplete;
   std::string direction;                ///< Speed/Acceleration `direction`, "" = not given
+  /// RelativeClearanceCondition: the distances ahead and behind, the lane range (lane ids relative to
+  /// the triggering entity's, unbounded when absent), whether lanes of the other direction count, and
+  /// the entities to look for (all others when empty).
+  double forward = 0.0, backward = 0.0;
+  int lane_from = -1000, lane_to = 1000;
+  bool opposite_lanes = false;
+  std::vector<std::string> refs;
 };
 
 /// A Trigger: OR over groups, AND within a group. Indices into Scenario::conditions.

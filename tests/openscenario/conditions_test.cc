@@ -143,7 +143,9 @@ TEST(ConditionsTest, StandStillAndEndOfRoad) {
            "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Lead\"/></TriggeringEntities><EntityCondition>" +
            c + "</EntityCondition></ByEntityCondition></Condition>";
   };
-  EXPECT_EQ(HitStart(RunHit("standstill", lead("<StandStillCondition duration=\"2\"/>"))), "2.000");
+  // the Lead stands from the start: as esmini (a timestamp of 0 counts as none) its standstill is
+  // stamped at the first step's end, 0.05; the accumulated time 2.05 is 2.000000000000001 past it > 2
+  EXPECT_EQ(HitStart(RunHit("standstill", lead("<StandStillCondition duration=\"2\"/>"))), "2.050");
   // the Ego starts 10 m before the road's end (s = 500): it is there at t = 1 and cannot go on
   const PlayResult r = RunHit("endofroad", ByEntity("<EndOfRoadCondition duration=\"0.5\"/>"), "", 490.0, 3.0);
   EXPECT_EQ(HitStart(r), "1.550");

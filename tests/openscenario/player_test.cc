@@ -18,15 +18,6 @@ using openscenario::LoadScenario;
 
 constexpr double kPi = std::numbers::pi;
 
-std::string World(double x, double y, double h = 0.0) {
-  using openscenario::FormatNumber;
-  return "<WorldPosition x=\"" + FormatNumber(x) + "\" y=\"" + FormatNumber(y) + "\" h=\"" + FormatNumber(h) + "\"/>";
-}
-std::string LanePos(int lane, double s, double offset = 0.0) {
-  return "<LanePosition roadId=\"1\" laneId=\"" + std::to_string(lane) + "\" s=\"" + std::to_string(s) + "\" offset=\"" +
-         std::to_string(offset) + "\"/>";
-}
-
 // Euro NCAP car-to-car rear stationary at 20 km/h (the README's golden values): the boxes (4.3 m
 // long, centre 1.3 m ahead of the reference point) touch when the reference points are 4.3 m apart;
 // at t = 4.20 they are 77.778 - 73.333 = 4.444 m apart, at t = 4.25 4.167 m: contact at 4.250 with
@@ -136,11 +127,7 @@ TEST(PlayerTest, StepSpeedAndRelativeTarget) {
   p.road = StraightRoad();
   p.entities = Car("Ego") + Car("Lead");
   p.init = Place("Ego", LanePos(-1, 10), 10.0) + Place("Lead", LanePos(-1, 100), 12.0);
-  const std::string relative =
-      "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
-      "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"Lead\" value=\"1.5\" "
-      "speedTargetValueType=\"factor\" continuous=\"false\"/></SpeedActionTarget></SpeedAction></LongitudinalAction>"
-      "</PrivateAction>";
+  const std::string relative = RelativeSpeedTo("Lead", 1.5, "factor", false);
   p.stories = Story("Ego", Event("rel", relative, Trigger(TimeCondition(2.0))));
   const PlayResult r = PlayFile(WriteXosc("relspeed", Xosc(p)), 0.05, 4.0);
   EXPECT_DOUBLE_EQ(r.At(2.0)[0].speed, 10.0);
@@ -543,7 +530,12 @@ TEST(PlayerTest, RelativeLaneOffsetFollowsTheReferenceDirection) {
 
 // The Lead speeds up 1 m/s per second from t = 0; at t = 1 (Lead at 11 m/s) the Ego goes to the Lead's
 // speed over 2 s: a target sampled once (11), or followed (continuous: the Lead's speed when it ends).
-TEST(PlayerTest, RelativeSpeedTargetSampledOnceOrFollowed) {
+// esmini's LongSpeedAction::Step re-reads a relative target every step, also during the transition: the
+// lead speeds up 10 -> 20 m/s linearly over 10 s from t = 0 (v_L(T) = 10 + T); the ego's linear 2 s
+// transition from 10 m/s started at t = 1 towards v_L has v_E(T) = 10 + (v_L(T) - 10) (T - 1) / 2 =
+// 10 + T (T - 1) / 2 for T in [1, 3] (the lead's action steps first, in storyboard order), so 11 at
+// T = 2 and 13 at T = 3, where a non-continuous action ends; a continuous one keeps v_E = v_L.
+TEST(PlayerTest, RelativeSpeedTargetFollowedDuringTheTransition) {
   auto run = [](bool continuous) {
     XoscParts p;
     p.road = StraightRoad();
@@ -567,8 +559,9 @@ TEST(PlayerTest, RelativeSpeedTargetSampledOnceOrFollowed) {
   };
   const PlayResult once = run(false);
   EXPECT_NEAR(once.At(1.0)[1].speed, 11.0, 1e-9);
-  EXPECT_NEAR(once.At(2.0)[0].speed, 10.5, 1e-9);
-  EXPECT_NEAR(once.At(4.0)[0].speed, 11.0, 1e-9);
+  for (const double t : {1.5, 2.0, 2.5}) EXPECT_NEAR(once.At(t)[0].speed, 10.0 + t * (t - 1.0) / 2.0, 1e-9) << t;
+  EXPECT_NEAR(once.At(3.0)[0].speed, 13.0, 1e-9);
+  EXPECT_NEAR(once.At(4.0)[0].speed, 13.0, 1e-9);
   const PlayResult followed = run(true);
   EXPECT_NEAR(followed.At(4.0)[0].speed, followed.At(4.0)[1].speed, 1e-9);
   EXPECT_NEAR(followed.At(4.0)[0].speed, 14.0, 1e-9);

@@ -79,14 +79,14 @@ TEST(ScenarioTest, UnsupportedElementIsAnErrorAtItsPosition) {
   XoscParts p;
   p.entities = Car("Ego");
   p.stories = Story("Ego", Event("e",
-                                 "<PrivateAction><LongitudinalAction>\n  <SpeedProfileAction/></LongitudinalAction>"
+                                 "<PrivateAction><LateralAction>\n  <LateralDistanceAction/></LateralAction>"
                                  "</PrivateAction>",
                                  Trigger(TimeCondition(1.0))));
   const std::string path = WriteXosc("unsupported", Xosc(p));
   const std::string error = LoadError(path);
-  // the file's line 10 holds the story; SpeedProfileAction is on the next line, column 3
-  EXPECT_NE(error.find("unsupported.xosc:11:3: error: SpeedProfileAction is not supported in LongitudinalAction; "
-                       "supported: SpeedAction"),
+  // the file's line 10 holds the story; LateralDistanceAction is on the next line, column 3
+  EXPECT_NE(error.find("unsupported.xosc:11:3: error: LateralDistanceAction is not supported in LateralAction; "
+                       "supported: LaneChangeAction, LaneOffsetAction"),
             std::string::npos)
       << error;
 }

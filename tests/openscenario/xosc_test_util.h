@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "openscenario/expression.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
 #include "tests/test_files.h"
@@ -20,6 +21,17 @@ namespace gauntlet::test {
 /// The road of most tests: esmini's straight_500m (one road "1", along +x from the origin, lanes 1 and -1
 /// 3.07 m wide, so lane -1's centre is at y = -1.535).
 inline std::string StraightRoad() { return std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xodr/straight_500m.xodr"; }
+
+/// A WorldPosition.
+inline std::string World(double x, double y, double h = 0.0) {
+  using openscenario::FormatNumber;
+  return "<WorldPosition x=\"" + FormatNumber(x) + "\" y=\"" + FormatNumber(y) + "\" h=\"" + FormatNumber(h) + "\"/>";
+}
+/// A LanePosition on road "1".
+inline std::string LanePos(int lane, double s, double offset = 0.0) {
+  return "<LanePosition roadId=\"1\" laneId=\"" + std::to_string(lane) + "\" s=\"" + std::to_string(s) + "\" offset=\"" +
+         std::to_string(offset) + "\"/>";
+}
 
 /// A vehicle ScenarioObject with a 4.3 x 1.8 m box whose centre is 1.3 m ahead of the reference point.
 inline std::string Car(const std::string& name, const std::string& extra = "") {
@@ -75,6 +87,14 @@ inline std::string SpeedTo(double target, const std::string& shape, const std::s
          "\" value=\"" + std::to_string(value) + "\" dynamicsDimension=\"" + dimension +
          "\"/><SpeedActionTarget><AbsoluteTargetSpeed value=\"" + std::to_string(target) +
          "\"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>";
+}
+
+/// A private SpeedAction to a RelativeTargetSpeed of `entity` (`type` delta or factor) with a step.
+inline std::string RelativeSpeedTo(const std::string& entity, double value, const std::string& type, bool continuous) {
+  return "<PrivateAction><LongitudinalAction><SpeedAction><SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" "
+         "dynamicsDimension=\"time\"/><SpeedActionTarget><RelativeTargetSpeed entityRef=\"" + entity + "\" value=\"" +
+         std::to_string(value) + "\" speedTargetValueType=\"" + type + "\" continuous=\"" +
+         (continuous ? "true" : "false") + "\"/></SpeedActionTarget></SpeedAction></LongitudinalAction></PrivateAction>";
 }
 
 /// The parts of a scenario file.
@@ -152,11 +172,26 @@ inline PlayResult Play(const openscenario::Scenario& sc, double step = 0.05, dou
   return r;
 }
 
+/// Plays a scenario `name` of one car "Ego" placed at `position` (a Position's child) with `speed` on
+/// `road` ("" = none), its maneuver holding `events`, for `duration` s.
+inline PlayResult PlayEgo(const std::string& name, const std::string& position, double speed,
+                          const std::string& events, double duration, const std::string& road = StraightRoad());
+
 /// Loads and plays a file.
 inline PlayResult PlayFile(const std::string& path, double step = 0.05, double duration = 30.0,
                            const std::vector<std::pair<std::string, std::string>>& params = {}) {
   const openscenario::Scenario sc = openscenario::LoadScenario(path, params);
   return Play(sc, step, duration);
+}
+
+inline PlayResult PlayEgo(const std::string& name, const std::string& position, double speed,
+                          const std::string& events, double duration, const std::string& road) {
+  XoscParts p;
+  p.road = road;
+  p.entities = Car("Ego");
+  p.init = Place("Ego", position, speed);
+  p.stories = Story("Ego", events);
+  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, duration);
 }
 
 }  // namespace gauntlet::test
