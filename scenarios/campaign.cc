@@ -4,6 +4,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 
 #include <algorithm>
 #include <bit>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -335,63 +337,134 @@ InstanceResult FormalResult(const Family& family, size_t index, const std::strin
   return r;
 }
 
-/// Runs the family's formal checks on its network and writes one result per check.
-void RunFormalChecks(const Suite& suite, const Family& family, const std::vector<StateSource>& sources, int threads,
-                     size_t* next_index, BatchRunner* runner) {
-  const FormalSpec& formal = family.scenario->formal;
-  const LoadedModel& model = suite.ModelOf(family);
-  if (!model.network || (formal.output_bounds.empty() && formal.local_robustness.empty())) return;
-  const models::Model& net = *model.network;
-  // --resume: a check the interrupted run finished is written again as it was (only a result of this
-  // very check: a formal line of the family at this index naming it)
-  auto replay_recorded = [&](const std::string& name) {
-    const InstanceResult* recorded = runner->Recorded(family, *next_index);
-    if (recorded == nullptr || recorded->origin != "formal" ||
-        recorded->id != family.name + "#" + std::to_string(*next_index) + " formal:" + name) {
-      return false;
+/// A family's formal checks on its network, computed as tasks of a tbb::task_group (so alongside the
+/// simulations when started before them) and written, one result per check in declaration order, once
+/// the group is done. Each output-bounds check is a task; local robustness is one task that re-runs the
+/// family's first planned instances with their traces, in waves of as many as are still missing (so
+/// exactly the instances a one-by-one run would re-run are re-run), then checks every state in parallel.
+/// Every local-robustness check takes the first `states` completed instances, in plan order.
+class FormalChecks {
+ public:
+  FormalChecks(const Suite& suite, const Family& family, std::vector<StateSource> sources, int threads)
+      : suite_(suite), family_(family), formal_(family.scenario->formal), sources_(std::move(sources)),
+        threads_(threads), outcomes_(formal_.output_bounds.size() + formal_.local_robustness.size()) {}
+
+  FormalChecks(const FormalChecks&) = delete;
+  FormalChecks& operator=(const FormalChecks&) = delete;
+
+  /// Starts computing the checks in `group`. When the index of the first check, `first_index`, is known,
+  /// the checks the interrupted run recorded (--resume) are not computed again. Nothing to do without
+  /// a network.
+  void Start(tbb::task_group& group, const BatchRunner& runner, std::optional<size_t> first_index = std::nullopt) {
+    if (suite_.ModelOf(family_).network == nullptr) return;
+    auto wanted = [&](size_t k) { return !first_index || Recorded(runner, *first_index + k, k) == nullptr; };
+    for (size_t k = 0; k < formal_.output_bounds.size(); ++k) {
+      if (!wanted(k)) continue;
+      group.run(core::TsanBody([this, k, &runner] {
+        if (!runner.Cancelled()) outcomes_[k] = OutputBounds(formal_.output_bounds[k]);
+      }));
     }
-    runner->WriteExternal(*recorded);
-    ++*next_index;
+    std::vector<size_t> local;  // the local robustness checks to compute
+    for (size_t l = 0; l < formal_.local_robustness.size(); ++l) {
+      if (wanted(formal_.output_bounds.size() + l)) local.push_back(l);
+    }
+    if (!local.empty()) {
+      group.run(core::TsanBody([this, local, &runner] {
+        if (!runner.Cancelled()) LocalRobustness(local);
+      }));
+    }
+  }
+
+  /// Once the group is done: writes one result per check (the recorded one on --resume), numbered from
+  /// *next_index. Returns false at a check that was not computed (the run was cancelled), writing no more.
+  bool Write(size_t* next_index, BatchRunner* runner) {
+    if (suite_.ModelOf(family_).network == nullptr) return true;
+    for (size_t k = 0; k < outcomes_.size(); ++k) {
+      if (const InstanceResult* recorded = Recorded(*runner, *next_index, k)) {
+        runner->WriteExternal(*recorded);
+      } else if (const std::optional<Outcome>& o = outcomes_[k]) {
+        runner->WriteExternal(FormalResult(family_, *next_index, Name(k), Gating(k), o->check, o->margin, o->seconds,
+                                           o->reference_input, o->reference_output));
+      } else {
+        return false;
+      }
+      ++*next_index;
+    }
     return true;
+  }
+
+ private:
+  /// A check's result before it is numbered.
+  struct Outcome {
+    verifier::formal::FormalCheckResult check;
+    double margin = INFINITY;
+    double seconds = 0.0;
+    std::vector<double> reference_input;   ///< local robustness: the state `check` was centred on
+    std::vector<double> reference_output;  ///< and the model's outputs there
   };
-  for (const OutputBoundsSpec& o : formal.output_bounds) {
-    if (replay_recorded(o.name)) continue;
+
+  /// A state for local robustness, from an instance run again with its trace.
+  struct State {
+    bool completed = false;     ///< the instance completed (else it gives no state)
+    std::vector<double> point;  ///< the model's input at the instance's moment of lowest robustness
+    double seconds = 0.0;       ///< of the run
+  };
+
+  /// Check k: the output-bounds checks, then the local-robustness ones, in declaration order.
+  const std::string& Name(size_t k) const {
+    const size_t n = formal_.output_bounds.size();
+    return k < n ? formal_.output_bounds[k].name : formal_.local_robustness[k - n].name;
+  }
+  bool Gating(size_t k) const {
+    const size_t n = formal_.output_bounds.size();
+    return k < n ? formal_.output_bounds[k].gating : formal_.local_robustness[k - n].gating;
+  }
+
+  /// Check k's result from the interrupted run (a formal line of the family at `index` naming it), or null.
+  const InstanceResult* Recorded(const BatchRunner& runner, size_t index, size_t k) const {
+    const InstanceResult* recorded = runner.Recorded(family_, index);
+    if (recorded == nullptr || recorded->origin != "formal" ||
+        recorded->id != family_.name + "#" + std::to_string(index) + " formal:" + Name(k)) {
+      return nullptr;
+    }
+    return recorded;
+  }
+
+  const models::Model& Network() const { return *suite_.ModelOf(family_).network; }
+
+  Outcome OutputBounds(const OutputBoundsSpec& o) const {
     const auto start = Clock::now();
+    const models::Model& net = Network();
     std::vector<double> lo(net.output_size(), -INFINITY), hi(net.output_size(), INFINITY);
     const size_t k = static_cast<size_t>(o.output);
     GAUNTLET_CHECK_MSG(k < net.output_size(), "LoadSuite checks the output of a formal bound");
     if (o.min) lo[k] = *o.min;
     if (o.max) hi[k] = *o.max;
-    const auto check = verifier::formal::OutputBoundsCheck(net, o.input_lo, o.input_hi, lo, hi, o.time_budget_s, threads);
+    Outcome out;
+    out.check = verifier::formal::OutputBoundsCheck(net, o.input_lo, o.input_hi, lo, hi, o.time_budget_s, threads_);
     // margin: how far the sound bounds stay inside the limits, or how far the counterexample is outside
-    double margin = INFINITY;
+    const verifier::formal::FormalCheckResult& check = out.check;
     if (check.verdict == verifier::formal::Verdict::kViolated) {
       const double y = check.counterexample_output.at(k);
-      margin = -std::max(o.max ? y - *o.max : -INFINITY, o.min ? *o.min - y : -INFINITY);
+      out.margin = -std::max(o.max ? y - *o.max : -INFINITY, o.min ? *o.min - y : -INFINITY);
     } else if (!check.output_hi.empty()) {
-      if (o.max) margin = std::min(margin, *o.max - check.output_hi[k]);
-      if (o.min) margin = std::min(margin, check.output_lo[k] - *o.min);
+      if (o.max) out.margin = std::min(out.margin, *o.max - check.output_hi[k]);
+      if (o.min) out.margin = std::min(out.margin, check.output_lo[k] - *o.min);
     }
-    runner->WriteExternal(FormalResult(family, (*next_index)++, o.name, o.gating, check, margin,
-                                       std::chrono::duration<double>(Clock::now() - start).count()));
+    out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return out;
   }
-  for (const LocalRobustnessCheckSpec& l : formal.local_robustness) {
-    if (replay_recorded(l.name)) continue;
+
+  /// Runs source i again with its trace and takes the model's input at its moment of lowest robustness
+  /// (of the first gating requirement).
+  State RunState(const StateSource& source) const {
     const auto start = Clock::now();
-    verifier::formal::FormalCheckResult worst;
-    worst.verdict = verifier::formal::Verdict::kHolds;
-    double margin = INFINITY;
-    size_t checked = 0;
-    std::vector<double> worst_point;  // the state `worst` was checked around
-    for (const StateSource& source : sources) {
-      if (checked == static_cast<size_t>(l.states)) break;
-      // the model's input at the instance's moment of lowest robustness, from a run with its trace
-      core::Trace trace;
-      const uint64_t seed = core::Rng::InstanceSeed(suite.seed, family.name, source.index);
-      const InstanceResult run = RunInstance(
-          suite, {.family = &family, .index = source.index, .values = source.values, .seed = seed, .origin = source.origin,
-                  .trace = &trace});
-      if (run.status != InstanceStatus::kCompleted || trace.empty()) continue;
+    State state;
+    core::Trace trace;
+    const uint64_t seed = core::Rng::InstanceSeed(suite_.seed, family_.name, source.index);
+    const InstanceResult run = RunInstance(suite_, {.family = &family_, .index = source.index, .values = source.values,
+                                                    .seed = seed, .origin = source.origin, .trace = &trace});
+    if (run.status == InstanceStatus::kCompleted && !trace.empty()) {
       double time_s = 0.0;
       for (const auto& q : run.requirements) {
         if (q.gating) {
@@ -401,48 +474,127 @@ void RunFormalChecks(const Suite& suite, const Family& family, const std::vector
       }
       size_t row = 0;
       while (row + 1 < trace.size() && trace.time()[row] < time_s) ++row;
-      verifier::formal::LocalRobustnessSpec spec;
-      for (const auto& o : family.scenario->model_binding.observation) {
-        spec.point.push_back(trace.column("model.in." + o.name)[row]);
+      for (const auto& o : family_.scenario->model_binding.observation) {
+        state.point.push_back(trace.column("model.in." + o.name)[row]);
       }
-      spec.epsilon = l.epsilon;
-      spec.delta = l.delta;
-      spec.mode = l.mode;
-      const auto check = verifier::formal::LocalRobustnessCheck(net, spec, l.time_budget_s, threads);
-      ++checked;
-      if (check.verdict != verifier::formal::Verdict::kHolds) {
-        if (worst.verdict != verifier::formal::Verdict::kViolated) {
-          worst = check;
-          worst_point = spec.point;
-        }
-        if (check.verdict == verifier::formal::Verdict::kViolated) margin = -1.0;
-        continue;
-      }
-      if (l.mode == verifier::formal::RobustnessMode::kOutputDelta && !check.output_hi.empty()) {
-        std::vector<double> y(net.output_size());
-        models::Workspace ws;
-        net.Evaluate(spec.point, y, ws);
-        for (size_t j = 0; j < y.size(); ++j) {
-          margin = std::min(margin, l.delta - std::max(check.output_hi[j] - y[j], y[j] - check.output_lo[j]));
-        }
-      } else {
-        margin = std::min(margin, 0.0);
-      }
+      state.completed = true;
     }
-    if (checked == 0) {
-      worst.verdict = verifier::formal::Verdict::kUnknown;
-      worst.detail = "no completed instance to take states from";
-    }
-    std::vector<double> worst_output;
-    if (worst.verdict == verifier::formal::Verdict::kViolated) {
-      worst_output.resize(net.output_size());
-      models::Workspace ws;
-      net.Evaluate(worst_point, worst_output, ws);
-    }
-    runner->WriteExternal(FormalResult(family, (*next_index)++, l.name, l.gating, worst, margin,
-                                       std::chrono::duration<double>(Clock::now() - start).count(), worst_point,
-                                       worst_output));
+    state.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return state;
   }
+
+  /// The local-robustness checks `local` (indices into formal_.local_robustness).
+  void LocalRobustness(const std::vector<size_t>& local) {
+    size_t wanted = 0;  // completed states
+    for (const size_t l : local) wanted = std::max(wanted, static_cast<size_t>(formal_.local_robustness[l].states));
+    // the sources in plan order, in waves of as many as states are missing, until enough completed
+    std::vector<State> states(sources_.size());
+    size_t tried = 0;
+    std::vector<size_t> completed;  // indices into `states`
+    while (completed.size() < wanted && tried < sources_.size()) {
+      const size_t wave = std::min(wanted - completed.size(), sources_.size() - tried);
+      {
+        const core::TsanParallelRegion tsan_region;  // see core/tsan.h
+        tbb::parallel_for(tbb::blocked_range<size_t>(tried, tried + wave, 1),
+                          core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
+                            for (size_t i = range.begin(); i != range.end(); ++i) states[i] = RunState(sources_[i]);
+                          }));
+      }
+      for (size_t i = tried; i < tried + wave; ++i) {
+        if (states[i].completed) completed.push_back(i);
+      }
+      tried += wave;
+    }
+    // every check around every state it takes, in parallel
+    struct Job {
+      size_t l, state;
+    };
+    std::vector<Job> jobs;
+    for (const size_t l : local) {
+      const size_t n = std::min(completed.size(), static_cast<size_t>(formal_.local_robustness[l].states));
+      for (size_t j = 0; j < n; ++j) jobs.push_back({l, completed[j]});
+    }
+    std::vector<verifier::formal::FormalCheckResult> checks(jobs.size());
+    std::vector<double> seconds(jobs.size(), 0.0);
+    {
+      const core::TsanParallelRegion tsan_region;  // see core/tsan.h
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, jobs.size(), 1),
+                        core::TsanBody([&](const tbb::blocked_range<size_t>& range) {
+                          for (size_t j = range.begin(); j != range.end(); ++j) {
+                            const auto start = Clock::now();
+                            const LocalRobustnessCheckSpec& l = formal_.local_robustness[jobs[j].l];
+                            verifier::formal::LocalRobustnessSpec spec;
+                            spec.point = states[jobs[j].state].point;
+                            spec.epsilon = l.epsilon;
+                            spec.delta = l.delta;
+                            spec.mode = l.mode;
+                            checks[j] = verifier::formal::LocalRobustnessCheck(Network(), spec, l.time_budget_s, threads_);
+                            seconds[j] = std::chrono::duration<double>(Clock::now() - start).count();
+                          }
+                        }));
+    }
+    // each check's verdict over its states, in plan order
+    size_t j = 0;
+    for (const size_t l : local) {
+      const LocalRobustnessCheckSpec& spec = formal_.local_robustness[l];
+      Outcome out;
+      out.check.verdict = verifier::formal::Verdict::kHolds;
+      size_t checked = 0;
+      size_t last_state = tried;  // the re-runs up to the last state taken count in the check's time
+      for (; j < jobs.size() && jobs[j].l == l; ++j) {
+        const verifier::formal::FormalCheckResult& check = checks[j];
+        const std::vector<double>& point = states[jobs[j].state].point;
+        ++checked;
+        last_state = jobs[j].state + 1;
+        out.seconds += seconds[j];
+        if (check.verdict != verifier::formal::Verdict::kHolds) {
+          if (out.check.verdict != verifier::formal::Verdict::kViolated) {
+            out.check = check;
+            out.reference_input = point;
+          }
+          if (check.verdict == verifier::formal::Verdict::kViolated) out.margin = -1.0;
+          continue;
+        }
+        if (spec.mode == verifier::formal::RobustnessMode::kOutputDelta && !check.output_hi.empty()) {
+          const std::vector<double> y = Evaluate(point);
+          for (size_t k = 0; k < y.size(); ++k) {
+            out.margin = std::min(out.margin, spec.delta - std::max(check.output_hi[k] - y[k], y[k] - check.output_lo[k]));
+          }
+        } else {
+          out.margin = std::min(out.margin, 0.0);
+        }
+      }
+      for (size_t i = 0; i < last_state; ++i) out.seconds += states[i].seconds;
+      if (checked == 0) {
+        out.check.verdict = verifier::formal::Verdict::kUnknown;
+        out.check.detail = "no completed instance to take states from";
+      }
+      if (out.check.verdict == verifier::formal::Verdict::kViolated) out.reference_output = Evaluate(out.reference_input);
+      outcomes_[formal_.output_bounds.size() + l] = std::move(out);
+    }
+  }
+
+  /// The network's outputs at `x` (a plain forward pass).
+  std::vector<double> Evaluate(const std::vector<double>& x) const {
+    std::vector<double> y(Network().output_size());
+    models::Workspace ws;
+    Network().Evaluate(x, y, ws);
+    return y;
+  }
+
+  const Suite& suite_;
+  const Family& family_;
+  const FormalSpec& formal_;
+  std::vector<StateSource> sources_;
+  int threads_;
+  std::vector<std::optional<Outcome>> outcomes_;  ///< per check; empty until computed
+};
+
+/// Waits for the tasks of `group`: what they wrote happens before what follows (core/tsan.h); rethrows
+/// the first exception of a task.
+void Wait(tbb::task_group& group) {
+  group.wait();
+  core::TsanAcquire();
 }
 
 /// How many of a family's first planned instances are kept as local robustness's states at most.
@@ -688,7 +840,6 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
     for (size_t k = options.shard_index; k < plan.size(); k += options.shard_count) mine.push_back(std::move(plan[k]));
     plan = std::move(mine);
   }
-  runner.Run(plan, plan.size());
 
   // adaptive search and shrinking, family by family, in deterministic batches, then the formal checks: the
   // k-th family with any of them runs them all in shard k % shard_count, so that their indices (which
@@ -703,6 +854,25 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
     if (!searches && formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
     mine[f] = late_counter++ % options.shard_count == options.shard_index ? 1 : 0;
   }
+  // formal checks on the networks (in the family's shard, as above); local robustness takes its states
+  // from the family's first planned instances. They are computed alongside the instances, from the
+  // start (on --resume, once the search has fixed their indices), and written after the search.
+  std::deque<FormalChecks> formal_checks;
+  std::vector<FormalChecks*> formal_of(suite.families.size(), nullptr);
+  for (size_t f = 0; f < suite.families.size(); ++f) {
+    const FormalSpec& formal = suite.families[f].scenario->formal;
+    if (formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
+    if (!mine[f]) continue;
+    formal_of[f] = &formal_checks.emplace_back(suite, suite.families[f], StateSources(formal, full_plan_heads[f]),
+                                               threads);
+  }
+  tbb::task_group formal_group;  // after what its tasks use: destroyed (waited for) first
+  const bool formal_first = options.recorded == nullptr;
+  if (formal_first) {
+    for (FormalChecks& checks : formal_checks) checks.Start(formal_group, runner);
+  }
+
+  runner.Run(plan, plan.size());
   for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
     const Family& family = suite.families[f];
     const ParameterSpace& space = family.scenario->parameters;
@@ -741,13 +911,12 @@ CampaignOutcome RunCampaign(const Suite& suite, const CampaignOptions& options) 
       }
     }
   }
-  // formal checks on the networks, next to the simulations (in the family's shard, as above); local
-  // robustness takes its states from the family's first planned instances
+  for (size_t f = 0; f < suite.families.size() && !formal_first; ++f) {
+    if (formal_of[f] != nullptr) formal_of[f]->Start(formal_group, runner, next_index[f]);
+  }
+  Wait(formal_group);
   for (size_t f = 0; f < suite.families.size() && !runner.Cancelled(); ++f) {
-    const FormalSpec& formal = suite.families[f].scenario->formal;
-    if (formal.output_bounds.empty() && formal.local_robustness.empty()) continue;
-    if (!mine[f]) continue;
-    RunFormalChecks(suite, suite.families[f], StateSources(formal, full_plan_heads[f]), threads, &next_index[f], &runner);
+    if (formal_of[f] != nullptr && !formal_of[f]->Write(&next_index[f], &runner)) break;
   }
 
   return session.Finish();
@@ -800,9 +969,9 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
     }
     jobs.push_back({&family, r.index, RecordedValues(family, r, {suite.path, 0, 0}), r.origin, r.seed});
   }
-  runner.Run(jobs, reference.size());
+  // the formal checks are computed alongside the simulations and written after them
+  std::deque<FormalChecks> formal_checks;
   for (const size_t f : formal_order) {
-    if (runner.Cancelled()) break;
     const Family& family = suite.families[f];
     // local robustness takes its states from the family's first planned instances, as the reference's run did
     std::vector<BatchRunner::Job> heads;
@@ -810,8 +979,17 @@ CampaignOutcome RunSameInstances(const Suite& suite, const std::vector<InstanceR
       if (heads.size() == kPlanHeads) break;
       heads.push_back({&family, heads.size(), std::move(p.values), std::move(p.label)});
     }
-    size_t next_index = *formal_index[f];
-    RunFormalChecks(suite, family, StateSources(family.scenario->formal, heads), session.threads(), &next_index, &runner);
+    formal_checks.emplace_back(suite, family, StateSources(family.scenario->formal, heads), session.threads());
+  }
+  tbb::task_group formal_group;  // after what its tasks use: destroyed (waited for) first
+  for (size_t k = 0; k < formal_order.size(); ++k) {
+    formal_checks[k].Start(formal_group, runner, *formal_index[formal_order[k]]);
+  }
+  runner.Run(jobs, reference.size());
+  Wait(formal_group);
+  for (size_t k = 0; k < formal_order.size() && !runner.Cancelled(); ++k) {
+    size_t next_index = *formal_index[formal_order[k]];
+    if (!formal_checks[k].Write(&next_index, &runner)) break;
   }
   return session.Finish();
 }

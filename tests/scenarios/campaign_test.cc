@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "scenarios/suite.h"
+#include "verifier/formal/checks.h"
 #include "tests/test_files.h"
 
 namespace gauntlet::scenarios {
@@ -211,6 +212,146 @@ TEST(CampaignTest, StopOnViolationEndsFailingRunsEarlyWithTheSameVerdicts) {
     }
   }
   EXPECT_GT(failed, 0u);
+}
+
+/// The lead_brake scenario with the acc network, its formal section replaced by `formal`, and `generators`;
+/// starting gaps up to 20 m and a lead at most 20 m/s fast make many instances start doomed (invalid).
+std::string FormalSuite(const std::string& name, const std::string& formal, const std::string& generators) {
+  const std::string source = std::string(GAUNTLET_SOURCE_DIR);
+  std::string text = ReadFile(source + "/configs/scenarios/lead_brake.yaml");
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"gap: {uniform: [8 m, 60 m]}", "gap: {uniform: [8 m, 20 m]}"},
+                                 {"lead_speed: {uniform: [10 m/s, 35 m/s]}", "lead_speed: {uniform: [10 m/s, 20 m/s]}"}}) {
+    text.replace(text.find(from), from.size(), to);
+  }
+  const size_t from = text.find("\nformal:");
+  text.replace(from, text.size() - from, "\n" + formal);
+  const fs::path dir = test::FreshDir("campaign_test_" + name);
+  std::ofstream(dir / "s.yaml") << text;
+  std::ofstream(dir / "suite.yaml") << "suite: " << name << "\nseed: 11\nmodels: {acc: {path: " << source
+                                    << "/zoo/acc_good.onnx}}\nscenarios: [{scenario: s.yaml, generators: " << generators
+                                    << "}]\n";
+  return (dir / "suite.yaml").string();
+}
+
+/// A local-robustness line as a one-by-one reference computes it: the family's first `states` completed
+/// planned instances (of the first `sources`), in plan order, each run again with its trace and checked
+/// around the model's input at its moment of lowest robustness (of the first gating requirement).
+struct LocalReference {
+  bool satisfied = true;
+  double margin = INFINITY;
+  std::vector<double> violated_at;  ///< the first state whose check is violated
+  size_t checked = 0;
+};
+LocalReference ReferenceLocalRobustness(const Suite& suite, const std::vector<InstanceResult>& plan, size_t sources,
+                                        size_t states, double delta) {
+  const Family& family = suite.families[0];
+  const models::Model& net = *suite.ModelOf(family).network;
+  LocalReference ref;
+  for (size_t i = 0; i < sources && ref.checked < states; ++i) {
+    const InstanceResult& r = plan.at(i);
+    EXPECT_EQ(r.index, i);
+    if (r.status != InstanceStatus::kCompleted) continue;
+    std::vector<double> values;
+    for (const auto& [name, value] : r.parameters) values.push_back(value);
+    core::Trace trace;
+    const InstanceResult again = RunInstance(suite, family, r.index, values, r.seed, r.origin, &trace);
+    EXPECT_EQ(ToJsonLine(again), ToJsonLine(r));
+    // the first sample at or after the first gating requirement's moment of lowest robustness
+    const auto gating = std::find_if(again.requirements.begin(), again.requirements.end(),
+                                     [](const RequirementOutcome& q) { return q.gating; });
+    if (gating == again.requirements.end()) {
+      ADD_FAILURE() << "lead_brake has gating requirements";
+      return ref;
+    }
+    const auto time = trace.time();
+    const size_t row = std::min<size_t>(
+        trace.size() - 1, static_cast<size_t>(std::lower_bound(time.begin(), time.end(), gating->min_robustness_time_s) -
+                                               time.begin()));
+    verifier::formal::LocalRobustnessSpec spec;
+    for (const char* input : {"model.in.gap_m", "model.in.speed_mps", "model.in.closing_speed_mps"}) {
+      spec.point.push_back(trace.column(input)[row]);
+    }
+    spec.epsilon = {0.5, 0.2, 0.2};
+    spec.delta = delta;
+    const auto check = verifier::formal::LocalRobustnessCheck(net, spec, 60.0, 1);
+    ++ref.checked;
+    if (check.verdict == verifier::formal::Verdict::kViolated) {
+      if (ref.satisfied) ref.violated_at = spec.point;
+      ref.satisfied = false;
+      ref.margin = -1.0;
+      continue;
+    }
+    EXPECT_EQ(check.verdict, verifier::formal::Verdict::kHolds) << check.detail;
+    std::vector<double> y(net.output_size());
+    models::Workspace ws;
+    net.Evaluate(spec.point, y, ws);
+    for (size_t j = 0; j < y.size(); ++j) {
+      ref.margin = std::min(ref.margin, delta - std::max(check.output_hi[j] - y[j], y[j] - check.output_lo[j]));
+    }
+  }
+  return ref;
+}
+
+TEST(CampaignTest, FormalChecksTakeTheFirstCompletedInstancesForAnyThreadCount) {
+  // the formal checks run alongside the instances, local robustness re-running its instances in waves:
+  // starting gaps short for the closing speeds make many planned instances invalid (broken assumption),
+  // so the states are the first completed ones, not the first ones; one check violated, one holding
+  const std::string path = FormalSuite(
+      "formal_states",
+      "formal:\n"
+      "  output_bounds:\n"
+      "    - {name: accel_range, input_lo: [0, 0, -15], input_hi: [150, 40, 40], output: 0, min: -9.0001, max: 3.0001,"
+      " time_budget_s: 60}\n"
+      "  local_robustness:\n"
+      "    - {name: tight, epsilon: [0.5, 0.2, 0.2], delta: 0.001, states: 5, time_budget_s: 60}\n"
+      "    - {name: loose, epsilon: [0.5, 0.2, 0.2], delta: 1.0, states: 2, time_budget_s: 60}\n",
+      "[{kind: uniform, count: 24}]");
+  const Suite suite = LoadSuite(path);
+  std::string expected;
+  for (const int threads : {1, 2, 3}) {
+    const std::string out = TempDir("formal_states" + std::to_string(threads));
+    const CampaignOutcome outcome = RunCampaign(suite, {.threads = threads, .out_dir = out});
+    const std::string results = ReadFile(out + "/results.jsonl");
+    if (threads > 1) {
+      EXPECT_EQ(results, expected) << threads << " threads";
+      continue;
+    }
+    expected = results;
+    ASSERT_EQ(outcome.results.size(), 24u + 3u);
+    const std::vector<InstanceResult> plan(outcome.results.begin(), outcome.results.begin() + 24);
+    size_t invalid_first = 0;  // invalid instances among the first ten (the states' sources)
+    for (size_t i = 0; i < 10; ++i) invalid_first += plan[i].status == InstanceStatus::kInvalid ? 1 : 0;
+    ASSERT_GE(invalid_first, 2u) << "the test needs instances that give no state";
+    ASSERT_LE(invalid_first, 5u) << "and enough that do";
+    const InstanceResult& bounds = outcome.results[24];
+    const InstanceResult& tight = outcome.results[25];
+    const InstanceResult& loose = outcome.results[26];
+    EXPECT_EQ(bounds.id, "lead_brake#24 formal:accel_range");
+    ASSERT_EQ(bounds.requirements.size(), 1u) << bounds.error;
+    EXPECT_TRUE(bounds.requirements[0].satisfied);
+    EXPECT_EQ(tight.id, "lead_brake#25 formal:tight");
+    EXPECT_EQ(loose.id, "lead_brake#26 formal:loose");
+    const LocalReference tight_ref = ReferenceLocalRobustness(suite, plan, 10, 5, 0.001);
+    const LocalReference loose_ref = ReferenceLocalRobustness(suite, plan, 10, 2, 1.0);
+    EXPECT_EQ(tight_ref.checked, 5u);
+    EXPECT_EQ(loose_ref.checked, 2u);
+    // the margin tells the states apart: a third one would lower it
+    EXPECT_LT(ReferenceLocalRobustness(suite, plan, 10, 3, 1.0).margin, loose_ref.margin);
+    ASSERT_EQ(tight.requirements.size(), 1u) << tight.error;
+    ASSERT_EQ(loose.requirements.size(), 1u) << loose.error;
+    EXPECT_FALSE(tight_ref.satisfied) << "a change of 0.001 m/s^2 is exceeded near any state";
+    EXPECT_EQ(tight.requirements[0].satisfied, tight_ref.satisfied);
+    ASSERT_TRUE(tight.witness.has_value());
+    EXPECT_EQ(tight.witness->reference_input, tight_ref.violated_at);
+    EXPECT_TRUE(loose_ref.satisfied);
+    EXPECT_EQ(loose.requirements[0].satisfied, loose_ref.satisfied);
+    EXPECT_EQ(loose.requirements[0].robustness, loose_ref.margin);
+  }
+  // the same lines when the checks run after another run's instances (the paired runs of a gate)
+  const std::vector<InstanceResult> reference = RunCampaign(suite, {.threads = 2}).results;
+  const CampaignOutcome same = RunSameInstances(suite, reference, {.threads = 2});
+  ASSERT_EQ(same.results.size(), reference.size());
+  for (size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(ToJsonLine(same.results[i]), ToJsonLine(reference[i]));
 }
 
 }  // namespace
