@@ -10,10 +10,10 @@
 #include <string_view>
 #include <tuple>
 
+#include "core/normal.h"
 #include "core/rng.h"
 #include "openscenario/expression.h"
 #include "openscenario/internal/xml_file.h"
-#include "scenarios/parameter_space.h"
 
 namespace gauntlet::openscenario {
 namespace {
@@ -24,10 +24,14 @@ constexpr double kMaxPoissonMean = 100000.0;
 
 using Kind = StochasticParameter::Kind;
 
-/// The normal (log-space normal for a log-normal) a continuous stochastic parameter maps through.
-scenarios::Parameter NormalOf(const StochasticParameter& p) {
-  scenarios::Parameter n{.kind = scenarios::Parameter::Kind::kNormal, .lo = p.lo, .hi = p.hi, .mean = p.mean,
-                         .stddev = std::sqrt(p.variance)};
+/// The truncated normal (log-space normal for a log-normal) a continuous stochastic parameter maps through.
+struct TruncatedNormal {
+  double mean, stddev, lo, hi;
+  /// The value at unit coordinate u (core::TruncatedNormalQuantile).
+  [[nodiscard]] double At(double u) const { return core::TruncatedNormalQuantile(u, mean, stddev, lo, hi); }
+};
+TruncatedNormal NormalOf(const StochasticParameter& p) {
+  TruncatedNormal n{.mean = p.mean, .stddev = std::sqrt(p.variance), .lo = p.lo, .hi = p.hi};
   if (p.kind == Kind::kLogNormal) {
     // X = exp(Y), Y normal: Var X / (E X)^2 = exp(s^2) - 1, E X = exp(mu + s^2 / 2)
     const double s2 = std::log1p(p.variance / (p.mean * p.mean));
@@ -359,9 +363,9 @@ double StochasticParameter::SampleNumber(double u) const {
     case Kind::kUniform:
       return std::min(lo + u * (hi - lo), hi);
     case Kind::kNormal:
-      return NormalOf(*this).FromUnit(u);
+      return NormalOf(*this).At(u);
     case Kind::kLogNormal:
-      return std::clamp(std::exp(NormalOf(*this).FromUnit(u)), lo, hi);
+      return std::clamp(std::exp(NormalOf(*this).At(u)), lo, hi);
     case Kind::kHistogram: {
       std::vector<double> weights;
       for (const Bin& b : bins) weights.push_back(b.weight);

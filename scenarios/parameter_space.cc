@@ -6,12 +6,12 @@
 
 #include "core/check.h"
 #include "core/format.h"
+#include "core/normal.h"
 
 namespace gauntlet::scenarios {
 namespace {
 
 constexpr double kUnitMax = 1.0 - 0x1.0p-53;  // the largest double below 1
-constexpr double kUnitMin = 0x1.0p-53;
 
 double ClampUnit(double u) {
   if (!(u >= 0.0)) return 0.0;  // also NaN
@@ -26,48 +26,9 @@ size_t CellIndex(double u, size_t n) {
 
 double CellCentre(size_t index, size_t n) { return (static_cast<double>(index) + 0.5) / static_cast<double>(n); }
 
-// Upper tail Q(z) = 1 - Φ(z), accurate for large z.
-double NormalUpperTail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
-
 std::string Num(double v) { return core::FormatDouble(v); }
 
 }  // namespace
-
-double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-
-double NormalQuantile(double p) {
-  if (std::isnan(p)) return p;
-  if (p <= 0.0) return -std::numeric_limits<double>::infinity();
-  if (p >= 1.0) return std::numeric_limits<double>::infinity();
-  if (p > 0.5) return -NormalQuantile(1.0 - p);
-  // rational approximation (Acklam), lower half
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
-                                 1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                 6.680131188771972e+01, -1.328068155288572e+01};
-  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                                 -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                                 3.754408661907416e+00};
-  double x;
-  if (p < 0.02425) {
-    const double q = std::sqrt(-2.0 * std::log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
-  } else {
-    const double q = p - 0.5;
-    const double r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
-  }
-  // two Halley steps on Φ(x) - p
-  for (int i = 0; i < 2; ++i) {
-    const double e = NormalCdf(x) - p;
-    const double u = e * std::sqrt(2.0 * M_PI) * std::exp(0.5 * x * x);
-    x = x - u / (1.0 + 0.5 * x * u);
-  }
-  return x;
-}
 
 double Parameter::Nominal() const {
   if (!std::isnan(nominal)) return nominal;
@@ -108,22 +69,8 @@ double Parameter::FromUnit(double u) const {
   switch (kind) {
     case Kind::kUniform:
       return std::min(lo + u * (hi - lo), hi);
-    case Kind::kNormal: {
-      const double a = (lo - mean) / stddev;
-      const double b = (hi - mean) / stddev;
-      if (std::isinf(a) || std::isinf(b)) u = std::max(u, kUnitMin);
-      double z;
-      if (a > 0.0) {  // both bounds in the upper tail: work with Q for precision
-        const double qa = NormalUpperTail(a);
-        const double qb = NormalUpperTail(b);
-        z = -NormalQuantile(qa - u * (qa - qb));
-      } else {
-        const double pa = NormalCdf(a);
-        const double pb = NormalCdf(b);
-        z = NormalQuantile(pa + u * (pb - pa));
-      }
-      return std::clamp(mean + stddev * z, lo, hi);
-    }
+    case Kind::kNormal:
+      return core::TruncatedNormalQuantile(u, mean, stddev, lo, hi);
     case Kind::kChoice:
       return choices.empty() ? Nominal() : choices[CellIndex(u, choices.size())];
     case Kind::kRange:
@@ -146,13 +93,13 @@ double Parameter::ToUnit(double value) const {
       const double z = (value - mean) / stddev;
       double u;
       if (a > 0.0) {
-        const double qa = NormalUpperTail(a);
-        const double qb = NormalUpperTail(b);
-        u = (qa - NormalUpperTail(z)) / (qa - qb);
+        const double qa = core::NormalUpperTail(a);
+        const double qb = core::NormalUpperTail(b);
+        u = (qa - core::NormalUpperTail(z)) / (qa - qb);
       } else {
-        const double pa = NormalCdf(a);
-        const double pb = NormalCdf(b);
-        u = (NormalCdf(z) - pa) / (pb - pa);
+        const double pa = core::NormalCdf(a);
+        const double pb = core::NormalCdf(b);
+        u = (core::NormalCdf(z) - pa) / (pb - pa);
       }
       return ClampUnit(u);
     }
@@ -312,7 +259,7 @@ std::vector<core::Diagnostic> ParameterSpace::Check() const {
           error(who + ": normal needs a finite mean and stddev > 0 (got stddev " + Num(p.stddev) + ")");
           bounds_ok = false;
         } else if (std::isnan(p.lo) || std::isnan(p.hi) || !(p.lo < p.hi) ||
-                   !(NormalCdf((p.hi - p.mean) / p.stddev) - NormalCdf((p.lo - p.mean) / p.stddev) > 1e-300)) {
+                   !(core::NormalCdf((p.hi - p.mean) / p.stddev) - core::NormalCdf((p.lo - p.mean) / p.stddev) > 1e-300)) {
           error(who + ": normal truncation bounds must satisfy lo < hi and hold some probability (got " + Num(p.lo) +
                 ", " + Num(p.hi) + ")");
           bounds_ok = false;

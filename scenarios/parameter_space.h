@@ -105,9 +105,4 @@ struct ParameterSpace {
   void Validate() const;
 };
 
-/// The standard normal CDF Φ(z).
-[[nodiscard]] double NormalCdf(double z);
-/// The inverse of NormalCdf for p in (0, 1); ±inf at 0 and 1. Accurate to about 1e-15 relative.
-[[nodiscard]] double NormalQuantile(double p);
-
 }  // namespace gauntlet::scenarios

@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/input_file.h"
+#include "core/normal.h"
 #include "core/rng.h"
 #include "core/suggest.h"
 #include "core/text.h"
@@ -168,6 +169,15 @@ TEST_F(HeaderExamplesRun, CoreRngAndTrace) {
   // END
   EXPECT_EQ(gap.size(), 1u);
   EXPECT_EQ(gap[0], 35.0);
+}
+
+TEST_F(HeaderExamplesRun, CoreNormal) {
+  // BEGIN core/normal.h
+  const double z = core::NormalQuantile(0.975);                                   // 1.959963984540054
+  const double v = core::TruncatedNormalQuantile(0.5, 10.0, 2.0, 9.0, INFINITY);  // the median of N(10, 2) above 9
+  // END
+  EXPECT_NEAR(z, 1.959963984540054, 1e-14);
+  EXPECT_NEAR(core::NormalCdf((v - 10.0) / 2.0), 0.5 * (1.0 + core::NormalCdf(-0.5)), 1e-12);
 }
 
 TEST_F(HeaderExamplesRun, ModelsModelAndPolicy) {

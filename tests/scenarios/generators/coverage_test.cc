@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/normal.h"
 #include "core/rng.h"
 #include "scenarios/generators/samplers.h"
 
@@ -38,7 +39,7 @@ TEST(CoverageTest, MatchesANaiveCount) {
         case 1:
           return v[2] == 4 ? 0 : v[2] == 8 ? 1 : 2;  // by position in the list
         case 2:
-          return std::min<size_t>(static_cast<size_t>(10 * NormalCdf(v[3])), 9);  // equal probability
+          return std::min<size_t>(static_cast<size_t>(10 * core::NormalCdf(v[3])), 9);  // equal probability
         default:
           return static_cast<size_t>(std::lround(v[4] * 4));
       }
