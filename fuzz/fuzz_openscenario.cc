@@ -1,6 +1,7 @@
 // Fuzzes the OpenSCENARIO reader (openscenario::LoadScenario: pugixml, parameters and expressions,
 // entities, catalogs, storyboard, positions on the road network) on a scratch `scenario.xosc`, next to
-// the road network its seeds name (`road.xodr`, esmini's straight_500m) and esmini's catalogs
+// the road networks its seeds name (`road.xodr`, esmini's straight_500m; `signs.xodr`, the same with
+// signals) and esmini's catalogs
 // (`Vehicles/`, `Pedestrians/`, `MiscObjects/`, `Controllers/`), then plays an accepted scenario for at
 // most 200 steps of 0.05 s: a scenario that loads must play (core::InputError at run time is a
 // documented answer, anything else a finding).
@@ -13,6 +14,7 @@
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   gauntlet::fuzz::CopyIntoScratch("data/openscenario/xodr/straight_500m.xodr", "road.xodr");
+  gauntlet::fuzz::CopyIntoScratch("data/openscenario/xodr/straight_500m_signs.xodr", "signs.xodr");
   for (const std::string kind : {"Vehicles/VehicleCatalog", "Pedestrians/PedestrianCatalog",
                                  "MiscObjects/MiscObjectCatalog", "Controllers/ControllerCatalog"}) {
     std::filesystem::create_directories(gauntlet::fuzz::ScratchDir() + "/" + kind.substr(0, kind.find('/')));

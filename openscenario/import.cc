@@ -395,6 +395,7 @@ class Importer {
       const Action& a = sc_.actions[static_cast<size_t>(init.action)];
       const auto* speed = std::get_if<SpeedAction>(&a.body);
       if (std::holds_alternative<TeleportAction>(a.body) || std::holds_alternative<IgnoredAction>(a.body) ||
+          std::holds_alternative<TrafficSignalAction>(a.body) ||
           (speed && !speed->relative && speed->dynamics.shape == Shape::kStep))
         continue;
       if (init.entity == ego_) {
@@ -821,7 +822,9 @@ class Importer {
                                                .duration_s = l->dynamics.value, .shape = shape});
       return true;
     }
-    if (std::holds_alternative<IgnoredAction>(action.body)) return true;  // the player does nothing either
+    // the player does nothing either; signals matter only to conditions, which are refused here
+    if (std::holds_alternative<IgnoredAction>(action.body) || std::holds_alternative<TrafficSignalAction>(action.body))
+      return true;
     Error(action.pos, "this action cannot be expressed as a sim behaviour; supported: SpeedAction (absolute, step or linear "
                       "over time), LaneChangeAction (to a neighbour lane, over time)");
     return false;

@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numbers>
 #include <stdexcept>
@@ -351,6 +352,16 @@ struct Player::Impl {
   std::vector<CondRt> conds;
   std::vector<int> element_of_condition;  // StoryboardElementState: the element, else -1
 
+  // traffic signals: each signal's state ("" until set), each controller's cycle origin and phase
+  std::map<std::string, std::string> signal_states;
+  struct ControllerRt {
+    double origin = 0.0;  // when its first phase (virtually) began
+    long long tick = std::numeric_limits<long long>::min();  // cycles * phases + phase, of the phase applied
+    int phase = -1;
+  };
+  std::vector<ControllerRt> controllers;
+  std::vector<int> controller_of_condition;  // TrafficSignalControllerCondition: the controller, else -1
+
   // action instances
   struct Inst {
     int action = -1;
@@ -406,6 +417,14 @@ struct Player::Impl {
         }
       }
     }
+    controllers.resize(sc.signal_controllers.size());
+    for (size_t i = 0; i < controllers.size(); ++i) controllers[i].origin = sc.signal_controllers[i].start;
+    controller_of_condition.assign(sc.conditions.size(), -1);
+    for (size_t c = 0; c < sc.conditions.size(); ++c) {
+      if (sc.conditions[c].kind != Condition::Kind::kTrafficSignalController) continue;
+      for (size_t i = 0; i < sc.signal_controllers.size(); ++i)
+        if (sc.signal_controllers[i].name == sc.conditions[c].entity) controller_of_condition[c] = static_cast<int>(i);
+    }
     insts_of_element.resize(sc.elements.size());
     for (size_t e = 0; e < sc.elements.size(); ++e) {
       const Element& el = sc.elements[e];
@@ -448,6 +467,46 @@ struct Player::Impl {
     throw core::InputError(pos, message + " (at t = " + core::FormatFixed(time, 3) + " s)");
   }
   std::string Stamp() const { return core::FormatFixed(time, 3) + ": "; }
+
+  // ---- traffic signals ----------------------------------------------------------------------------
+  /// Brings controller i to the phase it is in at the current time (phase boundaries count as reached
+  /// 1e-9 s early, so that the accumulated step times meet them); a phase that begins sets its states.
+  void AdvanceController(size_t i) {
+    const TrafficSignalController& tc = sc.signal_controllers[i];
+    ControllerRt& rt = controllers[i];
+    double cycle = 0.0;
+    for (const auto& p : tc.phases) cycle += p.duration;
+    const double e = time - rt.origin + 1e-9;
+    const double k = std::floor(e / cycle);
+    const double r = e - k * cycle;
+    size_t phase = tc.phases.size() - 1;
+    double end = 0.0;
+    for (size_t p = 0; p < tc.phases.size(); ++p) {
+      end += tc.phases[p].duration;
+      if (r < end) {
+        phase = p;
+        break;
+      }
+    }
+    const long long tick = static_cast<long long>(k) * static_cast<long long>(tc.phases.size()) + static_cast<long long>(phase);
+    if (tick == rt.tick) return;
+    rt.tick = tick;
+    rt.phase = static_cast<int>(phase);
+    for (const auto& [id, state] : tc.phases[phase].states) signal_states[id] = state;
+  }
+  void AdvanceSignals() {
+    for (size_t i = 0; i < controllers.size(); ++i) AdvanceController(i);
+  }
+  /// TrafficSignalControllerAction: the phase starts now, the cycle goes on from it.
+  void SetPhase(int controller, int phase) {
+    const TrafficSignalController& tc = sc.signal_controllers[static_cast<size_t>(controller)];
+    double before = 0.0;
+    for (int p = 0; p < phase; ++p) before += tc.phases[static_cast<size_t>(p)].duration;
+    ControllerRt& rt = controllers[static_cast<size_t>(controller)];
+    rt.origin = time - before;
+    rt.tick = std::numeric_limits<long long>::min();
+    AdvanceController(static_cast<size_t>(controller));
+  }
 
   // ---- positions ----------------------------------------------------------------------------------
   struct Placed {
@@ -901,6 +960,16 @@ struct Player::Impl {
         if (it == table.end()) return false;
         return CompareValues(it->second, c.text_value, c.rule);
       }
+      case Condition::Kind::kTrafficSignal: {
+        const auto it = signal_states.find(c.entity);
+        return it != signal_states.end() && it->second == c.text_value;
+      }
+      case Condition::Kind::kTrafficSignalController: {
+        const int i = controller_of_condition[static_cast<size_t>(index)];
+        if (i < 0 || controllers[static_cast<size_t>(i)].phase < 0) return false;
+        const auto& tc = sc.signal_controllers[static_cast<size_t>(i)];
+        return tc.phases[static_cast<size_t>(controllers[static_cast<size_t>(i)].phase)].name == c.text_value;
+      }
       case Condition::Kind::kStoryboardElementState: {
         CondRt& rt = conds[static_cast<size_t>(index)];
         const int e = element_of_condition[static_cast<size_t>(index)];
@@ -1245,6 +1314,12 @@ struct Player::Impl {
         if (!a0 || !b0) Fail(a.pos, "cannot do arithmetic on '" + cur + "' and '" + v->value + "'");
         cur = FormatNumber(v->op == SetValueAction::Op::kAdd ? *a0 + *b0 : *a0 * *b0);
       }
+      in.running = false;
+      return;
+    }
+    if (const auto* ts = std::get_if<TrafficSignalAction>(&a.body)) {
+      if (ts->controller >= 0) SetPhase(ts->controller, ts->phase);
+      else signal_states[ts->signal] = ts->state;
       in.running = false;
       return;
     }
@@ -1858,6 +1933,7 @@ struct Player::Impl {
            std::holds_alternative<TeleportAction>(Act(insts[static_cast<size_t>(inst)]).body);
   }
   void Start() {
+    AdvanceSignals();  // the controllers' phases at t = 0, then the Init actions (they may set signals)
     // Init actions in file order, except that a teleport relative to an entity waits for that entity's
     // own teleport (esmini orders them so)
     std::vector<int> pending = init_insts;
@@ -1905,6 +1981,7 @@ struct Player::Impl {
     if (finished) return;
     const double dt = options.time_step;
     for (Ent& e : ents) e.moved = false;
+    AdvanceSignals();  // the phases at t, before any condition reads them
     // the storyboard's stop trigger, then the stories (esmini's StoryBoard::Step)
     if (EvalTrigger(sc.stop_trigger, false)) {
       for (int s : sc.stories) StopElement(s);

@@ -15,8 +15,11 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <numbers>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "core/input_file.h"
 #include "core/suggest.h"
@@ -443,8 +446,11 @@ class Reader {
   void ReadRoadNetwork(const Node& rn) {
     sc_.roads = std::make_shared<const opendrive::Network>();
     if (!rn) return;
-    Only(rn, {"LogicFile"}, {"SceneGraphFile", "TrafficSignals", "UsedArea"});
-    const Node logic = rn.Child("LogicFile");
+    Only(rn, {"LogicFile", "TrafficSignals"}, {"SceneGraphFile", "UsedArea"});
+    ReadLogicFile(rn.Child("LogicFile"));
+    if (const Node ts = rn.Child("TrafficSignals")) ReadTrafficSignals(ts);
+  }
+  void ReadLogicFile(const Node& logic) {
     if (!logic) return;
     const std::string file = Str(logic, "filepath");
     fs::path path = Relative(file);
@@ -460,6 +466,138 @@ class Reader {
     } catch (const core::InputError& e) {
       errors_.Absorb(e);
     }
+  }
+
+  // ---- traffic signals ----------------------------------------------------------------------------
+  /// The ids of the road network's signals (read from the .xodr once, when the scenario names one).
+  const std::set<std::string>& SignalIds() {
+    if (signal_ids_) return *signal_ids_;
+    signal_ids_.emplace();
+    if (sc_.road_file.empty()) return *signal_ids_;
+    try {
+      const std::unique_ptr<XmlFile> f = ParseXml(sc_.road_file);
+      for (pugi::xml_node road : f->doc.document_element().children("road"))
+        for (pugi::xml_node signal : road.child("signals").children("signal"))
+          signal_ids_->insert(signal.attribute("id").value());
+    } catch (const core::InputError&) {
+      // the road network's own error is reported where it is loaded
+    }
+    return *signal_ids_;
+  }
+  /// A signal id must name a signal of the road network.
+  void CheckSignal(const Node& n, const std::string& id) {
+    if (sc_.road_file.empty()) {
+      Error(n.Pos(), n.Name() + ": traffic signal '" + id + "' needs a road network (RoadNetwork LogicFile) holding it");
+      return;
+    }
+    const std::set<std::string>& ids = SignalIds();
+    if (!ids.contains(id))
+      Error(n.Pos(), n.Name() + ": the road network has no signal '" + id + "'" +
+                         core::DidYouMean(id, std::vector<std::string>(ids.begin(), ids.end())));
+  }
+  /// RoadNetwork TrafficSignals: controllers with their phases; a reference chain fixes each start.
+  void ReadTrafficSignals(const Node& ts) {
+    Only(ts, {"TrafficSignalController"});
+    auto& ctrls = sc_.signal_controllers;
+    for (const Node& c : ts.Children("TrafficSignalController")) {
+      Only(c, {"Phase"});
+      TrafficSignalController tc;
+      tc.name = Str(c, "name");
+      tc.pos = c.Pos();
+      tc.reference = Str(c, "reference", "");
+      tc.delay = Num(c, "delay", 0.0);
+      if (tc.delay < 0) Error(c.Pos(), "TrafficSignalController: delay must not be negative");
+      if (Has(c, "delay") && tc.reference.empty())
+        Error(c.Pos(), "TrafficSignalController: a delay needs a reference (the controller it is delayed to)");
+      if (std::any_of(ctrls.begin(), ctrls.end(), [&](const auto& o) { return o.name == tc.name; }))
+        Error(c.Pos(), "TrafficSignalController: a second controller named '" + tc.name + "'");
+      double total = 0.0;
+      for (const Node& p : c.Children("Phase")) {
+        Only(p, {"TrafficSignalState"});
+        TrafficSignalController::Phase phase;
+        phase.name = Str(p, "name");
+        phase.duration = Num(p, "duration");
+        if (phase.duration < 0) Error(p.Pos(), "Phase: duration must not be negative");
+        if (std::any_of(tc.phases.begin(), tc.phases.end(), [&](const auto& o) { return o.name == phase.name; }))
+          Error(p.Pos(), "Phase: a second phase named '" + phase.name + "' in controller '" + tc.name + "'");
+        for (const Node& st : p.Children("TrafficSignalState")) {
+          Only(st, {});
+          phase.states.emplace_back(Str(st, "trafficSignalId"), Str(st, "state"));
+          CheckSignal(st, phase.states.back().first);
+        }
+        total += std::max(phase.duration, 0.0);
+        tc.phases.push_back(phase);
+      }
+      if (tc.phases.empty()) Error(c.Pos(), "TrafficSignalController needs at least one Phase");
+      else if (!(total > 0)) Error(c.Pos(), "TrafficSignalController: the durations of its phases add up to 0");
+      ctrls.push_back(tc);
+    }
+    // each controller's first phase starts its delay after its reference's first phase
+    for (TrafficSignalController& tc : ctrls) {
+      std::set<std::string> seen = {tc.name};
+      const TrafficSignalController* at = &tc;
+      tc.start = 0.0;
+      while (!at->reference.empty()) {
+        const int r = FindController(at->reference);
+        if (r < 0) {
+          std::vector<std::string> names;
+          for (const auto& o : ctrls) names.push_back(o.name);
+          Error(at->pos, "TrafficSignalController: no controller named '" + at->reference + "' to refer to" +
+                             core::DidYouMean(at->reference, names));
+          break;
+        }
+        tc.start += at->delay;
+        at = &ctrls[static_cast<size_t>(r)];
+        if (!seen.insert(at->name).second) {
+          Error(tc.pos, "TrafficSignalController: the references of '" + tc.name + "' go round in a circle");
+          break;
+        }
+      }
+    }
+  }
+  int FindController(const std::string& name) const {
+    for (size_t i = 0; i < sc_.signal_controllers.size(); ++i)
+      if (sc_.signal_controllers[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  /// The controller and phase indices a trafficSignalControllerRef and phase name (-1 with an error).
+  std::pair<int, int> FindPhase(const Node& n) {
+    const std::string ref = Str(n, "trafficSignalControllerRef");
+    const std::string phase = Str(n, "phase");
+    const int c = FindController(ref);
+    if (c < 0) {
+      std::vector<std::string> names;
+      for (const auto& o : sc_.signal_controllers) names.push_back(o.name);
+      Error(n.Pos(), n.Name() + ": no TrafficSignalController named '" + ref + "' in the RoadNetwork" +
+                         core::DidYouMean(ref, names));
+      return {-1, -1};
+    }
+    const auto& phases = sc_.signal_controllers[static_cast<size_t>(c)].phases;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < phases.size(); ++i) {
+      if (phases[i].name == phase) return {c, static_cast<int>(i)};
+      names.push_back(phases[i].name);
+    }
+    Error(n.Pos(), n.Name() + ": controller '" + ref + "' has no phase '" + phase + "'" + core::DidYouMean(phase, names));
+    return {-1, -1};
+  }
+  /// InfrastructureAction: a TrafficSignalStateAction or TrafficSignalControllerAction.
+  int ReadInfrastructureAction(const Node& k, const std::string& name) {
+    Only(k, {"TrafficSignalAction"});
+    const Node t = Choice(k, {"TrafficSignalAction"});
+    const Node a = t ? Choice(t, {"TrafficSignalStateAction", "TrafficSignalControllerAction"}) : Node{};
+    if (!a) return -1;
+    Only(a, {});
+    TrafficSignalAction out;
+    if (a.Name() == "TrafficSignalStateAction") {
+      out.signal = Str(a, "name");
+      out.state = Str(a, "state");
+      CheckSignal(a, out.signal);
+    } else {
+      std::tie(out.controller, out.phase) = FindPhase(a);
+      if (out.controller < 0) return -1;
+    }
+    return AddAction({name, out, a.Pos()});
   }
 
   // ---- entities -----------------------------------------------------------------------------------
@@ -905,7 +1043,7 @@ class Reader {
     if (!k) return -1;
     const std::string kind = k.Name();
     if (kind == "EnvironmentAction") return Ignored(k, name, "the environment does not change how entities move");
-    if (kind == "InfrastructureAction") return Ignored(k, name, "traffic signals do not change how entities move here");
+    if (kind == "InfrastructureAction") return ReadInfrastructureAction(k, name);
     if (kind == "SetMonitorAction") return Ignored(k, name, "monitors are not simulated");
     SetValueAction s;
     s.variable = kind == "VariableAction";
@@ -1387,7 +1525,7 @@ class Reader {
     if (!k) return -1;
     if (k.Name() == "ByValueCondition") {
       const Node v = Choice(k, {"SimulationTimeCondition", "StoryboardElementStateCondition", "ParameterCondition",
-                                "VariableCondition"});
+                                "VariableCondition", "TrafficSignalCondition", "TrafficSignalControllerCondition"});
       if (!v) return -1;
       Only(v, {});
       c.pos = v.Pos();
@@ -1411,6 +1549,16 @@ class Reader {
                                       {"endTransition", ElementState::kEndTransition},
                                       {"stopTransition", ElementState::kStopTransition},
                                       {"skipTransition", ElementState::kSkipTransition}});
+      } else if (kind == "TrafficSignalCondition") {
+        c.kind = Condition::Kind::kTrafficSignal;
+        c.entity = Str(v, "name");
+        c.text_value = Str(v, "state");
+        CheckSignal(v, c.entity);
+      } else if (kind == "TrafficSignalControllerCondition") {
+        c.kind = Condition::Kind::kTrafficSignalController;
+        c.entity = Str(v, "trafficSignalControllerRef");
+        c.text_value = Str(v, "phase");
+        if (FindPhase(v).first < 0) return -1;
       } else {
         c.kind = kind == "ParameterCondition" ? Condition::Kind::kParameter : Condition::Kind::kVariable;
         c.entity = RefName(v, kind == "ParameterCondition" ? "parameterRef" : "variableRef");
@@ -1538,6 +1686,7 @@ class Reader {
   std::vector<std::string> controllers_;  ///< per entity: its ObjectController's type, "" for none
   std::map<int, std::string> assigned_;   ///< controllers assigned by AssignControllerAction
   std::vector<int> actors_;               ///< the entities the actions being read act on
+  std::optional<std::set<std::string>> signal_ids_;  ///< the road network's signal ids, once read
 };
 
 }  // namespace

@@ -217,10 +217,36 @@ struct SetValueAction {
   std::string value;
 };
 
+/// TrafficSignalStateAction (`signal` set to `state`) or TrafficSignalControllerAction (`controller`
+/// jumps to its phase `phase`, which starts now).
+struct TrafficSignalAction {
+  std::string signal;  ///< StateAction: the signal's id in the road network
+  std::string state;
+  int controller = -1;  ///< ControllerAction: index into Scenario::signal_controllers (-1: a StateAction)
+  int phase = -1;       ///< ControllerAction: index into the controller's phases
+};
+
 /// An action the player does not simulate because the standard allows it to be ignored (visibility,
-/// lights, environment, traffic signals): it completes when it starts; loading warned about it.
+/// lights, environment): it completes when it starts; loading warned about it.
 struct IgnoredAction {
   std::string element;
+};
+
+/// A RoadNetwork TrafficSignalController: its phases run in order, over and over, from
+/// `start` (the controller's first phase begins at t = start; before it the cycle runs as if it had
+/// been going on, so the phase at any t is fixed by (t - start) modulo the cycle time).
+struct TrafficSignalController {
+  std::string name;
+  double delay = 0.0;     ///< s after the reference's first phase
+  std::string reference;  ///< "" = none
+  double start = 0.0;     ///< the sum of the delays along the reference chain
+  struct Phase {
+    std::string name;
+    double duration = 0.0;  ///< s
+    std::vector<std::pair<std::string, std::string>> states;  ///< TrafficSignalState: signal id, state
+  };
+  std::vector<Phase> phases;  ///< at least one, with a positive total duration
+  core::SourcePos pos;
 };
 
 /// A storyboard or Init action.
@@ -228,12 +254,13 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction, SpeedProfileAction>
+               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).
   [[nodiscard]] bool IsPrivate() const {
-    return !std::holds_alternative<SetValueAction>(body) && !std::holds_alternative<IgnoredAction>(body);
+    return !std::holds_alternative<SetValueAction>(body) && !std::holds_alternative<IgnoredAction>(body) &&
+           !std::holds_alternative<TrafficSignalAction>(body);
   }
 };
 
@@ -251,6 +278,7 @@ struct Condition {
     kTraveledDistance, kRelativeDistance, kTimeHeadway, kTimeToCollision, kReachPosition, kDistance,
     kSpeed, kRelativeSpeed, kAcceleration, kCollision, kEndOfRoad, kStandStill, kOffroad,  // by entity
     kRelativeClearance,
+    kTrafficSignal, kTrafficSignalController,  // by value: `entity` the signal id / controller, `text_value` the state / phase
   };
   std::string name;
   double delay = 0.0;
@@ -330,6 +358,7 @@ struct Scenario {
   std::vector<Entity> entities;
   std::vector<Action> actions;
   std::vector<InitAction> init;
+  std::vector<TrafficSignalController> signal_controllers;  ///< RoadNetwork TrafficSignals
   std::vector<Condition> conditions;
   std::vector<Element> elements;
   std::vector<int> stories;  ///< top-level elements

@@ -25,7 +25,7 @@ std::vector<std::string> Examples() {
 }
 
 // The examples refused, each with what its first error names (esmini's own controllers, trailers,
-// traffic, traffic signals, LateralDistanceAction, Nurbs/ClothoidSpline shapes, and files that name
+// traffic, LateralDistanceAction, Nurbs/ClothoidSpline shapes, and files that name
 // catalogs or roads which are not there); every other example plays.
 const std::map<std::string, std::string>& Refused() {
   static const std::map<std::string, std::string> refused = {
@@ -62,7 +62,6 @@ const std::map<std::string, std::string>& Refused() {
       {"parking_lot.xosc", "Trailer is not supported"},
       {"swarm.xosc", "TrafficAction is not supported"},
       {"synchronize.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
-      {"traffic_lights.xosc", "TrafficSignalCondition is not supported"},
       {"trailer_connect.xosc", "TrailerAction is not supported"},
       {"trailers.xosc", "Trailer is not supported"},
       {"trajectory-test.xosc", "Nurbs is not supported"},
@@ -99,17 +98,18 @@ TEST(EsminiExamplesTest, EveryExamplePlaysOrIsRefusedAtAPosition) {
     }
   }
   std::cout << "esmini examples: " << played << " played, " << refused << " refused\n";
-  EXPECT_EQ(played, 31);
+  EXPECT_EQ(played, 32);
   EXPECT_EQ(refused, static_cast<int>(Refused().size()));
 }
 
 TEST(EsminiExamplesTest, KnownExamplesPlay) {
   // scenarios of the supported subset: lane changes, trajectories, synchronisation, left-hand traffic,
-  // speed profiles, longitudinal distances, relative clearance
+  // speed profiles, longitudinal distances, relative clearance, traffic signals
   for (const std::string name : {"cut-in.xosc", "cut-in_simple.xosc", "lane_change_simple.xosc", "velodrome.xosc",
                                  "left-hand-traffic_by_heading.xosc", "lane-change_clothoid_based_trajectory.xosc",
                                  "straight_500m.xosc", "slow-lead-vehicle.xosc", "speed-profile.xosc", "drop-bike.xosc",
-                                 "highway_merge.xosc", "long_dist_action_with_jerk.xosc", "two_plus_one_road.xosc"}) {
+                                 "highway_merge.xosc", "long_dist_action_with_jerk.xosc", "two_plus_one_road.xosc",
+                                 "traffic_lights.xosc"}) {
     SCOPED_TRACE(name);
     const std::string path = std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xosc/" + name;
     EXPECT_NO_THROW((void)PlayFile(path, 0.05, 60.0));
