@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include "core/check.h"
@@ -105,6 +106,20 @@ CoSimulation::CoSimulation(std::shared_ptr<const openscenario::Scenario> scenari
     }
     world_.actors.push_back(std::move(a));
   }
+  // the lane table: each road's lane ids (every section's), left to right
+  const std::vector<opendrive::Road>& roads = sc.roads->roads();
+  for (const opendrive::Road& road : roads) {
+    std::vector<int> ids;
+    for (const opendrive::LaneSection& section : road.sections)
+      for (const opendrive::Lane& lane : section.lanes)
+        if (lane.id != 0) ids.push_back(lane.id);
+    std::sort(ids.begin(), ids.end(), std::greater<>());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    lane_base_.push_back(static_cast<int>(lane_names_.size()));
+    for (const int id : ids) lane_names_.push_back(road.id + ":" + std::to_string(id));
+    lane_ids_.push_back(std::move(ids));
+  }
+  hints_.resize(sc.entities.size());
   const std::vector<std::string> signals = sim::SignalNames(world_);
   ego_column_ = static_cast<size_t>(std::find(signals.begin(), signals.end(), world_.actors[ego_].name + ".x") -
                                     signals.begin());
@@ -126,6 +141,30 @@ bool CoSimulation::Advance(double time_s, std::span<const sim::ActorPose> now, s
   for (size_t i = 0; i < states.size(); ++i)
     if (i != ego_) next[i] = ToCentre(states[i], sc.entities[i].box);
   return true;
+}
+
+sim::LaneLocator* CoSimulation::lane_locator() { return scenario_->roads->roads().empty() ? nullptr : this; }
+
+sim::LanePosition CoSimulation::Locate(size_t actor, const sim::ActorPose& pose) {
+  const opendrive::Network& net = *scenario_->roads;
+  std::optional<opendrive::LanePos>& hint = hints_.at(actor);
+  std::optional<opendrive::LaneCoord> at;
+  // on the hint's road Locate keeps that road: looking there first gives its answer, cheaply
+  if (hint) at = net.LocateOnRoad(hint->road, pose.x_m, pose.y_m, pose.heading_rad);
+  if (!at || !at->on_road) at = net.Locate(pose.x_m, pose.y_m, pose.heading_rad, hint);
+  if (!at) return {};
+  hint = at->Position();
+  const std::vector<int>& ids = lane_ids_[static_cast<size_t>(at->road)];
+  const auto id = std::find(ids.begin(), ids.end(), at->lane);
+  GAUNTLET_CHECK(id != ids.end());
+  const bool along = net.DrivesAlongS(at->road, at->lane);
+  sim::LanePosition out;
+  out.lane = lane_base_[static_cast<size_t>(at->road)] + static_cast<int>(id - ids.begin());
+  out.s_m = along ? at->s : net.roads()[static_cast<size_t>(at->road)].length - at->s;
+  out.lateral_offset_m = along ? at->offset : -at->offset;
+  out.heading_error_rad = at->heading_relative;
+  out.on_road = at->on_road;
+  return out;
 }
 
 std::vector<EntityState> CoSimulation::States(std::span<const double> signals) const {
@@ -157,12 +196,20 @@ ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const s
   const double ego_width = sim::ResolveActor(*ego).width_m;
   std::string gap = core::FormatDouble(kNothingAhead_m);
   std::string closing = "0";
+  const std::string& e = ego->name;
+  // 1 when the ego is on a lane (the world has roads), 0 when its lane is -1
+  const std::string roads = "min(1, max(0, " + e + ".lane + 1))";
   for (const sim::ActorSpec& a : world.actors) {
     if (a.ego) continue;
     const std::string& n = a.name;
     const std::string half = core::FormatDouble(0.5 * (ego_width + sim::ResolveActor(a).width_m));
-    // 0 when the centre is within `half` of the ego's heading line ahead, 1 from 1 m beyond it (or behind)
-    const std::string away = "min(1, max(0, abs(" + n + ".bearing) * " + n + ".distance - " + half + "))";
+    // on roads: 0 when in the ego's lane (lane numbers are whole) and ahead by s, 1 from 1 m behind or
+    // in another lane; off them: 0 when the centre is within `half` of the ego's heading line ahead,
+    // 1 from 1 m beyond it (or behind)
+    const std::string lane = "(1 - (1 - min(1, abs(" + n + ".lane - " + e + ".lane))) * min(1, max(0, " + n +
+                             ".s - " + e + ".s)))";
+    const std::string line = "min(1, max(0, abs(" + n + ".bearing) * " + n + ".distance - " + half + "))";
+    const std::string away = "(" + roads + " * " + lane + " + (1 - " + roads + ") * " + line + ")";
     gap += ", " + n + ".gap + 1000 * " + away;
     closing += ", (1 - " + away + ") * (0 - " + n + ".rel_speed)";
   }

@@ -11,8 +11,17 @@
 // has one actor per entity (CoSimulation::ActorName), the ego a sim vehicle (or pedestrian) starting
 // where the Init actions put it, every other actor scripted: an openscenario::Player with the ego
 // external moves them each step (sim::ActorScript), its conditions seeing the ego as the model drives
-// it. The sim world has no roads: lane signals (`<a>.lane`, `.s`, `.lateral_offset`) are -1 / 0 and
-// `<o>.gap` is the clearance between the boxes (nothing is "in the ego's path").
+// it. The sim world has no roads: the lane signals (`<a>.lane`, `.s`, `.lateral_offset`,
+// `.heading_error`) come from the .xosc's OpenDRIVE network (the CoSimulation is the episode's
+// sim::LaneLocator; -1 / 0 without a RoadNetwork), and `<o>.gap` is the clearance between the boxes.
+//
+// Lane signals: `<a>.lane` indexes lane_names() ("road:lane", OpenDRIVE ids: the network's roads in
+// file order, each road's lane ids from left to right, the centre lane left out); `.s` is the road's
+// s for a lane driving along +s and the road's length minus it for one driving against s (it grows
+// in the lane's driving direction); `.lateral_offset` is from the lane centre, positive left of the
+// driving direction; `.heading_error` the heading minus the lane's driving heading. All of the actor's
+// box centre (its `x`, `y`), in the lane Network::Locate finds (the nearest lane off the roads),
+// with the actor's previous road as the hint.
 //
 //   auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario("ccrs.xosc"));
 //   CoSimulation cosim(sc, "Ego", 0.05, 10.0);            // Init actions played
@@ -25,6 +34,7 @@
 // CoSimulation converts both ways (ToCentre, ToReference).
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,7 +74,7 @@ struct OpenScenarioSpec {
 
 /// One co-simulated run: the sim world made from the scenario's entities, and the script that plays
 /// the storyboard for every entity but the ego. One object per episode.
-class CoSimulation : public sim::ActorScript {
+class CoSimulation : public sim::ActorScript, public sim::LaneLocator {
  public:
   /// Starts the player (Init actions) and builds the world. Throws core::InputError at the xosc's
   /// positions: `ego` names no entity (listing them), a MiscObject ego, two entities whose actor names
@@ -90,6 +100,13 @@ class CoSimulation : public sim::ActorScript {
   /// poses; false once the storyboard's StopTrigger has fired (at t).
   bool Advance(double time_s, std::span<const sim::ActorPose> now, std::span<sim::ActorPose> next) override;
 
+  /// This (the lane signals from the .xosc's roads) when it has a road network, else null.
+  [[nodiscard]] sim::LaneLocator* lane_locator() override;
+  /// The lane signals of actor `actor` at `pose` (see the top of this file).
+  [[nodiscard]] sim::LanePosition Locate(size_t actor, const sim::ActorPose& pose) override;
+  /// The "road:lane" name of each `<a>.lane` value (OpenDRIVE road id and lane id).
+  [[nodiscard]] const std::vector<std::string>& lane_names() const { return lane_names_; }
+
   /// The storyboard's input error that ended the episode (a position that no longer exists), "" if none.
   [[nodiscard]] const std::string& input_error() const { return input_error_; }
 
@@ -107,6 +124,10 @@ class CoSimulation : public sim::ActorScript {
   sim::WorldSpec world_;
   size_t ego_ = 0;
   size_t ego_column_ = 0;  ///< `<ego>.x` in the signals; .y, .heading, .speed follow
+  std::vector<std::string> lane_names_;            ///< per lane signal value
+  std::vector<std::vector<int>> lane_ids_;         ///< per road: its lane ids, left to right
+  std::vector<int> lane_base_;                     ///< per road: the lane signal of its first lane
+  std::vector<std::optional<opendrive::LanePos>> hints_;  ///< per actor: where Locate found it last
   std::string input_error_;
 };
 
@@ -130,8 +151,9 @@ struct OpenScenarioWorld {
 
 /// The binding `gauntlet play --model` drives the ego of `world` with (docs/openscenario.md): the
 /// longitudinal convention of configs/scenarios/lead_brake.yaml. Observations: `gap_m`, the gap to the
-/// nearest actor ahead (an actor whose centre is within half the two widths of the ego's heading line,
-/// measured as |bearing| x distance, in front; its `<o>.gap`; 150 when none), `speed_mps` (the ego's
+/// nearest actor ahead (on roads, `<ego>.lane` >= 0: an actor in the ego's lane, `<o>.lane` equal, with
+/// a larger `<o>.s`; off them: an actor whose centre is within half the two widths of the ego's heading
+/// line, measured as |bearing| x distance, in front; its `<o>.gap`; 150 when none), `speed_mps` (the ego's
 /// speed) and `closing_speed_mps` (the largest closing speed, -`<o>.rel_speed`, of the actors ahead; 0
 /// when none closes); output 0 is the acceleration (m/s^2), every step.
 [[nodiscard]] ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const std::string& slot);

@@ -51,7 +51,7 @@ EpisodeResult RunEpisode(const WorldSpec& spec, const RoadNetwork& road, Control
   names.insert(names.end(), options.extra_signals.begin(), options.extra_signals.end());
 
   try {
-    World world(spec, road);
+    World world(spec, road, options.script != nullptr ? options.script->lane_locator() : nullptr);
     GAUNTLET_CHECK(world.signal_count() == world_signals);
     if (world.has_scripted() && options.script == nullptr) {
       return fail("the world has scripted actors but the episode has no actor script");

@@ -6,7 +6,8 @@
 // row of signals is produced per time point t = 0, dt, ..., steps * dt, in the order of
 // SignalNames(spec) followed by options.extra_signals. Per step:
 //   1. the state at t is measured: contacts and clearances from the footprints (also contacts within
-//      the step just taken, by a swept test), poses to Bullet for the sensors' rays;
+//      the step just taken, by a swept test), poses to Bullet for the sensors' rays; the lane signals
+//      from the world's roads, or from the ActorScript's LaneLocator when it has one;
 //   2. every control_period_steps steps the controller is called with that row and writes an
 //      EgoCommand (and its extra columns, held between calls);
 //   3. the row is recorded (unless record_trace is off) and given to the observer, which may stop;
@@ -89,6 +90,22 @@ struct ActorPose {
   double speed_mps = 0.0;    ///< along the heading (negative: reversing)
 };
 
+/// Gives the lane signals (`<a>.lane`, `.s`, `.lateral_offset`, `.heading_error`) of every actor from
+/// roads the sim does not know (an OpenDRIVE network: scenarios/openscenario_world.h) instead of the
+/// world's RoadNetwork. Only these four signals change: friction, `<o>.gap` along a lane and the lanes
+/// the sim's actors follow still use the world's own roads (none in such a world). One locator serves
+/// one episode.
+class LaneLocator {
+ public:
+  virtual ~LaneLocator() = default;
+  /// The lane coordinates of actor `actor` (spec order) whose box centre and heading are `pose`: `lane`
+  /// a number >= 0 identifying the lane (-1: no lane), `s_m` along it, `lateral_offset_m` from its
+  /// centre (positive left of its driving direction), `heading_error_rad` (heading minus the lane's
+  /// driving direction, in (-pi, pi]). Called for every actor in actor order when each row is measured
+  /// (t = 0, dt, ...); an exception ends the episode with an error, as for the controller.
+  virtual LanePosition Locate(size_t actor, const ActorPose& pose) = 0;
+};
+
 /// Moves the actors marked `scripted` (ActorSpec::scripted) from outside the simulation, e.g. another
 /// player following its own storyboard (scenarios/openscenario_world.h). Every signal of a scripted
 /// actor (`<a>.accel` from its speeds, `<a>.gap`, `.ttc`, contacts, sensors) is measured as for any
@@ -102,6 +119,9 @@ class ActorScript {
   /// actors are not read). Returning false ends the episode at t (status kCompleted: the script's
   /// scenario is over). An exception ends the episode with an error, as for the controller.
   virtual bool Advance(double time_s, std::span<const ActorPose> now, std::span<ActorPose> next) = 0;
+  /// The locator of the script's own roads, which then gives every actor's lane signals (null, the
+  /// default: the world's RoadNetwork gives them). Asked once, before the first row.
+  [[nodiscard]] virtual LaneLocator* lane_locator() { return nullptr; }
 };
 
 /// Settings of one episode. Every field has a default, so {} is valid.

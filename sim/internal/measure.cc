@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <optional>
 
 #include "sim/internal/trig.h"
@@ -104,6 +105,26 @@ Pair World::Relate(const Actor& a, const Actor& b) const {
   return p;
 }
 
+void World::MeasureLanes(std::span<double> row) {
+  // the locator's lane signals over the world's (LaneLocator)
+  double* out = row.data();
+  for (size_t i = 0; i < actors_.size(); ++i) {
+    const BodyState& b = actors_[i].body;
+    LanePosition where;
+    try {
+      where = locator_->Locate(i, {b.x_m, b.y_m, b.heading_rad, b.speed_mps});
+    } catch (const std::exception& e) {
+      throw EpisodeFailure("the lane locator failed at " + TimeText(static_cast<double>(measured_ - 1) * dt_) + " for " +
+                           Who(actors_[i]) + ": " + e.what());
+    }
+    out[ActorColumn(ActorSignal::kLane)] = static_cast<double>(where.lane);
+    out[ActorColumn(ActorSignal::kS)] = where.s_m;
+    out[ActorColumn(ActorSignal::kLateralOffset)] = where.lateral_offset_m;
+    out[ActorColumn(ActorSignal::kHeadingError)] = where.heading_error_rad;
+    out += kSignalsPerActor;
+  }
+}
+
 void World::Measure(std::span<double> row) {
   // shapes to Bullet, for the sensors' rays
   const bool sensing = !sensors_.empty();
@@ -132,6 +153,7 @@ void World::Measure(std::span<double> row) {
     out[ActorColumn(ActorSignal::kHeadingError)] = a.where.heading_error_rad;
     out += kSignalsPerActor;
   }
+  if (locator_ != nullptr) MeasureLanes(row);
 
   // relative to the ego
   const Actor& ego = actors_[static_cast<size_t>(ego_)];

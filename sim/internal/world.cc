@@ -61,8 +61,8 @@ Footprint FootprintOf(const Actor& a) {
   return f;
 }
 
-World::World(const WorldSpec& spec, const RoadNetwork& road)
-    : spec_(spec), road_(road), dt_(spec.time_step_s) {
+World::World(const WorldSpec& spec, const RoadNetwork& road, LaneLocator* locator)
+    : spec_(spec), road_(road), locator_(locator), dt_(spec.time_step_s) {
   if (!spec.sensors.empty()) collision_.emplace(static_cast<int>(spec.actors.size()));
   // actors and their shapes
   actors_.resize(spec.actors.size());

@@ -51,7 +51,8 @@ struct ContactState {
 /// and their triggers (behaviours.cc), the sensors (sensors.cc).
 class World {
  public:
-  World(const WorldSpec& spec, const RoadNetwork& road);
+  /// `locator` (may be null) gives the actors' lane signals instead of `road` (LaneLocator).
+  World(const WorldSpec& spec, const RoadNetwork& road, LaneLocator* locator = nullptr);
 
   [[nodiscard]] size_t signal_count() const { return signal_count_; }
   /// Measures the state at the current time into row[0, signal_count).
@@ -82,11 +83,13 @@ class World {
   void EndLong(Actor& a, double t, double hold_speed_mps);
   void StartLaneChange(Actor& a, LaneId target, double duration_s, LaneChangeShape shape, int behaviour, double t);
   void LocateFree(Actor& a);
+  void MeasureLanes(std::span<double> row);
   void PlaceOnLane(Actor& a);
   [[nodiscard]] std::string Who(const Actor& a) const { return "actor '" + a.spec->name + "'"; }
 
   const WorldSpec& spec_;
   const RoadNetwork& road_;
+  LaneLocator* locator_ = nullptr;  // gives the lane signals when set
   double dt_;
   std::vector<Actor> actors_;
   int ego_ = -1;

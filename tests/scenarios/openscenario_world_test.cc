@@ -9,14 +9,17 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 #include <set>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "scenarios/campaign.h"
 #include "scenarios/scenario.h"
 #include "scenarios/scenario_env.h"
 #include "scenarios/suite.h"
 #include "tests/test_files.h"
+#include "verifier/stl/expression.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -313,6 +316,223 @@ TEST(OpenScenarioWorldTest, TheBundledExampleRunsWithItsModelStoppingShort) {
     EXPECT_TRUE(r.Passed()) << r.id;  // no contact, and a stop more than 1 m short of the Target
     EXPECT_NEAR(r.end_time_s, 8.05, 1e-9) << r.id;  // the StopTrigger: time > 8
   }
+}
+
+/// A left-turning arc (radius 100 m, 300 m long) from the origin along +x: lane 1 against s and lane
+/// -1 along s, 3.5 m each.
+const char* const kArcXodr = R"(<?xml version="1.0" encoding="UTF-8"?>
+<OpenDRIVE>
+  <header revMajor="1" revMinor="6" name="arc"/>
+  <road name="arc" length="300" id="7" junction="-1" rule="RHT">
+    <link/>
+    <planView><geometry s="0" x="0" y="0" hdg="0" length="300"><arc curvature="0.01"/></geometry></planView>
+    <lanes>
+      <laneSection s="0">
+        <left><lane id="1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></left>
+        <center><lane id="0" type="none"/></center>
+        <right><lane id="-1" type="driving"><width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right>
+      </laneSection>
+    </lanes>
+  </road>
+</OpenDRIVE>
+)";
+
+/// An entity of LaneXosc: its name and its reference point (its box centre: the box's Center is 0).
+struct Placed {
+  std::string name;
+  double x = 0.0;
+  double y = 0.0;
+  double h = 0.0;
+};
+
+/// An .xosc on `xodr`: `ego` at EgoSpeed (default 10 m/s), the `others` standing, 4 x 2 m boxes; the
+/// StopTrigger at t > 8 s.
+std::string LaneXosc(const std::string& xodr, const Placed& ego, const std::vector<Placed>& others) {
+  auto entity = [](const std::string& name) {
+    return "    <ScenarioObject name=\"" + name + "\"><Vehicle name=\"car\" vehicleCategory=\"car\">\n"
+           "      <BoundingBox><Center x=\"0\" y=\"0\" z=\"0.75\"/><Dimensions width=\"2\" length=\"4\" height=\"1.5\"/></BoundingBox>\n"
+           "      <Performance maxSpeed=\"70\" maxAcceleration=\"10\" maxDeceleration=\"10\"/>\n"
+           "      <Axles><FrontAxle maxSteering=\"0.5\" wheelDiameter=\"0.6\" trackWidth=\"1.8\" positionX=\"2.8\" positionZ=\"0.3\"/>\n"
+           "        <RearAxle maxSteering=\"0\" wheelDiameter=\"0.6\" trackWidth=\"1.8\" positionX=\"0\" positionZ=\"0.3\"/></Axles>\n"
+           "      <Properties/></Vehicle></ScenarioObject>\n";
+  };
+  auto teleport = [](const Placed& p) {
+    return "          <PrivateAction><TeleportAction><Position><WorldPosition x=\"" + core::FormatDouble(p.x) + "\" y=\"" +
+           core::FormatDouble(p.y) + "\" h=\"" + core::FormatDouble(p.h) + "\"/></Position></TeleportAction></PrivateAction>\n";
+  };
+  std::string text =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OpenSCENARIO>\n"
+      "  <FileHeader revMajor=\"1\" revMinor=\"1\" date=\"2026-12-06T00:00:00\" description=\"lanes\" author=\"gauntlet\"/>\n"
+      "  <ParameterDeclarations><ParameterDeclaration name=\"EgoSpeed\" parameterType=\"double\" value=\"10\"/></ParameterDeclarations>\n"
+      "  <RoadNetwork><LogicFile filepath=\"" + xodr + "\"/></RoadNetwork>\n  <Entities>\n" + entity(ego.name);
+  for (const Placed& o : others) text += entity(o.name);
+  text += "  </Entities>\n  <Storyboard>\n    <Init><Actions>\n        <Private entityRef=\"" + ego.name + "\">\n" + teleport(ego) +
+          "          <PrivateAction><LongitudinalAction><SpeedAction>\n"
+          "            <SpeedActionDynamics dynamicsShape=\"step\" value=\"0\" dynamicsDimension=\"time\"/>\n"
+          "            <SpeedActionTarget><AbsoluteTargetSpeed value=\"$EgoSpeed\"/></SpeedActionTarget>\n"
+          "          </SpeedAction></LongitudinalAction></PrivateAction>\n        </Private>\n";
+  for (const Placed& o : others) text += "        <Private entityRef=\"" + o.name + "\">\n" + teleport(o) + "        </Private>\n";
+  text += "    </Actions></Init>\n    <StopTrigger><ConditionGroup><Condition name=\"end\" delay=\"0\" conditionEdge=\"none\">\n"
+          "      <ByValueCondition><SimulationTimeCondition value=\"8\" rule=\"greaterThan\"/></ByValueCondition>\n"
+          "    </Condition></ConditionGroup></StopTrigger>\n  </Storyboard>\n</OpenSCENARIO>\n";
+  return text;
+}
+
+/// An entity at road coordinates (s, t) of kArcXodr, heading `h` from the reference line's direction.
+Placed OnArc(const std::string& name, double s, double t, double h) {
+  const double a = s / 100.0;
+  return Placed{name, (100.0 - t) * std::sin(a), 100.0 - (100.0 - t) * std::cos(a), a + h};
+}
+
+const std::string kStraightXodr = std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/three_lanes.xodr";
+
+/// Runs `xosc` (written to a fresh folder, beside kArcXodr as arc.xodr) with the ego coasting (accel
+/// and steering 0): the trace.
+core::Trace Coast(const std::string& name, const std::string& xosc, std::vector<std::string>* lanes = nullptr) {
+  const std::string dir = test::FreshDir("osc_lanes_" + name);
+  std::ofstream(dir + "/arc.xodr") << kArcXodr;
+  std::ofstream(dir + "/s.xosc") << xosc;
+  auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(dir + "/s.xosc"));
+  CoSimulation cosim(sc, "Ego", 0.05, 3.0);
+  if (lanes != nullptr) *lanes = cosim.lane_names();
+  sim::LambdaController coast([](double, std::span<const double>, std::span<double>, sim::EgoCommand*) {});
+  sim::EpisodeOptions options;
+  options.script = &cosim;
+  sim::EpisodeResult r = sim::RunEpisode(cosim.world(), coast, options);
+  EXPECT_EQ(r.status, sim::EpisodeStatus::kCompleted) << r.error;
+  return std::move(r.trace);
+}
+
+TEST(OpenScenarioWorldLanesTest, LaneSignalsOnAStraightRoadAreTheClosedForm) {
+  // three_lanes.xodr: road "1" along +x, lane 1 (t in [0, 3.5], against s), -1 ([-3.5, 0]), -2
+  std::vector<std::string> lanes;
+  const core::Trace trace = Coast("straight", LaneXosc(kStraightXodr, {"Ego", 50.0, -1.55, 0.0}, {{"Lead", 80.0, 2.05, 3.2}}), &lanes);
+  EXPECT_EQ(lanes, (std::vector<std::string>{"1:1", "1:-1", "1:-2"}));
+  ASSERT_EQ(trace.size(), 61u);
+  for (size_t k = 0; k < trace.size(); ++k) {
+    const double t = 0.05 * static_cast<double>(k);
+    // the ego, 0.2 m left of lane -1's centre (t = -1.75), drives along s at 10 m/s
+    EXPECT_EQ(trace.column("Ego.lane")[k], 1.0);
+    EXPECT_NEAR(trace.column("Ego.s")[k], 50.0 + 10.0 * t, 1e-9);
+    EXPECT_NEAR(trace.column("Ego.lateral_offset")[k], 0.2, 1e-9);
+    EXPECT_NEAR(trace.column("Ego.heading_error")[k], 0.0, 1e-12);
+    // the scripted Lead stands in lane 1 (driving against s, towards -x) 0.3 m right of its centre
+    // (t = 2.05 against 1.75), heading 3.2 rad against the lane's pi
+    EXPECT_EQ(trace.column("Lead.lane")[k], 0.0);
+    EXPECT_NEAR(trace.column("Lead.s")[k], 500.0 - 80.0, 1e-9);
+    EXPECT_NEAR(trace.column("Lead.lateral_offset")[k], -0.3, 1e-9);
+    EXPECT_NEAR(trace.column("Lead.heading_error")[k], 3.2 - std::numbers::pi, 1e-12);
+  }
+}
+
+TEST(OpenScenarioWorldLanesTest, LaneSignalsOnACurvedRoadAreTheClosedForm) {
+  // the arc's centre is (0, 100); lane -1's centre has radius 101.75. The ego starts on it heading +x
+  // and drives straight on: at d = 10 t it is sqrt(d^2 + 101.75^2) from the centre, at the angle
+  // phi = atan(d / 101.75), where the lane heads phi
+  std::vector<std::string> lanes;
+  const core::Trace trace =
+      Coast("arc", LaneXosc("arc.xodr", {"Ego", 0.0, -1.75, 0.0}, {OnArc("Other", 50.0, 1.0, std::numbers::pi)}), &lanes);
+  EXPECT_EQ(lanes, (std::vector<std::string>{"7:1", "7:-1"}));
+  for (size_t k = 0; k < trace.size(); ++k) {
+    const double d = 0.5 * static_cast<double>(k);
+    const double phi = std::atan2(d, 101.75);
+    EXPECT_EQ(trace.column("Ego.lane")[k], 1.0);
+    EXPECT_NEAR(trace.column("Ego.s")[k], 100.0 * phi, 1e-6) << k;
+    EXPECT_NEAR(trace.column("Ego.lateral_offset")[k], 101.75 - std::hypot(d, 101.75), 1e-6) << k;
+    EXPECT_NEAR(trace.column("Ego.heading_error")[k], -phi, 1e-6) << k;
+    // Other stands at s = 50 (angle 0.5), t = 1 (0.75 right of lane 1's centre in its direction),
+    // heading along lane 1's direction
+    EXPECT_EQ(trace.column("Other.lane")[k], 0.0);
+    EXPECT_NEAR(trace.column("Other.s")[k], 300.0 - 50.0, 1e-6);
+    EXPECT_NEAR(trace.column("Other.lateral_offset")[k], 0.75, 1e-6);
+    EXPECT_NEAR(trace.column("Other.heading_error")[k], 0.0, 1e-6);
+  }
+}
+
+/// A scenario file (ccrs.yaml) on `xosc` (as lanes.xosc) whose model coasts, with the ALKS-like
+/// requirement `always (abs(Ego.lateral_offset) < 0.5)`; EgoSpeed from 8 to 12 m/s.
+std::string AlksScenario(const std::string& name, const std::string& xosc) {
+  const std::string dir = test::FreshDir("osc_alks_" + name);
+  std::ofstream(dir + "/arc.xodr") << kArcXodr;
+  std::ofstream(dir + "/lanes.xosc") << xosc;
+  std::ofstream(dir + "/ccrs.yaml")
+      << "scenario: alks\nparameters:\n  EgoSpeed: {uniform: [8 m/s, 12 m/s]}\n"
+         "openscenario: {file: lanes.xosc, ego: Ego, time_step_s: 0.05, duration_s: 5}\n"
+         "model:\n  slot: acc\n  observation:\n    - {name: gap_m, expr: '150'}\n"
+         "    - {name: speed_mps, expr: Ego.speed}\n    - {name: closing_speed_mps, expr: '0'}\n"
+         "  accel_mps2: {output: 0, scale: 0}\nrequirements:\n"
+         "  - {name: keeps_lane, formula: always (abs(Ego.lateral_offset) < 0.5)}\n"
+         "generators:\n  - {kind: uniform, count: 4}\n";
+  return dir + "/ccrs.yaml";
+}
+
+TEST(OpenScenarioWorldLanesTest, AnAlksRequirementPassesOnAStraightRoadAndFailsOnACurveAtTheClosedFormTime) {
+  const CampaignOutcome straight = RunWith(AlksScenario("straight", LaneXosc(kStraightXodr, {"Ego", 50.0, -1.75, 0.0}, {})), 1);
+  ASSERT_EQ(straight.results.size(), 4u);
+  for (const InstanceResult& r : straight.results) {
+    ASSERT_EQ(r.status, InstanceStatus::kCompleted) << r.error;
+    EXPECT_TRUE(r.requirements.at(0).satisfied) << r.id;
+  }
+  // on the arc the coasting ego leaves the lane centre: |offset| reaches 0.5 when
+  // d = sqrt(101.75^2 + ... ) - i.e. d^2 = 102.25^2 - 101.75^2, at the first row with v t >= d
+  const std::string curved = AlksScenario("arc", LaneXosc("arc.xodr", {"Ego", 0.0, -1.75, 0.0}, {}));
+  const CampaignOutcome one = RunWith(curved, 1);
+  const CampaignOutcome two = RunWith(curved, 2);
+  ASSERT_EQ(one.results.size(), 4u);
+  const double d = std::sqrt(102.25 * 102.25 - 101.75 * 101.75);
+  for (size_t i = 0; i < one.results.size(); ++i) {
+    const InstanceResult& r = one.results[i];
+    ASSERT_EQ(r.status, InstanceStatus::kCompleted) << r.error;
+    EXPECT_FALSE(r.requirements.at(0).satisfied) << r.id;
+    const double v = r.parameters.at(0).second;
+    ASSERT_TRUE(r.requirements.at(0).first_violation_time_s) << r.id;
+    EXPECT_NEAR(*r.requirements.at(0).first_violation_time_s, std::ceil(d / v / 0.05) * 0.05, 1e-9) << r.id;
+    // 1 and 2 threads: the same results
+    EXPECT_EQ(r.parameters, two.results.at(i).parameters);
+    EXPECT_EQ(r.requirements.at(0).robustness, two.results.at(i).requirements.at(0).robustness);
+    EXPECT_EQ(r.requirements.at(0).first_violation_time_s, two.results.at(i).requirements.at(0).first_violation_time_s);
+  }
+}
+
+/// The default binding's gap_m evaluated on each row of `trace` (every `<a>.lane` set to -1 when
+/// `no_lanes`: a world without roads).
+std::vector<double> BindingGap(const sim::WorldSpec& world, const core::Trace& trace, bool no_lanes = false) {
+  const ModelBindingSpec b = DefaultOpenScenarioBinding(world, "acc");
+  const auto bound = verifier::stl::Expression::Parse(b.observation.at(0).expr).Bind(trace.names());
+  std::vector<double> out;
+  std::vector<double> row(trace.signal_count());
+  for (size_t k = 0; k < trace.size(); ++k) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      const bool lane = trace.names()[i].ends_with(".lane");
+      row[i] = no_lanes && lane ? -1.0 : trace.column(i)[k];
+    }
+    out.push_back(bound.Evaluate(row.data()));
+  }
+  return out;
+}
+
+TEST(OpenScenarioWorldLanesTest, TheDefaultBindingSeesTheNearestEntityAheadInTheEgosLane) {
+  // on the arc: Far in the ego's lane 60 m of s ahead (out of the ego's heading line: the curve), Near
+  // in the other lane 20 m ahead, Behind in the ego's lane behind it: gap_m is Far's gap
+  const std::string dir = test::FreshDir("osc_lanes_binding");
+  std::ofstream(dir + "/arc.xodr") << kArcXodr;
+  std::ofstream(dir + "/s.xosc") << LaneXosc("arc.xodr", OnArc("Ego", 20.0, -1.75, 0.0),
+                                           {OnArc("Far", 80.0, -1.75, 0.0), OnArc("Near", 40.0, 1.75, std::numbers::pi),
+                                            OnArc("Behind", 5.0, -1.75, 0.0)});
+  auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(dir + "/s.xosc"));
+  CoSimulation cosim(sc, "Ego", 0.05, 0.5);
+  sim::LambdaController coast([](double, std::span<const double>, std::span<double>, sim::EgoCommand*) {});
+  sim::EpisodeOptions options;
+  options.script = &cosim;
+  const sim::EpisodeResult r = sim::RunEpisode(cosim.world(), coast, options);
+  ASSERT_EQ(r.status, sim::EpisodeStatus::kCompleted) << r.error;
+  const std::vector<double> gap = BindingGap(cosim.world(), r.trace);
+  for (size_t k = 0; k < r.trace.size(); ++k) EXPECT_EQ(gap[k], r.trace.column("Far.gap")[k]) << k;
+  EXPECT_LT(r.trace.column("Near.gap")[0], r.trace.column("Far.gap")[0]);
+
+  // without roads (every lane -1) the rule of the heading line holds: Far is off the ego's heading
+  // line on the curve, Near in the other lane too, Behind behind: nothing is ahead, 150
+  for (const double g : BindingGap(cosim.world(), r.trace, true)) EXPECT_EQ(g, 150.0);
 }
 
 }  // namespace

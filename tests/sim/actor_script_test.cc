@@ -184,5 +184,60 @@ TEST(ActorScriptTest, ScriptedIsRefusedWithBehavioursTheEgoALaneOrAStaticKind) {
   EXPECT_NE(messages(fixed).find("actors[1].scripted: a static actor never moves"), std::string::npos);
 }
 
+/// Receding's script with its own lanes: lane = 10 + actor, s = x, offset = y, heading error = speed,
+/// on the road when x < 100; or throwing for the ego from x = `locate_throw_at` on.
+class LocatingScript : public FunctionScript, public LaneLocator {
+ public:
+  explicit LocatingScript(double dt) : FunctionScript(Receding(dt)) {}
+  LaneLocator* lane_locator() override { return this; }
+  LanePosition Locate(size_t actor, const ActorPose& pose) override {
+    ++located;
+    if (actor == 0 && pose.x_m >= locate_throw_at) throw std::runtime_error("no such lane");
+    return {static_cast<LaneId>(10 + actor), pose.x_m, pose.y_m, pose.speed_mps, pose.x_m < 100.0};
+  }
+  int located = 0;
+  double locate_throw_at = 1e300;
+};
+
+TEST(ActorScriptTest, AScriptsLaneLocatorGivesEveryActorsLaneSignals) {
+  const WorldSpec w = Chase(80.0);
+  LocatingScript script(w.time_step_s);
+  const EpisodeResult r = RunScripted(w, script);
+  ASSERT_EQ(r.status, EpisodeStatus::kCompleted) << r.error;
+  EXPECT_EQ(script.located, static_cast<int>(2 * r.trace.size()));  // each actor, each row
+  for (size_t k = 0; k < r.trace.size(); ++k) {
+    for (const auto& [name, index] : {std::pair<std::string, double>{"ego", 0.0}, {"car", 1.0}}) {
+      EXPECT_EQ(r.trace.column(name + ".lane")[k], 10.0 + index);
+      EXPECT_EQ(r.trace.column(name + ".s")[k], r.trace.column(name + ".x")[k]);
+      EXPECT_EQ(r.trace.column(name + ".lateral_offset")[k], r.trace.column(name + ".y")[k]);
+      EXPECT_EQ(r.trace.column(name + ".heading_error")[k], r.trace.column(name + ".speed")[k]);
+    }
+  }
+  // the other signals are those of the same run without the locator
+  FunctionScript plain = Receding(w.time_step_s);
+  const EpisodeResult without = RunScripted(w, plain);
+  ASSERT_EQ(without.trace.size(), r.trace.size());
+  for (const std::string& name : r.trace.names()) {
+    if (name.ends_with(".lane") || name.ends_with(".s") || name.ends_with(".lateral_offset") ||
+        name.ends_with(".heading_error")) {
+      continue;
+    }
+    const auto a = r.trace.column(name);
+    const auto b = without.trace.column(name);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << name;
+  }
+  EXPECT_EQ(without.trace.column("ego.lane")[0], -1.0);
+}
+
+TEST(ActorScriptTest, ALaneLocatorThatThrowsEndsTheEpisodeWithAnError) {
+  const WorldSpec w = Chase(80.0);
+  LocatingScript script(w.time_step_s);
+  script.locate_throw_at = 4.99;  // the ego reaches x = 5 at t = 0.5
+  const EpisodeResult r = RunScripted(w, script);
+  EXPECT_EQ(r.status, EpisodeStatus::kError);
+  EXPECT_NE(r.error.find("the lane locator failed at t=0.5 s for actor 'ego': no such lane"), std::string::npos) << r.error;
+  EXPECT_EQ(r.trace.size(), 10u);
+}
+
 }  // namespace
 }  // namespace gauntlet::sim
