@@ -53,6 +53,18 @@ std::shared_ptr<const Model> Model::FromGraph(Graph graph, std::optional<NnetNor
   for (size_t count : model->output_counts_) model->output_size_ += count;
   for (const Node& node : g.nodes()) model->max_arity_ = std::max(model->max_arity_, node.inputs.size());
   model->block_rows_ = g.batch_leading() ? kBlockRows : 1;
+  // a single sample's matrix-vector products over constant weights, packed once
+  model->packed_.resize(g.nodes().size());
+  std::vector<internal::Operand> operands;
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    const Node& node = g.nodes()[i];
+    operands.clear();
+    for (const TensorId id : node.inputs) {
+      const Tensor& t = g.tensor(id);
+      operands.push_back({t.is_constant() ? t.data->data() : nullptr, model->dims_[static_cast<size_t>(id)]});
+    }
+    (void)internal::PackGemv(node, operands, model->dims_[static_cast<size_t>(node.output)], &model->packed_[i]);
+  }
   if (model->nnet_) {
     GAUNTLET_CHECK(model->nnet_->input_mean.size() == model->input_size_);
   }
@@ -120,8 +132,12 @@ void Model::Evaluate(std::span<const double> input, std::span<double> output, Wo
   const std::vector<Node>& nodes = graph_.nodes();
   for (size_t i = 0; i < nodes.size(); ++i) {
     const size_t arity = nodes[i].inputs.size();
-    internal::RunKernel(nodes[i], std::span(operands, arity), dims_[static_cast<size_t>(nodes[i].output)],
-                        ws.single_node_out_[i]);
+    if (packed_[i].n > 0) {
+      internal::RunPackedGemv(packed_[i], operands[0].data, ws.single_node_out_[i]);
+    } else {
+      internal::RunKernel(nodes[i], std::span(operands, arity), dims_[static_cast<size_t>(nodes[i].output)],
+                          ws.single_node_out_[i]);
+    }
     operands += arity;
   }
   offset = 0;

@@ -127,6 +127,7 @@ class Model {
   std::vector<size_t> input_counts_;   // values per sample of each graph input
   std::vector<size_t> output_counts_;  // values per sample of each graph output
   size_t max_arity_ = 0;
+  std::vector<internal::PackedGemv> packed_;  // per node: its weights packed for Evaluate, or empty
 };
 
 }  // namespace gauntlet::models

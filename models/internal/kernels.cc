@@ -114,6 +114,13 @@ double Sigmoid(double x) {
   return e / (1.0 + e);
 }
 
+// The Tanh operator: TanhArray compiled twice (the loader picks the AVX2 copy where the CPU has it),
+// the rational form's vector code twice as wide there. The same operations either way (no FMA:
+// -ffp-contract=off, and the target does not enable it), so the same values.
+__attribute__((target_clones("avx2", "default"))) void TanhLayer(const double* in, long n, double* out) {
+  TanhArray(in, n, out);
+}
+
 double Softplus(double x) {
   if (x > 0) return x + std::log1p(std::exp(-x));
   return std::log1p(std::exp(x));
@@ -175,6 +182,69 @@ void Gemm(const Node& node, std::span<const Operand> in, const Dims& out_dims, d
     if (at.trans_a && at.trans_b) y.noalias() += at.alpha * (a.transpose() * b.transpose());
   }
 }
+
+}  // namespace
+
+bool PackGemv(const Node& node, std::span<const Operand> in, const Dims& out_dims, PackedGemv* packed) {
+  *packed = PackedGemv{};
+  const auto& at = node.attrs;
+  if (node.kind != OpKind::kGemm || in.size() < 2 || out_dims.rank != 2 || out_dims[0] != 1) return false;
+  if (in[0].dims.rank != 2 || in[1].dims.rank != 2 || in[1].data == nullptr) return false;
+  if (at.trans_a || !at.trans_b || at.alpha != 1.0) return false;
+  const int64_t n = out_dims[1];
+  const int64_t k = in[0].dims[1];
+  if (in[1].dims[0] != n || in[1].dims[1] != k) return false;
+  // the shapes SingleRowGemm hands to Eigen's matrix-vector product (n = 1 is an inner product)
+  if (k + 1 + n < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD || k == 0 || n <= 1) return false;
+  const bool has_c = in.size() > 2 && at.beta != 0.0;
+  if (has_c && (in[2].data == nullptr || at.beta != 1.0 || SuffixPeriod(in[2].dims, out_dims) != n)) return false;
+  constexpr int64_t r = PackedGemv::kPackedRows;
+  const int64_t blocks = (n + r - 1) / r;
+  packed->weights.assign(static_cast<size_t>(blocks * r * k), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      packed->weights[static_cast<size_t>((i / r) * r * k + j * r + i % r)] = in[1].data[i * k + j];
+    }
+  }
+  if (has_c) packed->bias.assign(in[2].data, in[2].data + n);
+  packed->n = n;
+  packed->k = k;
+  return true;
+}
+
+// One function, compiled twice (the loader picks the AVX2 copy where the CPU has it): the vector type
+// holds one block's rows, whatever the registers' width. No FMA either way (-ffp-contract=off, and the
+// target does not enable it): every product is rounded before its sum, as in Eigen's SSE2 kernel.
+__attribute__((target_clones("avx2", "default"))) void RunPackedGemv(const PackedGemv& packed, const double* x,
+                                                                     double* out) {
+  using Block = double __attribute__((vector_size(PackedGemv::kPackedRows * sizeof(double))));
+  constexpr int64_t r = PackedGemv::kPackedRows;
+  const int64_t n = packed.n;
+  const int64_t k = packed.k;
+  const double* w = packed.weights.data();
+  for (int64_t first = 0; first < n; first += r, w += r * k) {
+    Block even = {}, odd = {}, column;
+    int64_t j = 0;
+    // Eigen's packets of two inputs: c = a * b + c per lane, lane 0 the even inputs, lane 1 the odd
+    for (; j + 2 <= k; j += 2) {
+      std::memcpy(&column, w + j * r, sizeof(Block));
+      even = column * x[j] + even;
+      std::memcpy(&column, w + (j + 1) * r, sizeof(Block));
+      odd = column * x[j + 1] + odd;
+    }
+    Block sum = even + odd;  // predux: lane 0 + lane 1
+    if (j < k) {
+      std::memcpy(&column, w + j * r, sizeof(Block));
+      sum = sum + column * x[j];  // the remaining input: cc += a * b
+    }
+    const int64_t rows = std::min(r, n - first);
+    for (int64_t i = 0; i < rows; ++i) {
+      out[first + i] = (packed.bias.empty() ? 0.0 : packed.bias[static_cast<size_t>(first + i)]) + sum[i];
+    }
+  }
+}
+
+namespace {
 
 // numpy matmul: rank-1 operands are promoted (and the added dim removed from the output)
 struct MatMulShape {
@@ -512,7 +582,7 @@ void RunKernel(const Node& node, std::span<const Operand> in, const Dims& out_di
       Unary(in[0], n, out, Sigmoid);
       return;
     case OpKind::kTanh:
-      TanhArray(in[0].data, n, out);
+      TanhLayer(in[0].data, n, out);
       return;
     case OpKind::kSoftplus:
       Unary(in[0], n, out, Softplus);
