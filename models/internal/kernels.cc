@@ -114,13 +114,6 @@ double Sigmoid(double x) {
   return e / (1.0 + e);
 }
 
-// The Tanh operator: TanhArray compiled twice (the loader picks the AVX2 copy where the CPU has it),
-// the rational form's vector code twice as wide there. The same operations either way (no FMA:
-// -ffp-contract=off, and the target does not enable it), so the same values.
-__attribute__((target_clones("avx2", "default"))) void TanhLayer(const double* in, long n, double* out) {
-  TanhArray(in, n, out);
-}
-
 double Softplus(double x) {
   if (x > 0) return x + std::log1p(std::exp(-x));
   return std::log1p(std::exp(x));
@@ -582,7 +575,7 @@ void RunKernel(const Node& node, std::span<const Operand> in, const Dims& out_di
       Unary(in[0], n, out, Sigmoid);
       return;
     case OpKind::kTanh:
-      TanhLayer(in[0].data, n, out);
+      TanhArray(in[0].data, n, out);
       return;
     case OpKind::kSoftplus:
       Unary(in[0], n, out, Softplus);

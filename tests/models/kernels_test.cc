@@ -120,7 +120,7 @@ TEST(KernelsTest, PackedGemvEqualsRunKernelBitForBit) {
 }
 
 TEST(KernelsTest, TanhEqualsTheScalarFormBitForBit) {
-  // the operator runs a copy of TanhArray compiled for the CPU: its values are Tanh's
+  // the operator runs TanhArray over the layer: its values are the scalar Tanh's
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> value(-4.0, 4.0);
   for (int64_t n : {1, 3, 32, 64, 65, 1000}) {
