@@ -2030,6 +2030,7 @@ std::vector<EntityState> Player::States() const {
   for (const auto& e : impl_->ents) out.push_back(e.s);
   return out;
 }
+EntityState Player::EntityStateOf(size_t index) const { return impl_->ents.at(index).s; }
 void Player::SetExternalState(const EntityState& state) {
   if (impl_->external < 0) throw std::logic_error("SetExternalState: the player has no external entity");
   impl_->SetExternal(state);

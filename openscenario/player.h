@@ -62,6 +62,8 @@ class Player {
   [[nodiscard]] double time() const;
   /// The state of every entity, in declaration order.
   [[nodiscard]] std::vector<EntityState> States() const;
+  /// The state of entity `index` (declaration order) without copying the others.
+  [[nodiscard]] EntityState EntityStateOf(size_t index) const;
   /// Whether any two bounding boxes have overlapped so far.
   [[nodiscard]] bool collided() const;
   /// Sets the state of the external entity (PlayOptions::external) at the current time(): call it once

@@ -137,9 +137,8 @@ bool CoSimulation::Advance(double time_s, std::span<const sim::ActorPose> now, s
     throw;
   }
   if (player_->finished()) return false;
-  const std::vector<EntityState> states = player_->States();
-  for (size_t i = 0; i < states.size(); ++i)
-    if (i != ego_) next[i] = ToCentre(states[i], sc.entities[i].box);
+  for (size_t i = 0; i < sc.entities.size(); ++i)  // entity by entity: no copy of every state per step
+    if (i != ego_) next[i] = ToCentre(player_->EntityStateOf(i), sc.entities[i].box);
   return true;
 }
 
