@@ -91,7 +91,7 @@ std::string ChangesTable(const ChangeSet& changes, size_t max_changes) {
   for (size_t i = 0; i < changes.changes.size() && i < max_changes; ++i) {
     const VerdictChange& c = changes.changes[i];
     h += "<tr><td>" + Esc(c.id) + "</td><td>" + Esc(c.family) + "</td><td>" + Esc(c.before) + "</td><td class=\"" +
-         (c.after == "failed" || c.after == "error" ? "fail" : c.after == "passed" ? "pass" : "") + "\">" + Esc(c.after) +
+         (c.after == "failed" || c.after == "inconclusive" || c.after == "error" ? "fail" : c.after == "passed" ? "pass" : "") + "\">" + Esc(c.after) +
          "</td></tr>\n";
   }
   h += "</table></div>\n";

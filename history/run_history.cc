@@ -300,12 +300,6 @@ void Migrate(Db* db) {
   }
 }
 
-const char* VerdictOf(const InstanceResult& r) {
-  if (r.status == InstanceStatus::kError) return "error";
-  if (r.status == InstanceStatus::kInvalid) return "invalid";
-  return r.Failed() ? "failed" : "passed";
-}
-
 std::optional<double> WorstGatingRobustness(const InstanceResult& r) {
   std::optional<double> worst;
   if (r.status != InstanceStatus::kCompleted) return worst;
@@ -481,7 +475,7 @@ int64_t RecordRunWith(const std::string& db_path, const RunRecord& record, const
           .Bind(4, r.index)
           .Bind(5, r.id)
           .Bind(6, r.origin)
-          .Bind(7, std::string(VerdictOf(r)))
+          .Bind(7, std::string(r.VerdictName()))
           .BindReal(8, WorstGatingRobustness(r))
           .Bind(9, scenarios::ToJsonLine(r));
       result.Run();

@@ -20,7 +20,8 @@
 //        models (JSON object slot -> source), tool_version, seed, out_dir, complete,
 //        instances, passed, failed, invalid, errors, label, inconclusive)
 //   results(run_id, plan_index, family, instance_index, instance_id, origin, verdict
-//           ("passed" | "failed" | "invalid" | "error"; an inconclusive instance is "failed"),
+//           ("passed" | "failed" | "inconclusive" | "invalid" | "error"; earlier builds of the tool
+//           wrote "failed" for an inconclusive instance, so comparing with such a run shows a change),
 //           worst_robustness (lowest over gating requirements; NULL if none), result_json (the
 //           results.jsonl line))
 //   family_aggregates(run_id, family, instances, passed, failed, invalid, errors, inconclusive)
@@ -127,7 +128,7 @@ struct TrendTable {
 struct VerdictChange {
   std::string id;
   std::string family;
-  std::string before;  ///< "passed", "failed", "invalid", "error", or "absent"
+  std::string before;  ///< "passed", "failed", "inconclusive", "invalid", "error", or "absent"
   std::string after;
 };
 

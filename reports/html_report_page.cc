@@ -130,12 +130,6 @@ constexpr const char* kErrorRecorder =
 
 std::string Percent(double rate) { return core::FormatFixed(100.0 * rate, 1) + "%"; }
 
-std::string VerdictOf(const InstanceResult& r) {
-  if (r.status == InstanceStatus::kError) return "error";
-  if (r.status == InstanceStatus::kInvalid) return "invalid";
-  return r.Failed() ? "failed" : "passed";
-}
-
 /// A readable, unique anchor: "f<k>-<name with unsafe characters as '-'>".
 std::string Anchor(const std::string& prefix, size_t k, const std::string& name) {
   std::string s = prefix + std::to_string(k) + "-";
@@ -253,7 +247,7 @@ std::string ReplayWidget(const HtmlCase& c, const HtmlReportOptions& options, co
   std::string h = "<div class=\"replay\" id=\"" + CaseAnchor(c) + "\">\n<h4>" +
                   (c.role == "shrunk" ? "shrunk counterexample" : "worst case") + " of " + Esc(c.requirement) + ": " +
                   Esc(c.result.id) + " <span class=\"" + (c.result.Failed() ? "fail" : "pass") + "\">" +
-                  VerdictOf(c.result) + "</span></h4>\n";
+                  std::string(c.result.VerdictName()) + "</span></h4>\n";
   const scenarios::RequirementOutcome* q = c.requirement.empty() ? nullptr : html::FindRequirement(c.result, c.requirement);
   if (q != nullptr) {
     h += "<p><code>" + Esc(c.formula) + "</code>: robustness " + Num(q->robustness, 6) +
@@ -291,7 +285,7 @@ std::string RenderReplayPage(const HtmlCase& c, const HtmlReportOptions& options
   std::string h = html::PageHead(title);
   h += "<h1>" + Esc(title) + "</h1>\n<p>family " + Esc(c.result.family) + ", instance " + std::to_string(c.result.index) +
        ", seed " + std::to_string(c.result.seed) + ", origin " + Esc(c.result.origin) + ": <span class=\"" +
-       (c.result.Failed() ? "fail" : "pass") + "\">" + VerdictOf(c.result) + "</span></p>\n";
+       (c.result.Failed() ? "fail" : "pass") + "\">" + std::string(c.result.VerdictName()) + "</span></p>\n";
   if (!options.tool_version.empty()) h += "<p class=\"small\">gauntlet " + Esc(options.tool_version) + "</p>\n";
   h += "<div class=\"scroll\"><table><tr><th>requirement</th><th>gating</th><th>verdict</th><th>robustness</th>"
        "<th>first violation (s)</th></tr>";
@@ -404,7 +398,7 @@ std::string SearchSection(const SearchRun& s, size_t k, const HtmlReportOptions&
   }
   if (shrunk != nullptr) {
     h += "<h4>shrunk counterexample: " + Esc(shrunk->id) + " <span class=\"" + (shrunk->Failed() ? "fail" : "pass") +
-         "\">" + VerdictOf(*shrunk) + "</span>, robustness " + Num(html::Objective(*shrunk), 6) + link(*shrunk) +
+         "\">" + std::string(shrunk->VerdictName()) + "</span>, robustness " + Num(html::Objective(*shrunk), 6) + link(*shrunk) +
          "</h4>\n" + ParameterTable(*shrunk, units);
   }
   return h + "</section>\n";
@@ -535,7 +529,7 @@ std::string FailingTable(const std::vector<const InstanceResult*>& members, cons
       if (when.empty() && q.first_violation_time_s) when = Num(*q.first_violation_time_s);
     }
     if (r.status == InstanceStatus::kError) violated = "error: " + r.error;
-    h += "<tr><td>" + Esc(r.id) + "</td><td>" + Esc(r.origin) + "</td><td class=\"fail\">" + VerdictOf(r) + "</td><td>" +
+    h += "<tr><td>" + Esc(r.id) + "</td><td>" + Esc(r.origin) + "</td><td class=\"fail\">" + std::string(r.VerdictName()) + "</td><td>" +
          Esc(violated) + "</td><td class=\"n\">" + when + "</td></tr>\n";
   }
   h += "</table></div>\n";

@@ -155,6 +155,13 @@ bool InstanceResult::Inconclusive() const {
   return true;
 }
 
+const char* InstanceResult::VerdictName() const {
+  if (status == InstanceStatus::kError) return "error";
+  if (status == InstanceStatus::kInvalid) return "invalid";
+  if (Passed()) return "passed";
+  return Inconclusive() ? "inconclusive" : "failed";
+}
+
 double InstanceResult::Infeasibility() const {
   if (status != InstanceStatus::kInvalid) return 0.0;
   double worst = 0.0;

@@ -80,6 +80,9 @@ struct InstanceResult {
   /// For an invalid instance, how far outside its assumptions it was: the largest negated robustness
   /// of a broken assumption (> 0). 0 otherwise.
   [[nodiscard]] double Infeasibility() const;
+  /// The verdict as one word: "error", "invalid", "passed", "inconclusive" (failed only by undecided
+  /// gating requirements, see Inconclusive()) or "failed".
+  [[nodiscard]] const char* VerdictName() const;
 };
 
 /// One results.jsonl line (no trailing newline). Keys in a fixed order, numbers in shortest

@@ -104,10 +104,12 @@ TEST(InstanceResultTest, InconclusiveVerdictsAfterAnEarlyStop) {
   EXPECT_FALSE(r.Passed());
   EXPECT_TRUE(r.Failed());
   EXPECT_TRUE(r.Inconclusive());
+  EXPECT_STREQ(r.VerdictName(), "inconclusive");
   // with a certain violation it is a failure
   r.requirements.push_back(contact);
   EXPECT_TRUE(r.Failed());
   EXPECT_FALSE(r.Inconclusive());
+  EXPECT_STREQ(r.VerdictName(), "failed");
   const std::string both = ToJsonLine(r);
   EXPECT_EQ(FromJsonLine(both, "x").requirements, r.requirements);
   // an advisory inconclusive requirement does not gate
@@ -116,6 +118,12 @@ TEST(InstanceResultTest, InconclusiveVerdictsAfterAnEarlyStop) {
   advisory.requirements[0].gating = false;
   EXPECT_TRUE(advisory.Passed());
   EXPECT_FALSE(advisory.Inconclusive());
+  EXPECT_STREQ(advisory.VerdictName(), "passed");
+  InstanceResult broken = advisory;
+  broken.status = InstanceStatus::kError;
+  EXPECT_STREQ(broken.VerdictName(), "error");
+  broken.status = InstanceStatus::kInvalid;
+  EXPECT_STREQ(broken.VerdictName(), "invalid");
 
   auto replaced = [](std::string text, const std::string& from, const std::string& to) {
     text.replace(text.find(from), from.size(), to);
