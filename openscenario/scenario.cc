@@ -307,7 +307,10 @@ class Reader {
         Error(d.Pos(), "ParameterDeclaration: parameterType '" + type +
                            "' is not supported; supported: integer, double, string, boolean, unsignedInt, "
                            "unsignedShort, dateTime");
-      std::string value = Str(d, "value", "");
+      // value is required by the schema; a declaration without one is accepted only when an override or a
+      // catalog's ParameterAssignment supplies the value (never read as an empty string)
+      std::optional<std::string> value;
+      if (Has(d, "value")) value = Str(d, "value");
       if (global) {
         for (const auto& [k, v] : overrides_)
           if (k == name) value = v;
@@ -316,9 +319,13 @@ class Reader {
         const auto it = assigned->find(name);
         if (it != assigned->end()) value = it->second;
       }
+      if (!value) {
+        Error(d.Pos(), "ParameterDeclaration '" + name + "' needs the attribute 'value'");
+        value = "";
+      }
       if (global) declared_globals_.insert(name);
-      scopes_.back()[name] = value;
-      CheckConstraints(d, name, value);
+      scopes_.back()[name] = *value;
+      CheckConstraints(d, name, *value);
     }
   }
   /// ConstraintGroups (1.2): the value must meet every ValueConstraint of at least one group.

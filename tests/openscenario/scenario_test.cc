@@ -186,5 +186,18 @@ TEST(ScenarioTest, ParameterConstraintGroups) {
       << LoadError(path, {{"Speed", "60"}});
 }
 
+TEST(ScenarioTest, AParameterDeclarationWithoutValueIsAnErrorUnlessAValueIsSupplied) {
+  XoscParts p;
+  p.parameters = "<ParameterDeclaration name=\"Name\" parameterType=\"string\"/>";
+  p.entities = Car("Ego");
+  const std::string path = WriteXosc("no_value", Xosc(p));
+  // never read as an empty string
+  EXPECT_NE(LoadError(path).find("no_value.xosc:4:24: error: ParameterDeclaration 'Name' needs the attribute 'value'"),
+            std::string::npos)
+      << LoadError(path);
+  // --param supplies it
+  EXPECT_EQ(LoadError(path, {{"Name", "x"}}), "");
+}
+
 }  // namespace
 }  // namespace gauntlet::test
