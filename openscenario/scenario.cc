@@ -388,6 +388,7 @@ class Reader {
       for (const fs::path& f : files) {
         if (loaded_catalog_files_.contains(f.string())) continue;
         loaded_catalog_files_.insert(f.string());
+        sc_.catalog_files.push_back(f.string());
         try {
           files_.push_back(ParseXml(f.string()));
         } catch (const core::InputError& e) {

@@ -355,6 +355,7 @@ struct Scenario {
   std::vector<std::pair<std::string, std::string>> variables;   ///< declared variables
   std::shared_ptr<const opendrive::Network> roads;              ///< empty network without LogicFile
   std::string road_file;                                        ///< resolved path, "" if none
+  std::vector<std::string> catalog_files;  ///< every catalog file read, in the order read (paths)
   std::vector<Entity> entities;
   std::vector<Action> actions;
   std::vector<InitAction> init;

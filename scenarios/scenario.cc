@@ -834,8 +834,9 @@ void ScenarioLoader::ReadOpenScenario() {
     for (size_t i = 0; i < names_.size(); ++i) nominal.emplace_back(names_[i], nominal_[i]);
     const std::shared_ptr<CoSimulation> cosim = StartCoSimulation(w, nominal);
     scenario_->world = cosim->world();
-    // the suite's fingerprint follows the .xosc and its road network
+    // the suite's fingerprint follows the .xosc, its catalogs and its road network
     scenario_->included_files.push_back(w.path);
+    for (const std::string& catalog : cosim->scenario().catalog_files) scenario_->included_files.push_back(catalog);
     if (!cosim->scenario().road_file.empty()) scenario_->included_files.push_back(cosim->scenario().road_file);
     if (variation_) scenario_->included_files.push_back(variation_path_);
     scenario_->openscenario = std::move(w);

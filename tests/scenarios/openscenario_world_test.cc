@@ -104,6 +104,33 @@ TEST(OpenScenarioWorldTest, OneActorPerEntityAtItsBoxCentre) {
             s->included_files.end());
 }
 
+TEST(OpenScenarioWorldTest, TheFingerprintFollowsTheCatalogsOfTheXosc) {
+  std::string xosc = test::ReadFile(kCcrs);
+  xosc.insert(xosc.find("  <Entities>"),
+              "  <CatalogLocations><VehicleCatalog><Directory path=\"cat\"/></VehicleCatalog></CatalogLocations>\n");
+  const std::string path = Write("catalogs", ScenarioText(), xosc);
+  const std::string dir = fs::path(path).parent_path().string();
+  fs::create_directories(dir + "/cat");
+  const std::string catalog = dir + "/cat/cars.xosc";
+  auto write_catalog = [&](const std::string& length) {
+    std::ofstream(catalog) << "<?xml version=\"1.0\"?>\n<OpenSCENARIO><FileHeader revMajor=\"1\" revMinor=\"0\" "
+                              "date=\"x\" description=\"\" author=\"\"/><Catalog name=\"Cars\"><Vehicle name=\"box\" "
+                              "vehicleCategory=\"car\"><BoundingBox><Center x=\"1\" y=\"0\" z=\"0\"/><Dimensions "
+                              "width=\"2\" length=\"" << length << "\" height=\"1.5\"/></BoundingBox><Performance "
+                              "maxSpeed=\"50\" maxAcceleration=\"5\" maxDeceleration=\"5\"/><Axles/><Properties/>"
+                              "</Vehicle></Catalog></OpenSCENARIO>\n";
+  };
+  write_catalog("4");
+  const auto s = LoadScenario(path);
+  EXPECT_NE(std::find(s->included_files.begin(), s->included_files.end(), catalog), s->included_files.end());
+  // a suite naming the scenario gets another fingerprint when only the catalog changes
+  std::ofstream(dir + "/suite.yaml") << "suite: ccrs\nseed: 5\nmodels: {acc: {path: " << GAUNTLET_SOURCE_DIR
+                                     << "/zoo/acc_good.onnx}}\nscenarios: [{scenario: ccrs.yaml}]\n";
+  const std::string before = LoadSuite(dir + "/suite.yaml").fingerprint;
+  write_catalog("5");
+  EXPECT_NE(LoadSuite(dir + "/suite.yaml").fingerprint, before);
+}
+
 TEST(OpenScenarioWorldTest, GauntletParametersOverrideTheXoscParameters) {
   const auto s = LoadScenario(Write("params", ScenarioText()));
   for (const double v : {4.0, 7.25, 9.0}) {
