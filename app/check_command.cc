@@ -22,7 +22,7 @@ int RunCheckCommand(const std::vector<std::string>& argv) {
   int code = kExitPassed;
   for (const std::string& path : args.positional()) {
     try {
-      scenarios::CheckFile(path);
+      for (const std::string& warning : scenarios::CheckFile(path)) std::cerr << warning << "\n";
       std::cout << path << ": ok\n";
     } catch (const core::InputError& e) {
       std::cerr << e.what() << "\n";

@@ -247,6 +247,7 @@ int RunRunCommandWith(const std::vector<std::string>& argv, const SuiteHook& adj
   }
   if (seed) suite.seed = static_cast<uint64_t>(*seed);
   const bool quiet = args.Has("quiet");
+  for (const std::string& warning : suite.warnings) std::cerr << warning << "\n";
 
   // a bad --db is found now, before anything runs
   const std::optional<std::string> db = args.Get("db");

@@ -839,6 +839,8 @@ void ScenarioLoader::ReadOpenScenario() {
     for (const std::string& catalog : cosim->scenario().catalog_files) scenario_->included_files.push_back(catalog);
     if (!cosim->scenario().road_file.empty()) scenario_->included_files.push_back(cosim->scenario().road_file);
     if (variation_) scenario_->included_files.push_back(variation_path_);
+    for (const openscenario::Warning& warning : cosim->scenario().warnings)
+      scenario_->warnings.push_back(warning.Format());
     scenario_->openscenario = std::move(w);
   } catch (const core::InputError& e) {
     diags_->Absorb(e);

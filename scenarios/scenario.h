@@ -169,6 +169,9 @@ class Scenario {
   std::string description;
   std::string path;  ///< the file it was loaded from
   std::vector<std::string> included_files;  ///< the catalogues it includes, directly or not, in load order
+  /// `file:line:col: warning: ...` lines of what its files contain and the run ignores (an OpenSCENARIO
+  /// world's elements that the standard allows a player to ignore, a missing catalog directory).
+  std::vector<std::string> warnings;
   ParameterSpace parameters;
   std::vector<DerivedParameter> derived;
   sim::WorldSpec world;            ///< with nominal values in bound fields (openscenario: the nominal instance's)

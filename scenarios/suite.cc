@@ -281,6 +281,10 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   // suite path, from any directory, give the same fingerprint.
   uint64_t hash = HashFile(path, 0x6761756e746c6574ULL);
   for (const std::string& scenario_path : cache.order) {
+    for (const std::string& warning : cache.loaded.at(scenario_path)->warnings) {
+      if (std::find(suite.warnings.begin(), suite.warnings.end(), warning) == suite.warnings.end())
+        suite.warnings.push_back(warning);
+    }
     hash = HashFile(scenario_path, hash);
     for (const std::string& included : cache.loaded.at(scenario_path)->included_files) hash = HashFile(included, hash);
   }
@@ -296,15 +300,14 @@ Suite LoadSuite(const std::string& path, const std::map<std::string, std::string
   return suite;
 }
 
-void CheckFile(const std::string& path) {
+std::vector<std::string> CheckFile(const std::string& path) {
   const YAML::Node root = LoadYamlFile(path);
-  if (root.IsMap() && root["suite"].IsDefined()) {
-    (void)LoadSuite(path);
-  } else if (root.IsMap() && root["catalog"].IsDefined()) {
+  if (root.IsMap() && root["suite"].IsDefined()) return LoadSuite(path).warnings;
+  if (root.IsMap() && root["catalog"].IsDefined()) {
     CheckCatalogue(path);
-  } else {
-    (void)LoadScenario(path);
+    return {};
   }
+  return LoadScenario(path)->warnings;
 }
 
 LoadedModel LoadModelFile(const std::string& slot, const std::string& path) {

@@ -111,6 +111,8 @@ struct Suite {
   std::string fingerprint;
   std::map<std::string, LoadedModel> models;
   std::vector<Family> families;
+  /// The warnings of its scenario files (Scenario::warnings), each once, in the order the suite names them.
+  std::vector<std::string> warnings;
 
   [[nodiscard]] const LoadedModel& ModelOf(const Family& family) const { return models.at(family.model_slot); }
   /// The family named `family_name`, or null when the suite has none of that name.
@@ -127,7 +129,8 @@ struct Suite {
 [[nodiscard]] Suite LoadSuite(const std::string& path, const std::map<std::string, std::string>& model_overrides = {});
 
 /// Checks any gauntlet YAML file (a suite, with everything it names, a catalogue, or a single scenario).
-/// Throws core::InputError with every problem.
-void CheckFile(const std::string& path);
+/// Throws core::InputError with every problem; returns the warnings (`file:line:col: warning: ...`) of a
+/// file that has no error.
+std::vector<std::string> CheckFile(const std::string& path);
 
 }  // namespace gauntlet::scenarios

@@ -131,6 +131,28 @@ TEST(OpenScenarioWorldTest, TheFingerprintFollowsTheCatalogsOfTheXosc) {
   EXPECT_NE(LoadSuite(dir + "/suite.yaml").fingerprint, before);
 }
 
+TEST(OpenScenarioWorldTest, WarningsOfTheXoscReachCheckAndTheSuite) {
+  std::string xosc = test::ReadFile(kCcrs);
+  xosc.insert(xosc.find("  <Entities>"),
+              "  <CatalogLocations><VehicleCatalog><Directory path=\"missing\"/></VehicleCatalog></CatalogLocations>\n");
+  const std::string path = Write("warnings", ScenarioText(), xosc);
+  const std::string xosc_path = fs::path(path).parent_path().string() + "/ncap_ccrs.xosc";
+  const std::string expected = PosOf(xosc_path, "<Directory") + ": warning: catalog directory";
+  const auto s = LoadScenario(path);
+  ASSERT_EQ(s->warnings.size(), 1u);
+  EXPECT_EQ(s->warnings[0].rfind(expected, 0), 0u) << s->warnings[0];
+  const std::vector<std::string> checked = CheckFile(path);
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked[0], s->warnings[0]);
+  // and the suite's
+  const std::string dir = fs::path(path).parent_path().string();
+  std::ofstream(dir + "/suite.yaml") << "suite: ccrs\nseed: 5\nmodels: {acc: {path: " << GAUNTLET_SOURCE_DIR
+                                     << "/zoo/acc_good.onnx}}\nscenarios: [{scenario: ccrs.yaml}]\n";
+  EXPECT_EQ(LoadSuite(dir + "/suite.yaml").warnings, s->warnings);
+  // the bundled scenario has none
+  EXPECT_TRUE(LoadScenario(Write("no_warnings", ScenarioText()))->warnings.empty());
+}
+
 TEST(OpenScenarioWorldTest, GauntletParametersOverrideTheXoscParameters) {
   const auto s = LoadScenario(Write("params", ScenarioText()));
   for (const double v : {4.0, 7.25, 9.0}) {
