@@ -74,6 +74,13 @@ struct Network::Impl {
     double s, x, y;
   };
   std::vector<std::vector<Sample>> samples;  // per road, reference line
+  /// A run of consecutive segments of the sampled reference line (segment k joins samples k and k + 1)
+  /// inside a disc: every point of them is within `radius` of (cx, cy).
+  struct Block {
+    double cx, cy, radius;
+    size_t begin, end;  // segments [begin, end)
+  };
+  std::vector<std::vector<Block>> blocks;  // per road, in order
   struct Box {
     double x0, y0, x1, y1;
   };
@@ -182,7 +189,8 @@ struct Network::Impl {
   }
 
   void BuildIndex();
-  [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading) const;
+  [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading,
+                                                  bool full_scan = false) const;
   [[nodiscard]] std::vector<Next> Transitions(RoadIndex r, int section, int lane, int dir) const;
   [[nodiscard]] size_t Choose(const std::vector<Next>& options, RoadIndex from, const MovePreference& pref) const;
   [[nodiscard]] MoveResult Move(const LanePos& from, double distance, bool scale, const MovePreference& pref) const;
@@ -190,6 +198,7 @@ struct Network::Impl {
 
 void Network::Impl::BuildIndex() {
   samples.resize(data.roads.size());
+  blocks.resize(data.roads.size());
   boxes.resize(data.roads.size());
   for (size_t i = 0; i < data.roads.size(); ++i) {
     const auto r = static_cast<RoadIndex>(i);
@@ -223,27 +232,57 @@ void Network::Impl::BuildIndex() {
     }
     const double grow = extent + kSampleStep + 1.0;
     boxes[i] = {box.x0 - grow, box.y0 - grow, box.x1 + grow, box.y1 + grow};
+    // blocks of kBlock segments: the disc around their endpoints' bounding box centre holds the
+    // endpoints, and so the segments (a disc is convex)
+    constexpr size_t kBlock = 8;
+    const std::vector<Sample>& smp = samples[i];
+    for (size_t b = 0; b + 1 < smp.size(); b += kBlock) {
+      const size_t e = std::min(b + kBlock, smp.size() - 1);
+      double x0 = smp[b].x, x1 = smp[b].x, y0 = smp[b].y, y1 = smp[b].y;
+      for (size_t k = b; k <= e; ++k) {
+        x0 = std::min(x0, smp[k].x);
+        x1 = std::max(x1, smp[k].x);
+        y0 = std::min(y0, smp[k].y);
+        y1 = std::max(y1, smp[k].y);
+      }
+      Block block{0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.0, b, e};
+      for (size_t k = b; k <= e; ++k)
+        block.radius = std::max(block.radius, std::hypot(smp[k].x - block.cx, smp[k].y - block.cy));
+      blocks[i].push_back(block);
+    }
   }
 }
 
-std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y, double heading) const {
+std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y, double heading,
+                                                 bool full_scan) const {
   const Road& rd = road(r);
   const auto& smp = samples[static_cast<size_t>(r)];
   if (smp.empty() || rd.sections.empty()) {
     return std::nullopt;
   }
-  // Coarse: the nearest point of the sampled reference polyline.
+  // Coarse: the nearest point of the sampled reference polyline. The nearest segment is no farther than
+  // any block's centre distance plus its radius (an upper bound u); a block whose centre is farther than
+  // u plus its radius holds no segment as near as the nearest and is skipped. The segments of the other
+  // blocks are measured and compared exactly as a full scan would, in the same order, so the result is
+  // the full scan's bit for bit (the margins only make the skipping more cautious against rounding).
+  const std::vector<Block>& blk = blocks[static_cast<size_t>(r)];
+  double u = std::numeric_limits<double>::infinity();
+  for (const Block& b : blk) u = std::min(u, std::sqrt((x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy)) + b.radius);
   double best = std::numeric_limits<double>::infinity();
   double s = 0.0;
-  for (size_t k = 0; k + 1 < smp.size(); ++k) {
-    const double ax = smp[k].x, ay = smp[k].y;
-    const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
-    const double len2 = bx * bx + by * by;
-    const double f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
-    const double d = std::hypot(x - ax - f * bx, y - ay - f * by);
-    if (d < best) {
-      best = d;
-      s = smp[k].s + f * (smp[k + 1].s - smp[k].s);
+  for (const Block& b : blk) {
+    const double reach = (u + b.radius) * (1.0 + 1e-9) + 1e-9;
+    if (!full_scan && (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy) > reach * reach) continue;
+    for (size_t k = b.begin; k < b.end; ++k) {
+      const double ax = smp[k].x, ay = smp[k].y;
+      const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
+      const double len2 = bx * bx + by * by;
+      const double f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
+      const double d = std::hypot(x - ax - f * bx, y - ay - f * by);
+      if (d < best) {
+        best = d;
+        s = smp[k].s + f * (smp[k + 1].s - smp[k].s);
+      }
     }
   }
   if (smp.size() == 1) {
@@ -572,6 +611,13 @@ std::optional<LaneCoord> Network::LocateOnRoad(RoadIndex road, double x, double 
     return std::nullopt;
   }
   return impl_->LocateOn(road, x, y, heading);
+}
+
+std::optional<LaneCoord> Network::LocateOnRoadByFullScan(RoadIndex road, double x, double y, double heading) const {
+  if (road < 0 || static_cast<size_t>(road) >= impl_->data.roads.size()) {
+    return std::nullopt;
+  }
+  return impl_->LocateOn(road, x, y, heading, true);
 }
 
 std::optional<LaneCoord> Network::Locate(double x, double y, double heading, std::optional<LanePos> hint) const {

@@ -333,6 +333,10 @@ class Network {
                                                 std::optional<LanePos> hint = std::nullopt) const;
   /// Locate restricted to one road (nullopt when `road` is not valid).
   [[nodiscard]] std::optional<LaneCoord> LocateOnRoad(RoadIndex road, double x, double y, double heading = 0.0) const;
+  /// LocateOnRoad measuring every segment of the sampled reference line (no pruning): the reference the
+  /// tests hold LocateOnRoad to, bit for bit.
+  [[nodiscard]] std::optional<LaneCoord> LocateOnRoadByFullScan(RoadIndex road, double x, double y,
+                                                                double heading = 0.0) const;
 
   /// Moves `distance` metres along the lane in its driving direction (negative: backwards), keeping
   /// the offset along t (relative to the lane centre). Crosses lane sections and road links (roads

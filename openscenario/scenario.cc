@@ -15,7 +15,9 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <numbers>
 #include <optional>
 #include <set>
@@ -80,7 +82,26 @@ namespace {
 
 namespace fs = std::filesystem;
 using internal::ParseXml;
+using internal::ParseXmlShared;
 using internal::XmlFile;
+
+/// The road network of `path`, loaded once per content: the file is read every time and parsed only when
+/// its bytes differ from those of the last load of `path` in this process (a scenario file whose world
+/// is an .xosc loads it once per instance). A Network is immutable, so instances share it. Thread-safe.
+std::shared_ptr<const opendrive::Network> SharedNetwork(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<std::string, std::shared_ptr<const opendrive::Network>>> loaded;
+  std::string text = core::ReadInputFile(path, core::InputKind::kXml);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = loaded.find(path);
+    if (it != loaded.end() && it->second.first == text) return it->second.second;
+  }
+  auto network = std::make_shared<const opendrive::Network>(opendrive::Network::LoadString(text, path));
+  const std::lock_guard<std::mutex> lock(mutex);
+  loaded[path] = {std::move(text), network};
+  return network;
+}
 
 /// An element of one of the files.
 struct Node {
@@ -122,7 +143,7 @@ class Reader {
 
   void Read(const std::string& path) {
     sc_.path = path;
-    files_.push_back(ParseXml(path));
+    files_.push_back(ParseXmlShared(path));
     const XmlFile& main = *files_.back();
     dir_ = fs::path(path).parent_path();
     Node root{main.doc.document_element(), &main};
@@ -390,7 +411,7 @@ class Reader {
         loaded_catalog_files_.insert(f.string());
         sc_.catalog_files.push_back(f.string());
         try {
-          files_.push_back(ParseXml(f.string()));
+          files_.push_back(ParseXmlShared(f.string()));
         } catch (const core::InputError& e) {
           errors_.Absorb(e);
           continue;
@@ -470,7 +491,7 @@ class Reader {
     }
     sc_.road_file = path.string();
     try {
-      sc_.roads = std::make_shared<const opendrive::Network>(opendrive::Network::Load(path.string()));
+      sc_.roads = SharedNetwork(path.string());
     } catch (const core::InputError& e) {
       errors_.Absorb(e);
     }
@@ -1685,7 +1706,7 @@ class Reader {
   Scenario& sc_;
   const std::vector<std::pair<std::string, std::string>>& overrides_;
   core::Diagnostics errors_;
-  std::vector<std::unique_ptr<XmlFile>> files_;
+  std::vector<std::shared_ptr<const XmlFile>> files_;  // parsed once per content (ParseXmlShared)
   fs::path dir_;
   std::vector<std::map<std::string, std::string>> scopes_;
   std::set<std::string> declared_globals_;

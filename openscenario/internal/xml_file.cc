@@ -1,6 +1,8 @@
 #include "openscenario/internal/xml_file.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "core/input_file.h"
 
@@ -24,10 +26,13 @@ core::SourcePos XmlFile::Pos(const pugi::xml_node& n) const {
   return {path, line, col};
 }
 
-std::unique_ptr<XmlFile> ParseXml(const std::string& path) {
+namespace {
+
+/// Parses `text`, the content of `path`.
+std::unique_ptr<XmlFile> Parse(const std::string& path, std::string text) {
   auto f = std::make_unique<XmlFile>();
   f->path = path;
-  f->text = core::ReadInputFile(path, core::InputKind::kXml);
+  f->text = std::move(text);
   f->line_starts.push_back(0);
   for (size_t i = 0; i < f->text.size(); ++i)
     if (f->text[i] == '\n') f->line_starts.push_back(i + 1);
@@ -36,6 +41,27 @@ std::unique_ptr<XmlFile> ParseXml(const std::string& path) {
     const auto [line, col] = LineCol(f->line_starts, static_cast<size_t>(std::max<ptrdiff_t>(r.offset, 0)));
     throw core::InputError({path, line, col}, std::string("not well-formed XML: ") + r.description());
   }
+  return f;
+}
+
+}  // namespace
+
+std::unique_ptr<XmlFile> ParseXml(const std::string& path) {
+  return Parse(path, core::ReadInputFile(path, core::InputKind::kXml));
+}
+
+std::shared_ptr<const XmlFile> ParseXmlShared(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const XmlFile>> parsed;  // the last parse of each path
+  std::string text = core::ReadInputFile(path, core::InputKind::kXml);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = parsed.find(path);
+    if (it != parsed.end() && it->second->text == text) return it->second;
+  }
+  std::shared_ptr<const XmlFile> f = Parse(path, std::move(text));  // outside the lock; throws if malformed
+  const std::lock_guard<std::mutex> lock(mutex);
+  parsed[path] = f;
   return f;
 }
 

@@ -30,4 +30,9 @@ struct XmlFile {
 /// at the position where the parser stopped.
 [[nodiscard]] std::unique_ptr<XmlFile> ParseXml(const std::string& path);
 
+/// The same, shared: the file is read every time, and parsed only when its bytes differ from those of
+/// the last parse of `path` in this process (a scenario loaded once per instance parses its catalogs
+/// once). The document is never modified after parsing, so threads may read it at once. Thread-safe.
+[[nodiscard]] std::shared_ptr<const XmlFile> ParseXmlShared(const std::string& path);
+
 }  // namespace gauntlet::openscenario::internal

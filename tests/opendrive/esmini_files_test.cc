@@ -130,6 +130,54 @@ TEST(EsminiFiles, LocateInvertsLaneToWorld) {
   }
 }
 
+// The pruned nearest-segment search of LocateOnRoad returns exactly what measuring every segment does
+// (the same floating-point numbers), on every road of every network, for points on, near and far from
+// the road (anywhere in a box around the network, and within a few metres of the reference line).
+TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanBitForBit) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  size_t compared = 0;
+  for (const std::string& file : XodrFiles()) {
+    SCOPED_TRACE(file);
+    const Network net = Network::Load(file);
+    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+    for (size_t r = 0; r < net.roads().size(); ++r) {
+      for (double f : {0.0, 0.25, 0.5, 0.75, 1.0}) {
+        const Pose p = net.RoadToWorld(static_cast<RoadIndex>(r), f * net.roads()[r].length, 0.0);
+        x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+      }
+    }
+    for (size_t r = 0; r < net.roads().size(); ++r) {
+      const auto road = static_cast<RoadIndex>(r);
+      for (int k = 0; k < 40; ++k) {
+        double x, y;
+        if (k % 2 == 0) {  // anywhere around the network
+          x = x0 - 50 + (x1 - x0 + 100) * u01(rng);
+          y = y0 - 50 + (y1 - y0 + 100) * u01(rng);
+        } else {  // near the road, at a random s
+          const Pose p = net.RoadToWorld(road, net.roads()[r].length * u01(rng), 12 * u01(rng) - 6);
+          x = p.x + 0.5 * u01(rng);
+          y = p.y + 0.5 * u01(rng);
+        }
+        const double heading = 2 * std::numbers::pi * u01(rng);
+        const auto fast = net.LocateOnRoad(road, x, y, heading);
+        const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
+        ASSERT_EQ(fast.has_value(), full.has_value());
+        if (!fast) continue;
+        ++compared;
+        EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[r].id << " at " << x << ", " << y;
+        EXPECT_EQ(fast->t, full->t);
+        EXPECT_EQ(fast->lane, full->lane);
+        EXPECT_EQ(fast->offset, full->offset);
+        EXPECT_EQ(fast->heading_relative, full->heading_relative);
+        EXPECT_EQ(fast->distance, full->distance);
+        EXPECT_EQ(fast->on_road, full->on_road);
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000u);
+}
+
 // Driving every drivable lane of the NCAP-sized networks in 1 m steps: consecutive positions are
 // 1 m apart (no jump at a lane section, road link or junction) until the network ends.
 TEST(EsminiFiles, MoveAlongDrivesThroughLinksWithoutJumps) {

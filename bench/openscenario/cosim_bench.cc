@@ -1,0 +1,118 @@
+// Playing an OpenSCENARIO scenario in a suite against its YAML equivalent: the same scenario run as a
+// scenario file whose world is the .xosc (the co-simulation: the model drives the ego in the sim, the
+// player moves the other entities, lane signals from the OpenDRIVE network) and as the Gauntlet scenario
+// `gauntlet import` writes for it (`world:`), with the same model, observations and requirement. Both
+// run the same number of instances, one thread, in this process; prints each one's simulated steps per
+// second and the ratio (co-simulation / YAML; the target is >= 1, "no slower than the YAML equivalent").
+//
+//   build/bench/openscenario/cosim_bench [FILE.xosc] [instances] [model: idm | PATH.onnx]
+//
+// The default scenario is esmini's slow-lead-vehicle.xosc (two catalog cars on a 500 m road with signs,
+// the ego at 30 m/s behind a lead at 1 m/s), one of the examples `gauntlet import` can express.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <string>
+#include <vector>
+
+#include "openscenario/import.h"
+#include "scenarios/campaign.h"
+#include "scenarios/suite.h"
+#include "scenarios/yaml_writer.h"
+
+namespace {
+
+using namespace gauntlet;
+namespace fs = std::filesystem;
+
+/// The model binding and requirement both files share (import's default binding, observing `lead`).
+std::string Rest(const std::string& ego, const std::string& lead) {
+  return "model:\n  slot: m\n  observation:\n    - {name: gap_m, expr: " + lead + ".gap}\n"
+         "    - {name: speed_mps, expr: " + ego + ".speed}\n    - {name: closing_speed_mps, expr: " + ego +
+         ".speed - " + lead + ".speed}\n  accel_mps2: {output: 0}\nrequirements:\n"
+         "  - {name: no_collision, formula: always (" + lead + ".gap > 0)}\ngenerators:\n  - {kind: uniform, count: 1}\n";
+}
+
+struct Figure {
+  double steps = 0.0;
+  double seconds = 0.0;
+};
+
+/// Runs `instances` instances of `family`, one after the other, each its best of 3 (steps, seconds).
+Figure Run(const scenarios::Suite& suite, const scenarios::Family& family, int instances) {
+  Figure f;
+  for (int i = 0; i < instances; ++i) {
+    double best = 1e300;
+    size_t steps = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const scenarios::InstanceResult r = scenarios::RunInstance(suite, family, static_cast<size_t>(i), {},
+                                                                 static_cast<uint64_t>(i + 1), "bench");
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (r.status == scenarios::InstanceStatus::kError) {
+        std::fprintf(stderr, "%s: instance error: %s\n", family.name.c_str(), r.error.c_str());
+        std::exit(3);
+      }
+      best = std::min(best, s);
+      steps = r.steps;
+    }
+    f.steps += static_cast<double>(steps);
+    f.seconds += best;
+  }
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string xosc = fs::absolute(argc > 1 ? argv[1]
+                                                 : std::string(GAUNTLET_SOURCE_DIR) +
+                                                       "/data/openscenario/xosc/slow-lead-vehicle.xosc")
+                               .string();
+  const int instances = argc > 2 ? std::max(1, std::atoi(argv[2])) : 20;
+  const std::string model = argc > 3 ? argv[3] : "idm";
+  try {
+    const openscenario::ImportResult imported = openscenario::ImportScenario(xosc, {.time_step = 0.05});
+    std::string lead;
+    for (const sim::ActorSpec& a : imported.world.actors)
+      if (!a.ego && lead.empty()) lead = a.name;
+    if (lead.empty()) {
+      std::fprintf(stderr, "%s: no entity besides the ego\n", xosc.c_str());
+      return 2;
+    }
+    const fs::path dir = fs::temp_directory_path() / ("gauntlet_cosim_bench_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "cosim.yaml") << "scenario: cosim\nopenscenario: {file: " << scenarios::YamlString(xosc)
+                                      << ", ego: " << imported.ego << ", time_step_s: 0.05, duration_s: "
+                                      << imported.world.duration_s << "}\n"
+                                      << Rest(imported.ego, lead);
+    std::ofstream(dir / "yaml.yaml") << "scenario: yaml\nworld:\n"
+                                     << scenarios::ToYamlFields(imported.world, 2) << Rest(imported.ego, lead);
+    const std::string model_entry =
+        model == "idm" ? "{builtin: idm, params: {v0: 35}}" : "{path: " + scenarios::YamlString(model) + "}";
+    std::ofstream(dir / "suite.yaml") << "suite: cosim_bench\nseed: 1\nmodels: {m: " << model_entry
+                                      << "}\nscenarios:\n  - {scenario: cosim.yaml}\n  - {scenario: yaml.yaml}\n";
+    const scenarios::Suite suite = scenarios::LoadSuite((dir / "suite.yaml").string());
+    // warm up both, then measure them interleaved
+    (void)Run(suite, suite.families[0], 1);
+    (void)Run(suite, suite.families[1], 1);
+    const Figure cosim = Run(suite, suite.families[0], instances);
+    const Figure yaml = Run(suite, suite.families[1], instances);
+    fs::remove_all(dir);
+    const double cosim_rate = cosim.steps / cosim.seconds, yaml_rate = yaml.steps / yaml.seconds;
+    std::printf("%s, model %s, %d instances each (best of 3 per instance), one thread\n", xosc.c_str(), model.c_str(),
+                instances);
+    std::printf("co-simulation (.xosc world): %.0f steps per second (%.0f steps)\n", cosim_rate, cosim.steps);
+    std::printf("YAML equivalent (world:):    %.0f steps per second (%.0f steps)\n", yaml_rate, yaml.steps);
+    std::printf("ratio co-simulation / YAML:  %.2f (target >= 1)\n", cosim_rate / yaml_rate);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
