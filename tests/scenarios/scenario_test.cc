@@ -266,10 +266,30 @@ TEST(ScenarioTest, LogNormalPoissonWeightedChoiceAndHistogramParameters) {
   EXPECT_EQ(p[3].weights, (std::vector<double>{1, 3, 0}));
   EXPECT_EQ(p[3].Nominal(), 2.0);  // the most likely
   EXPECT_EQ(p[4].kind, Parameter::Kind::kHistogram);
-  EXPECT_EQ(p[4].edges, (std::vector<double>{0, 30 / 3.6, 50 / 3.6}));
+  ASSERT_EQ(p[4].edges.size(), 3u);
+  EXPECT_EQ(p[4].edges[0], 0.0);
+  EXPECT_DOUBLE_EQ(p[4].edges[1], 30 / 3.6);
+  EXPECT_DOUBLE_EQ(p[4].edges[2], 50 / 3.6);
   EXPECT_EQ(p[4].weights, (std::vector<double>{1, 4}));
   EXPECT_EQ(p[4].Nominal(), 5.0);
   EXPECT_EQ(p[0].pos.line, 3);
+}
+
+TEST(ScenarioTest, TheDocumentedParameterExampleLoads) {
+  std::ifstream in(kSource + "/docs/scenario-format.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t section = doc.find("## Parameters\n");
+  ASSERT_NE(section, std::string::npos);
+  const std::string marker = "```yaml\nparameters:\n";
+  const size_t begin = doc.find(marker, section);
+  ASSERT_LT(begin, doc.find("\n## ", section + 1));
+  const size_t end = doc.find("```", begin + marker.size());
+  const std::string path = WriteTemp("doc_parameters.yaml", WithParameters(doc.substr(begin + marker.size(), end - begin - marker.size())));
+  ASSERT_EQ(LoadErrors(path), "ok");
+  const auto s = LoadScenario(path);
+  ASSERT_EQ(s->parameters.dimension(), 5u);
+  EXPECT_EQ(s->parameters.parameters[3].kind, Parameter::Kind::kHistogram);
+  EXPECT_DOUBLE_EQ(s->parameters.parameters[3].edges.back(), 130 / 3.6);
 }
 
 TEST(ScenarioTest, BadNewParameterKindsArePositionedErrors) {
