@@ -159,61 +159,11 @@ bool ReadWeights(YamlReader& reader, const YAML::Node& spec, size_t n, const std
   return true;
 }
 
-/// Reads the one distribution `spec` gives (its keys already checked) into `p`; false after reporting.
-bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
+/// Reads a `lognormal`, `poisson` or `histogram` distribution of `spec` into `p`; false after reporting.
+bool ReadLawParameter(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
   const std::string what = "parameter '" + name + "'";
   bool ok = true;
-  if (const YAML::Node u = spec["uniform"]; u.IsDefined()) {
-    p->kind = Parameter::Kind::kUniform;
-    if (!u.IsSequence() || u.size() != 2) {
-      reader.Error(u, "uniform needs [min, max] for " + what);
-      return false;
-    }
-    const auto lo = ReadQuantity(reader, u[0], what);
-    const auto hi = ReadQuantity(reader, u[1], what);
-    if (!lo || !hi) return false;
-    p->lo = *lo;
-    p->hi = *hi;
-    if (p->lo > p->hi) {
-      reader.Error(u, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
-                          core::FormatDouble(p->hi));
-      ok = false;
-    }
-  } else if (const YAML::Node n = spec["normal"]; n.IsDefined()) {
-    p->kind = Parameter::Kind::kNormal;
-    const std::vector<std::string> keys = {"mean", "stddev", "min", "max"};
-    if (!reader.CheckKeys(n, name + ".normal", keys)) return false;
-    if (!n["mean"].IsDefined() || !n["stddev"].IsDefined()) {
-      reader.Error(n, "normal needs 'mean' and 'stddev' for " + what);
-      return false;
-    }
-    const auto mean = ReadQuantity(reader, n["mean"], what);
-    const auto sd = ReadQuantity(reader, n["stddev"], what);
-    if (!mean || !sd) return false;
-    p->mean = *mean;
-    p->stddev = *sd;
-    p->lo = -INFINITY;
-    p->hi = INFINITY;
-    if (n["min"].IsDefined()) {
-      const auto v = ReadQuantity(reader, n["min"], what);
-      if (!v) return false;
-      p->lo = *v;
-    }
-    if (n["max"].IsDefined()) {
-      const auto v = ReadQuantity(reader, n["max"], what);
-      if (!v) return false;
-      p->hi = *v;
-    }
-    if (p->stddev <= 0) {
-      reader.Error(n["stddev"], "stddev of " + what + " must be positive");
-      ok = false;
-    }
-    if (p->lo > p->hi) {
-      reader.Error(n, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
-                          core::FormatDouble(p->hi));
-      ok = false;
-    }
-  } else if (const YAML::Node n = spec["lognormal"]; n.IsDefined()) {
+  if (const YAML::Node n = spec["lognormal"]; n.IsDefined()) {
     p->kind = Parameter::Kind::kLogNormal;
     const std::vector<std::string> keys = {"mean", "stddev", "variance", "min", "max"};
     if (!reader.CheckKeys(n, name + ".lognormal", keys)) return false;
@@ -269,6 +219,66 @@ bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::str
       return false;
     }
     ok = ReadWeights(reader, spec, p->edges.size() - 1, "bin", what, p);
+  }
+  return ok;
+}
+
+/// Reads the one distribution `spec` gives (its keys already checked) into `p`; false after reporting.
+bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
+  const std::string what = "parameter '" + name + "'";
+  bool ok = true;
+  if (const YAML::Node u = spec["uniform"]; u.IsDefined()) {
+    p->kind = Parameter::Kind::kUniform;
+    if (!u.IsSequence() || u.size() != 2) {
+      reader.Error(u, "uniform needs [min, max] for " + what);
+      return false;
+    }
+    const auto lo = ReadQuantity(reader, u[0], what);
+    const auto hi = ReadQuantity(reader, u[1], what);
+    if (!lo || !hi) return false;
+    p->lo = *lo;
+    p->hi = *hi;
+    if (p->lo > p->hi) {
+      reader.Error(u, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
+                          core::FormatDouble(p->hi));
+      ok = false;
+    }
+  } else if (const YAML::Node n = spec["normal"]; n.IsDefined()) {
+    p->kind = Parameter::Kind::kNormal;
+    const std::vector<std::string> keys = {"mean", "stddev", "min", "max"};
+    if (!reader.CheckKeys(n, name + ".normal", keys)) return false;
+    if (!n["mean"].IsDefined() || !n["stddev"].IsDefined()) {
+      reader.Error(n, "normal needs 'mean' and 'stddev' for " + what);
+      return false;
+    }
+    const auto mean = ReadQuantity(reader, n["mean"], what);
+    const auto sd = ReadQuantity(reader, n["stddev"], what);
+    if (!mean || !sd) return false;
+    p->mean = *mean;
+    p->stddev = *sd;
+    p->lo = -INFINITY;
+    p->hi = INFINITY;
+    if (n["min"].IsDefined()) {
+      const auto v = ReadQuantity(reader, n["min"], what);
+      if (!v) return false;
+      p->lo = *v;
+    }
+    if (n["max"].IsDefined()) {
+      const auto v = ReadQuantity(reader, n["max"], what);
+      if (!v) return false;
+      p->hi = *v;
+    }
+    if (p->stddev <= 0) {
+      reader.Error(n["stddev"], "stddev of " + what + " must be positive");
+      ok = false;
+    }
+    if (p->lo > p->hi) {
+      reader.Error(n, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " +
+                          core::FormatDouble(p->hi));
+      ok = false;
+    }
+  } else if (spec["lognormal"].IsDefined() || spec["poisson"].IsDefined() || spec["histogram"].IsDefined()) {
+    return ReadLawParameter(reader, spec, name, p);
   } else if (const YAML::Node c = spec["choice"]; c.IsDefined()) {
     p->kind = Parameter::Kind::kChoice;
     if (!c.IsSequence() || c.size() == 0) {

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "core/normal.h"
 #include "core/rng.h"
+#include "scenarios/generators/coverage.h"
+#include "scenarios/generators/samplers.h"
 
 namespace gauntlet::scenarios {
 namespace {
@@ -276,6 +280,28 @@ TEST(NewParameterKindsTest, GeneratorsSeeTheRightValues) {
   EXPECT_EQ(space.GridValues(0, 4).size(), 4u);
   for (double v : space.GridValues(6, 9)) EXPECT_TRUE(v <= 0.0 || v >= 2.0) << v;
   EXPECT_EQ(space.FreeIndices().size(), 7u);
+  // edge cases: a Poisson's are integers one apart, a histogram's inside its bins of positive weight
+  ParameterSpace edges;
+  edges.parameters = {space.parameters[3], space.parameters[6]};
+  std::map<std::string, double> at;
+  for (const PlannedPoint& point : EdgeCasePoints(edges, {.inside_fraction = 0.2}))
+    if (point.label.starts_with("edge:")) at[point.label.substr(5)] = point.values[point.label[5] == 'p' ? 0 : 1];
+  EXPECT_EQ(at["pot=lo"], 2.0);
+  EXPECT_EQ(at["pot=lo+"], 3.0);
+  EXPECT_EQ(at["pot=hi-"], 8.0);
+  EXPECT_EQ(at["pot=hi"], 9.0);
+  EXPECT_EQ(at["h=lo"], -1.0);
+  EXPECT_EQ(at["h=lo+"], 0.0);   // -1 + 0.2 * 8 = 0.6 lies in the gap [0, 2): its nearest value
+  EXPECT_EQ(at["h=hi-"], 5.4);
+  EXPECT_EQ(at["h=hi"], 7.0);
+  // coverage: one cell per value of a weighted choice, whatever its weight
+  ParameterSpace choice;
+  choice.parameters = {space.parameters[5]};
+  CoverageTracker coverage(choice);
+  for (double v : {5.0, 9.0}) coverage.Add({v});
+  EXPECT_NEAR(coverage.Report().single_fraction, 2.0 / 3.0, 1e-12);
+  coverage.Add({2.0});
+  EXPECT_EQ(coverage.Report().single_fraction, 1.0);
   ParameterSpace fixed;
   fixed.parameters = {{.name = "one", .kind = Kind::kPoisson, .lo = 2.5, .hi = 3.5, .mean = 8.0},
                       {.name = "w", .kind = Kind::kChoice, .choices = {1, 2}, .weights = {0, 1}}};
