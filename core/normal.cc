@@ -68,4 +68,19 @@ double TruncatedNormalQuantile(double u, double mean, double stddev, double lo, 
   return std::clamp(mean + stddev * z, lo, hi);
 }
 
+double TruncatedNormalCdf(double value, double mean, double stddev, double lo, double hi) {
+  value = std::clamp(value, lo, hi);
+  const double a = (lo - mean) / stddev;
+  const double b = (hi - mean) / stddev;
+  const double z = (value - mean) / stddev;
+  if (a > 0.0) {
+    const double qa = NormalUpperTail(a);
+    const double qb = NormalUpperTail(b);
+    return (qa - NormalUpperTail(z)) / (qa - qb);
+  }
+  const double pa = NormalCdf(a);
+  const double pb = NormalCdf(b);
+  return (NormalCdf(z) - pa) / (pb - pa);
+}
+
 }  // namespace gauntlet::core

@@ -18,5 +18,8 @@ namespace gauntlet::core {
 /// normal (mean, stddev > 0) truncated to [lo, hi] (either may be infinite), clamped into [lo, hi]; both
 /// bounds in the upper tail are handled through the upper tail 1 - Φ for precision.
 [[nodiscard]] double TruncatedNormalQuantile(double u, double mean, double stddev, double lo, double hi);
+/// The CDF at `value` (clamped into [lo, hi]) of that truncated normal: the inverse of
+/// TruncatedNormalQuantile (through the upper tail when both bounds lie in it). Not clamped into [0, 1).
+[[nodiscard]] double TruncatedNormalCdf(double value, double mean, double stddev, double lo, double hi);
 
 }  // namespace gauntlet::core

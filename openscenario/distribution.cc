@@ -8,7 +8,6 @@
 #include <cmath>
 #include <filesystem>
 #include <string_view>
-#include <tuple>
 
 #include "core/normal.h"
 #include "core/rng.h"
@@ -19,58 +18,10 @@ namespace gauntlet::openscenario {
 namespace {
 
 constexpr size_t kMaxCombinations = 100000;
-/// The largest PoissonDistribution expectedValue (its CDF table holds about that many entries).
+/// The largest PoissonDistribution expectedValue.
 constexpr double kMaxPoissonMean = 100000.0;
 
 using Kind = StochasticParameter::Kind;
-
-/// The truncated normal (log-space normal for a log-normal) a continuous stochastic parameter maps through.
-struct TruncatedNormal {
-  double mean, stddev, lo, hi;
-  /// The value at unit coordinate u (core::TruncatedNormalQuantile).
-  [[nodiscard]] double At(double u) const { return core::TruncatedNormalQuantile(u, mean, stddev, lo, hi); }
-};
-TruncatedNormal NormalOf(const StochasticParameter& p) {
-  TruncatedNormal n{.mean = p.mean, .stddev = std::sqrt(p.variance), .lo = p.lo, .hi = p.hi};
-  if (p.kind == Kind::kLogNormal) {
-    // X = exp(Y), Y normal: Var X / (E X)^2 = exp(s^2) - 1, E X = exp(mu + s^2 / 2)
-    const double s2 = std::log1p(p.variance / (p.mean * p.mean));
-    n.mean = std::log(p.mean) - 0.5 * s2;
-    n.stddev = std::sqrt(s2);
-    n.lo = p.lo > 0.0 ? std::log(p.lo) : -std::numeric_limits<double>::infinity();
-    n.hi = std::log(p.hi);  // +inf stays +inf
-  }
-  return n;
-}
-
-/// The Poisson probabilities of the integers first, first + 1, ... in [lo, hi] (as far as they are
-/// not negligible), and the first integer.
-std::pair<std::vector<double>, int64_t> PoissonMasses(double mean, double lo, double hi) {
-  const double first = std::max(0.0, std::ceil(lo));
-  const double last = std::min(std::floor(hi), std::ceil(mean + 40.0 * std::sqrt(mean) + 40.0));
-  std::vector<double> p;
-  for (double k = first; k <= last; k += 1.0) p.push_back(std::exp(-mean + k * std::log(mean) - std::lgamma(k + 1.0)));
-  return {p, static_cast<int64_t>(first)};
-}
-
-/// The index i whose cumulative weight first exceeds u * total (the last positive one at the top).
-size_t PickByWeight(const std::vector<double>& weights, double u, double* rest) {
-  double total = 0.0;
-  for (double w : weights) total += w;
-  double t = u * total;
-  size_t last = 0;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    if (!(weights[i] > 0.0)) continue;
-    last = i;
-    if (t < weights[i]) {
-      *rest = t / weights[i];
-      return i;
-    }
-    t -= weights[i];
-  }
-  *rest = 1.0;
-  return last;
-}
 
 class DistributionReader {
  public:
@@ -199,10 +150,11 @@ class DistributionReader {
         Error(k, "PoissonDistribution needs 0 < expectedValue <= 100000");
       if (range) ReadRange(range, p);
       if (p->mean > 0.0 && p->mean <= kMaxPoissonMean && !(p->hi < p->lo)) {
-        std::tie(p->poisson_masses, p->poisson_first) = PoissonMasses(p->mean, p->lo, p->hi);
-        double total = 0.0;
-        for (double m : p->poisson_masses) total += m;
-        if (!(total > 0.0)) Error(range ? range : k, "PoissonDistribution's Range holds no integer of positive probability");
+        // the most likely integer of the Range must have a probability above 0 (in doubles)
+        const core::TruncatedPoisson law(p->mean, p->lo, p->hi);
+        const double peak = law.peak();
+        if (!law.valid() || !(std::exp(-p->mean + peak * std::log(p->mean) - std::lgamma(peak + 1.0)) > 0.0))
+          Error(range ? range : k, "PoissonDistribution's Range holds no integer of positive probability");
       }
     } else if (name == "Histogram") {
       p->kind = Kind::kHistogram;
@@ -363,24 +315,15 @@ double StochasticParameter::SampleNumber(double u) const {
     case Kind::kUniform:
       return std::min(lo + u * (hi - lo), hi);
     case Kind::kNormal:
-      return NormalOf(*this).At(u);
+      return core::TruncatedNormalQuantile(u, mean, std::sqrt(variance), lo, hi);
     case Kind::kLogNormal:
-      return std::clamp(std::exp(NormalOf(*this).At(u)), lo, hi);
+      return core::TruncatedLogNormalQuantile(u, mean, std::sqrt(variance), lo, hi);
     case Kind::kHistogram: {
-      std::vector<double> weights;
-      for (const Bin& b : bins) weights.push_back(b.weight);
-      double rest = 0.0;
-      const Bin& b = bins[PickByWeight(weights, u, &rest)];
-      return std::min(b.lo + rest * (b.hi - b.lo), b.hi);
+      const core::PiecewiseUniform law = core::PiecewiseUniformOf(bins);
+      return core::PiecewiseUniformQuantile(u, law.edges, law.weights);
     }
-    case Kind::kPoisson: {
-      double rest = 0.0;
-      if (poisson_masses.empty()) {
-        const auto [masses, first] = PoissonMasses(mean, lo, hi);
-        return static_cast<double>(first + static_cast<int64_t>(PickByWeight(masses, u, &rest)));
-      }
-      return static_cast<double>(poisson_first + static_cast<int64_t>(PickByWeight(poisson_masses, u, &rest)));
-    }
+    case Kind::kPoisson:
+      return core::TruncatedPoisson(mean, lo, hi).Quantile(u);
     case Kind::kSet:
       break;
   }
@@ -392,7 +335,7 @@ std::string StochasticParameter::Sample(double u) const {
   std::vector<double> weights;
   for (const auto& e : elements) weights.push_back(e.second);
   double rest = 0.0;
-  return elements[PickByWeight(weights, u, &rest)].first;
+  return elements[core::WeightedIndex(weights, u, &rest)].first;
 }
 
 uint64_t Stochastic::Seed() const {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/distributions.h"
 #include "core/error.h"
 
 namespace gauntlet::openscenario {
@@ -48,11 +49,7 @@ struct StochasticParameter {
     kPoisson,    ///< PoissonDistribution (mean), truncated to the integers in [lo, hi]
   };
   /// A Histogram bin: [lo, hi) with a weight.
-  struct Bin {
-    double lo = 0.0;
-    double hi = 0.0;
-    double weight = 0.0;
-  };
+  using Bin = core::HistogramBin;
   std::string name;  ///< parameterName
   Kind kind = Kind::kUniform;
   double lo = -std::numeric_limits<double>::infinity();  ///< Range lowerLimit (-inf without a Range)
@@ -64,14 +61,12 @@ struct StochasticParameter {
   std::vector<std::pair<std::string, double>> elements;  ///< set: value and weight, in file order
   core::SourcePos pos;                                   ///< the StochasticDistribution element
   core::SourcePos kind_pos;                              ///< its distribution element (NormalDistribution, ...)
-  /// Poisson: the probabilities of the integers poisson_first, poisson_first + 1, ... in the Range
-  /// (up to where they become negligible), filled when the file is read (computed afresh when empty).
-  std::vector<double> poisson_masses;
-  int64_t poisson_first = 0;
 
   /// The value at unit number u in (0, 1): the inverse of the distribution's CDF (the smallest value
-  /// whose CDF reaches u for the discrete kinds), formatted as FormatNumber does; set elements as
-  /// written.
+  /// whose CDF exceeds u for the discrete kinds; a histogram's bins taken in the order of their
+  /// values), formatted as FormatNumber does; set elements as written. The laws are core/normal.h's
+  /// and core/distributions.h's, the same as the Gauntlet parameters of the file
+  /// (scenarios/openscenario_parameters.h) map u through.
   [[nodiscard]] std::string Sample(double u) const;
   /// The same as a number (not for a set).
   [[nodiscard]] double SampleNumber(double u) const;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "core/distributions.h"
 #include "openscenario/expression.h"
 
 namespace gauntlet::scenarios {
@@ -97,10 +98,6 @@ class Converter {
     AddTextChoice(name, values, source.pos, &out_);
   }
 
-  void Refuse(const Stochastic& p, const std::string& why) {
-    errors_.Error(p.kind_pos, "parameter '" + p.name + "' cannot become a Gauntlet parameter: " + why);
-  }
-
   void FromStochastic(const Stochastic& s) {
     Claim(s.name, s.pos);
     const Binding number{.kind = Binding::Kind::kNumber, .name = s.name};
@@ -110,37 +107,49 @@ class Converter {
         out_.bindings.push_back(number);
         return;
       case Stochastic::Kind::kNormal:
-        out_.parameters.push_back({.name = s.name, .kind = Parameter::Kind::kNormal, .lo = s.lo, .hi = s.hi,
-                                   .mean = s.mean, .stddev = std::sqrt(s.variance), .pos = s.pos});
+      case Stochastic::Kind::kLogNormal:
+        out_.parameters.push_back({.name = s.name,
+                                   .kind = s.kind == Stochastic::Kind::kNormal ? Parameter::Kind::kNormal
+                                                                               : Parameter::Kind::kLogNormal,
+                                   .lo = s.lo,
+                                   .hi = s.hi,
+                                   .mean = s.mean,
+                                   .stddev = std::sqrt(s.variance),
+                                   .pos = s.pos});
         out_.bindings.push_back(number);
         return;
-      case Stochastic::Kind::kLogNormal:
-        return Refuse(s, "no Gauntlet parameter kind is log-normal (supported: uniform, normal, choice, range)");
       case Stochastic::Kind::kPoisson:
-        return Refuse(s, "no Gauntlet parameter kind is Poisson (supported: uniform, normal, choice, range)");
+        out_.parameters.push_back(
+            {.name = s.name, .kind = Parameter::Kind::kPoisson, .lo = s.lo, .hi = s.hi, .mean = s.mean, .pos = s.pos});
+        out_.bindings.push_back(number);
+        return;
       case Stochastic::Kind::kSet: {
-        for (const auto& e : s.elements)
-          if (e.second != s.elements.front().second)
-            return Refuse(s, "its weights differ, and a choice draws every value with the same probability");
         std::vector<std::string> texts;
-        for (const auto& e : s.elements) texts.push_back(e.first);
+        std::vector<double> weights;
+        for (const auto& e : s.elements) {
+          texts.push_back(e.first);
+          weights.push_back(e.second);
+        }
         AddTextChoice(s.name, texts, s.pos, &out_);
+        // equal weights: a plain choice; else the weights, as written
+        if (std::any_of(weights.begin(), weights.end(), [&](double w) { return w != weights.front(); }))
+          out_.parameters.back().weights = weights;
         return;
       }
       case Stochastic::Kind::kHistogram: {
-        std::vector<Stochastic::Bin> bins = s.bins;
-        std::sort(bins.begin(), bins.end(), [](const auto& a, const auto& b) { return a.lo < b.lo; });
-        const double density = bins.front().weight / (bins.front().hi - bins.front().lo);
-        for (size_t i = 0; i < bins.size(); ++i) {
-          const double d = bins[i].weight / (bins[i].hi - bins[i].lo);
-          if (i > 0 && bins[i].lo != bins[i - 1].hi)
-            return Refuse(s, "its bins are not contiguous, and only a histogram of uniform density is a uniform parameter");
-          if (std::abs(d - density) > 1e-12 * density)
-            return Refuse(s, "its bins' densities (weight / width) differ, and only a histogram of uniform density is a "
-                             "uniform parameter");
+        core::PiecewiseUniform law = core::PiecewiseUniformOf(s.bins);
+        // contiguous bins of one density: a uniform; else the histogram itself
+        const double density = law.weights.front() / (law.edges[1] - law.edges[0]);
+        bool uniform = true;
+        for (size_t i = 0; i < law.weights.size(); ++i)
+          uniform = uniform && std::abs(law.weights[i] / (law.edges[i + 1] - law.edges[i]) - density) <= 1e-12 * density;
+        if (uniform) {
+          out_.parameters.push_back({.name = s.name, .kind = Parameter::Kind::kUniform, .lo = law.edges.front(),
+                                     .hi = law.edges.back(), .pos = s.pos});
+        } else {
+          out_.parameters.push_back({.name = s.name, .kind = Parameter::Kind::kHistogram, .weights = std::move(law.weights),
+                                     .edges = std::move(law.edges), .pos = s.pos});
         }
-        out_.parameters.push_back({.name = s.name, .kind = Parameter::Kind::kUniform, .lo = bins.front().lo,
-                                   .hi = bins.back().hi, .pos = s.pos});
         out_.bindings.push_back(number);
         return;
       }

@@ -20,11 +20,17 @@
 //       named "value_set_<k>" (k from 1, in file order); index i applies the i-th set's assignments
 //   UniformDistribution                                                    -> uniform [lo, hi]
 //   NormalDistribution (+ Range)                                           -> normal (mean, sqrt variance) truncated
-//   ProbabilityDistributionSet with equal weights                          -> choice (numbers), or of indices (text)
-//   Histogram of one bin, or of contiguous bins with weight proportional to width -> uniform
-// Refused: LogNormalDistribution and PoissonDistribution (no parameter kind has their law),
-// ProbabilityDistributionSet with unequal weights and other Histograms (a choice or a uniform draws
-// with other probabilities), and a parameter given twice.
+//   LogNormalDistribution (+ Range)                                        -> lognormal (mean, sqrt variance) truncated
+//   PoissonDistribution (+ Range)                                          -> poisson (mean) on the Range's integers
+//   ProbabilityDistributionSet                                             -> choice (numbers), or of indices (text),
+//       with the elements' weights when they differ
+//   Histogram of contiguous bins of equal density (weight / width), e.g. one bin -> uniform
+//   any other Histogram                                                    -> histogram: the bins sorted, gaps as
+//       zero weights, overlapping bins split at every edge with the sum of their densities
+// A stochastic parameter's value at unit coordinate u is the value the player draws at u
+// (StochasticParameter::Sample maps u through the same laws), except that an equal-weight set and a
+// uniform-density histogram, mapped to a plain choice and a uniform, may differ by rounding at the
+// edges of their cells. Refused: a parameter given twice.
 
 #include <string>
 #include <vector>

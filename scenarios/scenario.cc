@@ -6,9 +6,11 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "core/check.h"
+#include "core/distributions.h"
 #include "core/format.h"
 #include "core/input_file.h"
 #include "core/suggest.h"
@@ -94,7 +96,132 @@ core::SourcePos FieldTextPos(const YAML::Node& root, const std::string& key, siz
   return pos;
 }
 
-const std::vector<std::string> kParameterKinds = {"uniform", "normal", "choice", "range", "constant"};
+const std::vector<std::string> kParameterKinds = {"uniform", "normal",    "lognormal", "poisson",
+                                                  "choice",  "histogram", "range",     "constant"};
+
+/// Reads a list of at least `min_size` numbers (quantities) into `out`; false after reporting.
+bool ReadNumberList(YamlReader& reader, const YAML::Node& node, size_t min_size, const std::string& what,
+                    const std::string& needs, std::vector<double>* out) {
+  if (!node.IsSequence() || node.size() < min_size) {
+    reader.Error(node, needs + " for " + what);
+    return false;
+  }
+  bool ok = true;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const auto v = ReadQuantity(reader, node[i], what);
+    if (!v) ok = false;
+    else out->push_back(*v);
+  }
+  return ok;
+}
+
+/// Reads the optional `min` and `max` of a distribution's mapping `n` into p->lo, p->hi (else -inf,
+/// +inf), reporting min > max; false after reporting.
+bool ReadTruncation(YamlReader& reader, const YAML::Node& n, const std::string& what, Parameter* p) {
+  p->lo = -INFINITY;
+  p->hi = INFINITY;
+  for (const char* key : {"min", "max"}) {
+    if (!n[key].IsDefined()) continue;
+    const auto v = ReadQuantity(reader, n[key], what);
+    if (!v) return false;
+    (std::string_view(key) == "min" ? p->lo : p->hi) = *v;
+  }
+  if (p->lo > p->hi) {
+    reader.Error(n, "range of " + what + " has min " + core::FormatDouble(p->lo) + " > max " + core::FormatDouble(p->hi));
+    return false;
+  }
+  return true;
+}
+
+/// Reads a choice's or a histogram's `weights` (one per value or bin, >= 0, some positive); false
+/// after reporting.
+bool ReadWeights(YamlReader& reader, const YAML::Node& spec, size_t n, const std::string& per, const std::string& what,
+                 Parameter* p) {
+  const YAML::Node w = spec["weights"];
+  if (!ReadNumberList(reader, w, 1, what, "weights needs a list of numbers", &p->weights)) return false;
+  if (p->weights.size() != n) {
+    reader.Error(w, "weights of " + what + " needs one weight per " + per + " (" + std::to_string(n) + "), got " +
+                        std::to_string(p->weights.size()));
+    return false;
+  }
+  double total = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!(p->weights[i] >= 0.0) || !std::isfinite(p->weights[i])) {
+      reader.Error(w[i], "a weight of " + what + " must be a finite number >= 0");
+      return false;
+    }
+    total += p->weights[i];
+  }
+  if (!(total > 0.0) || !std::isfinite(total)) {
+    reader.Error(w, "weights of " + what + " need a positive weight and a finite total");
+    return false;
+  }
+  return true;
+}
+
+/// Reads a `lognormal`, `poisson` or `histogram` distribution of `spec` into `p`; false after reporting.
+bool ReadLawParameter(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
+  const std::string what = "parameter '" + name + "'";
+  bool ok = true;
+  if (const YAML::Node n = spec["lognormal"]; n.IsDefined()) {
+    p->kind = Parameter::Kind::kLogNormal;
+    const std::vector<std::string> keys = {"mean", "stddev", "variance", "min", "max"};
+    if (!reader.CheckKeys(n, name + ".lognormal", keys)) return false;
+    if (!n["mean"].IsDefined() || n["stddev"].IsDefined() == n["variance"].IsDefined()) {
+      reader.Error(n, "lognormal needs 'mean' and one of 'stddev' or 'variance' (of the values themselves) for " + what);
+      return false;
+    }
+    const char* spread = n["stddev"].IsDefined() ? "stddev" : "variance";
+    const auto mean = ReadQuantity(reader, n["mean"], what);
+    const auto sd = ReadQuantity(reader, n[spread], what);
+    if (!mean || !sd || !ReadTruncation(reader, n, what, p)) return false;
+    p->mean = *mean;
+    p->stddev = std::string_view(spread) == "stddev" ? *sd : std::sqrt(*sd);
+    if (!(p->mean > 0)) {
+      reader.Error(n["mean"], "mean of " + what + " must be positive (a log-normal's values are)");
+      ok = false;
+    }
+    if (!(*sd > 0)) {
+      reader.Error(n[spread], std::string(spread) + " of " + what + " must be positive");
+      ok = false;
+    }
+  } else if (const YAML::Node n = spec["poisson"]; n.IsDefined()) {
+    p->kind = Parameter::Kind::kPoisson;
+    const std::vector<std::string> keys = {"mean", "min", "max"};
+    if (!reader.CheckKeys(n, name + ".poisson", keys)) return false;
+    if (!n["mean"].IsDefined()) {
+      reader.Error(n, "poisson needs 'mean' for " + what);
+      return false;
+    }
+    const auto mean = ReadQuantity(reader, n["mean"], what);
+    if (!mean || !ReadTruncation(reader, n, what, p)) return false;
+    p->mean = *mean;
+    if (!(p->mean > 0) || !(p->mean <= core::kMaxPoissonMean)) {
+      reader.Error(n["mean"], "mean of " + what + " must be > 0 and at most 1e9");
+      ok = false;
+    } else if (!core::TruncatedPoisson(p->mean, p->lo, p->hi).valid()) {
+      reader.Error(n, "range of " + what + " holds no integer from 0 to 2^53 (a Poisson's values)");
+      ok = false;
+    }
+  } else if (const YAML::Node h = spec["histogram"]; h.IsDefined()) {
+    p->kind = Parameter::Kind::kHistogram;
+    if (!ReadNumberList(reader, h, 2, what, "histogram needs a list of at least two bin edges", &p->edges)) return false;
+    for (size_t i = 1; i < p->edges.size(); ++i) {
+      if (!(p->edges[i - 1] < p->edges[i])) {
+        reader.Error(h[i], "the edges of " + what + " must increase (" + core::FormatDouble(p->edges[i]) +
+                               " follows " + core::FormatDouble(p->edges[i - 1]) + ")");
+        return false;
+      }
+    }
+    if (!spec["weights"].IsDefined()) {
+      reader.Error(h, "histogram needs 'weights' beside it, one per bin (" + std::to_string(p->edges.size() - 1) +
+                          ") for " + what);
+      return false;
+    }
+    ok = ReadWeights(reader, spec, p->edges.size() - 1, "bin", what, p);
+  }
+  return ok;
+}
 
 /// Reads the one distribution `spec` gives (its keys already checked) into `p`; false after reporting.
 bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::string& name, Parameter* p) {
@@ -150,6 +277,8 @@ bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::str
                           core::FormatDouble(p->hi));
       ok = false;
     }
+  } else if (spec["lognormal"].IsDefined() || spec["poisson"].IsDefined() || spec["histogram"].IsDefined()) {
+    return ReadLawParameter(reader, spec, name, p);
   } else if (const YAML::Node c = spec["choice"]; c.IsDefined()) {
     p->kind = Parameter::Kind::kChoice;
     if (!c.IsSequence() || c.size() == 0) {
@@ -161,6 +290,7 @@ bool ReadDistribution(YamlReader& reader, const YAML::Node& spec, const std::str
       if (!v) ok = false;
       else p->choices.push_back(*v);
     }
+    if (ok && spec["weights"].IsDefined()) ok = ReadWeights(reader, spec, p->choices.size(), "choice", what, p);
   } else if (const YAML::Node r = spec["range"]; r.IsDefined()) {
     p->kind = Parameter::Kind::kRange;
     const std::vector<std::string> keys = {"from", "to", "step"};
@@ -236,7 +366,11 @@ const CatalogueEntry<T>* FindEntry(const std::map<std::string, CatalogueEntry<T>
 /// parameters:
 ///   gap_m: {uniform: [8, 60]}              # also [8 m, 60 m]
 ///   decel: {normal: {mean: 4, stddev: 1.5, min: 1, max: 8}}
+///   t_react: {lognormal: {mean: 1.2, stddev: 0.4, max: 3}}    # or variance:, of the values themselves
+///   pedestrians: {poisson: {mean: 2.5, max: 8}}
 ///   lanes: {choice: [2, 3]}
+///   lane: {choice: [1, 2, 3], weights: [1, 3, 1]}
+///   speed: {histogram: [0, 30, 50, 130], weights: [1, 4, 2]}   # bin edges; a weight per bin
 ///   t_brake: {range: {from: 0.5, to: 5, step: 0.5}}
 ///   mu: 0.8                                 # a constant; also {constant: 0.8}
 ///   ego_speed: {use: ccr_speed, nominal: 30 km/h}   # a catalogue entry, with overrides
@@ -279,10 +413,15 @@ void ReadParameters(YamlReader& reader, const YAML::Node& node, const Catalogues
     std::vector<std::string> allowed = kParameterKinds;
     allowed.push_back("nominal");
     allowed.push_back("perturbation");
+    allowed.push_back("weights");
     if (uses) allowed.push_back("use");
     if (!reader.CheckKeys(spec, name, allowed)) continue;
     int kinds = 0;
     for (const auto& k : kParameterKinds) kinds += spec[k].IsDefined() ? 1 : 0;
+    if (spec["weights"].IsDefined() && !spec["choice"].IsDefined() && !spec["histogram"].IsDefined()) {
+      reader.Error(spec["weights"], "weights of " + what + " go with a 'choice' or a 'histogram' in the same mapping");
+      continue;
+    }
     bool ok = true;
     if (uses) {
       // a catalogue entry: a distribution given here replaces the entry's (and its nominal value)

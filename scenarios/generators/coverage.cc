@@ -28,7 +28,7 @@ CoverageTracker::CoverageTracker(const ParameterSpace& space, const CoverageOpti
 size_t CoverageTracker::Cell(size_t free_index, double value) const {
   const Parameter& p = space_.parameters[free_[free_index]];
   const size_t n = cells_[free_index];
-  const double u = p.ToUnit(value);
+  const double u = p.IndexUnit(value);  // a discrete parameter: one cell per value, whatever its weight
   return std::min(static_cast<size_t>(std::floor(u * static_cast<double>(n))), n - 1);
 }
 

@@ -22,14 +22,7 @@ std::vector<double> Embed(const ParameterSpace& space, const std::vector<size_t>
 
 // The sorted distinct values of a discrete parameter.
 std::vector<double> DistinctValues(const Parameter& p) {
-  std::vector<double> values;
-  const size_t n = p.DiscreteCount();
-  if (p.kind == Parameter::Kind::kChoice) {
-    values = p.choices;
-  } else {
-    for (size_t k = 0; k < n; ++k)
-      values.push_back(p.FromUnit((static_cast<double>(k) + 0.5) / static_cast<double>(n)));
-  }
+  std::vector<double> values = p.DiscreteValues();
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
   return values;
@@ -145,8 +138,10 @@ std::vector<PlannedPoint> EdgeCasePoints(const ParameterSpace& space, const Edge
     std::vector<std::pair<double, const char*>> edges;
     if (p.IsContinuous()) {
       const double lo = p.EdgeLo(), hi = p.EdgeHi();
-      const double inside = options.inside_fraction * (hi - lo);
-      edges = {{lo, "lo"}, {lo + inside, "lo+"}, {hi - inside, "hi-"}, {hi, "hi"}};
+      double inside = options.inside_fraction * (hi - lo);
+      if (p.kind == Parameter::Kind::kPoisson) inside = std::max(1.0, std::round(inside));  // integers
+      // values the parameter takes (a histogram's gap, a Poisson's integers; the others are unchanged)
+      edges = {{lo, "lo"}, {p.Nearest(lo + inside), "lo+"}, {p.Nearest(hi - inside), "hi-"}, {hi, "hi"}};
     } else {
       const std::vector<double> values = DistinctValues(p);
       const size_t n = values.size();

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "app/args.h"
+#include "core/distributions.h"
 #include "core/error.h"
 #include "core/fields.h"
 #include "core/input_file.h"
@@ -178,6 +179,21 @@ TEST_F(HeaderExamplesRun, CoreNormal) {
   // END
   EXPECT_NEAR(z, 1.959963984540054, 1e-14);
   EXPECT_NEAR(core::NormalCdf((v - 10.0) / 2.0), 0.5 * (1.0 + core::NormalCdf(-0.5)), 1e-12);
+}
+
+TEST_F(HeaderExamplesRun, CoreDistributions) {
+  // BEGIN core/distributions.h
+  const double x = core::TruncatedLogNormalQuantile(0.5, 5.0, 2.0, 0.0, INFINITY);  // the median, 4.642...
+  const core::TruncatedPoisson p(3.5, 2.0, 5.0);     // Poisson(3.5) on {2, 3, 4, 5}
+  const double k = p.Quantile(0.9);                  // the smallest k with P(X <= k | 2 <= X <= 5) > 0.9
+  double rest = 0.0;
+  const size_t i = core::WeightedIndex(std::vector<double>{1, 3}, 0.2, &rest);  // 0 (rest 0.8)
+  // END
+  EXPECT_NEAR(x, 5.0 / std::sqrt(1.0 + 4.0 / 25.0), 1e-12);
+  // masses of 2..5 proportional to 3.5^k / k!: 6.125, 7.146, 6.253, 4.377 (total 23.90); P(X <= 4) = 0.817
+  EXPECT_EQ(k, 5.0);
+  EXPECT_EQ(i, 0u);
+  EXPECT_NEAR(rest, 0.8, 1e-12);
 }
 
 TEST_F(HeaderExamplesRun, ModelsModelAndPolicy) {

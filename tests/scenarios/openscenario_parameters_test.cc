@@ -1,5 +1,5 @@
 // Variation files as Gauntlet parameters (scenarios/openscenario_parameters.h): the parameters, the
-// way back to .xosc overrides, and the refusals.
+// way back to .xosc overrides, the laws the player draws from, and the refusals.
 
 #include "scenarios/openscenario_parameters.h"
 
@@ -146,28 +146,81 @@ void ExpectErrors(const std::string& path, const std::vector<std::string>& expec
   for (const auto& x : expected) EXPECT_NE(what.find(x), std::string::npos) << "missing: " << x << "\nin:\n" << what;
 }
 
-TEST(OpenScenarioParametersTest, WhatNoParameterKindExpressesIsRefusedAtItsElement) {
-  ExpectErrors(
-      Variation("refused",
-                "<Stochastic numberOfTestRuns=\"10\">\n"                                                            // 5
-                "<StochasticDistribution parameterName=\"a\"><LogNormalDistribution expectedValue=\"3\" variance=\"1\"/>"
-                "</StochasticDistribution>\n"                                                                       // 6
-                "<StochasticDistribution parameterName=\"b\"><PoissonDistribution expectedValue=\"3\"/>"
-                "</StochasticDistribution>\n"                                                                       // 7
-                "<StochasticDistribution parameterName=\"c\"><ProbabilityDistributionSet><Element value=\"1\" "
-                "weight=\"1\"/><Element value=\"2\" weight=\"3\"/></ProbabilityDistributionSet></StochasticDistribution>\n"  // 8
-                "<StochasticDistribution parameterName=\"d\"><Histogram><HistogramBin weight=\"1\"><Range lowerLimit=\"0\" "
-                "upperLimit=\"1\"/></HistogramBin><HistogramBin weight=\"3\"><Range lowerLimit=\"1\" upperLimit=\"2\"/>"
-                "</HistogramBin></Histogram></StochasticDistribution>\n"                                           // 9
-                "<StochasticDistribution parameterName=\"e\"><Histogram><HistogramBin weight=\"1\"><Range lowerLimit=\"0\" "
-                "upperLimit=\"1\"/></HistogramBin><HistogramBin weight=\"1\"><Range lowerLimit=\"2\" upperLimit=\"3\"/>"
-                "</HistogramBin></Histogram></StochasticDistribution>\n"                                           // 10
-                "</Stochastic>\n"),
-      {"refused.xosc:6:43: error: parameter 'a' cannot become a Gauntlet parameter: no Gauntlet parameter kind is log-normal",
-       "refused.xosc:7:43: error: parameter 'b' cannot become a Gauntlet parameter: no Gauntlet parameter kind is Poisson",
-       "refused.xosc:8:43: error: parameter 'c' cannot become a Gauntlet parameter: its weights differ",
-       "refused.xosc:9:43: error: parameter 'd' cannot become a Gauntlet parameter: its bins' densities",
-       "refused.xosc:10:43: error: parameter 'e' cannot become a Gauntlet parameter: its bins are not contiguous"});
+TEST(OpenScenarioParametersTest, LogNormalPoissonWeightedSetsAndHistogramsBecomeTheirKinds) {
+  const std::string path = Variation(
+      "kinds",
+      "<Stochastic numberOfTestRuns=\"2000\" randomSeed=\"5\">\n"                                          // 5
+      "<StochasticDistribution parameterName=\"a\"><LogNormalDistribution expectedValue=\"3\" variance=\"1\">"
+      "<Range lowerLimit=\"1\" upperLimit=\"6\"/></LogNormalDistribution></StochasticDistribution>\n"        // 6
+      "<StochasticDistribution parameterName=\"b\"><PoissonDistribution expectedValue=\"3\"/>"
+      "</StochasticDistribution>\n"                                                                       // 7
+      "<StochasticDistribution parameterName=\"c\"><ProbabilityDistributionSet><Element value=\"1\" "
+      "weight=\"1\"/><Element value=\"7\" weight=\"0\"/><Element value=\"2\" weight=\"3\"/>"
+      "</ProbabilityDistributionSet></StochasticDistribution>\n"                                          // 8
+      "<StochasticDistribution parameterName=\"d\"><Histogram><HistogramBin weight=\"3\"><Range lowerLimit=\"1\" "
+      "upperLimit=\"2\"/></HistogramBin><HistogramBin weight=\"1\"><Range lowerLimit=\"0\" upperLimit=\"1\"/>"
+      "</HistogramBin></Histogram></StochasticDistribution>\n"                                           // 9
+      "<StochasticDistribution parameterName=\"e\"><Histogram><HistogramBin weight=\"1\"><Range lowerLimit=\"0\" "
+      "upperLimit=\"1\"/></HistogramBin><HistogramBin weight=\"1\"><Range lowerLimit=\"2\" upperLimit=\"3\"/>"
+      "</HistogramBin></Histogram></StochasticDistribution>\n"                                           // 10
+      "<StochasticDistribution parameterName=\"f\"><ProbabilityDistributionSet><Element value=\"car\" "
+      "weight=\"1\"/><Element value=\"van\" weight=\"4\"/></ProbabilityDistributionSet></StochasticDistribution>\n"  // 11
+      "<StochasticDistribution parameterName=\"g\"><PoissonDistribution expectedValue=\"50000\">"
+      "<Range lowerLimit=\"49000.5\" upperLimit=\"60000\"/></PoissonDistribution></StochasticDistribution>\n"  // 12
+      "</Stochastic>\n");
+  const openscenario::ParameterDistribution d = openscenario::LoadParameterDistribution(path);
+  const OpenScenarioParameters p = FromParameterDistribution(d);
+  ASSERT_EQ(p.parameters.size(), 7u);
+  const Parameter& a = p.parameters[0];
+  EXPECT_EQ(a.kind, Parameter::Kind::kLogNormal);
+  EXPECT_EQ(a.mean, 3.0);
+  EXPECT_EQ(a.stddev, 1.0);
+  EXPECT_EQ(a.lo, 1.0);
+  EXPECT_EQ(a.hi, 6.0);
+  EXPECT_EQ(a.pos.line, 6);
+  EXPECT_EQ(p.parameters[1].kind, Parameter::Kind::kPoisson);
+  EXPECT_EQ(p.parameters[1].mean, 3.0);
+  EXPECT_TRUE(std::isinf(p.parameters[1].lo) && std::isinf(p.parameters[1].hi));
+  EXPECT_EQ(p.parameters[2].kind, Parameter::Kind::kChoice);
+  EXPECT_EQ(p.parameters[2].choices, (std::vector<double>{1, 7, 2}));
+  EXPECT_EQ(p.parameters[2].weights, (std::vector<double>{1, 0, 3}));
+  EXPECT_EQ(p.parameters[3].kind, Parameter::Kind::kHistogram);
+  EXPECT_EQ(p.parameters[3].edges, (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(p.parameters[3].weights, (std::vector<double>{1, 3}));
+  EXPECT_EQ(p.parameters[4].kind, Parameter::Kind::kHistogram);  // a gap: a zero weight
+  EXPECT_EQ(p.parameters[4].edges, (std::vector<double>{0, 1, 2, 3}));
+  EXPECT_EQ(p.parameters[4].weights, (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(p.parameters[5].choices, (std::vector<double>{0, 1}));  // text: indices, with the weights
+  EXPECT_EQ(p.parameters[5].weights, (std::vector<double>{1, 4}));
+  EXPECT_EQ(p.parameters[6].kind, Parameter::Kind::kPoisson);
+  const ParameterSpace space{p.parameters};
+  space.Validate();
+  // the same unit number gives the same value through the Gauntlet parameter and the player's draw
+  core::Rng rng(12);
+  for (int k = 0; k < 2000; ++k) {
+    const double u = rng.Uniform();
+    for (size_t i = 0; i < 4; ++i)
+      ASSERT_EQ(openscenario::FormatNumber(p.parameters[i].FromUnit(u)), d.stochastic->parameters[i].Sample(u))
+          << i << " at u = " << u;
+    ASSERT_EQ(p.Overrides({0, 0, 0, 0, 0, p.parameters[5].FromUnit(u), 49001}).at(5).second,
+              d.stochastic->parameters[5].Sample(u));
+    ASSERT_EQ(p.parameters[6].FromUnit(u), d.stochastic->parameters[6].SampleNumber(u));
+    // and the gap of 'e' is never drawn
+    const double e = p.parameters[4].FromUnit(u);
+    ASSERT_TRUE(e <= 1.0 || e >= 2.0) << e;
+  }
+  // the player's sets are points of the space, and back
+  for (const ParameterSet& set : d.Samples()) {
+    std::vector<double> point;
+    for (size_t i = 0; i < set.size(); ++i)
+      point.push_back(i == 5 ? (set[i].second == "car" ? 0.0 : 1.0) : std::stod(set[i].second));
+    EXPECT_EQ(p.Overrides(point), set);
+    EXPECT_NE(set[2].second, "7");  // weight 0
+    EXPECT_GE(std::stod(set[6].second), 49001.0);
+  }
+}
+
+TEST(OpenScenarioParametersTest, AParameterVariedTwiceIsRefusedAtItsElement) {
   ExpectErrors(Variation("twice",
                          "<Deterministic>\n"  // 5
                          "<DeterministicMultiParameterDistribution><ValueSetDistribution><ParameterValueSet>"

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <numbers>
 #include <set>
 
@@ -299,6 +300,71 @@ TEST(OpenScenarioWorldTest, AVariationFileGivesParametersThatOverrideTheXosc) {
     EXPECT_NEAR(r.end_time_s, std::ceil((77.778 - 50.0 - 4.3) / v / 0.05 - 1e-9) * 0.05, 1e-9) << r.id;
   }
   EXPECT_GT(speeds.size(), 1u);
+}
+
+/// A stochastic variation file of the CCRs .xosc drawing EgoSpeed from `distribution`.
+std::string StochasticVariationText(const std::string& distribution) {
+  return "<?xml version=\"1.0\"?>\n<OpenSCENARIO>\n"
+         "  <FileHeader revMajor=\"1\" revMinor=\"2\" date=\"2026-12-06T12:00:00\" description=\"v\" author=\"t\"/>\n"
+         "  <ParameterValueDistribution>\n    <ScenarioFile filepath=\"ncap_ccrs.xosc\"/>\n"
+         "    <Stochastic numberOfTestRuns=\"10\" randomSeed=\"1\">\n"
+         "      <StochasticDistribution parameterName=\"EgoSpeed\">" + distribution + "</StochasticDistribution>\n"
+         "    </Stochastic>\n  </ParameterValueDistribution>\n</OpenSCENARIO>\n";
+}
+
+TEST(OpenScenarioWorldTest, StochasticVariationFilesRunAndTheirInstancesFollowTheLaw) {
+  // EgoSpeed (m/s) from each law a variation file may give; the ego coasts into the Target, so each
+  // instance's end time is the closed form of the speed it was given
+  struct Case {
+    std::string name, distribution;
+    double mean, variance;  // of the law (truncated where the file says so)
+    std::function<bool(double)> takes;  // a value the law takes
+  };
+  double pm = 0.0, p1 = 0.0, p2 = 0.0;  // Poisson(6) on {3, ..., 12}, term by term
+  for (int k = 3; k <= 12; ++k) {
+    const double q = std::exp(-6.0 + k * std::log(6.0) - std::lgamma(k + 1.0));
+    pm += q;
+    p1 += k * q;
+    p2 += k * k * q;
+  }
+  const double h2 = 0.25 * (4.5 * 4.5 + 1.0 / 12.0) + 0.75 * (64.0 + 4.0 / 12.0);  // E[X^2] of the histogram
+  const std::vector<Case> cases = {
+      {"lognormal", "<LogNormalDistribution expectedValue=\"6\" variance=\"1\"/>", 6.0, 1.0,
+       [](double v) { return v > 0.0; }},
+      {"poisson", "<PoissonDistribution expectedValue=\"6\"><Range lowerLimit=\"3\" upperLimit=\"12\"/></PoissonDistribution>",
+       p1 / pm, p2 / pm - (p1 / pm) * (p1 / pm), [](double v) { return v == std::floor(v) && v >= 3.0 && v <= 12.0; }},
+      {"set", "<ProbabilityDistributionSet><Element value=\"4\" weight=\"1\"/><Element value=\"6\" weight=\"0\"/>"
+              "<Element value=\"8\" weight=\"3\"/></ProbabilityDistributionSet>",
+       7.0, 0.75 * 64.0 + 0.25 * 16.0 - 49.0, [](double v) { return v == 4.0 || v == 8.0; }},
+      {"histogram", "<Histogram><HistogramBin weight=\"3\"><Range lowerLimit=\"7\" upperLimit=\"9\"/></HistogramBin>"
+                    "<HistogramBin weight=\"1\"><Range lowerLimit=\"4\" upperLimit=\"5\"/></HistogramBin></Histogram>",
+       7.125, h2 - 7.125 * 7.125, [](double v) { return (v >= 4.0 && v <= 5.0) || (v >= 7.0 && v <= 9.0); }},
+  };
+  for (const Case& c : cases) {
+    std::string text = ScenarioText("  {}\n",
+                                    "openscenario: {file: ncap_ccrs.xosc, variation: v.xosc, ego: Ego, time_step_s: 0.05, "
+                                    "duration_s: 10}\n",
+                                    "{output: 0, scale: 0}");
+    text.replace(text.find("{kind: uniform, count: 6}"), 25, "{kind: uniform, count: 400}");
+    const std::string path = Write("stochastic_" + c.name, text);
+    std::ofstream(fs::path(path).parent_path() / "v.xosc") << StochasticVariationText(c.distribution);
+    const CampaignOutcome outcome = RunWith(path, 2);
+    ASSERT_EQ(outcome.results.size(), 400u) << c.name;
+    double sum = 0.0, sum2 = 0.0;
+    for (const InstanceResult& r : outcome.results) {
+      ASSERT_EQ(r.status, InstanceStatus::kCompleted) << c.name << ": " << r.error;
+      const double v = r.parameters.at(0).second;
+      ASSERT_TRUE(c.takes(v)) << c.name << ": " << v;
+      sum += v;
+      sum2 += v * v;
+      if (v > 2.5) {
+        EXPECT_NEAR(r.end_time_s, std::ceil((77.778 - 50.0 - 4.3) / v / 0.05 - 1e-9) * 0.05, 1e-9) << c.name << " " << v;
+      }
+    }
+    const double n = 400.0, mean = sum / n, variance = sum2 / n - mean * mean;
+    EXPECT_NEAR(mean, c.mean, 5.0 * std::sqrt(c.variance / n)) << c.name;
+    EXPECT_NEAR(variance, c.variance, 0.35 * c.variance) << c.name;
+  }
 }
 
 TEST(OpenScenarioWorldTest, AVariationFileThatDoesNotFitIsAnErrorAtItsName) {

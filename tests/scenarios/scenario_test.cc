@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -231,6 +232,103 @@ TEST(SuiteTest, FormalBoundOnAnOutputTheModelLacks) {
                                                "  - {scenario: formal.yaml, model: idm}\n")),
             "suite.yaml:4:5: error: formal check 'accel_range' of scenario 'tiny' bounds output 3 but model 'idm' "
             "has 1");
+}
+
+/// kGoodScenario with `parameters` (lines from 3) in place of its one parameter.
+std::string WithParameters(const std::string& parameters) {
+  std::string text = kGoodScenario;
+  const std::string from = "  v: {uniform: [10, 20]}\n";
+  text.replace(text.find(from), from.size(), parameters + "  v: {uniform: [10, 20]}\n");
+  return text;
+}
+
+TEST(ScenarioTest, LogNormalPoissonWeightedChoiceAndHistogramParameters) {
+  const std::string path = WriteTemp("kinds.yaml", WithParameters("  t_react: {lognormal: {mean: 1.2, stddev: 0.4, max: 3}}\n"
+                                                                  "  t_var: {lognormal: {mean: 1.2, variance: 0.16}}\n"
+                                                                  "  peds: {poisson: {mean: 2.5, min: 1, max: 8}}\n"
+                                                                  "  lane: {choice: [1, 2, 3], weights: [1, 3, 0]}\n"
+                                                                  "  speed: {histogram: [0, 30 km/h, 50 km/h], weights: [1, 4], nominal: 5}\n"));
+  EXPECT_EQ(LoadErrors(path), "ok");
+  const auto s = LoadScenario(path);
+  const std::vector<Parameter>& p = s->parameters.parameters;
+  ASSERT_EQ(p.size(), 6u);
+  EXPECT_EQ(p[0].kind, Parameter::Kind::kLogNormal);
+  EXPECT_EQ(p[0].mean, 1.2);
+  EXPECT_EQ(p[0].stddev, 0.4);
+  EXPECT_TRUE(std::isinf(p[0].lo));
+  EXPECT_EQ(p[0].hi, 3.0);
+  EXPECT_EQ(p[1].stddev, 0.4);  // sqrt of the variance
+  EXPECT_EQ(p[2].kind, Parameter::Kind::kPoisson);
+  EXPECT_EQ(p[2].mean, 2.5);
+  EXPECT_EQ(p[2].lo, 1.0);
+  EXPECT_EQ(p[2].hi, 8.0);
+  EXPECT_EQ(p[3].kind, Parameter::Kind::kChoice);
+  EXPECT_EQ(p[3].weights, (std::vector<double>{1, 3, 0}));
+  EXPECT_EQ(p[3].Nominal(), 2.0);  // the most likely
+  EXPECT_EQ(p[4].kind, Parameter::Kind::kHistogram);
+  ASSERT_EQ(p[4].edges.size(), 3u);
+  EXPECT_EQ(p[4].edges[0], 0.0);
+  EXPECT_DOUBLE_EQ(p[4].edges[1], 30 / 3.6);
+  EXPECT_DOUBLE_EQ(p[4].edges[2], 50 / 3.6);
+  EXPECT_EQ(p[4].weights, (std::vector<double>{1, 4}));
+  EXPECT_EQ(p[4].Nominal(), 5.0);
+  EXPECT_EQ(p[0].pos.line, 3);
+}
+
+TEST(ScenarioTest, TheDocumentedParameterExampleLoads) {
+  std::ifstream in(kSource + "/docs/scenario-format.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t section = doc.find("## Parameters\n");
+  ASSERT_NE(section, std::string::npos);
+  const std::string marker = "```yaml\nparameters:\n";
+  const size_t begin = doc.find(marker, section);
+  ASSERT_LT(begin, doc.find("\n## ", section + 1));
+  const size_t end = doc.find("```", begin + marker.size());
+  const std::string path = WriteTemp("doc_parameters.yaml", WithParameters(doc.substr(begin + marker.size(), end - begin - marker.size())));
+  ASSERT_EQ(LoadErrors(path), "ok");
+  const auto s = LoadScenario(path);
+  ASSERT_EQ(s->parameters.dimension(), 5u);
+  EXPECT_EQ(s->parameters.parameters[3].kind, Parameter::Kind::kHistogram);
+  EXPECT_DOUBLE_EQ(s->parameters.parameters[3].edges.back(), 130 / 3.6);
+}
+
+TEST(ScenarioTest, BadNewParameterKindsArePositionedErrors) {
+  const std::string path = WriteTemp("badkinds.yaml", WithParameters("  a: {lognormal: {mean: -1, stddev: 0.4}}\n"          // 3
+                                                                     "  b: {lognormal: {mean: 1, stddev: 1, variance: 1}}\n"  // 4
+                                                                     "  c: {lognormal: {mean: 1, stdev: 1}}\n"                // 5
+                                                                     "  d: {poisson: {mean: 0}}\n"                            // 6
+                                                                     "  e: {poisson: {mean: 3, min: 2.2, max: 2.8}}\n"        // 7
+                                                                     "  f: {choice: [1, 2], weights: [1]}\n"                  // 8
+                                                                     "  g: {choice: [1, 2], weights: [1, -2]}\n"              // 9
+                                                                     "  h: {histogram: [0, 2, 1], weights: [1, 1]}\n"         // 10
+                                                                     "  i: {histogram: [0, 1, 2]}\n"                          // 11
+                                                                     "  j: {uniform: [0, 1], weights: [1]}\n"                 // 12
+                                                                     "  k: {choice: [1, 2], weights: [0, 0]}\n"               // 13
+                                                                     "  l: {poisson: {mean: 3, max: 9}, nominal: 2.5}\n"      // 14
+                                                                     "  m: {lognormal: {mean: 1, variance: 0}}\n"             // 15
+                                                                     "  n: {choice: [1, 2], weights: [0, 1], nominal: 1}\n"));  // 16
+  const std::string errors = LoadErrors(path);
+  for (const char* expected :
+       {"badkinds.yaml:3:25: error: mean of parameter 'a' must be positive",
+        "badkinds.yaml:4:18: error: lognormal needs 'mean' and one of 'stddev' or 'variance'",
+        "badkinds.yaml:5:28: error: unknown key 'stdev' in c.lognormal (did you mean 'stddev'?)",
+        "badkinds.yaml:6:23: error: mean of parameter 'd' must be > 0 and at most 1e9",
+        "badkinds.yaml:7:16: error: range of parameter 'e' holds no integer",
+        "badkinds.yaml:8:32: error: weights of parameter 'f' needs one weight per choice (2), got 1",
+        "badkinds.yaml:9:36: error: a weight of parameter 'g' must be a finite number >= 0",
+        "badkinds.yaml:10:25: error: the edges of parameter 'h' must increase (1 follows 2)",
+        "badkinds.yaml:11:18: error: histogram needs 'weights' beside it, one per bin (2)",
+        "badkinds.yaml:12:33: error: weights of parameter 'j' go with a 'choice' or a 'histogram'",
+        "badkinds.yaml:13:32: error: weights of parameter 'k' need a positive weight",
+        "badkinds.yaml:14:3: error: parameter 'l': nominal value 2.5 is not one of its values",
+        "badkinds.yaml:15:38: error: variance of parameter 'm' must be positive",
+        "badkinds.yaml:16:3: error: parameter 'n': nominal value 1 is not one of its values"}) {
+    EXPECT_NE(errors.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << errors;
+  }
+  const std::string unknown = LoadErrors(WriteTemp("unknownkind.yaml", WithParameters("  z: {lognormel: {mean: 1}}\n")));
+  EXPECT_NE(unknown.find("unknownkind.yaml:3:7: error: unknown key 'lognormel' in z (did you mean 'lognormal'?)"),
+            std::string::npos)
+      << unknown;
 }
 
 }  // namespace
