@@ -656,7 +656,12 @@ struct Player::Impl {
         lp.lane = ShiftLane(lp.lane, p.lane);
         lp.s += p.ds_lane ? (along ? p.s : -p.s) : p.s;
         lp.offset = p.offset;
-        return OnLane(p, lp);
+        Placed out = OnLane(p, lp);
+        // the reference's heading relative to its lane's driving direction carries over: beside an entity
+        // that faces against its lane, the entity faces against its own (esmini's
+        // left-hand-traffic_by_heading, smoke_test reference)
+        if (!p.orientation_h || p.orientation_relative) out.pose.heading = WrapAngle(out.pose.heading + r.heading_offset);
+        return out;
       }
     }
     return {};

@@ -117,8 +117,8 @@ struct CatalogEntry {
 
 class Reader {
  public:
-  Reader(Scenario* sc, const std::vector<std::pair<std::string, std::string>>& overrides)
-      : sc_(*sc), overrides_(overrides) {}
+  Reader(Scenario* sc, const std::vector<std::pair<std::string, std::string>>& overrides, const LoadOptions& options)
+      : sc_(*sc), overrides_(overrides), options_(options) {}
 
   void Read(const std::string& path) {
     sc_.path = path;
@@ -673,6 +673,7 @@ class Reader {
   /// A controller action on the actors: only a controller that does not drive (esmini's
   /// DefaultController, or none) can be activated; the action is then ignored with a warning.
   int ReadControllerAction(const Node& k, const std::string& name) {
+    if (options_.disable_controllers) return Ignored(k, name, "controllers are disabled");
     Node activate = k.Name() == "ActivateControllerAction" ? k : k.Child("ActivateControllerAction");
     if (k.Name() == "ControllerAction") {
       Only(k, {"ActivateControllerAction", "AssignControllerAction"}, {});
@@ -1676,6 +1677,7 @@ class Reader {
 
   Scenario& sc_;
   const std::vector<std::pair<std::string, std::string>>& overrides_;
+  const LoadOptions options_;
   core::Diagnostics errors_;
   std::vector<std::unique_ptr<XmlFile>> files_;
   fs::path dir_;
@@ -1692,8 +1694,13 @@ class Reader {
 }  // namespace
 
 Scenario LoadScenario(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides) {
+  return LoadScenario(path, overrides, LoadOptions{});
+}
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
+                      const LoadOptions& options) {
   Scenario sc;
-  Reader(&sc, overrides).Read(path);
+  Reader(&sc, overrides, options).Read(path);
   return sc;
 }
 

@@ -1,0 +1,225 @@
+// esmini's own examples (data/openscenario/xosc) played as the reference player esmini plays them in its
+// regression test, compared with esmini's measured output.
+//
+// Source of every reference value: esmini test/smoke_test.py (github.com/esmini/esmini; the newest version in
+// the search index, the one that knows follow_trajectory_by_front_axle.xosc of 2025-11-28, close to the
+// examples' commit 77028d83), reference output of esmini. smoke_test runs
+// `esmini --headless --fixed_timestep 0.01 --record sim.dat` (some with `--fixed_timestep 0.1` or
+// `--disable_controllers`), asserts log lines ("[T] NAME: true", "complete after 1 execution") and rows
+// `time, id, name, x, y, z, heading, pitch, roll, speed, ...` of the recording. These are the reference
+// player's measured values: they are the truth here, never adjusted to our output.
+//
+// Checks: x, y within 0.05 m; heading within 0.01 rad (esmini writes [0, 2 pi), we (-pi, pi]) and speed
+// within 0.01 m/s; an event line within one step of the time esmini logged its condition true (start) or
+// its completion (end). A reference regex with two decimals ("10.20.*") is taken at the middle of its
+// interval. Checks that do not hold and could not be fixed in the time are listed with the reason
+// (`excluded`) and are not asserted; they are printed with their error.
+//
+// Left out (refused by our player, or not reproducible): acc-test (ACCController), highway_driver
+// (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController),
+// alks_r157_cut_in_quick_brake (ALKS_R157SM_Controller), trailer_connect (TrailerAction), trajectory-test
+// (a Nurbs trajectory), cut-in_sumo / sumo-test (SUMO), action_injection / mixed_control / ad_hoc_traffic /
+// dual_controllers (esmini's code examples), every EnvironmentSimulator/Unittest file (not in the repository).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "openscenario/player.h"
+#include "openscenario/scenario.h"
+
+namespace gauntlet::test {
+namespace {
+
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+
+/// One recorded row of esmini: entity `entity` at time `t` (heading, speed NaN when not asserted).
+struct Row {
+  double t;
+  std::string entity;
+  double x, y, heading, speed;
+  std::string excluded{};  ///< why this check is not asserted ("" = asserted)
+};
+
+/// One log line of esmini, as the line our player prints: `what` is "event NAME start|end",
+/// "storyboard stop" or "collision A B"; it must be printed within one step of `t`.
+struct Line {
+  double t;
+  std::string what;
+  std::string excluded{};
+};
+
+struct Case {
+  std::string file;  ///< in data/openscenario/xosc
+  double step;
+  bool disable_controllers;
+  double duration;  ///< safety limit of the run, s
+  std::vector<Row> rows;
+  std::vector<Line> lines;
+};
+
+const std::vector<Case>& Cases() {
+  static const std::vector<Case> cases = {
+      // test_cut_in: CutInActStart true at 0.010 (the act's first event starts with it), BrakeCondition_HWT_0.7
+      // at 7.740, StopCondition (CutInManeuver END_TRANSITION, delay 5) seen at 16.740, fires at 21.740
+      {"cut-in.xosc", 0.01, false, 60.0, {},
+       {{0.01, "event OverTakerStartSpeedEvent start"},
+        {7.74, "event OvertakerBrakeEvent start"},
+        {16.74, "event OvertakerBrakeEvent end"},
+        {21.74, "storyboard stop"}}},
+      // test_left_hand_by_heading (--disable_controllers)
+      {"left-hand-traffic_by_heading.xosc", 0.01, true, 60.0,
+       {{2.5, "Ego", -7.546, 115.028, 1.566, 30.0},
+        {2.5, "OverTaker", -3.971, 115.014, 1.566, 42.0},
+        {4.38, "Ego", -7.198, 171.427, 1.563, 30.0},
+        {4.38, "OverTaker", -4.253, 193.963, 1.618, 42.0},
+        {9.0, "OverTaker", -4.021, 387.927, 1.544, 42.0},
+        {9.01, "Ego", -5.639, 310.318, 1.555, 30.0}},
+       {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}},
+      // test_left_hand_using_road_rule (--disable_controllers)
+      {"left-hand-traffic_using_road_rule.xosc", 0.01, true, 60.0,
+       {{2.5, "Ego", -7.546, 115.028, 1.566, 30.0},
+        {2.5, "OverTaker", -3.971, 115.014, 1.566, 42.0},
+        {4.38, "Ego", -7.198, 171.427, 1.563, 30.0},
+        {4.38, "OverTaker", -4.253, 193.963, 1.618, 42.0},
+        {9.0, "OverTaker", -4.021, 387.927, 1.544, 42.0},
+        {9.01, "Ego", -5.639, 310.318, 1.555, 30.0}},
+       {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}},
+      // test_routing: AquirePosition condition at 25.46 (event complete at once), Stop condition at 38.31,
+      // QuitCondition (Stop event COMPLETE, delay 4) seen at 43.31, fires at 47.31
+      {"routing-test.xosc", 0.01, false, 60.0,
+       {{7.0, "Ego", 291.875, 26.250, 1.571, 50.005},  // regex "50.00.*"
+        {23.9, "Ego", 232.765, -3.753, 6.066, 50.0},
+        {43.3, "Ego", 639.136, -1.875, 0.0, 0.1},
+        {43.31, "Ego", 639.136, -1.875, 0.0, 0.0}},
+       {{25.46, "event AquirePosition event start"},
+        {25.46, "event AquirePosition event end"},
+        {38.31, "event Stop event start"},
+        {43.31, "event Stop event end"},
+        {47.31, "storyboard stop"}}},
+      // test_lane_change_clothoid
+      {"lane-change_clothoid_based_trajectory.xosc", 0.01, false, 60.0,
+       {{1.98, "Car", 77.5, -1.535, 0.0, 13.889},
+        {2.02, "Car", 78.056, -1.535, 0.001, 13.889},
+        {3.2, "Car", 94.371, -0.184, 0.150, 13.889},
+        {4.15, "Car", 107.473, 1.319, 0.053, 13.889},
+        {4.52, "Car", 112.609, 1.458, 0.001, 13.889}},
+       {{3.09, "event LaneChangeEvent2 start"},
+        {3.45, "event LaneChangeEvent3 start"},
+        {4.52, "event LaneChangeEvent3 end"},
+        {8.0, "storyboard stop"}}},
+      // test_drop_bike
+      {"drop-bike.xosc", 0.01, false, 60.0,
+       {{4.3, "Target", 216.950, -1.535, 0.0, 40.0},
+        {4.3, "bike", 215.750, -2.135, 1.570, 40.0},
+        {4.31, "bike", 216.150, -2.135, 1.570, 40.0},
+        {4.32, "bike", 216.150, -2.135, 1.570, 0.0},
+        {4.33, "bike", 216.150, -2.135, 1.570, 0.0}},
+       {{4.31, "event drop of bike start"}}},
+  };
+  return cases;
+}
+
+double WrapPi(double a) {
+  a = std::fmod(a + kPi, 2 * kPi);
+  if (a < 0) a += 2 * kPi;
+  return a - kPi;
+}
+
+struct Outcome {
+  int passed = 0, total = 0;
+  double worst_position = 0.0;
+};
+
+/// Plays `c` and checks every row and line that is not excluded; prints every check with its error.
+Outcome Check(const Case& c) {
+  SCOPED_TRACE(c.file);
+  const std::string path = std::string(GAUNTLET_SOURCE_DIR) + "/data/openscenario/xosc/" + c.file;
+  const openscenario::Scenario sc =
+      openscenario::LoadScenario(path, {}, {.disable_controllers = c.disable_controllers});
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < sc.entities.size(); ++i) index[sc.entities[i].name] = i;
+  openscenario::Player player(sc, {.time_step = c.step});
+  player.Start();
+  std::vector<std::vector<openscenario::EntityState>> states{player.States()};
+  std::vector<std::string> lines = player.TakeLines();
+  while (!player.finished() && player.time() < c.duration - c.step / 2) {
+    player.Step();
+    for (std::string& l : player.TakeLines()) lines.push_back(std::move(l));
+    if (!player.finished()) states.push_back(player.States());
+  }
+  Outcome out;
+  std::ostringstream log;
+  for (const Row& r : c.rows) {
+    const size_t k = static_cast<size_t>(std::llround(r.t / c.step));
+    EXPECT_TRUE(index.contains(r.entity)) << r.entity;
+    if (!index.contains(r.entity)) continue;
+    std::string verdict;
+    double dpos = kNone, dh = 0.0, dv = 0.0;
+    bool ok = false;
+    if (k >= states.size()) {
+      verdict = "the run ended before";
+    } else {
+      const openscenario::EntityState& s = states[k][index.at(r.entity)];
+      dpos = std::hypot(s.x - r.x, s.y - r.y);
+      if (!std::isnan(r.heading)) dh = WrapPi(s.heading - r.heading);
+      if (!std::isnan(r.speed)) dv = s.speed - r.speed;
+      ok = dpos <= 0.05 && std::fabs(dh) <= 0.01 && std::fabs(dv) <= 0.01;
+      std::ostringstream v;
+      v << "got (" << s.x << ", " << s.y << ", " << s.heading << ", " << s.speed << ") dpos " << dpos << " dh " << dh
+        << " dv " << dv;
+      verdict = v.str();
+    }
+    log << (r.excluded.empty() ? (ok ? "  ok   " : "  FAIL ") : "  excl ") << c.file << " t=" << r.t << " " << r.entity
+        << " ref (" << r.x << ", " << r.y << ", " << r.heading << ", " << r.speed << ") " << verdict
+        << (r.excluded.empty() ? "" : " [" + r.excluded + "]") << "\n";
+    if (!r.excluded.empty()) continue;
+    ++out.total;
+    if (ok) ++out.passed;
+    if (!std::isnan(dpos)) out.worst_position = std::max(out.worst_position, dpos);
+    EXPECT_TRUE(ok) << c.file << " t=" << r.t << " " << r.entity << ": " << verdict;
+  }
+  for (const Line& l : c.lines) {
+    std::optional<double> best;
+    for (const std::string& printed : lines) {
+      const size_t colon = printed.find(": ");
+      if (colon == std::string::npos || printed.substr(colon + 2) != l.what) continue;
+      const double t = std::stod(printed.substr(0, colon));
+      if (!best || std::fabs(t - l.t) < std::fabs(*best - l.t)) best = t;
+    }
+    const bool ok = best && std::fabs(*best - l.t) <= c.step + 1e-9;
+    log << (l.excluded.empty() ? (ok ? "  ok   " : "  FAIL ") : "  excl ") << c.file << " " << l.t << ": " << l.what
+        << " got " << (best ? std::to_string(*best) : std::string("none"))
+        << (l.excluded.empty() ? "" : " [" + l.excluded + "]") << "\n";
+    if (!l.excluded.empty()) continue;
+    ++out.total;
+    if (ok) ++out.passed;
+    EXPECT_TRUE(ok) << c.file << ": '" << l.what << "' expected at " << l.t << ", nearest "
+                    << (best ? std::to_string(*best) : std::string("none"));
+  }
+  std::cout << log.str();
+  if (::testing::Test::HasFailure()) {
+    std::cout << "  lines of " << c.file << ":\n";
+    for (const std::string& l : lines) std::cout << "    " << l << "\n";
+  }
+  return out;
+}
+
+TEST(EsminiReferenceTest, ExamplesMatchEsminiSmokeTest) {
+  for (const Case& c : Cases()) {
+    const Outcome o = Check(c);
+    std::cout << c.file << ": " << o.passed << "/" << o.total << " checks, worst position error " << o.worst_position
+              << " m\n";
+  }
+}
+
+}  // namespace
+}  // namespace gauntlet::test
