@@ -34,6 +34,7 @@
 
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
+#include "tests/openscenario/xosc_test_util.h"
 
 namespace gauntlet::test {
 namespace {
@@ -80,6 +81,18 @@ const std::string kRefpointOffset = "esmini's refpoint_x_offset property (front 
 // end 0.1 s earlier and the later teleports come one step apart; the cause was not found in the time.
 const std::string kLaneChangeSimpleAct2 = "Act 2 speed transition 0.1 s shorter here: cause not found";
 
+/// esmini's left-hand traffic examples (e6mini turned by heading, or e6mini-lht) assert the same values.
+Case LeftHandTraffic(const std::string& file) {
+  return {file, 0.01, true, 60.0,
+          {{2.5, "Ego", -7.546, 115.028, 1.566, 30.0},
+           {2.5, "OverTaker", -3.971, 115.014, 1.566, 42.0},
+           {4.38, "Ego", -7.198, 171.427, 1.563, 30.0},
+           {4.38, "OverTaker", -4.253, 193.963, 1.618, 42.0},
+           {9.0, "OverTaker", -4.021, 387.927, 1.544, 42.0},
+           {9.01, "Ego", -5.639, 310.318, 1.555, 30.0}},
+          {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}};
+}
+
 const std::vector<Case>& Cases() {
   static const std::vector<Case> cases = {
       // test_cut_in: CutInActStart true at 0.010 (the act's first event starts with it), BrakeCondition_HWT_0.7
@@ -89,24 +102,9 @@ const std::vector<Case>& Cases() {
         {7.74, "event OvertakerBrakeEvent start"},
         {16.74, "event OvertakerBrakeEvent end"},
         {21.74, "storyboard stop"}}},
-      // test_left_hand_by_heading (--disable_controllers)
-      {"left-hand-traffic_by_heading.xosc", 0.01, true, 60.0,
-       {{2.5, "Ego", -7.546, 115.028, 1.566, 30.0},
-        {2.5, "OverTaker", -3.971, 115.014, 1.566, 42.0},
-        {4.38, "Ego", -7.198, 171.427, 1.563, 30.0},
-        {4.38, "OverTaker", -4.253, 193.963, 1.618, 42.0},
-        {9.0, "OverTaker", -4.021, 387.927, 1.544, 42.0},
-        {9.01, "Ego", -5.639, 310.318, 1.555, 30.0}},
-       {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}},
-      // test_left_hand_using_road_rule (--disable_controllers)
-      {"left-hand-traffic_using_road_rule.xosc", 0.01, true, 60.0,
-       {{2.5, "Ego", -7.546, 115.028, 1.566, 30.0},
-        {2.5, "OverTaker", -3.971, 115.014, 1.566, 42.0},
-        {4.38, "Ego", -7.198, 171.427, 1.563, 30.0},
-        {4.38, "OverTaker", -4.253, 193.963, 1.618, 42.0},
-        {9.0, "OverTaker", -4.021, 387.927, 1.544, 42.0},
-        {9.01, "Ego", -5.639, 310.318, 1.555, 30.0}},
-       {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}},
+      // test_left_hand_by_heading and test_left_hand_using_road_rule (--disable_controllers): the same values
+      LeftHandTraffic("left-hand-traffic_by_heading.xosc"),
+      LeftHandTraffic("left-hand-traffic_using_road_rule.xosc"),
       // test_routing: AquirePosition condition at 25.46 (event complete at once), Stop condition at 38.31,
       // QuitCondition (Stop event COMPLETE, delay 4) seen at 43.31, fires at 47.31
       {"routing-test.xosc", 0.01, false, 60.0,
@@ -330,6 +328,37 @@ TEST(EsminiReferenceTest, ExamplesMatchEsminiSmokeTest) {
     std::cout << c.file << ": " << o.passed << "/" << o.total << " checks, worst position error " << o.worst_position
               << " m\n";
   }
+}
+
+// The semantics the comparison led to, each on a small scenario with values worked out by hand.
+
+TEST(EsminiReferenceTest, AnEntityStopsAtTheEndOfTheRoad) {
+  // 10 m/s from s = 490 on the 500 m road, step 0.1: exactly at the end at t = 1.0 (still 10 m/s), the
+  // next move is cut short there and the speed drops to 0 (esmini's default controller)
+  const PlayResult r = PlayEgo("road_end", LanePos(-1, 490.0), 10.0, "", 2.0);
+  EXPECT_NEAR(r.At(1.0)[0].x, 500.0, 1e-9);
+  EXPECT_NEAR(r.At(1.0)[0].speed, 10.0, 1e-12);
+  EXPECT_NEAR(r.At(1.5)[0].x, 500.0, 1e-9);
+  EXPECT_EQ(r.At(1.5)[0].speed, 0.0);
+}
+
+TEST(EsminiReferenceTest, TraveledDistanceLeavesTeleportsOut) {
+  // 10 m/s from s = 50, step 0.05; the teleport to s = 155 started at t = 0.5 takes the place of the step
+  // to 0.55 and does not count: 5 m before it, 10 (t - 0.55) after, so 15 m at t = 1.55 (the change of
+  // position would count 100 m at 0.55)
+  const std::string teleport = "<PrivateAction><TeleportAction><Position>" + LanePos(-1, 155.0) +
+                               "</Position></TeleportAction></PrivateAction>";
+  const std::string brake = SpeedTo(0.0, "step", "time", 0.0);
+  const std::string travelled =
+      "<Condition name=\"odo\" delay=\"0\" conditionEdge=\"none\"><ByEntityCondition><TriggeringEntities "
+      "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Ego\"/></TriggeringEntities><EntityCondition>"
+      "<TraveledDistanceCondition value=\"15\"/></EntityCondition></ByEntityCondition></Condition>";
+  const PlayResult r = PlayEgo("odometer", LanePos(-1, 50.0), 10.0,
+                               Event("jump", teleport, Trigger(TimeCondition(0.5))) +
+                                   Event("stop", brake, Trigger(travelled), "priority=\"parallel\""),
+                               3.0);
+  EXPECT_TRUE(r.Printed("1.550: event stop start")) << ::testing::PrintToString(r.lines);
+  EXPECT_NEAR(r.At(1.5)[0].x, 155.0 + 10.0 * 0.95, 1e-9);
 }
 
 }  // namespace
