@@ -321,7 +321,9 @@ struct Player::Impl {
     EntityState s;
     std::optional<opendrive::LanePos> lane;  // on the roads
     double heading_offset = 0.0;             // heading relative to the lane's driving direction
-    double odometer = 0.0;
+    double odometer = 0.0;                   // esmini's: the straight distance moved in each step, summed
+    double odometer_x = 0.0, odometer_y = 0.0;  // where the last step ended
+    bool teleported = false;                 // placed this step: no distance (esmini's reset_)
     double prev_speed = 0.0;
     double acceleration = 0.0;
     double lateral_speed = 0.0;
@@ -656,7 +658,12 @@ struct Player::Impl {
         lp.lane = ShiftLane(lp.lane, p.lane);
         lp.s += p.ds_lane ? (along ? p.s : -p.s) : p.s;
         lp.offset = p.offset;
-        return OnLane(p, lp);
+        Placed out = OnLane(p, lp);
+        // the reference's heading relative to its lane's driving direction carries over: beside an entity
+        // that faces against its lane, the entity faces against its own (esmini's
+        // left-hand-traffic_by_heading, smoke_test reference)
+        if (!p.orientation_h || p.orientation_relative) out.pose.heading = WrapAngle(out.pose.heading + r.heading_offset);
+        return out;
       }
     }
     return {};
@@ -666,6 +673,7 @@ struct Player::Impl {
     const double speed = en.s.speed;
     en.s = p.pose;
     en.s.speed = speed;
+    en.teleported = true;
     en.lane = p.lane;
     en.heading_offset = en.lane ? WrapAngle(en.s.heading - roads.LaneHeading(en.lane->road, en.lane->lane, en.lane->s)) : 0.0;
     if (std::fabs(en.heading_offset) > kPi / 2 && en.lane) {
@@ -1028,7 +1036,8 @@ struct Player::Impl {
       // esmini's TrigByStandStill/EndOfRoad/OffRoad: the time in the state must exceed the duration
       // (strictly: with duration 0 the state must already have held at an earlier step)
       case Condition::Kind::kStandStill: return Held(e.standstill_since) > c.value;
-      case Condition::Kind::kEndOfRoad: return Held(e.end_of_road_since) > c.value;
+      case Condition::Kind::kEndOfRoad:  // esmini's TrigByEndOfRoad: duration > value - SMALL_NUMBER
+        return e.end_of_road_since && *e.end_of_road_since > kSmall && Held(e.end_of_road_since) > c.value - 1e-10;
       case Condition::Kind::kOffroad: return Held(e.offroad_since) > c.value;
       case Condition::Kind::kRelativeClearance: return Clear(t, c);
       case Condition::Kind::kCollision: {
@@ -1377,7 +1386,6 @@ struct Player::Impl {
     const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * (e.s.speed < 0 ? -along : along), e.preference);
     e.lane = r.position;
     e.lane->offset = offset;
-    e.odometer += step_len;
     NoteEndOfRoad(e, r.end_of_network);
     if (progress >= 1.0 - kSmall || std::fabs(offset - in.target_value) < kSmall) {
       e.lane->offset = in.target_value;
@@ -1394,7 +1402,12 @@ struct Player::Impl {
   }
   /// Whether the last move ended at the end of the network; UpdateStates stamps the time (esmini
   /// notes it after the step's time advance).
-  static void NoteEndOfRoad(Ent& e, bool end) { e.end_of_road = end; }
+  /// At the end of the road network the entity stops (esmini's default controller and lane change set
+  /// the speed to 0 on ERROR_END_OF_ROAD).
+  static void NoteEndOfRoad(Ent& e, bool end) {
+    e.end_of_road = end;
+    if (end) e.s.speed = 0.0;
+  }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
     in.path.clear();
@@ -1490,7 +1503,6 @@ struct Player::Impl {
     e.s.x = pt.x + beyond * std::cos(h);
     e.s.y = pt.y + beyond * std::sin(h);
     e.s.heading = WrapAngle(h);
-    e.odometer += std::fabs(in.along - before) + std::fabs(beyond);
     e.moved = true;
     const Placed p = Locate(e.s);
     e.lane = p.lane;
@@ -1866,13 +1878,11 @@ struct Player::Impl {
       const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
       const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * d, e.preference);
       e.lane = r.position;
-      e.odometer += std::fabs(r.moved);
       NoteEndOfRoad(e, r.end_of_network);
       SyncFromLane(e);
     } else {
       e.s.x += d * std::cos(e.s.heading);
       e.s.y += d * std::sin(e.s.heading);
-      e.odometer += std::fabs(d);
     }
   }
   /// Notes when a state (standing still, at the end of the road, off the roads) began. As esmini's
@@ -1889,6 +1899,12 @@ struct Player::Impl {
     for (size_t i = 0; i < ents.size(); ++i) {
       if (only >= 0 ? static_cast<int>(i) != only : static_cast<int>(i) == external) continue;
       Ent& e = ents[i];
+      // esmini's odometer: the straight distance between the step's start and end (a chord on a curve),
+      // nothing for a teleport
+      if (!e.teleported) e.odometer += std::hypot(e.s.x - e.odometer_x, e.s.y - e.odometer_y);
+      e.teleported = false;
+      e.odometer_x = e.s.x;
+      e.odometer_y = e.s.y;
       e.acceleration = dt > 0 ? (e.s.speed - e.prev_speed) / dt : 0.0;
       e.prev_speed = e.s.speed;
       Stamp(e.standstill_since, std::fabs(e.s.speed) < kStandStill);
@@ -1953,6 +1969,14 @@ struct Player::Impl {
       pending.erase(pending.begin() + static_cast<long>(pick));
       StartInst(i);
     }
+    // esmini steps the Init actions once by 0 s at t = 0: a trajectory puts its entity on its start
+    for (int i : init_insts) {
+      Inst& in = insts[static_cast<size_t>(i)];
+      if (in.running && in.entity != external && std::holds_alternative<FollowTrajectoryAction>(Act(in).body)) {
+        StepTrajectory(in, 0.0);
+        ents[static_cast<size_t>(in.entity)].teleported = true;
+      }
+    }
     for (int s : sc.stories) StartElement(s);
     for (size_t i = 0; i < ents.size(); ++i) ents[i].prev_speed = ents[i].s.speed;
     for (int i : init_insts) {  // an Init transition of the external entity would move it on: not applied
@@ -1967,7 +1991,6 @@ struct Player::Impl {
   }
   void SetExternal(const EntityState& state) {
     Ent& e = ents[static_cast<size_t>(external)];
-    e.odometer += std::hypot(state.x - e.s.x, state.y - e.s.y);
     e.s = state;
     e.s.heading = WrapAngle(state.heading);
     const Placed p = Locate(e.s);

@@ -138,8 +138,8 @@ struct CatalogEntry {
 
 class Reader {
  public:
-  Reader(Scenario* sc, const std::vector<std::pair<std::string, std::string>>& overrides)
-      : sc_(*sc), overrides_(overrides) {}
+  Reader(Scenario* sc, const std::vector<std::pair<std::string, std::string>>& overrides, const LoadOptions& options)
+      : sc_(*sc), overrides_(overrides), options_(options) {}
 
   void Read(const std::string& path) {
     sc_.path = path;
@@ -702,6 +702,7 @@ class Reader {
   /// A controller action on the actors: only a controller that does not drive (esmini's
   /// DefaultController, or none) can be activated; the action is then ignored with a warning.
   int ReadControllerAction(const Node& k, const std::string& name) {
+    if (options_.disable_controllers) return Ignored(k, name, "controllers are disabled");
     Node activate = k.Name() == "ActivateControllerAction" ? k : k.Child("ActivateControllerAction");
     if (k.Name() == "ControllerAction") {
       Only(k, {"ActivateControllerAction", "AssignControllerAction"}, {});
@@ -1705,6 +1706,7 @@ class Reader {
 
   Scenario& sc_;
   const std::vector<std::pair<std::string, std::string>>& overrides_;
+  const LoadOptions options_;
   core::Diagnostics errors_;
   std::vector<std::shared_ptr<const XmlFile>> files_;  // parsed once per content (ParseXmlShared)
   fs::path dir_;
@@ -1721,8 +1723,13 @@ class Reader {
 }  // namespace
 
 Scenario LoadScenario(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides) {
+  return LoadScenario(path, overrides, LoadOptions{});
+}
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
+                      const LoadOptions& options) {
   Scenario sc;
-  Reader(&sc, overrides).Read(path);
+  Reader(&sc, overrides, options).Read(path);
   return sc;
 }
 

@@ -377,9 +377,21 @@ struct Scenario {
 /// `a rule b` on parameter values: as numbers when both are, else by string order.
 [[nodiscard]] bool CompareValues(const std::string& a, const std::string& b, Rule rule);
 
+/// How a scenario is read.
+struct LoadOptions {
+  /// Every controller action (ActivateControllerAction, AssignControllerAction,
+  /// OverrideControllerValueAction) is ignored with a warning, whatever the controller, as esmini's
+  /// `--disable_controllers` does: each entity moves as its actions say.
+  bool disable_controllers = false;
+};
+
 /// Reads `path` (and the catalogs and road network it names), with `overrides` replacing the
 /// values of declared global parameters (an undeclared name is an error). Throws core::InputError.
 [[nodiscard]] Scenario LoadScenario(const std::string& path,
                                     const std::vector<std::pair<std::string, std::string>>& overrides = {});
+/// LoadScenario with `options`.
+[[nodiscard]] Scenario LoadScenario(const std::string& path,
+                                    const std::vector<std::pair<std::string, std::string>>& overrides,
+                                    const LoadOptions& options);
 
 }  // namespace gauntlet::openscenario
