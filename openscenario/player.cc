@@ -14,6 +14,7 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/lateral_distance.h"
 #include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::openscenario {
@@ -393,6 +394,12 @@ struct Player::Impl {
     LongitudinalDistanceAction::Displacement displacement = LongitudinalDistanceAction::Displacement::kTrailing;
     std::vector<SpeedSegment> segments;  // SpeedProfileAction: its speed over time
     size_t segment = 0;
+    // LateralDistanceAction: the lateral place kept (left of the reference positive), whether its
+    // first step is done, its lateral motion, the position at the end of its last step
+    double lateral_target = 0.0;
+    bool lateral_started = false;
+    internal::LateralRoadState lateral;
+    Vec last_pos;
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -1098,7 +1105,9 @@ struct Player::Impl {
     if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body) ||
         std::holds_alternative<LongitudinalDistanceAction>(a.body) || std::holds_alternative<SpeedProfileAction>(a.body))
       return kLongitudinal;
-    if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
+    if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body) ||
+        std::holds_alternative<LateralDistanceAction>(a.body))
+      return kLateral;
     // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
     if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
     return 0;
@@ -1326,6 +1335,7 @@ struct Player::Impl {
     if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
+    if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) return StartLateralDistance(in, a, *ld);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1584,6 +1594,10 @@ struct Player::Impl {
       StepSpeedProfile(in, *sp, dt);
       return;
     }
+    if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) {
+      StepLateralDistance(in, a, *ld, dt);
+      return;
+    }
     in.running = false;
   }
 
@@ -1686,6 +1700,114 @@ struct Player::Impl {
     else if (jerk > 0.0 && acc > in.acceleration) acc = std::min(in.acceleration + jerk * dt, acc);
     in.acceleration = acc;
     e.s.speed = std::clamp(e.s.speed + acc * dt, -max_speed, max_speed);
+  }
+  /// A LateralDistanceAction's measure: the lateral place of entity `a` relative to entity `o` (m, left
+  /// of `o`'s direction of travel positive; road coordinates: along the road of `a`, centre to centre),
+  /// and in road coordinates the direction of `o` along s (+1 / -1; entity coordinates: 1).
+  std::pair<double, double> LateralPlace(int a, int o, const Action& act, const LateralDistanceAction& d) const {
+    const Ent& e = ents[static_cast<size_t>(a)];
+    const Ent& r = ents[static_cast<size_t>(o)];
+    if (d.coordinate_system == CoordinateSystem::kEntity)
+      return {internal::LateralOffsetFrom({r.s.x, r.s.y, r.s.heading}, e.s.x, e.s.y), 1.0};
+    if (!e.lane) Fail(act.pos, "LateralDistanceAction: entity '" + sc.entities[static_cast<size_t>(a)].name + "' is not on a road");
+    double tr = 0.0, dir = 1.0;
+    if (r.lane && r.lane->road == e.lane->road) {
+      tr = LateralT(r);
+      dir = SDir(r);
+    } else {
+      const auto w = roads.LocateOnRoad(e.lane->road, r.s.x, r.s.y, r.s.heading);
+      if (!w) Fail(act.pos, "LateralDistanceAction: entity '" + d.entity + "' is not beside the road of '" +
+                                sc.entities[static_cast<size_t>(a)].name + "'");
+      tr = w->t;
+      dir = roads.DrivesAlongS(e.lane->road, w->lane) != (std::fabs(w->heading_relative) > kPi / 2) ? 1.0 : -1.0;
+    }
+    return {(LateralT(e) - tr) * dir, dir};
+  }
+  void StartLateralDistance(Inst& in, const Action& a, const LateralDistanceAction& d) {
+    using D = LateralDistanceAction::Displacement;
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    in.lateral = {};
+    in.lateral_started = false;
+    in.last_pos = {e.s.x, e.s.y};
+    const double now = LateralPlace(in.entity, o, a, d).first;
+    const double half = d.freespace ? (sc.entities[static_cast<size_t>(in.entity)].box.width +
+                                       sc.entities[static_cast<size_t>(o)].box.width) / 2
+                                    : 0.0;
+    const double side = d.displacement == D::kLeft ? 1.0 : d.displacement == D::kRight ? -1.0 : now < 0.0 ? -1.0 : 1.0;
+    in.lateral_target = side * (d.distance ? *d.distance + half : std::fabs(now));
+  }
+  /// esmini's LatDistanceAction::Step (docs/openscenario.md): entity coordinates steer towards the line
+  /// at the distance (internal::LateralEntityStep); road coordinates wait one step, then either move the
+  /// entity sideways onto the distance (no constraints; its lane moves it on as usual) or give it the
+  /// lateral speed of internal::LateralRoadStep, the rest of its speed along the lane.
+  void StepLateralDistance(Inst& in, const Action& a, const LateralDistanceAction& d, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    const Ent& r = ents[static_cast<size_t>(o)];
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints c = d.constraints.value_or(DynamicConstraints{});
+    const double max_acc = Constraint(c.max_acceleration, 5.0, ent.max_acceleration);
+    const double max_dec = Constraint(c.max_deceleration, 10.0, ent.max_deceleration);
+    const double max_speed = Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed);
+    if (d.coordinate_system == CoordinateSystem::kEntity) {
+      const internal::PlanePose ref{r.s.x, r.s.y, r.s.heading};
+      const internal::PlanePose next =
+          internal::LateralEntityStep({e.s.x, e.s.y, e.s.heading}, e.s.speed, ref, in.lateral_target, max_acc, dt);
+      e.odometer += std::hypot(next.x - e.s.x, next.y - e.s.y);
+      e.s.x = next.x;
+      e.s.y = next.y;
+      e.s.heading = WrapAngle(next.heading);
+      e.moved = true;
+      const Placed p = Locate(e.s);
+      e.lane = p.lane;
+      e.heading_offset = e.lane ? WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s)) : 0.0;
+      if (!d.continuous && std::fabs(internal::LateralOffsetFrom(ref, e.s.x, e.s.y) - in.lateral_target) < 0.01)
+        in.running = false;
+      return;
+    }
+    if (!in.lateral_started) {  // esmini: the first step only initialises; the entity moves as usual
+      in.lateral_started = true;
+      return;
+    }
+    const auto [place, dir] = LateralPlace(in.entity, o, a, d);
+    const double error = (in.lateral_target - place) * dir;  // along +t
+    if (max_acc >= kLarge && max_dec >= kLarge && max_speed >= kLarge) {
+      // sideways onto the distance; the heading stays, the lane moves it on (Move)
+      e.lane->offset += error;
+      SyncFromLane(e);
+      if (const auto w = roads.LocateOnRoad(e.lane->road, e.s.x, e.s.y, e.s.heading); w && w->on_road) {
+        const double h = e.s.heading;
+        e.lane = w->Position();
+        e.heading_offset = WrapAngle(h - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s));
+      }
+      e.lateral_speed = dt > 0.0 ? error / dt : 0.0;
+      if (!d.continuous && std::fabs(error) < 0.01) {
+        in.running = false;
+        e.lateral_speed = 0.0;
+      }
+      return;
+    }
+    bool reached = false;
+    const internal::LateralLimits limits{max_acc, max_speed, Constraint(c.max_acceleration_rate, kLarge, kLarge)};
+    const double step = internal::LateralRoadStep(error, r.lateral_speed, e.s.speed, limits, dt, &in.lateral, &reached);
+    const double v = e.s.speed, lv = in.lateral.lateral_speed;
+    MoveBy(e, (v < 0.0 ? -1.0 : 1.0) * std::sqrt(std::max(0.0, v * v - lv * lv)) * dt);
+    e.lane->offset += step;
+    SyncFromLane(e);
+    // the heading of this step's motion (esmini)
+    const double dx = e.s.x - in.last_pos.x, dy = e.s.y - in.last_pos.y;
+    if (v > 0.0 && std::hypot(dx, dy) > 1e-9) {
+      e.s.heading = WrapAngle(std::atan2(dy, dx));
+      e.heading_offset = WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s));
+    }
+    in.last_pos = {e.s.x, e.s.y};
+    e.lateral_speed = lv;
+    e.moved = true;
+    if (reached && !d.continuous) {
+      in.running = false;
+      e.lateral_speed = 0.0;
+    }
   }
   void StartSynchronize(Inst& in, const SynchronizeAction& y) {
     in.along = in.last_master = kLarge;

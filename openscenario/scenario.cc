@@ -1156,6 +1156,28 @@ class Reader {
     return AddAction({name, d, n.Pos()});
   }
 
+  int ReadLateralDistance(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints"});
+    LateralDistanceAction d;
+    d.entity = EntityName(n, "entityRef");
+    if (Has(n, "distance")) {
+      d.distance = Num(n, "distance");
+      if (*d.distance < 0) Error(n.Pos(), "LateralDistanceAction: distance must not be negative");
+    }
+    d.freespace = Bool(n, "freespace");
+    d.continuous = Bool(n, "continuous");
+    using D = LateralDistanceAction::Displacement;
+    d.displacement = Enum<D>(n, "displacement",
+                             {{"any", D::kAny}, {"leftToReferencedEntity", D::kLeft}, {"rightToReferencedEntity", D::kRight}},
+                             D::kAny);
+    if (Str(n, "coordinateSystem", "entity") == "trajectory")
+      Error(n.Pos(), "LateralDistanceAction: coordinateSystem 'trajectory' is not supported; supported: entity, road, lane");
+    else
+      d.coordinate_system = ReadCoordinateSystem(n);
+    if (const Node c = n.Child("DynamicConstraints")) d.constraints = ReadConstraints(c);
+    return AddAction({name, d, n.Pos()});
+  }
+
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
                                "SynchronizeAction", "VisibilityAction", "AppearanceAction", "ControllerAction",
@@ -1202,8 +1224,9 @@ class Reader {
       return AddAction({name, s, sa.Pos()});
     }
     if (kind == "LateralAction") {
-      const Node la = Choice(k, {"LaneChangeAction", "LaneOffsetAction"});
+      const Node la = Choice(k, {"LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction"});
       if (!la) return -1;
+      if (la.Name() == "LateralDistanceAction") return ReadLateralDistance(la, name);
       if (la.Name() == "LaneChangeAction") {
         Only(la, {"LaneChangeActionDynamics", "LaneChangeTarget"});
         LaneChangeAction l;

@@ -199,6 +199,19 @@ struct SpeedProfileAction {
   DynamicConstraints constraints;
 };
 
+/// LateralDistanceAction: keep a lateral distance to another entity (esmini's LatDistanceAction).
+struct LateralDistanceAction {
+  std::string entity;
+  std::optional<double> distance;  ///< m; absent: the lateral distance when the action starts
+  bool freespace = false;          ///< between the sides of the boxes (the half widths added)
+  bool continuous = false;
+  /// The side of the referenced entity (its left in its direction of travel) the entity keeps to; any:
+  /// the side it is on when the action starts.
+  enum class Displacement { kLeft, kRight, kAny } displacement = Displacement::kAny;
+  CoordinateSystem coordinate_system = CoordinateSystem::kEntity;  ///< entity, road or lane (lane as road)
+  std::optional<DynamicConstraints> constraints;                   ///< absent: the distance is kept exactly
+};
+
 /// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.
 struct AssignRouteAction {
   std::vector<Position> waypoints;
@@ -254,7 +267,7 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction>
+               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).
