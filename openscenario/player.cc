@@ -15,6 +15,7 @@
 #include "core/format.h"
 #include "openscenario/expression.h"
 #include "openscenario/internal/lateral_distance.h"
+#include "openscenario/internal/shapes.h"
 #include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::openscenario {
@@ -1412,24 +1413,19 @@ struct Player::Impl {
     if (f.clothoid) {
       const Placed start = Resolve(f.vertices.front().position);
       const auto& cl = *f.clothoid;
-      const int n = std::max(2, static_cast<int>(std::ceil(cl.length / 0.1)));
-      const double h0 = start.pose.heading;
-      double x = start.pose.x, y = start.pose.y;
-      in.path.push_back({{x, y}, 0.0});
-      const double ds = cl.length / n;
-      for (int k = 0; k < n; ++k) {
-        // Simpson's rule on cos/sin of the heading over [s, s + ds]
-        const double s0 = k * ds;
-        auto heading = [&](double s) { return h0 + cl.curvature * s + 0.5 * cl.curvature_prime * s * s; };
-        const double ha = heading(s0), hm = heading(s0 + ds / 2), hb = heading(s0 + ds);
-        x += ds / 6.0 * (std::cos(ha) + 4.0 * std::cos(hm) + std::cos(hb));
-        y += ds / 6.0 * (std::sin(ha) + 4.0 * std::sin(hm) + std::sin(hb));
-        in.path.push_back({{x, y}, (k + 1) * ds});
-      }
+      std::vector<internal::ShapePoint> pts;
+      (void)internal::SampleClothoid({start.pose.x, start.pose.y, start.pose.heading}, cl.curvature, cl.curvature_prime,
+                                     cl.length, &pts);
+      in.path.push_back({{start.pose.x, start.pose.y}, 0.0});
+      for (const internal::ShapePoint& q : pts) in.path.push_back({{q.x, q.y}, q.s});
+      const size_t n = pts.size();
       if (f.timing && f.vertices.front().time && cl.stop_time) {
-        for (int k = 0; k <= n; ++k)
-          in.times.push_back(*f.vertices.front().time + (*cl.stop_time - *f.vertices.front().time) * k / n);
+        for (size_t k = 0; k <= n; ++k)
+          in.times.push_back(*f.vertices.front().time +
+                             (*cl.stop_time - *f.vertices.front().time) * static_cast<double>(k) / static_cast<double>(n));
       }
+    } else if (!f.spline.empty()) {
+      SplinePath(in, f);
     } else {
       double along = 0.0;
       for (size_t k = 0; k < f.vertices.size(); ++k) {
@@ -1452,6 +1448,40 @@ struct Player::Impl {
       Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
     for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
     in.along = f.initial_distance_offset;
+  }
+  /// A ClothoidSpline's path: each segment from its PositionStart (else from where the previous one ends,
+  /// the first from the entity), its heading turned by hOffset, sampled by internal::SampleClothoid; a
+  /// jump to a PositionStart is a straight piece. With times, a segment runs from its timeStart to the
+  /// next one's (the last to timeEnd), linearly in its arc length.
+  void SplinePath(Inst& in, const FollowTrajectoryAction& f) {
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    internal::PlanePose at{e.s.x, e.s.y, e.s.heading};
+    double along = 0.0;
+    const bool timed = f.timing && f.spline_time_end;
+    for (size_t i = 0; i < f.spline.size(); ++i) {
+      const auto& seg = f.spline[i];
+      if (seg.start) {
+        const Placed p = Resolve(*seg.start);
+        at = {p.pose.x, p.pose.y, p.pose.heading};
+      }
+      at.heading += seg.h_offset;
+      const double t0 = timed ? *seg.time_start : 0.0;
+      const double t1 = timed ? (i + 1 < f.spline.size() ? *f.spline[i + 1].time_start : *f.spline_time_end) : 0.0;
+      if (in.path.empty() || std::hypot(at.x - in.path.back().first.x, at.y - in.path.back().first.y) > 0.0 ||
+          (timed && t0 != in.times.back())) {
+        if (!in.path.empty()) along += std::hypot(at.x - in.path.back().first.x, at.y - in.path.back().first.y);
+        in.path.push_back({{at.x, at.y}, along});
+        if (timed) in.times.push_back(t0);
+      }
+      std::vector<internal::ShapePoint> pts;
+      at = internal::SampleClothoid(at, seg.curvature_start, (seg.curvature_end - seg.curvature_start) / seg.length,
+                                    seg.length, &pts);
+      for (const internal::ShapePoint& q : pts) {
+        in.path.push_back({{q.x, q.y}, along + q.s});
+        if (timed) in.times.push_back(t0 + (t1 - t0) * q.s / seg.length);
+      }
+      along += seg.length;
+    }
   }
   /// The point and heading at arc length `s` of the path.
   static std::pair<Vec, double> PathAt(const Inst& in, double s) {

@@ -1418,7 +1418,7 @@ class Reader {
     f->name = Str(traj, "name", "");
     if (Bool(traj, "closed", false)) Error(traj.Pos(), "Trajectory: closed=\"true\" is not supported");
     const Node shape = traj.Child("Shape");
-    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid"}) : Node{};
+    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid", "ClothoidSpline"}) : Node{};
     if (!shape) Error(traj.Pos(), "Trajectory needs a Shape");
     if (k && k.Name() == "Polyline") {
       Only(k, {"Vertex"});
@@ -1447,8 +1447,39 @@ class Reader {
                                                        Has(k, "stopTime") ? std::optional<double>(Num(k, "stopTime"))
                                                                           : std::nullopt};
       }
+    } else if (k && k.Name() == "ClothoidSpline") {
+      ReadClothoidSpline(k, f);
     }
     scopes_.pop_back();
+  }
+  void ReadClothoidSpline(const Node& k, FollowTrajectoryAction* f) {
+    Only(k, {"ClothoidSplineSegment"});
+    if (Has(k, "timeEnd")) f->spline_time_end = Num(k, "timeEnd");
+    size_t timed = 0;
+    for (const Node& seg : k.Children("ClothoidSplineSegment")) {
+      Only(seg, {"PositionStart"});
+      FollowTrajectoryAction::ClothoidSegment c;
+      c.curvature_start = Num(seg, "curvatureStart");
+      c.curvature_end = Num(seg, "curvatureEnd");
+      c.length = Num(seg, "length");
+      c.h_offset = Num(seg, "hOffset", 0.0);
+      if (c.length <= 0) Error(seg.Pos(), "ClothoidSplineSegment: length must be positive");
+      if (Has(seg, "timeStart")) {
+        c.time_start = Num(seg, "timeStart");
+        if (timed > 0 && f->spline.back().time_start && *c.time_start < *f->spline.back().time_start)
+          Error(seg.Pos(), "ClothoidSplineSegment: timeStart must not be before the previous segment's");
+        ++timed;
+      }
+      if (const Node ps = seg.Child("PositionStart")) c.start = ReadPositionLike(ps);
+      f->spline.push_back(c);
+    }
+    if (f->spline.empty()) {
+      Error(k.Pos(), "ClothoidSpline needs at least one ClothoidSplineSegment");
+    } else if ((timed != 0 && timed != f->spline.size()) || (timed != 0) != f->spline_time_end.has_value()) {
+      Error(k.Pos(), "ClothoidSpline: give timeStart on every segment and timeEnd, or no times at all");
+    } else if (timed != 0 && *f->spline_time_end < *f->spline.back().time_start) {
+      Error(k.Pos(), "ClothoidSpline: timeEnd must not be before the last segment's timeStart");
+    }
   }
 
   // ---- triggers -----------------------------------------------------------------------------------

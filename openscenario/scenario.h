@@ -126,7 +126,8 @@ struct Vertex {
   Position position;
 };
 
-/// FollowTrajectoryAction with a Polyline or Clothoid shape (converted to a polyline when read).
+/// FollowTrajectoryAction with a Polyline, Clothoid, ClothoidSpline or Nurbs shape (the player samples
+/// the curved ones into a polyline).
 struct FollowTrajectoryAction {
   std::string name;
   std::vector<Vertex> vertices;       ///< Clothoid: sampled points, times absent
@@ -143,6 +144,19 @@ struct FollowTrajectoryAction {
     std::optional<double> stop_time;
   };
   std::optional<Clothoid> clothoid;
+  /// A ClothoidSpline shape (OpenSCENARIO 1.3): clothoid segments one after the other, sampled by the
+  /// player; a segment starts at its PositionStart, else where the previous one ends (the first: where
+  /// the entity is), its heading turned by hOffset.
+  struct ClothoidSegment {
+    double curvature_start = 0.0;
+    double curvature_end = 0.0;
+    double length = 0.0;
+    double h_offset = 0.0;
+    std::optional<Position> start;
+    std::optional<double> time_start;  ///< given on every segment or none (then time_end too)
+  };
+  std::vector<ClothoidSegment> spline;
+  std::optional<double> spline_time_end;
 };
 
 /// SynchronizeAction: arrive at `target` when `master` arrives at `master_target`.
