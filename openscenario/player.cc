@@ -15,6 +15,7 @@
 #include "core/format.h"
 #include "openscenario/expression.h"
 #include "openscenario/internal/lateral_distance.h"
+#include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/shapes.h"
 #include "sim/internal/footprint_geometry.h"
 
@@ -1426,6 +1427,8 @@ struct Player::Impl {
       }
     } else if (!f.spline.empty()) {
       SplinePath(in, f);
+    } else if (!f.nurbs.empty()) {
+      NurbsPath(in, f);
     } else {
       double along = 0.0;
       for (size_t k = 0; k < f.vertices.size(); ++k) {
@@ -1448,6 +1451,28 @@ struct Player::Impl {
       Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
     for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
     in.along = f.initial_distance_offset;
+  }
+  /// A Nurbs shape's path: the control points placed now, the curve sampled at evenly spaced parameters,
+  /// as many pieces as the control polygon is long in internal::kSampleStep (at least 2 per control
+  /// point), each point with its time (internal::SampleNurbs; the basis peaks on esmini's grid of one
+  /// parameter step per metre of the control polygon, plus one).
+  void NurbsPath(Inst& in, const FollowTrajectoryAction& f) {
+    std::vector<internal::NurbsControl> control;
+    double polygon = 0.0;
+    for (const auto& c : f.nurbs) {
+      const Placed p = Resolve(c.position);
+      if (!control.empty()) polygon += std::hypot(p.pose.x - control.back().x, p.pose.y - control.back().y);
+      control.push_back({p.pose.x, p.pose.y, c.time.value_or(0.0), c.weight});
+    }
+    const int count = static_cast<int>(std::clamp(std::ceil(polygon / internal::kSampleStep),
+                                                  2.0 * static_cast<double>(control.size()), 1e6));
+    double along = 0.0;
+    const int grid = static_cast<int>(std::min(1.0 + polygon, 1e6));
+    for (const internal::NurbsValue& v : internal::SampleNurbs(control, f.knots, f.nurbs_order, count, grid)) {
+      if (!in.path.empty()) along += std::hypot(v.x - in.path.back().first.x, v.y - in.path.back().first.y);
+      in.path.push_back({{v.x, v.y}, along});
+      if (f.timing && f.nurbs.front().time) in.times.push_back(v.time);
+    }
   }
   /// A ClothoidSpline's path: each segment from its PositionStart (else from where the previous one ends,
   /// the first from the entity), its heading turned by hOffset, sampled by internal::SampleClothoid; a

@@ -24,6 +24,7 @@
 #include "core/input_file.h"
 #include "core/suggest.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/xml_file.h"
 
 namespace gauntlet::openscenario {
@@ -1418,7 +1419,7 @@ class Reader {
     f->name = Str(traj, "name", "");
     if (Bool(traj, "closed", false)) Error(traj.Pos(), "Trajectory: closed=\"true\" is not supported");
     const Node shape = traj.Child("Shape");
-    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid", "ClothoidSpline"}) : Node{};
+    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid", "ClothoidSpline", "Nurbs"}) : Node{};
     if (!shape) Error(traj.Pos(), "Trajectory needs a Shape");
     if (k && k.Name() == "Polyline") {
       Only(k, {"Vertex"});
@@ -1449,8 +1450,35 @@ class Reader {
       }
     } else if (k && k.Name() == "ClothoidSpline") {
       ReadClothoidSpline(k, f);
+    } else if (k && k.Name() == "Nurbs") {
+      ReadNurbs(k, f);
     }
     scopes_.pop_back();
+  }
+  void ReadNurbs(const Node& k, FollowTrajectoryAction* f) {
+    Only(k, {"ControlPoint", "Knot"});
+    f->nurbs_order = Int(k, "order");
+    size_t timed = 0;
+    for (const Node& c : k.Children("ControlPoint")) {
+      Only(c, {"Position"});
+      FollowTrajectoryAction::NurbsPoint pt;
+      pt.weight = Num(c, "weight", 1.0);
+      if (!(pt.weight > 0)) Error(c.Pos(), "ControlPoint: weight must be positive");
+      if (Has(c, "time")) {
+        pt.time = Num(c, "time");
+        ++timed;
+      }
+      if (const Node p = c.Child("Position")) pt.position = ReadPosition(p);
+      else Error(c.Pos(), "ControlPoint needs a Position");
+      f->nurbs.push_back(pt);
+    }
+    for (const Node& kn : k.Children("Knot")) {
+      Only(kn, {});
+      f->knots.push_back(Num(kn, "value"));
+    }
+    if (timed != 0 && timed != f->nurbs.size()) Error(k.Pos(), "Nurbs: give a time on every ControlPoint or on none");
+    const std::string problem = internal::CheckNurbs(f->nurbs.size(), f->knots, f->nurbs_order);
+    if (!problem.empty()) Error(k.Pos(), "Nurbs: " + problem);
   }
   void ReadClothoidSpline(const Node& k, FollowTrajectoryAction* f) {
     Only(k, {"ClothoidSplineSegment"});

@@ -157,6 +157,16 @@ struct FollowTrajectoryAction {
   };
   std::vector<ClothoidSegment> spline;
   std::optional<double> spline_time_end;
+  /// A Nurbs shape: `order` (degree + 1), control points (positions resolved when the action starts;
+  /// times on all or none) and knots, sampled by the player.
+  struct NurbsPoint {
+    Position position;
+    double weight = 1.0;
+    std::optional<double> time;
+  };
+  int nurbs_order = 0;
+  std::vector<NurbsPoint> nurbs;
+  std::vector<double> knots;
 };
 
 /// SynchronizeAction: arrive at `target` when `master` arrives at `master_target`.

@@ -25,7 +25,7 @@ std::vector<std::string> Examples() {
 }
 
 // The examples refused, each with what its first error names (esmini's own controllers, trailers,
-// traffic, Nurbs shapes, and files that name
+// traffic, and files that name
 // catalogs or roads which are not there); every other example plays.
 const std::map<std::string, std::string>& Refused() {
   static const std::map<std::string, std::string> refused = {
@@ -62,7 +62,6 @@ const std::map<std::string, std::string>& Refused() {
       {"synchronize.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"trailer_connect.xosc", "TrailerAction is not supported"},
       {"trailers.xosc", "Trailer is not supported"},
-      {"trajectory-test.xosc", "Nurbs is not supported"},
       {"truck_with_rotating_axle.xosc", "Trailer is not supported"},
   };
   return refused;
@@ -96,7 +95,7 @@ TEST(EsminiExamplesTest, EveryExamplePlaysOrIsRefusedAtAPosition) {
     }
   }
   std::cout << "esmini examples: " << played << " played, " << refused << " refused\n";
-  EXPECT_EQ(played, 34);
+  EXPECT_EQ(played, 35);
   EXPECT_EQ(refused, static_cast<int>(Refused().size()));
 }
 
@@ -126,6 +125,9 @@ TEST(EsminiExamplesTest, NewlySupportedExamplesPlaySanely) {
        {"6.200: event LaneChangeEvent end", "10.100: event SingleClothoidEvent end",
         "14.650: event DiscontinuousHeadingEvent end", "26.650: event TrajectoryWithTimestamps end",
         "29.700: storyboard stop"}},
+      {"trajectory-test.xosc",
+       {"12.000: event FollowTrajectoryNurbsEvent start", "24.150: event FollowTrajectoryNurbsEvent end",
+        "29.200: storyboard stop"}},
   };
   for (const auto& [name, lines] : cases) {
     SCOPED_TRACE(name);
@@ -158,7 +160,6 @@ TEST(EsminiExamplesTest, RefusalsNameTheElement) {
     }
     return std::string("loaded");
   };
-  EXPECT_NE(error("trajectory-test.xosc").find("Nurbs is not supported in Shape"), std::string::npos);
   EXPECT_NE(error("acc-test.xosc").find("ActivateControllerAction: controller 'ACCController' of 'Ego' is not supported"),
             std::string::npos);
 }

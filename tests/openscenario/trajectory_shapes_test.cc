@@ -7,12 +7,16 @@
 #include <cmath>
 #include <numbers>
 
+#include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/shapes.h"
 #include "tests/openscenario/xosc_test_util.h"
 
 namespace gauntlet::test {
 namespace {
 
+using openscenario::internal::CheckNurbs;
+using openscenario::internal::EvaluateNurbs;
+using openscenario::internal::NurbsControl;
 using openscenario::internal::PlanePose;
 using openscenario::internal::SampleClothoid;
 using openscenario::internal::ShapePoint;
@@ -64,14 +68,12 @@ TEST(ClothoidSampleTest, ClothoidEndsWhereItsIntegralSays) {
   EXPECT_NEAR(end.heading, h0 + k0 * length + 0.5 * c * length * length, 1e-12);
 }
 
-/// A car "Ego" at the origin heading +x at 10 m/s without roads, following `shape` (a Shape's child)
-/// with `time_reference` from t = 0.
-PlayResult PlayShape(const std::string& name, const std::string& shape, double duration,
-                     const std::string& time_reference = "<None/>", const std::string& more_entities = "",
-                     const std::string& more_init = "") {
+/// A scenario of a car "Ego" at the origin heading +x at 10 m/s without roads, following `shape` (a
+/// Shape's child) with `time_reference` from t = 0.
+std::string ShapeScenario(const std::string& shape, const std::string& time_reference = "<None/>") {
   XoscParts p;
-  p.entities = Car("Ego") + more_entities;
-  p.init = Place("Ego", World(0.0, 0.0, 0.0), 10.0) + more_init;
+  p.entities = Car("Ego");
+  p.init = Place("Ego", World(0.0, 0.0, 0.0), 10.0);
   p.stories = Story("Ego", Event("follow",
                                  "<PrivateAction><RoutingAction><FollowTrajectoryAction><TrajectoryRef><Trajectory "
                                  "name=\"t\" closed=\"false\"><Shape>" +
@@ -79,7 +81,11 @@ PlayResult PlayShape(const std::string& name, const std::string& shape, double d
                                      "</TimeReference><TrajectoryFollowingMode followingMode=\"position\"/>"
                                      "</FollowTrajectoryAction></RoutingAction></PrivateAction>",
                                  Trigger(TimeCondition(0.0))));
-  return PlayFile(WriteXosc(name, Xosc(p)), 0.05, duration);
+  return Xosc(p);
+}
+PlayResult PlayShape(const std::string& name, const std::string& shape, double duration,
+                     const std::string& time_reference = "<None/>") {
+  return PlayFile(WriteXosc(name, ShapeScenario(shape, time_reference)), 0.05, duration);
 }
 
 // a quarter circle of radius 10 to the left, then 10 m straight on
@@ -136,20 +142,115 @@ TEST(ClothoidSplineTest, PositionStartAndHOffsetStartASegmentAnew) {
 }
 
 TEST(ClothoidSplineTest, BadSplinesAreErrorsAtTheElement) {
-  XoscParts p;
-  p.entities = Car("Ego");
-  p.init = Place("Ego", World(0.0, 0.0, 0.0), 10.0);
-  p.stories = Story(
-      "Ego", Event("follow",
-                   "<PrivateAction><RoutingAction><FollowTrajectoryAction><TrajectoryRef><Trajectory name=\"t\" "
-                   "closed=\"false\"><Shape><ClothoidSpline><ClothoidSplineSegment curvatureStart=\"0\" "
-                   "curvatureEnd=\"0\" length=\"0\" timeStart=\"1\"/></ClothoidSpline></Shape></Trajectory>"
-                   "</TrajectoryRef><TimeReference><None/></TimeReference></FollowTrajectoryAction></RoutingAction>"
-                   "</PrivateAction>",
-                   Trigger(TimeCondition(0.0))));
-  const std::string all = LoadErrors(WriteXosc("spline_bad", Xosc(p)));
+  const std::string all = LoadErrors(WriteXosc(
+      "spline_bad", ShapeScenario("<ClothoidSpline><ClothoidSplineSegment curvatureStart=\"0\" curvatureEnd=\"0\" "
+                                  "length=\"0\" timeStart=\"1\"/></ClothoidSpline>")));
   EXPECT_NE(all.find("ClothoidSplineSegment: length must be positive"), std::string::npos) << all;
   EXPECT_NE(all.find("give timeStart on every segment and timeEnd"), std::string::npos) << all;
+}
+
+TEST(NurbsTest, DegreeOneIsThePolyline) {
+  const std::vector<NurbsControl> c = {{0, 0, 0, 1}, {3, 4, 2, 1}, {3, 10, 5, 1}};
+  const std::vector<double> knots = {0, 0, 1, 2, 2};
+  ASSERT_EQ(CheckNurbs(c.size(), knots, 2), "");
+  // each degree-1 basis function peaks at its control point's knot: times are linear along each segment
+  const std::vector<double> peaks = openscenario::internal::BasisPeaks(c.size(), knots, 2, 16);
+  EXPECT_EQ(peaks, (std::vector<double>{0.0, 1.0, 2.0}));
+  const auto samples = openscenario::internal::SampleNurbs(c, knots, 2, 16, 16);
+  ASSERT_EQ(samples.size(), 17u);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const double u = 0.125 * static_cast<double>(i);
+    const double f = u <= 1.0 ? u : u - 1.0;
+    const NurbsControl& a = c[u <= 1.0 ? 0 : 1];
+    const NurbsControl& b = c[u <= 1.0 ? 1 : 2];
+    EXPECT_NEAR(samples[i].x, a.x + f * (b.x - a.x), 1e-14) << u;
+    EXPECT_NEAR(samples[i].y, a.y + f * (b.y - a.y), 1e-14) << u;
+    EXPECT_NEAR(samples[i].time, a.time + f * (b.time - a.time), 1e-14) << u;
+  }
+  // unequal weights keep a degree-1 curve on its segments
+  const std::vector<NurbsControl> w = {{0, 0, 0, 1}, {3, 4, 0, 5}, {3, 10, 0, 0.5}};
+  const auto v = EvaluateNurbs(w, knots, 2, 0.3);
+  EXPECT_NEAR(v.x * 4.0 - v.y * 3.0, 0.0, 1e-13);
+}
+
+TEST(NurbsTest, BasisPeaksOfAClampedCubic) {
+  // a uniform clamped cubic of 5 points (knots 0 0 0 0 1/2 1 1 1 1): the end functions peak at the ends,
+  // the middle one (symmetric) at 1/2, the others symmetric about it
+  const std::vector<double> knots = {0, 0, 0, 0, 0.5, 1, 1, 1, 1};
+  const std::vector<double> p = openscenario::internal::BasisPeaks(5, knots, 4, 1000);
+  EXPECT_EQ(p.front(), 0.0);
+  EXPECT_EQ(p.back(), 1.0);
+  EXPECT_NEAR(p[2], 0.5, 1e-12);
+  EXPECT_NEAR(p[1] + p[3], 1.0, 2e-3);
+}
+
+TEST(NurbsTest, QuadraticsWithCircleWeightsLieOnTheCircle) {
+  const double r = std::sqrt(0.5);
+  // a quarter: (1, 0), (1, 1), (0, 1)
+  const std::vector<NurbsControl> quarter = {{1, 0, 0, 1}, {1, 1, 0, r}, {0, 1, 0, 1}};
+  for (int i = 0; i <= 100; ++i) {
+    const auto v = EvaluateNurbs(quarter, {0, 0, 0, 1, 1, 1}, 3, i / 100.0);
+    EXPECT_NEAR(std::hypot(v.x, v.y), 1.0, 1e-14) << i;
+  }
+  EXPECT_NEAR(EvaluateNurbs(quarter, {0, 0, 0, 1, 1, 1}, 3, 0.5).x, r, 1e-15);
+  // the whole circle of radius 2 about (5, -1): nine points, four spans of two knots each
+  const double px[9] = {1, 1, 0, -1, -1, -1, 0, 1, 1}, py[9] = {0, 1, 1, 1, 0, -1, -1, -1, 0};
+  std::vector<NurbsControl> circle;
+  for (int i = 0; i < 9; ++i) circle.push_back({5 + 2 * px[i], -1 + 2 * py[i], 0, i % 2 == 1 ? r : 1.0});
+  const std::vector<double> knots = {0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+  ASSERT_EQ(CheckNurbs(circle.size(), knots, 3), "");
+  for (int i = 0; i <= 400; ++i) {
+    const auto v = EvaluateNurbs(circle, knots, 3, i / 100.0);
+    EXPECT_NEAR(std::hypot(v.x - 5, v.y + 1), 2.0, 1e-13) << i;
+  }
+}
+
+TEST(NurbsTest, MalformedShapesAreNamed) {
+  EXPECT_EQ(CheckNurbs(3, {0, 0, 0, 1, 1, 1}, 3), "");
+  EXPECT_NE(CheckNurbs(3, {0, 0, 0, 1, 1}, 3).find("needs control points + order = 6 knots, has 5"), std::string::npos);
+  EXPECT_NE(CheckNurbs(3, {0, 0, 1, 0.5, 1, 1}, 3).find("must not decrease"), std::string::npos);
+  EXPECT_NE(CheckNurbs(2, {0, 0, 0, 1, 1}, 3).find("at least order (3) control points"), std::string::npos);
+  EXPECT_NE(CheckNurbs(3, {0, 0, 0, 0, 0, 0}, 3).find("no parameter range"), std::string::npos);
+  EXPECT_NE(CheckNurbs(3, {0, 1, 2}, 1).find("order must be at least 2"), std::string::npos);
+}
+
+// a quarter circle of radius 20 about (0, 20) from the origin to (20, 20), the middle point's time 2.5
+const std::string kNurbsQuarter =
+    "<Nurbs order=\"3\"><ControlPoint time=\"0\" weight=\"1\"><Position><WorldPosition x=\"0\" y=\"0\"/>"
+    "</Position></ControlPoint><ControlPoint time=\"2.5\" weight=\"" +
+    openscenario::FormatNumber(std::sqrt(0.5)) +
+    "\"><Position><WorldPosition x=\"20\" y=\"0\"/></Position></ControlPoint><ControlPoint time=\"5\" "
+    "weight=\"1\"><Position><WorldPosition x=\"20\" y=\"20\"/></Position></ControlPoint><Knot value=\"0\"/>"
+    "<Knot value=\"0\"/><Knot value=\"0\"/><Knot value=\"1\"/><Knot value=\"1\"/><Knot value=\"1\"/></Nurbs>";
+
+TEST(NurbsTest, PlayedCurveIsTheCircleAndTimesFollowTheBasisPeaks) {
+  const PlayResult r =
+      PlayShape("nurbs_timed", kNurbsQuarter, 6.0, "<Timing domainAbsoluteRelative=\"absolute\" scale=\"1\" offset=\"0\"/>");
+  for (double t = 0.05; t < 5.0; t += 0.25) {
+    const auto& s = r.At(t)[0];
+    EXPECT_NEAR(std::hypot(s.x, s.y - 20.0), 20.0, 1e-4) << t;
+  }
+  // the middle point's basis 2u(1 - u) peaks at u = 1/2; on esmini's grid of int(1 + 40 m) = 41 steps the
+  // first largest value is at u = 20/41, which gets the time 2.5: the rational quadratic's point there
+  const double um = 20.0 / 41.0, w = std::sqrt(0.5);
+  const double b0 = (1 - um) * (1 - um), b1 = 2 * um * (1 - um) * w, b2 = um * um;
+  EXPECT_NEAR(r.At(2.5)[0].x, 20.0 * (b1 + b2) / (b0 + b1 + b2), 1e-3);
+  EXPECT_NEAR(r.At(2.5)[0].y, 20.0 * b2 / (b0 + b1 + b2), 1e-3);
+  EXPECT_NEAR(r.At(5.5)[0].x, 20.0, 0.01);  // past the end: on along the last heading (+y)
+  // without timing the car drives the arc at its 10 m/s: pi / 4 * 20 m at t = 1.5708
+  const PlayResult u = PlayShape("nurbs_untimed", kNurbsQuarter, 3.0);
+  const auto& s = u.At(1.55)[0];
+  EXPECT_NEAR(std::atan2(s.y - 20.0, s.x) + kPi / 2, 15.5 / 20.0, 1e-3);
+}
+
+TEST(NurbsTest, BadNurbsAreErrorsAtTheElement) {
+  const std::string all = LoadErrors(WriteXosc(
+      "nurbs_bad", ShapeScenario("<Nurbs order=\"3\"><ControlPoint time=\"1\" weight=\"0\"><Position><WorldPosition "
+                                 "x=\"0\" y=\"0\"/></Position></ControlPoint><ControlPoint><Position><WorldPosition "
+                                 "x=\"1\" y=\"0\"/></Position></ControlPoint><Knot value=\"0\"/></Nurbs>")));
+  EXPECT_NE(all.find("ControlPoint: weight must be positive"), std::string::npos) << all;
+  EXPECT_NE(all.find("give a time on every ControlPoint or on none"), std::string::npos) << all;
+  EXPECT_NE(all.find("Nurbs: needs at least order (3) control points, has 2"), std::string::npos) << all;
 }
 
 }  // namespace
