@@ -1464,10 +1464,10 @@ struct Player::Impl {
       if (!control.empty()) polygon += std::hypot(p.pose.x - control.back().x, p.pose.y - control.back().y);
       control.push_back({p.pose.x, p.pose.y, c.time.value_or(0.0), c.weight});
     }
-    const int count = static_cast<int>(std::clamp(std::ceil(polygon / internal::kSampleStep),
-                                                  2.0 * static_cast<double>(control.size()), 1e6));
+    const int count = static_cast<int>(
+        std::min(std::max(std::ceil(polygon / internal::kSampleStep), 2.0 * static_cast<double>(control.size())), 1e6));
     double along = 0.0;
-    const int grid = static_cast<int>(std::min(1.0 + polygon, 1e6));
+    const int grid = static_cast<int>(std::min(1.0 + polygon, 1e6));  // esmini's int(1 + length / 1 m)
     for (const internal::NurbsValue& v : internal::SampleNurbs(control, f.knots, f.nurbs_order, count, grid)) {
       if (!in.path.empty()) along += std::hypot(v.x - in.path.back().first.x, v.y - in.path.back().first.y);
       in.path.push_back({{v.x, v.y}, along});

@@ -49,9 +49,9 @@ NurbsValue EvaluateNurbs(const std::vector<NurbsControl>& control, const std::ve
 
 namespace {
 
-/// The B-spline basis functions of all `points` control points at u (Cox-de Boor, the span's p + 1
-/// nonzero ones computed by the triangular scheme).
-std::vector<double> Basis(size_t points, const std::vector<double>& knots, int order, double u) {
+/// The B-spline basis functions that are not zero at u: those of control points k - p .. k (k the span,
+/// returned in *span), by Cox-de Boor's triangular scheme.
+std::vector<double> Basis(size_t points, const std::vector<double>& knots, int order, double u, int* span) {
   const int p = order - 1;
   const int n = static_cast<int>(points);
   const auto kn = [&](int i) { return knots[static_cast<size_t>(i)]; };
@@ -72,9 +72,8 @@ std::vector<double> Basis(size_t points, const std::vector<double>& knots, int o
     }
     nb[static_cast<size_t>(j)] = saved;
   }
-  std::vector<double> out(points, 0.0);
-  for (int j = 0; j <= p; ++j) out[static_cast<size_t>(k - p + j)] = nb[static_cast<size_t>(j)];
-  return out;
+  *span = k;
+  return nb;
 }
 
 }  // namespace
@@ -84,12 +83,15 @@ std::vector<double> BasisPeaks(size_t points, const std::vector<double>& knots, 
   std::vector<double> peak(points, u0), best(points, 0.0);
   for (int i = 0; i <= grid; ++i) {
     const double u = i == grid ? u1 : u0 + (u1 - u0) * i / grid;
-    const std::vector<double> b = Basis(points, knots, order, u);
-    for (size_t j = 0; j < points; ++j)
-      if (b[j] > best[j]) {
-        best[j] = b[j];
+    int k = 0;
+    const std::vector<double> b = Basis(points, knots, order, u, &k);
+    for (size_t q = 0; q < b.size(); ++q) {
+      const size_t j = static_cast<size_t>(k - order + 1) + q;
+      if (b[q] > best[j]) {
+        best[j] = b[q];
         peak[j] = u;
       }
+    }
   }
   return peak;
 }

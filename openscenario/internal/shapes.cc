@@ -10,7 +10,7 @@
 namespace gauntlet::openscenario::internal {
 
 PlanePose SampleClothoid(const PlanePose& start, double k0, double c, double length, std::vector<ShapePoint>* out) {
-  const int n = std::max(2, static_cast<int>(std::ceil(length / kSampleStep)));
+  const int n = static_cast<int>(std::clamp(std::ceil(length / kSampleStep), 2.0, 1e6));
   const double ds = length / n;
   double x = start.x, y = start.y;
   for (int k = 0; k < n; ++k) {

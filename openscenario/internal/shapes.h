@@ -22,7 +22,7 @@ struct ShapePoint {
 inline constexpr double kSampleStep = 0.1;
 
 /// Appends the points of the clothoid that starts at `start` with curvature `k0` changing by `c` per
-/// metre over `length` metres: max(2, ceil(length / kSampleStep)) equal steps, the start point not
+/// metre over `length` metres: ceil(length / kSampleStep) equal steps (2 to 10^6), the start point not
 /// included, `s` counted from the clothoid's start. Each step is integrated exactly (opendrive's
 /// Gauss-Legendre clothoid); a straight or an arc is therefore exact to rounding. Returns the end pose.
 PlanePose SampleClothoid(const PlanePose& start, double k0, double c, double length, std::vector<ShapePoint>* out);
