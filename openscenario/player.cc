@@ -14,6 +14,9 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/lateral_distance.h"
+#include "openscenario/internal/nurbs.h"
+#include "openscenario/internal/shapes.h"
 #include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::openscenario {
@@ -395,6 +398,12 @@ struct Player::Impl {
     LongitudinalDistanceAction::Displacement displacement = LongitudinalDistanceAction::Displacement::kTrailing;
     std::vector<SpeedSegment> segments;  // SpeedProfileAction: its speed over time
     size_t segment = 0;
+    // LateralDistanceAction: the lateral place kept (left of the reference positive), whether its
+    // first step is done, its lateral motion, the position at the end of its last step
+    double lateral_target = 0.0;
+    bool lateral_started = false;
+    internal::LateralRoadState lateral;
+    Vec last_pos;
   };
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
@@ -1107,7 +1116,9 @@ struct Player::Impl {
     if (std::holds_alternative<SpeedAction>(a.body) || std::holds_alternative<SynchronizeAction>(a.body) ||
         std::holds_alternative<LongitudinalDistanceAction>(a.body) || std::holds_alternative<SpeedProfileAction>(a.body))
       return kLongitudinal;
-    if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body)) return kLateral;
+    if (std::holds_alternative<LaneChangeAction>(a.body) || std::holds_alternative<LaneOffsetAction>(a.body) ||
+        std::holds_alternative<LateralDistanceAction>(a.body))
+      return kLateral;
     // a trajectory without timing leaves the speed to speed actions (esmini: lateral domain only)
     if (const auto* f = std::get_if<FollowTrajectoryAction>(&a.body)) return f->timing ? kLongitudinal | kLateral : kLateral;
     return 0;
@@ -1335,6 +1346,7 @@ struct Player::Impl {
     if (const auto* y = std::get_if<SynchronizeAction>(&a.body)) return StartSynchronize(in, *y);
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
+    if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) return StartLateralDistance(in, a, *ld);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -1415,24 +1427,21 @@ struct Player::Impl {
     if (f.clothoid) {
       const Placed start = Resolve(f.vertices.front().position);
       const auto& cl = *f.clothoid;
-      const int n = std::max(2, static_cast<int>(std::ceil(cl.length / 0.1)));
-      const double h0 = start.pose.heading;
-      double x = start.pose.x, y = start.pose.y;
-      in.path.push_back({{x, y}, 0.0});
-      const double ds = cl.length / n;
-      for (int k = 0; k < n; ++k) {
-        // Simpson's rule on cos/sin of the heading over [s, s + ds]
-        const double s0 = k * ds;
-        auto heading = [&](double s) { return h0 + cl.curvature * s + 0.5 * cl.curvature_prime * s * s; };
-        const double ha = heading(s0), hm = heading(s0 + ds / 2), hb = heading(s0 + ds);
-        x += ds / 6.0 * (std::cos(ha) + 4.0 * std::cos(hm) + std::cos(hb));
-        y += ds / 6.0 * (std::sin(ha) + 4.0 * std::sin(hm) + std::sin(hb));
-        in.path.push_back({{x, y}, (k + 1) * ds});
-      }
+      std::vector<internal::ShapePoint> pts;
+      (void)internal::SampleClothoid({start.pose.x, start.pose.y, start.pose.heading}, cl.curvature, cl.curvature_prime,
+                                     cl.length, &pts);
+      in.path.push_back({{start.pose.x, start.pose.y}, 0.0});
+      for (const internal::ShapePoint& q : pts) in.path.push_back({{q.x, q.y}, q.s});
+      const size_t n = pts.size();
       if (f.timing && f.vertices.front().time && cl.stop_time) {
-        for (int k = 0; k <= n; ++k)
-          in.times.push_back(*f.vertices.front().time + (*cl.stop_time - *f.vertices.front().time) * k / n);
+        for (size_t k = 0; k <= n; ++k)
+          in.times.push_back(*f.vertices.front().time +
+                             (*cl.stop_time - *f.vertices.front().time) * static_cast<double>(k) / static_cast<double>(n));
       }
+    } else if (!f.spline.empty()) {
+      SplinePath(in, f);
+    } else if (!f.nurbs.empty()) {
+      NurbsPath(in, f);
     } else {
       double along = 0.0;
       for (size_t k = 0; k < f.vertices.size(); ++k) {
@@ -1455,6 +1464,62 @@ struct Player::Impl {
       Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
     for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
     in.along = f.initial_distance_offset;
+  }
+  /// A Nurbs shape's path: the control points placed now, the curve sampled at evenly spaced parameters,
+  /// as many pieces as the control polygon is long in internal::kSampleStep (at least 2 per control
+  /// point), each point with its time (internal::SampleNurbs; the basis peaks on esmini's grid of one
+  /// parameter step per metre of the control polygon, plus one).
+  void NurbsPath(Inst& in, const FollowTrajectoryAction& f) {
+    std::vector<internal::NurbsControl> control;
+    double polygon = 0.0;
+    for (const auto& c : f.nurbs) {
+      const Placed p = Resolve(c.position);
+      if (!control.empty()) polygon += std::hypot(p.pose.x - control.back().x, p.pose.y - control.back().y);
+      control.push_back({p.pose.x, p.pose.y, c.time.value_or(0.0), c.weight});
+    }
+    const int count = static_cast<int>(
+        std::min(std::max(std::ceil(polygon / internal::kSampleStep), 2.0 * static_cast<double>(control.size())), 1e6));
+    double along = 0.0;
+    const int grid = static_cast<int>(std::min(1.0 + polygon, 1e6));  // esmini's int(1 + length / 1 m)
+    for (const internal::NurbsValue& v : internal::SampleNurbs(control, f.knots, f.nurbs_order, count, grid)) {
+      if (!in.path.empty()) along += std::hypot(v.x - in.path.back().first.x, v.y - in.path.back().first.y);
+      in.path.push_back({{v.x, v.y}, along});
+      if (f.timing && f.nurbs.front().time) in.times.push_back(v.time);
+    }
+  }
+  /// A ClothoidSpline's path: each segment from its PositionStart (else from where the previous one ends,
+  /// the first from the entity), its heading turned by hOffset, sampled by internal::SampleClothoid; a
+  /// jump to a PositionStart is a straight piece. With times, a segment runs from its timeStart to the
+  /// next one's (the last to timeEnd), linearly in its arc length.
+  void SplinePath(Inst& in, const FollowTrajectoryAction& f) {
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    internal::PlanePose at{e.s.x, e.s.y, e.s.heading};
+    double along = 0.0;
+    const bool timed = f.timing && f.spline_time_end;
+    for (size_t i = 0; i < f.spline.size(); ++i) {
+      const auto& seg = f.spline[i];
+      if (seg.start) {
+        const Placed p = Resolve(*seg.start);
+        at = {p.pose.x, p.pose.y, p.pose.heading};
+      }
+      at.heading += seg.h_offset;
+      const double t0 = timed ? *seg.time_start : 0.0;
+      const double t1 = timed ? (i + 1 < f.spline.size() ? *f.spline[i + 1].time_start : *f.spline_time_end) : 0.0;
+      if (in.path.empty() || std::hypot(at.x - in.path.back().first.x, at.y - in.path.back().first.y) > 0.0 ||
+          (timed && t0 != in.times.back())) {
+        if (!in.path.empty()) along += std::hypot(at.x - in.path.back().first.x, at.y - in.path.back().first.y);
+        in.path.push_back({{at.x, at.y}, along});
+        if (timed) in.times.push_back(t0);
+      }
+      std::vector<internal::ShapePoint> pts;
+      at = internal::SampleClothoid(at, seg.curvature_start, (seg.curvature_end - seg.curvature_start) / seg.length,
+                                    seg.length, &pts);
+      for (const internal::ShapePoint& q : pts) {
+        in.path.push_back({{q.x, q.y}, along + q.s});
+        if (timed) in.times.push_back(t0 + (t1 - t0) * q.s / seg.length);
+      }
+      along += seg.length;
+    }
   }
   /// The point and heading at arc length `s` of the path.
   static std::pair<Vec, double> PathAt(const Inst& in, double s) {
@@ -1596,6 +1661,10 @@ struct Player::Impl {
       StepSpeedProfile(in, *sp, dt);
       return;
     }
+    if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) {
+      StepLateralDistance(in, a, *ld, dt);
+      return;
+    }
     in.running = false;
   }
 
@@ -1698,6 +1767,114 @@ struct Player::Impl {
     else if (jerk > 0.0 && acc > in.acceleration) acc = std::min(in.acceleration + jerk * dt, acc);
     in.acceleration = acc;
     e.s.speed = std::clamp(e.s.speed + acc * dt, -max_speed, max_speed);
+  }
+  /// A LateralDistanceAction's measure: the lateral place of entity `a` relative to entity `o` (m, left
+  /// of `o`'s direction of travel positive; road coordinates: along the road of `a`, centre to centre),
+  /// and in road coordinates the direction of `o` along s (+1 / -1; entity coordinates: 1).
+  std::pair<double, double> LateralPlace(int a, int o, const Action& act, const LateralDistanceAction& d) const {
+    const Ent& e = ents[static_cast<size_t>(a)];
+    const Ent& r = ents[static_cast<size_t>(o)];
+    if (d.coordinate_system == CoordinateSystem::kEntity)
+      return {internal::LateralOffsetFrom({r.s.x, r.s.y, r.s.heading}, e.s.x, e.s.y), 1.0};
+    if (!e.lane) Fail(act.pos, "LateralDistanceAction: entity '" + sc.entities[static_cast<size_t>(a)].name + "' is not on a road");
+    double tr = 0.0, dir = 1.0;
+    if (r.lane && r.lane->road == e.lane->road) {
+      tr = LateralT(r);
+      dir = SDir(r);
+    } else {
+      const auto w = roads.LocateOnRoad(e.lane->road, r.s.x, r.s.y, r.s.heading);
+      if (!w) Fail(act.pos, "LateralDistanceAction: entity '" + d.entity + "' is not beside the road of '" +
+                                sc.entities[static_cast<size_t>(a)].name + "'");
+      tr = w->t;
+      dir = roads.DrivesAlongS(e.lane->road, w->lane) != (std::fabs(w->heading_relative) > kPi / 2) ? 1.0 : -1.0;
+    }
+    return {(LateralT(e) - tr) * dir, dir};
+  }
+  void StartLateralDistance(Inst& in, const Action& a, const LateralDistanceAction& d) {
+    using D = LateralDistanceAction::Displacement;
+    const Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    in.lateral = {};
+    in.lateral_started = false;
+    in.last_pos = {e.s.x, e.s.y};
+    const double now = LateralPlace(in.entity, o, a, d).first;
+    const double half = d.freespace ? (sc.entities[static_cast<size_t>(in.entity)].box.width +
+                                       sc.entities[static_cast<size_t>(o)].box.width) / 2
+                                    : 0.0;
+    const double side = d.displacement == D::kLeft ? 1.0 : d.displacement == D::kRight ? -1.0 : now < 0.0 ? -1.0 : 1.0;
+    in.lateral_target = side * (d.distance ? *d.distance + half : std::fabs(now));
+  }
+  /// esmini's LatDistanceAction::Step (docs/openscenario.md): entity coordinates steer towards the line
+  /// at the distance (internal::LateralEntityStep); road coordinates wait one step, then either move the
+  /// entity sideways onto the distance (no constraints; its lane moves it on as usual) or give it the
+  /// lateral speed of internal::LateralRoadStep, the rest of its speed along the lane.
+  void StepLateralDistance(Inst& in, const Action& a, const LateralDistanceAction& d, double dt) {
+    Ent& e = ents[static_cast<size_t>(in.entity)];
+    const int o = EntityIndex(d.entity);
+    const Ent& r = ents[static_cast<size_t>(o)];
+    const Entity& ent = sc.entities[static_cast<size_t>(in.entity)];
+    const DynamicConstraints c = d.constraints.value_or(DynamicConstraints{});
+    const double max_acc = Constraint(c.max_acceleration, 5.0, ent.max_acceleration);
+    const double max_dec = Constraint(c.max_deceleration, 10.0, ent.max_deceleration);
+    const double max_speed = Constraint(c.max_speed, 250.0 / 3.6, ent.max_speed);
+    if (d.coordinate_system == CoordinateSystem::kEntity) {
+      const internal::PlanePose ref{r.s.x, r.s.y, r.s.heading};
+      const internal::PlanePose next =
+          internal::LateralEntityStep({e.s.x, e.s.y, e.s.heading}, e.s.speed, ref, in.lateral_target, max_acc, dt);
+      e.odometer += std::hypot(next.x - e.s.x, next.y - e.s.y);
+      e.s.x = next.x;
+      e.s.y = next.y;
+      e.s.heading = WrapAngle(next.heading);
+      e.moved = true;
+      const Placed p = Locate(e.s);
+      e.lane = p.lane;
+      e.heading_offset = e.lane ? WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s)) : 0.0;
+      if (!d.continuous && std::fabs(internal::LateralOffsetFrom(ref, e.s.x, e.s.y) - in.lateral_target) < 0.01)
+        in.running = false;
+      return;
+    }
+    if (!in.lateral_started) {  // esmini: the first step only initialises; the entity moves as usual
+      in.lateral_started = true;
+      return;
+    }
+    const auto [place, dir] = LateralPlace(in.entity, o, a, d);
+    const double error = (in.lateral_target - place) * dir;  // along +t
+    if (max_acc >= kLarge && max_dec >= kLarge && max_speed >= kLarge) {
+      // sideways onto the distance; the heading stays, the lane moves it on (Move)
+      e.lane->offset += error;
+      SyncFromLane(e);
+      if (const auto w = roads.LocateOnRoad(e.lane->road, e.s.x, e.s.y, e.s.heading); w && w->on_road) {
+        const double h = e.s.heading;
+        e.lane = w->Position();
+        e.heading_offset = WrapAngle(h - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s));
+      }
+      e.lateral_speed = dt > 0.0 ? error / dt : 0.0;
+      if (!d.continuous && std::fabs(error) < 0.01) {
+        in.running = false;
+        e.lateral_speed = 0.0;
+      }
+      return;
+    }
+    bool reached = false;
+    const internal::LateralLimits limits{max_acc, max_speed, Constraint(c.max_acceleration_rate, kLarge, kLarge)};
+    const double step = internal::LateralRoadStep(error, r.lateral_speed, e.s.speed, limits, dt, &in.lateral, &reached);
+    const double v = e.s.speed, lv = in.lateral.lateral_speed;
+    MoveBy(e, (v < 0.0 ? -1.0 : 1.0) * std::sqrt(std::max(0.0, v * v - lv * lv)) * dt);
+    e.lane->offset += step;
+    SyncFromLane(e);
+    // the heading of this step's motion (esmini)
+    const double dx = e.s.x - in.last_pos.x, dy = e.s.y - in.last_pos.y;
+    if (v > 0.0 && std::hypot(dx, dy) > 1e-9) {
+      e.s.heading = WrapAngle(std::atan2(dy, dx));
+      e.heading_offset = WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s));
+    }
+    in.last_pos = {e.s.x, e.s.y};
+    e.lateral_speed = lv;
+    e.moved = true;
+    if (reached && !d.continuous) {
+      in.running = false;
+      e.lateral_speed = 0.0;
+    }
   }
   void StartSynchronize(Inst& in, const SynchronizeAction& y) {
     in.along = in.last_master = kLarge;

@@ -26,6 +26,7 @@
 #include "core/input_file.h"
 #include "core/suggest.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/xml_file.h"
 
 namespace gauntlet::openscenario {
@@ -1186,6 +1187,28 @@ class Reader {
     return AddAction({name, d, n.Pos()});
   }
 
+  int ReadLateralDistance(const Node& n, const std::string& name) {
+    Only(n, {"DynamicConstraints"});
+    LateralDistanceAction d;
+    d.entity = EntityName(n, "entityRef");
+    if (Has(n, "distance")) {
+      d.distance = Num(n, "distance");
+      if (*d.distance < 0) Error(n.Pos(), "LateralDistanceAction: distance must not be negative");
+    }
+    d.freespace = Bool(n, "freespace");
+    d.continuous = Bool(n, "continuous");
+    using D = LateralDistanceAction::Displacement;
+    d.displacement = Enum<D>(n, "displacement",
+                             {{"any", D::kAny}, {"leftToReferencedEntity", D::kLeft}, {"rightToReferencedEntity", D::kRight}},
+                             D::kAny);
+    if (Str(n, "coordinateSystem", "entity") == "trajectory")
+      Error(n.Pos(), "LateralDistanceAction: coordinateSystem 'trajectory' is not supported; supported: entity, road, lane");
+    else
+      d.coordinate_system = ReadCoordinateSystem(n);
+    if (const Node c = n.Child("DynamicConstraints")) d.constraints = ReadConstraints(c);
+    return AddAction({name, d, n.Pos()});
+  }
+
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
                                "SynchronizeAction", "VisibilityAction", "AppearanceAction", "ControllerAction",
@@ -1232,8 +1255,9 @@ class Reader {
       return AddAction({name, s, sa.Pos()});
     }
     if (kind == "LateralAction") {
-      const Node la = Choice(k, {"LaneChangeAction", "LaneOffsetAction"});
+      const Node la = Choice(k, {"LaneChangeAction", "LaneOffsetAction", "LateralDistanceAction"});
       if (!la) return -1;
+      if (la.Name() == "LateralDistanceAction") return ReadLateralDistance(la, name);
       if (la.Name() == "LaneChangeAction") {
         Only(la, {"LaneChangeActionDynamics", "LaneChangeTarget"});
         LaneChangeAction l;
@@ -1425,7 +1449,7 @@ class Reader {
     f->name = Str(traj, "name", "");
     if (Bool(traj, "closed", false)) Error(traj.Pos(), "Trajectory: closed=\"true\" is not supported");
     const Node shape = traj.Child("Shape");
-    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid"}) : Node{};
+    const Node k = shape ? Choice(shape, {"Polyline", "Clothoid", "ClothoidSpline", "Nurbs"}) : Node{};
     if (!shape) Error(traj.Pos(), "Trajectory needs a Shape");
     if (k && k.Name() == "Polyline") {
       Only(k, {"Vertex"});
@@ -1454,8 +1478,66 @@ class Reader {
                                                        Has(k, "stopTime") ? std::optional<double>(Num(k, "stopTime"))
                                                                           : std::nullopt};
       }
+    } else if (k && k.Name() == "ClothoidSpline") {
+      ReadClothoidSpline(k, f);
+    } else if (k && k.Name() == "Nurbs") {
+      ReadNurbs(k, f);
     }
     scopes_.pop_back();
+  }
+  void ReadNurbs(const Node& k, FollowTrajectoryAction* f) {
+    Only(k, {"ControlPoint", "Knot"});
+    f->nurbs_order = Int(k, "order");
+    size_t timed = 0;
+    for (const Node& c : k.Children("ControlPoint")) {
+      Only(c, {"Position"});
+      FollowTrajectoryAction::NurbsPoint pt;
+      pt.weight = Num(c, "weight", 1.0);
+      if (!(pt.weight > 0)) Error(c.Pos(), "ControlPoint: weight must be positive");
+      if (Has(c, "time")) {
+        pt.time = Num(c, "time");
+        ++timed;
+      }
+      if (const Node p = c.Child("Position")) pt.position = ReadPosition(p);
+      else Error(c.Pos(), "ControlPoint needs a Position");
+      f->nurbs.push_back(pt);
+    }
+    for (const Node& kn : k.Children("Knot")) {
+      Only(kn, {});
+      f->knots.push_back(Num(kn, "value"));
+    }
+    if (timed != 0 && timed != f->nurbs.size()) Error(k.Pos(), "Nurbs: give a time on every ControlPoint or on none");
+    const std::string problem = internal::CheckNurbs(f->nurbs.size(), f->knots, f->nurbs_order);
+    if (!problem.empty()) Error(k.Pos(), "Nurbs: " + problem);
+  }
+  void ReadClothoidSpline(const Node& k, FollowTrajectoryAction* f) {
+    Only(k, {"ClothoidSplineSegment"});
+    if (Has(k, "timeEnd")) f->spline_time_end = Num(k, "timeEnd");
+    size_t timed = 0;
+    for (const Node& seg : k.Children("ClothoidSplineSegment")) {
+      Only(seg, {"PositionStart"});
+      FollowTrajectoryAction::ClothoidSegment c;
+      c.curvature_start = Num(seg, "curvatureStart");
+      c.curvature_end = Num(seg, "curvatureEnd");
+      c.length = Num(seg, "length");
+      c.h_offset = Num(seg, "hOffset", 0.0);
+      if (c.length <= 0) Error(seg.Pos(), "ClothoidSplineSegment: length must be positive");
+      if (Has(seg, "timeStart")) {
+        c.time_start = Num(seg, "timeStart");
+        if (timed > 0 && f->spline.back().time_start && *c.time_start < *f->spline.back().time_start)
+          Error(seg.Pos(), "ClothoidSplineSegment: timeStart must not be before the previous segment's");
+        ++timed;
+      }
+      if (const Node ps = seg.Child("PositionStart")) c.start = ReadPositionLike(ps);
+      f->spline.push_back(c);
+    }
+    if (f->spline.empty()) {
+      Error(k.Pos(), "ClothoidSpline needs at least one ClothoidSplineSegment");
+    } else if ((timed != 0 && timed != f->spline.size()) || (timed != 0) != f->spline_time_end.has_value()) {
+      Error(k.Pos(), "ClothoidSpline: give timeStart on every segment and timeEnd, or no times at all");
+    } else if (timed != 0 && *f->spline_time_end < *f->spline.back().time_start) {
+      Error(k.Pos(), "ClothoidSpline: timeEnd must not be before the last segment's timeStart");
+    }
   }
 
   // ---- triggers -----------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ struct Vertex {
   Position position;
 };
 
-/// FollowTrajectoryAction with a Polyline or Clothoid shape (converted to a polyline when read).
+/// FollowTrajectoryAction with a Polyline, Clothoid, ClothoidSpline or Nurbs shape (the player samples
+/// the curved ones into a polyline).
 struct FollowTrajectoryAction {
   std::string name;
   std::vector<Vertex> vertices;       ///< Clothoid: sampled points, times absent
@@ -143,6 +144,29 @@ struct FollowTrajectoryAction {
     std::optional<double> stop_time;
   };
   std::optional<Clothoid> clothoid;
+  /// A ClothoidSpline shape (OpenSCENARIO 1.3): clothoid segments one after the other, sampled by the
+  /// player; a segment starts at its PositionStart, else where the previous one ends (the first: where
+  /// the entity is), its heading turned by hOffset.
+  struct ClothoidSegment {
+    double curvature_start = 0.0;
+    double curvature_end = 0.0;
+    double length = 0.0;
+    double h_offset = 0.0;
+    std::optional<Position> start;
+    std::optional<double> time_start;  ///< given on every segment or none (then time_end too)
+  };
+  std::vector<ClothoidSegment> spline;
+  std::optional<double> spline_time_end;
+  /// A Nurbs shape: `order` (degree + 1), control points (positions resolved when the action starts;
+  /// times on all or none) and knots, sampled by the player.
+  struct NurbsPoint {
+    Position position;
+    double weight = 1.0;
+    std::optional<double> time;
+  };
+  int nurbs_order = 0;
+  std::vector<NurbsPoint> nurbs;
+  std::vector<double> knots;
 };
 
 /// SynchronizeAction: arrive at `target` when `master` arrives at `master_target`.
@@ -197,6 +221,19 @@ struct SpeedProfileAction {
   bool follow = false;
   std::string entity;  ///< EntityRef: speeds are relative to its speed at the start; "" = absolute
   DynamicConstraints constraints;
+};
+
+/// LateralDistanceAction: keep a lateral distance to another entity (esmini's LatDistanceAction).
+struct LateralDistanceAction {
+  std::string entity;
+  std::optional<double> distance;  ///< m; absent: the lateral distance when the action starts
+  bool freespace = false;          ///< between the sides of the boxes (the half widths added)
+  bool continuous = false;
+  /// The side of the referenced entity (its left in its direction of travel) the entity keeps to; any:
+  /// the side it is on when the action starts.
+  enum class Displacement { kLeft, kRight, kAny } displacement = Displacement::kAny;
+  CoordinateSystem coordinate_system = CoordinateSystem::kEntity;  ///< entity, road or lane (lane as road)
+  std::optional<DynamicConstraints> constraints;                   ///< absent: the distance is kept exactly
 };
 
 /// AssignRouteAction: the waypoints' roads become the entity's route preference at junctions.
@@ -254,7 +291,7 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction>
+               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).

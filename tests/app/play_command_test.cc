@@ -68,9 +68,8 @@ TEST(PlayCommandTest, TraceIsIdenticalRunToRun) {
 
 TEST(PlayCommandTest, UnsupportedElementIsExitTwoWithItsPosition) {
   const std::string dir = FreshDir("play_unsupported");
-  EXPECT_EQ(RunGauntlet({"play", kExamples + "keep_lateral_distance.xosc"}, dir), 2);
-  EXPECT_NE(ReadFile(dir + "/stderr.txt")
-                .find("keep_lateral_distance.xosc:185:31: error: LateralDistanceAction is not supported"),
+  EXPECT_EQ(RunGauntlet({"play", kExamples + "swarm.xosc"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("swarm.xosc:33:16: error: TrafficAction is not supported"),
             std::string::npos)
       << ReadFile(dir + "/stderr.txt");
   EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "");

@@ -79,14 +79,13 @@ TEST(ScenarioTest, UnsupportedElementIsAnErrorAtItsPosition) {
   XoscParts p;
   p.entities = Car("Ego");
   p.stories = Story("Ego", Event("e",
-                                 "<PrivateAction><LateralAction>\n  <LateralDistanceAction/></LateralAction>"
-                                 "</PrivateAction>",
+                                 "<GlobalAction>\n  <TrafficAction/></GlobalAction>",
                                  Trigger(TimeCondition(1.0))));
   const std::string path = WriteXosc("unsupported", Xosc(p));
   const std::string error = LoadError(path);
-  // the file's line 10 holds the story; LateralDistanceAction is on the next line, column 3
-  EXPECT_NE(error.find("unsupported.xosc:11:3: error: LateralDistanceAction is not supported in LateralAction; "
-                       "supported: LaneChangeAction, LaneOffsetAction"),
+  // the file's line 10 holds the story; TrafficAction is on the next line, column 3
+  EXPECT_NE(error.find("unsupported.xosc:11:3: error: TrafficAction is not supported in GlobalAction; "
+                       "supported: ParameterAction, VariableAction, EnvironmentAction, InfrastructureAction"),
             std::string::npos)
       << error;
 }

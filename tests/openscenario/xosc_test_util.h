@@ -127,6 +127,18 @@ inline std::string WriteXosc(const std::string& name, const std::string& text) {
   return path;
 }
 
+/// Every error loading `path` gives (`file:line:col: error: ...` lines), "" if it loads.
+inline std::string LoadErrors(const std::string& path) {
+  try {
+    (void)openscenario::LoadScenario(path);
+  } catch (const core::InputError& e) {
+    std::string all;
+    for (const auto& d : e.diagnostics()) all += d.Format() + "\n";
+    return all;
+  }
+  return "";
+}
+
 /// Everything a play produced.
 struct PlayResult {
   double step = 0.05;
