@@ -581,13 +581,17 @@ struct Player::Impl {
       const double room = dir > 0 ? length - s : s;
       if (left <= room || k + 1 == seq.size()) {
         s += dir * std::min(left, room);
+        // With PlayOptions::align_route_positions (esmini's --align_routepositions, which its Euro NCAP
+        // suite uses) laneId, laneOffset and t count in the route's direction: on a road the route drives
+        // against s their signs flip.
+        const double sign = options.align_route_positions && dir < 0 ? -1.0 : 1.0;
         if (p.route_t) {
-          const opendrive::Pose pose = roads.RoadToWorld(road, s, p.t);
+          const opendrive::Pose pose = roads.RoadToWorld(road, s, sign * p.t);
           const auto where = roads.LocateOnRoad(road, pose.x, pose.y, pose.heading);
           if (!where) Fail(p.pos, "the route position is not on a lane");
           return OnLane(p, where->Position());
         }
-        return OnLane(p, {road, p.lane, s, p.offset});
+        return OnLane(p, {road, static_cast<int>(sign) * p.lane, s, sign * p.offset});
       }
       left -= room;
       s = seq[k + 1].second > 0 ? 0.0 : roads.roads()[static_cast<size_t>(seq[k + 1].first)].length;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "core/error.h"
 #include "tests/openscenario/xosc_test_util.h"
@@ -112,6 +113,49 @@ TEST(NcapSemanticsTest, RouteOrientationAfterInRoutePositionIsIgnored) {
     EXPECT_NEAR(r.At(0.0)[0].x, 50.0, 1e-9);
     EXPECT_NEAR(r.At(0.0)[0].y, -1.535, 1e-9);
     EXPECT_NEAR(std::abs(std::remainder(r.At(0.0)[0].heading - (after ? 0.0 : 3.14159), 2 * kPi)), 0.0, 1e-9);
+  }
+}
+
+
+// PlayOptions::align_route_positions (esmini's --align_routepositions): two_roads.xodr, road 1 x 0..100,
+// road 2 x 100..200, lanes 1 (y = 1.75, driving -x) and -1 (y = -1.75, driving +x). The route runs
+// from road 2 lane 1 at s = 100 (x = 200) to road 1 lane 1 at s = 0, against s on both roads; pathS
+// 150 is 50 m into road 1: x = 50.
+//   FromLaneCoordinates laneId -1, laneOffset 0.5: as written lane -1, y = -1.75 + 0.5 = -1.25, heading 0;
+//   aligned lane 1, offset -0.5: y = 1.75 - 0.5 = 1.25, heading pi.
+//   FromRoadCoordinates t = 1: as written y = 1; aligned y = -1.
+TEST(NcapSemanticsTest, AlignRoutePositionsFlipsLaneAndOffsetAgainstS) {
+  const std::string road = std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/two_roads.xodr";
+  const auto lane_pos = [](const std::string& r, int lane, double s) {
+    return "<LanePosition roadId=\"" + r + "\" laneId=\"" + std::to_string(lane) + "\" s=\"" + std::to_string(s) + "\"/>";
+  };
+  const std::string route = "<RouteRef><Route name=\"back\" closed=\"false\"><Waypoint routeStrategy=\"shortest\"><Position>" +
+                            lane_pos("2", 1, 100) + "</Position></Waypoint><Waypoint routeStrategy=\"shortest\"><Position>" +
+                            lane_pos("1", 1, 0) + "</Position></Waypoint></Route></RouteRef>";
+  struct Case {
+    std::string in;
+    bool align;
+    double y;
+    std::optional<double> h;
+  };
+  const std::string lane_in = "<FromLaneCoordinates pathS=\"150\" laneId=\"-1\" laneOffset=\"0.5\"/>";
+  const std::string road_in = "<FromRoadCoordinates pathS=\"150\" t=\"1\"/>";
+  for (const Case& c : {Case{lane_in, false, -1.25, 0.0}, Case{lane_in, true, 1.25, kPi}, Case{road_in, false, 1.0, {}},
+                        Case{road_in, true, -1.0, {}}}) {
+    SCOPED_TRACE(c.in + (c.align ? " aligned" : " as written"));
+    XoscParts p;
+    p.road = road;
+    p.entities = Car("Ego");
+    p.init = Place("Ego", "<RoutePosition>" + route + "<InRoutePosition>" + c.in + "</InRoutePosition></RoutePosition>", 0.0);
+    const openscenario::Scenario sc = openscenario::LoadScenario(WriteXosc("ncap_align", Xosc(p)));
+    openscenario::Player player(sc, {.time_step = 0.05, .align_route_positions = c.align});
+    player.Start();
+    const openscenario::EntityState e = player.States()[0];
+    EXPECT_NEAR(e.x, 50.0, 1e-9);
+    EXPECT_NEAR(e.y, c.y, 1e-9);
+    if (c.h) {
+      EXPECT_NEAR(std::abs(std::remainder(e.heading - *c.h, 2 * kPi)), 0.0, 1e-9);
+    }
   }
 }
 
