@@ -45,7 +45,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: gauntlet play FILE.xosc [--time-step S] [--duration S] [--param NAME=VALUE]... [--trace FILE.csv] "
-    "[--model SLOT=PATH]\n";
+    "[--model SLOT=PATH] [--align-route-positions]\n";
 constexpr double kDefaultDuration = 3600.0;
 constexpr double kMaxSteps = 1e8;
 
@@ -152,7 +152,7 @@ bool PlayWithModel(const std::shared_ptr<const openscenario::Scenario>& scenario
 /// cannot be written.
 bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
              const std::optional<std::string>& trace_path, double dt, const std::optional<double>& duration,
-             const std::optional<ModelArg>& model) {
+             const std::optional<ModelArg>& model, bool align_route_positions) {
   const auto loaded = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(path, overrides));
   const openscenario::Scenario& scenario = *loaded;
   for (const auto& w : scenario.warnings) std::cerr << w.Format() << '\n';
@@ -165,7 +165,7 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
     trace.Close();
     return collided;
   }
-  openscenario::Player player(scenario, {.time_step = dt});
+  openscenario::Player player(scenario, {.time_step = dt, .align_route_positions = align_route_positions});
   auto flush = [&] {
     for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
     trace.Row(player.time(), player.States());
@@ -191,7 +191,8 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
 }  // namespace
 
 int RunPlayCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {{"time-step", true}, {"duration", true}, {"param", true, true}, {"trace", true}, {"model", true, true}});
+  Args args(argv, {{"time-step", true}, {"duration", true}, {"param", true, true}, {"trace", true}, {"model", true, true},
+                        {"align-route-positions", false}});
   const std::optional<double> step = args.Double("time-step");
   const std::optional<double> duration = args.Double("duration");
   if (!args.ok()) {
@@ -219,6 +220,11 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   std::optional<ModelArg> model;
+  const bool align = args.Has("align-route-positions");
+  if (align && args.Has("model")) {
+    std::cerr << "gauntlet play: --align-route-positions is not supported with --model\n" << kUsage;
+    return kExitUsage;
+  }
   if (args.Has("model")) {
     const std::vector<std::string> all = args.GetAll("model");
     const size_t eq = all.front().find('=');
@@ -241,7 +247,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     const std::string& path = args.positional()[0];
     const std::optional<std::string> trace_path = args.Get("trace");
     if (!openscenario::IsParameterDistribution(path))
-      return PlayOne(path, overrides, trace_path, dt, duration, model) ? kExitFailed : kExitPassed;
+      return PlayOne(path, overrides, trace_path, dt, duration, model, align) ? kExitFailed : kExitPassed;
     // a parameter variation file: its scenario once per parameter set (--param applies on top)
     const openscenario::ParameterDistribution dist = openscenario::LoadParameterDistribution(path);
     const std::vector<openscenario::ParameterSet> sets = dist.Sets();
@@ -254,7 +260,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
       std::cout << '\n';
       std::optional<std::string> trace;
       if (trace_path) trace = NumberedPath(*trace_path, i + 1);
-      collided = PlayOne(dist.scenario_path, params, trace, dt, duration, model) || collided;
+      collided = PlayOne(dist.scenario_path, params, trace, dt, duration, model, align) || collided;
     }
     return collided ? kExitFailed : kExitPassed;
   } catch (const core::InputError& e) {

@@ -539,6 +539,9 @@ Network Network::LoadString(std::string_view xml, const std::string& name) {
 const Header& Network::header() const { return impl_->data.header; }
 const std::vector<Road>& Network::roads() const { return impl_->data.roads; }
 const std::vector<Junction>& Network::junctions() const { return impl_->data.junctions; }
+const std::vector<std::pair<core::SourcePos, std::string>>& Network::warnings() const {
+  return impl_->data.warnings;
+}
 
 std::optional<RoadIndex> Network::FindRoad(std::string_view id) const {
   const auto it = impl_->road_ids.find(std::string(id));

@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -290,6 +291,9 @@ class Network {
   [[nodiscard]] const std::vector<Road>& roads() const;
   /// Every junction in file order; JunctionIndex indexes this vector.
   [[nodiscard]] const std::vector<Junction>& junctions() const;
+  /// Problems of the file that do not stop it from being played (position, message), e.g. a junction
+  /// laneLink naming a lane that does not exist (the link is left out).
+  [[nodiscard]] const std::vector<std::pair<core::SourcePos, std::string>>& warnings() const;
   /// The index of the road with OpenDRIVE id `id`, if there is one.
   [[nodiscard]] std::optional<RoadIndex> FindRoad(std::string_view id) const;
   /// The index of the junction with OpenDRIVE id `id`, if there is one.

@@ -140,6 +140,7 @@ class Parser {
     if (word.empty()) Fail("unexpected '" + std::string(1, c) + "'");
     if (word == "true") return 1.0;
     if (word == "false") return 0.0;
+    if (word == "pi" && !Accept("(")) return std::numbers::pi;  // as esmini (Vector's NCAP files write ${pi/2})
     if (!Accept("(")) Fail("unknown name '" + word + "' (parameters are written $name)");
     std::vector<double> args;
     if (!Accept(")")) {

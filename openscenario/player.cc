@@ -592,13 +592,17 @@ struct Player::Impl {
       const double room = dir > 0 ? length - s : s;
       if (left <= room || k + 1 == seq.size()) {
         s += dir * std::min(left, room);
+        // With PlayOptions::align_route_positions (esmini's --align_routepositions, which its Euro NCAP
+        // suite uses) laneId, laneOffset and t count in the route's direction: on a road the route drives
+        // against s their signs flip.
+        const double sign = options.align_route_positions && dir < 0 ? -1.0 : 1.0;
         if (p.route_t) {
-          const opendrive::Pose pose = roads.RoadToWorld(road, s, p.t);
+          const opendrive::Pose pose = roads.RoadToWorld(road, s, sign * p.t);
           const auto where = roads.LocateOnRoad(road, pose.x, pose.y, pose.heading);
           if (!where) Fail(p.pos, "the route position is not on a lane");
           return OnLane(p, where->Position());
         }
-        return OnLane(p, {road, p.lane, s, p.offset});
+        return OnLane(p, {road, static_cast<int>(sign) * p.lane, s, sign * p.offset});
       }
       left -= room;
       s = seq[k + 1].second > 0 ? 0.0 : roads.roads()[static_cast<size_t>(seq[k + 1].first)].length;
@@ -606,9 +610,32 @@ struct Player::Impl {
     return {};
   }
 
+  /// A TrajectoryPosition: `s` metres along the polyline through the vertices (clamped to its ends),
+  /// `t` to the left of that segment's heading; the heading is the segment's, turned by the Orientation.
+  Placed TrajectoryPlace(const Position& p) const {
+    std::vector<EntityState> v;
+    for (const Position& w : p.route) v.push_back(Resolve(w).pose);
+    if (v.size() < 2) Fail(p.pos, "a TrajectoryPosition needs a trajectory of at least two vertices");
+    double left = std::max(0.0, p.s);
+    size_t k = 0;
+    for (; k + 2 < v.size(); ++k) {
+      const double len = std::hypot(v[k + 1].x - v[k].x, v[k + 1].y - v[k].y);
+      if (left <= len) break;
+      left -= len;
+    }
+    const double dx = v[k + 1].x - v[k].x, dy = v[k + 1].y - v[k].y, len = std::hypot(dx, dy);
+    const double h = len > 0.0 ? std::atan2(dy, dx) : v[k].heading;
+    const double along = std::min(left, len);
+    double heading = h;
+    if (p.orientation_h) heading = p.orientation_relative ? h + *p.orientation_h : *p.orientation_h;
+    return Locate({v[k].x + along * std::cos(h) - p.t * std::sin(h), v[k].y + along * std::sin(h) + p.t * std::cos(h),
+                   WrapAngle(heading), 0.0});
+  }
+
   Placed Resolve(const Position& p) const {
     switch (p.kind) {
       case Position::Kind::kRoute: return RoutePlace(p);
+      case Position::Kind::kTrajectory: return TrajectoryPlace(p);
       case Position::Kind::kWorld: {
         return Locate({p.x, p.y, WrapAngle(p.h.value_or(0.0)), 0.0});
       }

@@ -32,6 +32,10 @@ struct PlayOptions {
   /// its start; a storyboard action that would act on it is not applied (it completes at once, with a
   /// warning at the action, once: TakeWarnings).
   std::string external{};
+  /// RoutePosition FromLaneCoordinates / FromRoadCoordinates: laneId, laneOffset and t count in the
+  /// route's direction, their signs flipped on a road the route drives against s (esmini's
+  /// `--align_routepositions`, used by its Euro NCAP suite); false: as written for the road.
+  bool align_route_positions = false;
 };
 
 /// One entity's state in the inertial frame.

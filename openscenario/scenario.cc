@@ -493,6 +493,7 @@ class Reader {
     sc_.road_file = path.string();
     try {
       sc_.roads = SharedNetwork(path.string());
+      for (const auto& [pos, message] : sc_.roads->warnings()) Warn(pos, message);
     } catch (const core::InputError& e) {
       errors_.Absorb(e);
     }
@@ -807,11 +808,13 @@ class Reader {
     Position p;
     p.pos = pos.Pos();
     const Node k = Choice(pos, {"WorldPosition", "RelativeWorldPosition", "RelativeObjectPosition", "RoadPosition",
-                                "RelativeRoadPosition", "LanePosition", "RelativeLanePosition", "RoutePosition"});
+                                "RelativeRoadPosition", "LanePosition", "RelativeLanePosition", "RoutePosition",
+                                "TrajectoryPosition"});
     if (!k) return p;
     p.pos = k.Pos();
     const std::string kind = k.Name();
     if (kind == "RoutePosition") return ReadRoutePosition(k, p);
+    if (kind == "TrajectoryPosition") return ReadTrajectoryPosition(k, p);
     if (kind == "WorldPosition") {
       Only(k, {});
       p.kind = Position::Kind::kWorld;
@@ -872,9 +875,40 @@ class Reader {
     }
     return p;
   }
+  /// A TrajectoryPosition: `s` along a Polyline trajectory (inline or from a catalog), `t` to its left.
+  Position ReadTrajectoryPosition(const Node& k, Position p) {
+    Only(k, {"TrajectoryRef", "Orientation"});
+    ReadOrientation(k, &p);
+    p.kind = Position::Kind::kTrajectory;
+    p.s = Num(k, "s");
+    p.t = Num(k, "t", 0.0);
+    const Node tr = k.Child("TrajectoryRef");
+    const Node c = tr ? Choice(tr, {"Trajectory", "CatalogReference"}) : Node{};
+    if (!tr) Error(k.Pos(), "TrajectoryPosition needs a TrajectoryRef");
+    if (!c) return p;
+    FollowTrajectoryAction f;
+    if (c.Name() == "Trajectory") {
+      ReadTrajectory(c, &f, false);
+    } else if (auto entry = EnterCatalogReference(c, {"Trajectory"})) {
+      ReadTrajectory(*entry, &f, true);
+      scopes_.pop_back();
+    }
+    if (f.clothoid) Error(k.Pos(), "TrajectoryPosition: the trajectory's shape is not supported; supported: Polyline");
+    for (const Vertex& v : f.vertices) p.route.push_back(v.position);
+    return p;
+  }
   Position ReadRoutePosition(const Node& k, Position p) {
     Only(k, {"RouteRef", "Orientation", "InRoutePosition"});
-    ReadOrientation(k, &p);
+    // esmini reads the children in file order and places the entity when it reads InRoutePosition, so an
+    // Orientation written after it (out of the schema's order) does not turn the entity: ignored, with a warning.
+    const Node orientation = k.Child("Orientation"), in_route = k.Child("InRoutePosition");
+    if (orientation && in_route &&
+        std::pair(in_route.Pos().line, in_route.Pos().col) < std::pair(orientation.Pos().line, orientation.Pos().col)) {
+      Warn(orientation.Pos(), "RoutePosition: an Orientation after InRoutePosition is ignored (the schema puts it "
+                              "before; esmini ignores it there too)");
+    } else {
+      ReadOrientation(k, &p);
+    }
     p.kind = Position::Kind::kRoute;
     const Node ref = k.Child("RouteRef");
     const Node in = k.Child("InRoutePosition");

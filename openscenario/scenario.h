@@ -64,7 +64,8 @@ struct Entity {
 
 /// A Position element of any supported kind.
 struct Position {
-  enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad, kRoute };
+  enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad, kRoute,
+                    kTrajectory };
   Kind kind = Kind::kWorld;
   double x = 0.0, y = 0.0, z = 0.0;  ///< World: x, y; relative kinds: dx, dy
   std::optional<double> h;           ///< World heading (rad)
@@ -78,6 +79,8 @@ struct Position {
   /// Route: the route's waypoints; `s` is pathS along the route from the first waypoint, `lane` and
   /// `offset` the lane (FromLaneCoordinates), or `t` the lateral road coordinate (FromRoadCoordinates,
   /// `route_t` true).
+  /// Trajectory: the Polyline's vertex positions in `route`; `s` the length along it from the first
+  /// vertex, `t` the lateral offset (positive to the left of the segment's heading).
   std::vector<Position> route;
   bool route_t = false;
   /// Orientation child: heading absolute, or relative to the road/reference entity.

@@ -577,8 +577,9 @@ const LaneSection* LinkedSection(const ParsedNetwork& net, const Road& road, siz
   return link.contact == ContactPoint::kEnd ? &other.sections.back() : &other.sections.front();
 }
 
-// Lane links (lane predecessor/successor, junction laneLinks) must name lanes that exist.
-void CheckLaneLinks(const ParsedNetwork& net, Reader& r) {
+// Lane links (lane predecessor/successor) must name lanes that exist; junction laneLinks should.
+void CheckLaneLinks(const ParsedNetwork& net, Reader& r,
+                    std::vector<std::pair<core::SourcePos, std::string>>* warnings) {
   for (const Road& road : net.roads) {
     for (size_t i = 0; i < road.sections.size(); ++i) {
       for (const Lane& lane : road.sections[i].lanes) {
@@ -611,13 +612,17 @@ void CheckLaneLinks(const ParsedNetwork& net, Reader& r) {
       const LaneSection& from_sec = in_end ? in.sections.back() : in.sections.front();
       const LaneSection& to_sec = c.contact == ContactPoint::kEnd ? to.sections.back() : to.sections.front();
       for (const JunctionLaneLink& ll : c.lane_links) {
+        // A laneLink naming a lane that is not there links nothing: a warning, the link is left out
+        // (Network::Successors enters existing lanes only), as esmini plays such files (Vector's NCAP
+        // X-intersection links lane 2 to a connecting road's lane -2 that does not exist).
         if (from_sec.FindLane(ll.from) == nullptr) {
-          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': incoming road '" + in.id +
-                             "' has no lane " + std::to_string(ll.from));
+          warnings->push_back({c.pos, "junction '" + j.id + "' connection '" + c.id + "': incoming road '" + in.id +
+                                          "' has no lane " + std::to_string(ll.from) + "; the laneLink is ignored"});
         }
         if (to_sec.FindLane(ll.to) == nullptr) {
-          r.Error(c.pos, "junction '" + j.id + "' connection '" + c.id + "': connecting road '" + to.id +
-                             "' has no lane " + std::to_string(ll.to));
+          warnings->push_back({c.pos, "junction '" + j.id + "' connection '" + c.id + "': connecting road '" +
+                                          to.id + "' has no lane " + std::to_string(ll.to) +
+                                          "; the laneLink is ignored"});
         }
       }
     }
@@ -764,7 +769,7 @@ ParsedNetwork ParseOpenDrive(std::string_view xml, const std::string& file) {
     }
   }
   if (r.diags().empty()) {
-    CheckLaneLinks(out, r);
+    CheckLaneLinks(out, r, &out.warnings);
   }
   r.diags().ThrowIfAny();
   return out;

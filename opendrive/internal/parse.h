@@ -21,6 +21,9 @@ struct ParsedNetwork {
   Header header;
   std::vector<Road> roads;
   std::vector<Junction> junctions;
+  /// Problems a player passes over (file:line:col and message), e.g. a junction laneLink naming a
+  /// lane the road does not have (esmini plays such files; the link is left out).
+  std::vector<std::pair<core::SourcePos, std::string>> warnings;
 };
 
 /// Parses and checks OpenDRIVE text. Throws core::InputError with every problem found.

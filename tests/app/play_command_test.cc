@@ -47,6 +47,18 @@ TEST(PlayCommandTest, ParamChangesTheOutcome) {
       << ReadFile(dir + "/stderr.txt");
 }
 
+// --align-route-positions changes nothing where no RoutePosition is used (the same lines), and is
+// refused with --model (exit 2).
+TEST(PlayCommandTest, AlignRoutePositionsFlag) {
+  const std::string dir = FreshDir("play_align");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--align-route-positions"}, dir), 1) << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "4.250: collision Ego Target\n8.050: storyboard stop\n");
+  EXPECT_EQ(RunGauntlet({"play", kNcap, "--align-route-positions", "--model", "Ego=x.onnx"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("--align-route-positions is not supported with --model"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+}
+
 TEST(PlayCommandTest, DurationStopsTheRun) {
   const std::string dir = FreshDir("play_duration");
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--duration", "2", "--time-step", "0.1", "--trace", dir + "/t.csv"}, dir), 0);
