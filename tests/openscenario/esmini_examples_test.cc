@@ -56,7 +56,7 @@ const std::map<std::string, std::string>& Refused() {
       {"ltap-od-relative-speed.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"ltap-od.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"offroad_follower.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
-      {"parking_demo.xosc", "unknown name 'pi'"},
+      {"parking_demo.xosc", "Trajectory: closed=\"true\" is not supported"},
       {"parking_lot.xosc", "Trailer is not supported"},
       {"swarm.xosc", "TrafficAction is not supported"},
       {"synchronize.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
