@@ -1407,8 +1407,8 @@ struct Player::Impl {
   }
   /// Whether the last move ended at the end of the network; UpdateStates stamps the time (esmini
   /// notes it after the step's time advance).
-  /// At the end of the road network the entity stops (esmini's default controller and lane change set
-  /// the speed to 0 on ERROR_END_OF_ROAD).
+  /// At the end of the road network the entity stops when `stop` (esmini's lane change sets the speed
+  /// to 0 on ERROR_END_OF_ROAD; its default controller only when the move fails, see MoveBy).
   static void NoteEndOfRoad(Ent& e, bool end, bool stop = true) {
     e.end_of_road = end;
     if (end && stop) e.s.speed = 0.0;
