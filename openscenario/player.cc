@@ -408,6 +408,7 @@ struct Player::Impl {
   std::vector<Inst> insts;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
   std::vector<int> init_insts;
+  bool stepping_triggers = false;  // Step is evaluating the triggers (actions done at once end later)
 
   Impl(const Scenario& s, PlayOptions o)
       : sc(s), options(o), roads(*s.roads), has_roads(!s.roads->roads().empty()) {
@@ -1134,6 +1135,10 @@ struct Player::Impl {
   const Action& Act(const Inst& in) const { return sc.actions[static_cast<size_t>(in.action)]; }
   void StartAction(int element) {
     for (int i : insts_of_element[static_cast<size_t>(element)]) StartInst(i);
+    // started by a trigger in a step, an action done at once (a teleport) still ends only when the
+    // actions are stepped, after every trigger of the step was evaluated (esmini's actions end in their
+    // Step, e.g. TeleportAction::Step): a state condition sees the end in the next step
+    if (stepping_triggers) return;
     if (std::none_of(insts_of_element[static_cast<size_t>(element)].begin(),
                      insts_of_element[static_cast<size_t>(element)].end(),
                      [&](int i) { return insts[static_cast<size_t>(i)].running; }))
@@ -1441,11 +1446,11 @@ struct Player::Impl {
   }
   /// Whether the last move ended at the end of the network; UpdateStates stamps the time (esmini
   /// notes it after the step's time advance).
-  /// At the end of the road network the entity stops (esmini's default controller and lane change set
-  /// the speed to 0 on ERROR_END_OF_ROAD).
-  static void NoteEndOfRoad(Ent& e, bool end) {
+  /// At the end of the road network the entity stops when `stop` (esmini's lane change sets the speed
+  /// to 0 on ERROR_END_OF_ROAD; its default controller only when the move fails, see MoveBy).
+  static void NoteEndOfRoad(Ent& e, bool end, bool stop = true) {
     e.end_of_road = end;
-    if (end) e.s.speed = 0.0;
+    if (end && stop) e.s.speed = 0.0;
   }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
@@ -2082,7 +2087,9 @@ struct Player::Impl {
       const double sign = std::fabs(e.heading_offset) > kPi / 2 ? -1.0 : 1.0;
       const opendrive::MoveResult r = roads.MoveAlong(*e.lane, sign * d, e.preference);
       e.lane = r.position;
-      NoteEndOfRoad(e, r.end_of_network);
+      // esmini's default controller stops an entity only when it cannot move at all: a move cut short
+      // at the end keeps the speed (the entity is at the end, end of road noted), the next one stops it
+      NoteEndOfRoad(e, r.end_of_network, std::fabs(r.moved) < kSmall);
       SyncFromLane(e);
     } else {
       e.s.x += d * std::cos(e.s.heading);
@@ -2216,7 +2223,9 @@ struct Player::Impl {
       finished = true;
       return;
     }
+    stepping_triggers = true;
     for (int s : sc.stories) EvalTriggers(s);
+    stepping_triggers = false;
     for (int i : init_insts)
       if (insts[static_cast<size_t>(i)].running) StepInst(insts[static_cast<size_t>(i)], dt);
     for (int s : sc.stories) StepElement(s, dt);

@@ -165,6 +165,25 @@ TEST(ConditionsTest, StoryboardElementState) {
   EXPECT_EQ(HitStart(RunHit("state_start", state("startTransition"), a)), "1.000");
 }
 
+TEST(ConditionsTest, StoryboardElementStateOfAnActionDoneAtOnce) {
+  // A teleports at t = 1: done at once, it still ends only when the actions are stepped, after every
+  // trigger of the step (esmini's TeleportAction ends in its Step), so its completion is seen at the next
+  // evaluation, 1.05, even by a trigger evaluated after A's; its start in the same evaluation
+  const std::string teleport =
+      "<PrivateAction><TeleportAction><Position>" + LanePos(200.0) + "</Position></TeleportAction></PrivateAction>";
+  const std::string a = Event("A", teleport, Trigger(TimeCondition(1.0)));
+  auto state = [](const std::string& s) {
+    return "<Condition name=\"s\" delay=\"0\" conditionEdge=\"none\"><ByValueCondition><StoryboardElementStateCondition "
+           "storyboardElementType=\"event\" storyboardElementRef=\"A\" state=\"" +
+           s + "\"/></ByValueCondition></Condition>";
+  };
+  EXPECT_EQ(HitStart(RunHit("instant_complete", state("completeState"), a)), "1.050");
+  EXPECT_EQ(HitStart(RunHit("instant_end", state("endTransition"), a)), "1.050");
+  EXPECT_EQ(HitStart(RunHit("instant_start", state("startTransition"), a)), "1.000");
+  const PlayResult r = RunHit("instant_lines", state("completeState"), a);
+  EXPECT_TRUE(r.Printed("1.000: event A end")) << ::testing::PrintToString(r.lines);
+}
+
 TEST(ConditionsTest, AllTriggeringEntitiesAndGroups) {
   // rule all: the Lead never travels, so "all traveled 25 m" never holds; a second group ORs
   const std::string all =

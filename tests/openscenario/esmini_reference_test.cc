@@ -76,13 +76,6 @@ const std::string kCorner = "esmini rounds the heading at trajectory corners; ou
 // esmini's vehicle Property refpoint_x_offset (2025) lets the front axle follow the trajectory while the
 // body heading trails it (a kinematic model); ours heads along the segment. The positions agree.
 const std::string kRefpointOffset = "esmini's refpoint_x_offset property (front axle on the trajectory) is not simulated";
-// lane_change_simple: Act 2 starts 4 s after Act 1 completes. Act 1 completes at 107.9 when its teleport
-// event, started by a condition in that evaluation, ends at once: here the later StoryboardElementState
-// condition of Act 2 sees the completion in the same evaluation (Act 2 at 111.9), in esmini only in the
-// next step (the action completes in the action phase after the triggers: Act 2 at 112.0, its speed event
-// ends at 119.4, not 119.3), so from then on the Ego is one step ahead. Not changed in the time: it is how
-// the player orders instant actions and state conditions in one step, which every scenario shares.
-const std::string kLaneChangeSimpleAct2 = "an instant action's completion is seen one step earlier here";
 
 /// esmini's left-hand traffic examples (e6mini turned by heading, or e6mini-lht) assert the same values.
 Case LeftHandTraffic(const std::string& file) {
@@ -206,10 +199,10 @@ const std::vector<Case>& Cases() {
         {100.0, "Ego", 595.745, 66.204, 1.231, 25.0},
         {107.7, "Ego", 601.535, 200.0, 1.571, 0.0},
         {111.0, "Ego", 10.0, -1.535, 0.0, 0.0},
-        {145.5, "Ego", 598.465, 200.0, 1.571, 25.0, kLaneChangeSimpleAct2},
-        {145.6, "Ego", 10.0, -1.535, 0.0, 25.0, kLaneChangeSimpleAct2},
-        {175.0, "Ego", 598.465, 190.240, 1.571, 25.0, kLaneChangeSimpleAct2},
-        {183.5, "Ego", 210.0, -1.535, 0.0, 25.0, kLaneChangeSimpleAct2}},
+        {145.5, "Ego", 598.465, 200.0, 1.571, 25.0},
+        {145.6, "Ego", 10.0, -1.535, 0.0, 25.0},
+        {175.0, "Ego", 598.465, 190.240, 1.571, 25.0},
+        {183.5, "Ego", 210.0, -1.535, 0.0, 25.0}},
        {{8.4, "event Lane change event end"},
         {35.6, "event End Of Road teleport event start"},
         {43.0, "event End Of Road speed event end"},
@@ -217,8 +210,8 @@ const std::vector<Case>& Cases() {
         {79.1, "event End Of Road speed event end"},
         {119.4, "event Act 2 init event end"},
         {123.4, "event Act 2 init event end"},
-        {175.4, "event Act 2 End Of Road teleport event end", kLaneChangeSimpleAct2},
-        {183.5, "storyboard stop", kLaneChangeSimpleAct2}}},
+        {175.4, "event Act 2 End Of Road teleport event end"},
+        {183.5, "storyboard stop"}}},
       // test_refpoint_x_offset (--fixed_timestep 0.1): the run ends at 18.000
       {"follow_trajectory_by_front_axle.xosc", 0.1, false, 60.0,
        {{0.0, "Ego", 10.0, -3.0, 6.056, 2.778, "", kRefpointOffset},
@@ -343,6 +336,18 @@ TEST(EsminiReferenceTest, AnEntityStopsAtTheEndOfTheRoad) {
   EXPECT_NEAR(r.At(1.0)[0].speed, 10.0, 1e-12);
   EXPECT_NEAR(r.At(1.5)[0].x, 500.0, 1e-9);
   EXPECT_EQ(r.At(1.5)[0].speed, 0.0);
+}
+
+TEST(EsminiReferenceTest, AMoveCutShortAtTheEndKeepsTheSpeed) {
+  // 10 m/s from s = 490.25, step 0.05: at 499.75 at t = 0.95; the move to 1.0 is cut short at the end
+  // (0.25 m of 0.5 m) and keeps 10 m/s (esmini's lane_change_simple: 25 m/s at the end at 145.5 s); the
+  // move to 1.05 cannot go on at all and stops the entity
+  const PlayResult r = PlayEgo("road_end_cut", LanePos(-1, 490.25), 10.0, "", 2.0);
+  EXPECT_NEAR(r.At(0.95)[0].x, 499.75, 1e-9);
+  EXPECT_NEAR(r.At(1.0)[0].x, 500.0, 1e-9);
+  EXPECT_NEAR(r.At(1.0)[0].speed, 10.0, 1e-12);
+  EXPECT_NEAR(r.At(1.05)[0].x, 500.0, 1e-9);
+  EXPECT_EQ(r.At(1.05)[0].speed, 0.0);
 }
 
 TEST(EsminiReferenceTest, TraveledDistanceLeavesTeleportsOut) {
