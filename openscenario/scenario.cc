@@ -334,8 +334,10 @@ class Reader {
       std::optional<std::string> value;
       if (Has(d, "value")) value = Str(d, "value");
       if (global) {
+        // an override (--param, a variation file's value) is an attribute value like the declaration's:
+        // `${0.6 / 2 - 0.36}` or `$Other` are resolved against the parameters declared before it
         for (const auto& [k, v] : overrides_)
-          if (k == name) value = v;
+          if (k == name) value = Resolve(d, v);
       }
       if (assigned) {
         const auto it = assigned->find(name);

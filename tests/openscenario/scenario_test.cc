@@ -40,6 +40,9 @@ TEST(ScenarioTest, ParametersOverridesAndExpressions) {
   EXPECT_DOUBLE_EQ(PlayFile(path, 0.1, 1.0, {{"Speed", "7"}}).At(1.0)[0].speed, 14.0);
   EXPECT_NE(LoadError(path, {{"Sped", "7"}}).find("declares no parameter 'Sped'"), std::string::npos);
   EXPECT_NE(LoadError(path, {{"Sped", "7"}}).find("did you mean"), std::string::npos);
+  // an override is an attribute value: an expression (as Euro NCAP variation files write them) is evaluated
+  EXPECT_DOUBLE_EQ(PlayFile(path, 0.1, 1.0, {{"Speed", "${0.6 / 2 + 2.7}"}}).At(1.0)[0].speed, 6.0);
+  EXPECT_NE(LoadError(path, {{"Speed", "${1 +}"}}), "");
 }
 
 TEST(ScenarioTest, CatalogEntriesWithParameterAssignments) {
