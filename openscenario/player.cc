@@ -386,6 +386,8 @@ struct Player::Impl {
     std::vector<std::pair<Vec, double>> path;  // trajectory: points with arc length
     std::vector<double> times;                 // trajectory: vertex times (timing)
     double along = 0.0;
+    bool reverse = false;  // trajectory: at a negative speed in its first step (esmini: driven backwards)
+    bool first_step = true;  // trajectory: not stepped yet
     // SynchronizeAction: the phase of its speed plan, the master's last distance, the steady-state distance
     enum class SyncPhase { kPlan, kLinear, kTwoPhase, kStopped, kBraking, kWaiting, kSteady } sync_phase = SyncPhase::kPlan;
     bool sync_rush = false;  // two phases: accelerate then decelerate (else decelerate then accelerate)
@@ -1496,6 +1498,7 @@ struct Player::Impl {
       Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
     for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
     in.along = f.initial_distance_offset;
+    in.first_step = true;
   }
   /// A Nurbs shape's path: the control points placed now, the curve sampled at evenly spaced parameters,
   /// as many pieces as the control polygon is long in internal::kSampleStep (at least 2 per control
@@ -1565,6 +1568,14 @@ struct Player::Impl {
   }
   void StepTrajectory(Inst& in, double dt) {
     Ent& e = ents[static_cast<size_t>(in.entity)];
+    if (in.first_step) {
+      // esmini's FollowTrajectoryAction: an entity at a negative speed when it starts following reverses
+      // along the trajectory, from its start to its end, facing against it. esmini reads the speed when
+      // the action starts, after the Init SpeedActions before it have set theirs; here that is the first
+      // step, which the speed actions of the same step precede
+      in.reverse = e.s.speed < 0.0;
+      in.first_step = false;
+    }
     const double end = in.path.back().second;
     const double before = in.along;
     bool done = false;
@@ -1589,7 +1600,7 @@ struct Player::Impl {
       }
       if (beyond == 0.0) e.s.speed = dt > 0 ? (in.along - before) / dt : e.s.speed;
     } else {
-      in.along += e.s.speed * dt;
+      in.along += (in.reverse ? -1.0 : 1.0) * e.s.speed * dt;
       if (in.along >= end - kSmall) {
         beyond = std::max(0.0, in.along - end);  // esmini: the rest of the step along the last heading
         in.along = end;
@@ -1599,7 +1610,7 @@ struct Player::Impl {
     const auto [pt, h] = PathAt(in, in.along);
     e.s.x = pt.x + beyond * std::cos(h);
     e.s.y = pt.y + beyond * std::sin(h);
-    e.s.heading = WrapAngle(h);
+    e.s.heading = WrapAngle(in.reverse ? h + kPi : h);
     e.moved = true;
     const Placed p = Locate(e.s);
     e.lane = p.lane;

@@ -71,6 +71,23 @@ TEST(EsminiSemanticsTest, TrajectoryEndKeepsTheRestOfTheStep) {
   EXPECT_NEAR(r.At(1.45)[0].heading, kPi / 2, 1e-12);
 }
 
+// FollowTrajectoryAction started at a negative speed (Euro NCAP's reversing CPRA cases): esmini drives
+// the entity backwards along the trajectory, from its start towards its end, facing against it. At
+// -1 m/s along (100, 0) -> (90, 0) (heading pi): x(T) = 100 - T, heading pi + pi = 0, until the end at
+// T = 10; the step passing it goes on along the trajectory's last heading (x(10.5) = 89.5).
+TEST(EsminiSemanticsTest, ANegativeSpeedReversesAlongTheTrajectory) {
+  const PlayResult r = PlayEgo(
+      "traj_reverse", World(100, 0), -1.0,
+      Event("follow", Polyline({{"", World(100, 0)}, {"", World(90, 0)}}, ""), Trigger(TimeCondition(0.0))), 10.5, "");
+  for (const double t : {1.0, 4.2, 8.05, 9.95}) {
+    EXPECT_NEAR(r.At(t)[0].x, 100.0 - t, 1e-9) << t;
+    EXPECT_NEAR(r.At(t)[0].y, 0.0, 1e-9) << t;
+    EXPECT_NEAR(std::cos(r.At(t)[0].heading), 1.0, 1e-12) << t;
+    EXPECT_DOUBLE_EQ(r.At(t)[0].speed, -1.0) << t;
+  }
+  EXPECT_NEAR(r.At(10.5)[0].x, 89.5, 1e-9);
+}
+
 // With Timing, the step that ends past the last vertex time keeps the speed of the step before and
 // moves (T - t_end) v past the last vertex (FollowTrajectoryAction::Move/Step). Vertices (0, 0) at 0 s
 // and (10, 0) at 1.02 s (relative to the start at t = 0): v = 10 / 1.02 m/s, x(T) = v T for T <= 1.0,
