@@ -616,6 +616,21 @@ struct Player::Impl {
   /// A TrajectoryPosition: `s` metres along the polyline through the vertices (clamped to its ends),
   /// `t` to the left of that segment's heading; the heading is the segment's, turned by the Orientation.
   Placed TrajectoryPlace(const Position& p) const {
+    if (p.trajectory) {
+      // a Clothoid, ClothoidSpline or Nurbs shape: its path as FollowTrajectoryAction samples it
+      const FollowTrajectoryAction& f = *p.trajectory;
+      if (!f.spline.empty() && !f.spline.front().start)
+        Fail(p.pos, "a TrajectoryPosition on a ClothoidSpline needs its first segment's PositionStart");
+      Inst tmp;
+      tmp.entity = -1;
+      BuildPath(tmp, f);
+      if (tmp.path.size() < 2) Fail(p.pos, "a TrajectoryPosition needs a trajectory of some length");
+      const double s = std::clamp(p.s, 0.0, tmp.path.back().second);
+      const auto [pt, h] = PathAt(tmp, s);
+      double heading = h;
+      if (p.orientation_h) heading = p.orientation_relative ? h + *p.orientation_h : *p.orientation_h;
+      return Locate({pt.x - p.t * std::sin(h), pt.y + p.t * std::cos(h), WrapAngle(heading), 0.0});
+    }
     std::vector<EntityState> v;
     for (const Position& w : p.route) v.push_back(Resolve(w).pose);
     if (v.size() < 2) Fail(p.pos, "a TrajectoryPosition needs a trajectory of at least two vertices");
@@ -1456,6 +1471,16 @@ struct Player::Impl {
   }
 
   void StartTrajectory(Inst& in, const FollowTrajectoryAction& f) {
+    BuildPath(in, f);
+    if (f.timing && in.times.size() != in.path.size())
+      Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
+    for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
+    in.along = f.initial_distance_offset;
+    in.first_step = true;
+  }
+  /// The trajectory's path (points with their arc length) into in.path, and the vertex times as written
+  /// into in.times (a ClothoidSpline without a first PositionStart starts at in.entity).
+  void BuildPath(Inst& in, const FollowTrajectoryAction& f) const {
     in.path.clear();
     in.times.clear();
     if (f.clothoid) {
@@ -1494,17 +1519,12 @@ struct Player::Impl {
         }
       }
     }
-    if (f.timing && in.times.size() != in.path.size())
-      Fail(Act(in).pos, "FollowTrajectoryAction: Timing needs a time on every vertex");
-    for (double& t : in.times) t = t * f.timing_scale + f.timing_offset + (f.timing_absolute ? 0.0 : time);
-    in.along = f.initial_distance_offset;
-    in.first_step = true;
   }
   /// A Nurbs shape's path: the control points placed now, the curve sampled at evenly spaced parameters,
   /// as many pieces as the control polygon is long in internal::kSampleStep (at least 2 per control
   /// point), each point with its time (internal::SampleNurbs; the basis peaks on esmini's grid of one
   /// parameter step per metre of the control polygon, plus one).
-  void NurbsPath(Inst& in, const FollowTrajectoryAction& f) {
+  void NurbsPath(Inst& in, const FollowTrajectoryAction& f) const {
     std::vector<internal::NurbsControl> control;
     double polygon = 0.0;
     for (const auto& c : f.nurbs) {
@@ -1526,9 +1546,12 @@ struct Player::Impl {
   /// the first from the entity), its heading turned by hOffset, sampled by internal::SampleClothoid; a
   /// jump to a PositionStart is a straight piece. With times, a segment runs from its timeStart to the
   /// next one's (the last to timeEnd), linearly in its arc length.
-  void SplinePath(Inst& in, const FollowTrajectoryAction& f) {
-    const Ent& e = ents[static_cast<size_t>(in.entity)];
-    internal::PlanePose at{e.s.x, e.s.y, e.s.heading};
+  void SplinePath(Inst& in, const FollowTrajectoryAction& f) const {
+    internal::PlanePose at{0.0, 0.0, 0.0};
+    if (in.entity >= 0) {
+      const Ent& e = ents[static_cast<size_t>(in.entity)];
+      at = {e.s.x, e.s.y, e.s.heading};
+    }
     double along = 0.0;
     const bool timed = f.timing && f.spline_time_end;
     for (size_t i = 0; i < f.spline.size(); ++i) {

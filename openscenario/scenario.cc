@@ -895,8 +895,11 @@ class Reader {
       ReadTrajectory(*entry, &f, true);
       scopes_.pop_back();
     }
-    if (f.clothoid) Error(k.Pos(), "TrajectoryPosition: the trajectory's shape is not supported; supported: Polyline");
-    for (const Vertex& v : f.vertices) p.route.push_back(v.position);
+    if (f.clothoid || !f.spline.empty() || !f.nurbs.empty()) {
+      p.trajectory = std::make_shared<const FollowTrajectoryAction>(std::move(f));
+    } else {
+      for (const Vertex& v : f.vertices) p.route.push_back(v.position);
+    }
     return p;
   }
   Position ReadRoutePosition(const Node& k, Position p) {

@@ -63,6 +63,8 @@ struct Entity {
 };
 
 /// A Position element of any supported kind.
+struct FollowTrajectoryAction;
+
 struct Position {
   enum class Kind { kWorld, kRelativeWorld, kRelativeObject, kLane, kRelativeLane, kRoad, kRelativeRoad, kRoute,
                     kTrajectory };
@@ -83,6 +85,9 @@ struct Position {
   /// vertex, `t` the lateral offset (positive to the left of the segment's heading).
   std::vector<Position> route;
   bool route_t = false;
+  /// Trajectory on a Clothoid, ClothoidSpline or Nurbs shape: the trajectory (sampled by the player as
+  /// the FollowTrajectoryAction's path); `route` is empty then.
+  std::shared_ptr<const FollowTrajectoryAction> trajectory;
   /// Orientation child: heading absolute, or relative to the road/reference entity.
   std::optional<double> orientation_h;
   bool orientation_relative = false;

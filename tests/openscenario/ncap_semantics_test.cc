@@ -53,10 +53,10 @@ TEST(NcapSemanticsTest, TrajectoryPositionFromACatalog) {
   }
 }
 
-// An inline Trajectory, an absolute Orientation, and a clothoid trajectory refused at the position.
+// An inline Trajectory, an absolute Orientation, and TrajectoryPositions on the other shapes.
 //   Polyline (0, -1.535) -> (10, -1.535): s = 4, t = 0 is (4, -1.535); Orientation absolute h = 1 sets
 //   the heading to 1.
-TEST(NcapSemanticsTest, TrajectoryPositionInlineAndRefused) {
+TEST(NcapSemanticsTest, TrajectoryPositionInlineAndOnOtherShapes) {
   const std::string traj =
       "<TrajectoryRef><Trajectory name=\"t\" closed=\"false\"><Shape><Polyline><Vertex><Position>" + World(0, -1.535) +
       "</Position></Vertex><Vertex><Position>" + World(10, -1.535) +
@@ -68,22 +68,55 @@ TEST(NcapSemanticsTest, TrajectoryPositionInlineAndRefused) {
   EXPECT_NEAR(r.At(0.0)[0].y, -1.535, 1e-9);
   EXPECT_NEAR(r.At(0.0)[0].heading, 1.0, 1e-9);
 
+  // a Clothoid of constant curvature 0.1 from (0, 0) heading 0 is the circle of radius 10 about (0, 10):
+  // s = 1 is (10 sin 0.1, 10 (1 - cos 0.1)); the heading is the sampled path's (0.1 within its 0.1 m step)
+  auto trajectory = [](const std::string& shape) {
+    return "<TrajectoryRef><Trajectory name=\"c\" closed=\"false\"><Shape>" + shape +
+           "</Shape></Trajectory></TrajectoryRef>";
+  };
+  const PlayResult c = PlayEgo("ncap_traj_clothoid",
+                               "<TrajectoryPosition s=\"1\">" +
+                                   trajectory("<Clothoid curvature=\"0.1\" curvaturePrime=\"0\" length=\"5\"><Position>" +
+                                              World(0, 0) + "</Position></Clothoid>") +
+                                   "</TrajectoryPosition>",
+                               0.0, "", 0.2);
+  EXPECT_NEAR(c.At(0.0)[0].x, 10 * std::sin(0.1), 1e-6);
+  EXPECT_NEAR(c.At(0.0)[0].y, 10 * (1 - std::cos(0.1)), 1e-6);
+  EXPECT_NEAR(c.At(0.0)[0].heading, 0.1, 0.01);
+
+  // a ClothoidSpline (Euro NCAP's turning trajectories): a straight segment of 20 m from (10, 5)
+  // heading 0, then a quarter circle of radius 10 (length 5 pi) to the left about (30, 15): s = 7, t = 1
+  // is (17, 6); s = 20 + 5 pi, t = -1 is the arc's end (40, 15) moved 1 m to the right of heading pi/2:
+  // (41, 15), within what the path's 0.1 m chords give (their heading is up to 0.1 * 0.1 / 2 rad off)
+  const std::string spline =
+      "<ClothoidSpline><ClothoidSplineSegment curvatureStart=\"0\" curvatureEnd=\"0\" length=\"20\"><PositionStart>" +
+      World(10, 5) + "</PositionStart></ClothoidSplineSegment><ClothoidSplineSegment curvatureStart=\"0.1\" "
+      "curvatureEnd=\"0.1\" length=\"" + openscenario::FormatNumber(5 * std::numbers::pi) + "\"/></ClothoidSpline>";
+  const PlayResult sp = PlayEgo("ncap_traj_spline",
+                                "<TrajectoryPosition s=\"7\" t=\"1\">" + trajectory(spline) + "</TrajectoryPosition>",
+                                0.0, "", 0.2);
+  EXPECT_NEAR(sp.At(0.0)[0].x, 17.0, 1e-9);
+  EXPECT_NEAR(sp.At(0.0)[0].y, 6.0, 1e-9);
+  EXPECT_NEAR(sp.At(0.0)[0].heading, 0.0, 1e-9);
+  const PlayResult end = PlayEgo("ncap_traj_spline_end",
+                                 "<TrajectoryPosition s=\"" + openscenario::FormatNumber(20 + 5 * std::numbers::pi) +
+                                     "\" t=\"-1\">" + trajectory(spline) + "</TrajectoryPosition>",
+                                 0.0, "", 0.2);
+  EXPECT_NEAR(end.At(0.0)[0].x, 41.0, 1e-3);
+  EXPECT_NEAR(end.At(0.0)[0].y, 15.0, 0.006);
+
+  // without a PositionStart the spline would start at the entity that follows it: refused at the position
+  std::string unanchored = spline;
+  unanchored.erase(unanchored.find("<PositionStart>"), unanchored.find("</PositionStart>") + 16 - unanchored.find("<PositionStart>"));
   XoscParts p;
   p.road = StraightRoad();
   p.entities = Car("Ego");
-  p.init = Place("Ego",
-                 "<TrajectoryPosition s=\"1\"><TrajectoryRef><Trajectory name=\"c\" closed=\"false\"><Shape><Clothoid "
-                 "curvature=\"0.1\" curvaturePrime=\"0\" length=\"5\"><Position>" + World(0, 0) +
-                     "</Position></Clothoid></Shape></Trajectory></TrajectoryRef></TrajectoryPosition>",
-                 0.0);
+  p.init = Place("Ego", "<TrajectoryPosition s=\"1\">" + trajectory(unanchored) + "</TrajectoryPosition>", 0.0);
   try {
-    (void)openscenario::LoadScenario(WriteXosc("ncap_traj_clothoid", Xosc(p)));
-    ADD_FAILURE() << "a TrajectoryPosition on a clothoid must be refused";
+    (void)Play(openscenario::LoadScenario(WriteXosc("ncap_traj_unanchored", Xosc(p))), 0.05, 0.2);
+    ADD_FAILURE() << "a TrajectoryPosition on a spline without its start must be refused";
   } catch (const core::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("TrajectoryPosition: the trajectory's shape is not supported; supported: "
-                                         "Polyline"),
-              std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("needs its first segment's PositionStart"), std::string::npos) << e.what();
   }
 }
 
