@@ -106,7 +106,8 @@ double Parameter::Nominal() const {
       return std::clamp(mean, lo, hi);
     case Kind::kChoice: {
       if (choices.empty()) return 0.0;
-      if (!Weighted(*this)) return choices.front();
+      // unweighted, or weights Check refuses (one per choice, finite, >= 0, some positive): the first
+      if (!Weighted(*this) || !WeightsProblem(weights, choices.size(), "choice").empty()) return choices.front();
       const std::vector<size_t> drawn = DrawnChoices(*this);
       size_t best = drawn.front();
       for (size_t i : drawn)
