@@ -408,6 +408,9 @@ struct Player::Impl {
     Vec last_pos;
   };
   std::vector<Inst> insts;
+  /// The sampled paths of TrajectoryPositions on Clothoid, ClothoidSpline and Nurbs trajectories whose
+  /// positions are absolute (World, Lane, Road), built at their first use (TrajectoryPlace).
+  mutable std::map<const FollowTrajectoryAction*, Inst> trajectory_paths;
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
   std::vector<int> init_insts;
   bool stepping_triggers = false;  // Step is evaluating the triggers (actions done at once end later)
@@ -621,10 +624,24 @@ struct Player::Impl {
       const FollowTrajectoryAction& f = *p.trajectory;
       if (!f.spline.empty() && !f.spline.front().start)
         Fail(p.pos, "a TrajectoryPosition on a ClothoidSpline needs its first segment's PositionStart");
-      Inst tmp;
-      tmp.entity = -1;
-      BuildPath(tmp, f);
-      if (tmp.path.size() < 2) Fail(p.pos, "a TrajectoryPosition needs a trajectory of some length");
+      // the sampled path, built once when its positions do not move (a SynchronizeAction resolves its
+      // target every step), else again at each call
+      auto fixed = [](const Position& q) {
+        return q.kind == Position::Kind::kWorld || q.kind == Position::Kind::kLane || q.kind == Position::Kind::kRoad;
+      };
+      bool absolute = std::all_of(f.vertices.begin(), f.vertices.end(), [&](const Vertex& v) { return fixed(v.position); });
+      for (const auto& seg : f.spline) absolute = absolute && (!seg.start || fixed(*seg.start));
+      for (const auto& c : f.nurbs) absolute = absolute && fixed(c.position);
+      Inst built;
+      const auto cached = trajectory_paths.find(&f);
+      if (!absolute || cached == trajectory_paths.end()) {
+        built.entity = -1;
+        BuildPath(built, f);
+        if (built.path.size() < 2) Fail(p.pos, "a TrajectoryPosition needs a trajectory of some length");
+      }
+      const Inst& tmp = absolute && cached != trajectory_paths.end()
+                            ? cached->second
+                            : (absolute ? trajectory_paths.emplace(&f, std::move(built)).first->second : built);
       const double s = std::clamp(p.s, 0.0, tmp.path.back().second);
       const auto [pt, h] = PathAt(tmp, s);
       double heading = h;
