@@ -45,7 +45,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: gauntlet play FILE.xosc [--time-step S] [--duration S] [--param NAME=VALUE]... [--trace FILE.csv] "
-    "[--model SLOT=PATH] [--align-route-positions]\n";
+    "[--model SLOT=PATH] [--align-route-positions] [--disable-controllers]\n";
 constexpr double kDefaultDuration = 3600.0;
 constexpr double kMaxSteps = 1e8;
 
@@ -147,13 +147,20 @@ bool PlayWithModel(const std::shared_ptr<const openscenario::Scenario>& scenario
   return cosim.player().collided();
 }
 
+/// The options of `gauntlet play` that change how a scenario is read and played.
+struct PlayFlags {
+  bool align_route_positions = false;  ///< --align-route-positions (esmini's --align_routepositions)
+  bool disable_controllers = false;    ///< --disable-controllers (esmini's --disable_controllers)
+};
+
 /// Plays one scenario with `overrides`, printing its lines (and writing its trace); whether a
 /// collision happened. Throws core::InputError for bad input, InfrastructureError when the trace
 /// cannot be written.
 bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, std::string>>& overrides,
              const std::optional<std::string>& trace_path, double dt, const std::optional<double>& duration,
-             const std::optional<ModelArg>& model, bool align_route_positions) {
-  const auto loaded = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(path, overrides));
+             const std::optional<ModelArg>& model, const PlayFlags& flags) {
+  const auto loaded = std::make_shared<const openscenario::Scenario>(
+      openscenario::LoadScenario(path, overrides, {.disable_controllers = flags.disable_controllers}));
   const openscenario::Scenario& scenario = *loaded;
   for (const auto& w : scenario.warnings) std::cerr << w.Format() << '\n';
   TraceFile trace(trace_path, scenario);
@@ -165,7 +172,7 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
     trace.Close();
     return collided;
   }
-  openscenario::Player player(scenario, {.time_step = dt, .align_route_positions = align_route_positions});
+  openscenario::Player player(scenario, {.time_step = dt, .align_route_positions = flags.align_route_positions});
   auto flush = [&] {
     for (const std::string& line : player.TakeLines()) std::cout << line << '\n';
     trace.Row(player.time(), player.States());
@@ -192,7 +199,7 @@ bool PlayOne(const std::string& path, const std::vector<std::pair<std::string, s
 
 int RunPlayCommand(const std::vector<std::string>& argv) {
   Args args(argv, {{"time-step", true}, {"duration", true}, {"param", true, true}, {"trace", true}, {"model", true, true},
-                        {"align-route-positions", false}});
+                        {"align-route-positions", false}, {"disable-controllers", false}});
   const std::optional<double> step = args.Double("time-step");
   const std::optional<double> duration = args.Double("duration");
   if (!args.ok()) {
@@ -220,8 +227,9 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   std::optional<ModelArg> model;
-  const bool align = args.Has("align-route-positions");
-  if (align && args.Has("model")) {
+  const PlayFlags flags{.align_route_positions = args.Has("align-route-positions"),
+                        .disable_controllers = args.Has("disable-controllers")};
+  if (flags.align_route_positions && args.Has("model")) {
     std::cerr << "gauntlet play: --align-route-positions is not supported with --model\n" << kUsage;
     return kExitUsage;
   }
@@ -247,7 +255,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
     const std::string& path = args.positional()[0];
     const std::optional<std::string> trace_path = args.Get("trace");
     if (!openscenario::IsParameterDistribution(path))
-      return PlayOne(path, overrides, trace_path, dt, duration, model, align) ? kExitFailed : kExitPassed;
+      return PlayOne(path, overrides, trace_path, dt, duration, model, flags) ? kExitFailed : kExitPassed;
     // a parameter variation file: its scenario once per parameter set (--param applies on top)
     const openscenario::ParameterDistribution dist = openscenario::LoadParameterDistribution(path);
     const std::vector<openscenario::ParameterSet> sets = dist.Sets();
@@ -260,7 +268,7 @@ int RunPlayCommand(const std::vector<std::string>& argv) {
       std::cout << '\n';
       std::optional<std::string> trace;
       if (trace_path) trace = NumberedPath(*trace_path, i + 1);
-      collided = PlayOne(dist.scenario_path, params, trace, dt, duration, model, align) || collided;
+      collided = PlayOne(dist.scenario_path, params, trace, dt, duration, model, flags) || collided;
     }
     return collided ? kExitFailed : kExitPassed;
   } catch (const core::InputError& e) {

@@ -59,6 +59,30 @@ TEST(PlayCommandTest, AlignRoutePositionsFlag) {
       << ReadFile(dir + "/stderr.txt");
 }
 
+// --disable-controllers (esmini's --disable_controllers): a scenario whose ego an interactive controller
+// drives is refused without it (at the action's position) and plays with it, the controller actions
+// ignored with a warning; synchronize.xosc's SynchronizeActions then end when esmini's smoke test says
+// (masters reached at 9.94 s with --fixed_timestep 0.01).
+TEST(PlayCommandTest, DisableControllersFlag) {
+  const std::string dir = FreshDir("play_disable_controllers");
+  const std::string file = kExamples + "synchronize.xosc";
+  EXPECT_EQ(RunGauntlet({"play", file, "--time-step", "0.01", "--duration", "10"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("controller 'InteractiveController' of 'Ego' is not supported"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(ReadFile(dir + "/stdout.txt"), "");
+  EXPECT_EQ(RunGauntlet({"play", file, "--time-step", "0.01", "--duration", "10", "--disable-controllers"}, dir), 0)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("synchronize.xosc:97:6: warning: ControllerAction is ignored "
+                                               "(controllers are disabled)"),
+            std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+  const std::string out = ReadFile(dir + "/stdout.txt");
+  EXPECT_NE(out.find("0.010: event Synchronize_NPC_Event start\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("9.940: event Synchronize_NPC_Event end\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("9.930: event Synchronize_NPC_Event end"), std::string::npos) << out;
+}
+
 TEST(PlayCommandTest, DurationStopsTheRun) {
   const std::string dir = FreshDir("play_duration");
   EXPECT_EQ(RunGauntlet({"play", kNcap, "--duration", "2", "--time-step", "0.1", "--trace", dir + "/t.csv"}, dir), 0);
