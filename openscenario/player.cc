@@ -1979,8 +1979,8 @@ struct Player::Impl {
     return std::nullopt;
   }
   /// The distance of entity `index` to `target` as esmini measures it for synchronisation: along the
-  /// roads (s, lane changes free) when both are on roads joined by a route and the entity follows no
-  /// trajectory, else the straight line.
+  /// roads (PlacedDistance) when both are on roads and the entity follows no trajectory, else the
+  /// straight line.
   double SyncDistance(int index, const Placed& target) const {
     const Ent& e = ents[static_cast<size_t>(index)];
     const bool on_trajectory = std::any_of(insts.begin(), insts.end(), [&](const Inst& in) {
@@ -1989,8 +1989,11 @@ struct Player::Impl {
     if (on_trajectory) return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
     return PlacedDistance({e.s, e.lane}, target);
   }
-  /// Along the roads when both places are on roads joined by a route, else the straight line.
+  /// Along the roads when both places are on roads joined by a route, else the straight line. On one
+  /// road it is |delta s| whatever the lanes and their directions (esmini's RoadPath on the same road: a
+  /// target in the opposite lane, or behind an entity facing against its lane, is still |delta s| away).
   double PlacedDistance(const Placed& from, const Placed& to) const {
+    if (from.lane && to.lane && from.lane->road == to.lane->road) return std::fabs(to.lane->s - from.lane->s);
     if (from.lane && to.lane)
       if (const auto route = roads.Route(*from.lane, *to.lane)) return roads.RouteLength(*route, *from.lane, *to.lane);
     return std::hypot(to.pose.x - from.pose.x, to.pose.y - from.pose.y);
