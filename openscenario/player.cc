@@ -1987,11 +1987,13 @@ struct Player::Impl {
     return it == insts.end() ? nullptr : &*it;
   }
   /// The distance of entity `index` to `target` as esmini measures it for synchronisation: on a
-  /// trajectory, along it (internal::ClosestAlongPath: the target's closest point on the path less the entity's
-  /// arc length; negative once passed); else along the roads (PlacedDistance), else the straight line.
+  /// trajectory, along it (internal::ClosestAlongPath: the target's closest point on the path less the
+  /// entity's arc length; negative once passed); else along the roads (PlacedDistance), else the straight
+  /// line.
   double SyncDistance(int index, const Placed& target) const {
     const Ent& e = ents[static_cast<size_t>(index)];
-    if (const Inst* in = TrajectoryOf(index)) return internal::ClosestAlongPath(in->path, Vec{target.pose.x, target.pose.y}) - in->along;
+    if (const Inst* in = TrajectoryOf(index))
+      return internal::ClosestAlongPath(in->path, Vec{target.pose.x, target.pose.y}) - in->along;
     return PlacedDistance({e.s, e.lane}, target);
   }
   /// Along the roads when both places are on roads joined by a route, else the straight line. On one
