@@ -16,6 +16,7 @@
 #include "openscenario/expression.h"
 #include "openscenario/internal/lateral_distance.h"
 #include "openscenario/internal/nurbs.h"
+#include "openscenario/internal/path_projection.h"
 #include "openscenario/internal/shapes.h"
 #include "sim/internal/footprint_geometry.h"
 
@@ -1978,19 +1979,28 @@ struct Player::Impl {
     if (y.final_speed_relative) return y.final_speed_factor ? vm * *y.final_speed_relative : vm + *y.final_speed_relative;
     return std::nullopt;
   }
-  /// The distance of entity `index` to `target` as esmini measures it for synchronisation: along the
-  /// roads (s, lane changes free) when both are on roads joined by a route and the entity follows no
-  /// trajectory, else the straight line.
-  double SyncDistance(int index, const Placed& target) const {
-    const Ent& e = ents[static_cast<size_t>(index)];
-    const bool on_trajectory = std::any_of(insts.begin(), insts.end(), [&](const Inst& in) {
+  /// The running FollowTrajectoryAction of entity `index`, if it follows one.
+  const Inst* TrajectoryOf(int index) const {
+    const auto it = std::find_if(insts.begin(), insts.end(), [&](const Inst& in) {
       return in.running && in.entity == index && std::holds_alternative<FollowTrajectoryAction>(Act(in).body);
     });
-    if (on_trajectory) return std::hypot(target.pose.x - e.s.x, target.pose.y - e.s.y);
+    return it == insts.end() ? nullptr : &*it;
+  }
+  /// The distance of entity `index` to `target` as esmini measures it for synchronisation: on a
+  /// trajectory, along it (internal::ClosestAlongPath: the target's closest point on the path less the
+  /// entity's arc length; negative once passed); else along the roads (PlacedDistance), else the straight
+  /// line.
+  double SyncDistance(int index, const Placed& target) const {
+    const Ent& e = ents[static_cast<size_t>(index)];
+    if (const Inst* in = TrajectoryOf(index))
+      return internal::ClosestAlongPath(in->path, Vec{target.pose.x, target.pose.y}) - in->along;
     return PlacedDistance({e.s, e.lane}, target);
   }
-  /// Along the roads when both places are on roads joined by a route, else the straight line.
+  /// Along the roads when both places are on roads joined by a route, else the straight line. On one
+  /// road it is |delta s| whatever the lanes and their directions (esmini's RoadPath on the same road: a
+  /// target in the opposite lane, or behind an entity facing against its lane, is still |delta s| away).
   double PlacedDistance(const Placed& from, const Placed& to) const {
+    if (from.lane && to.lane && from.lane->road == to.lane->road) return std::fabs(to.lane->s - from.lane->s);
     if (from.lane && to.lane)
       if (const auto route = roads.Route(*from.lane, *to.lane)) return roads.RouteLength(*route, *from.lane, *to.lane);
     return std::hypot(to.pose.x - from.pose.x, to.pose.y - from.pose.y);
@@ -2021,8 +2031,10 @@ struct Player::Impl {
     d = std::max(d - y.tolerance, kSmall);
     dm = std::max(dm - y.tolerance_master, kSmall);
     double t = kLarge;  // the master's time to its target
-    if (m.s.speed > kSmall) {
-      t = dm / m.s.speed;
+    // on a trajectory the master closes its distance along it at |v|, reversing or not (esmini)
+    const double vm = TrajectoryOf(EntityIndex(y.master)) ? std::fabs(m.s.speed) : m.s.speed;
+    if (vm > kSmall) {
+      t = dm / vm;
       if (t < dt) done = true;
     }
     const std::optional<double> vf = SyncFinalSpeed(y);
