@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "openscenario/import.h"
 #include "openscenario/player.h"
 #include "openscenario/scenario.h"
 #include "tests/openscenario/xosc_test_util.h"
@@ -307,6 +308,23 @@ TEST(TrailerScenarioTest, ConnectingATrailerThatTowsTheTowIsARunTimeError) {
   p.stories = Story("A", Event("c", TrailerActionXml("B"), Trigger(TimeCondition(1.0))));
   const openscenario::Scenario sc = openscenario::LoadScenario(WriteXosc("cycle", Xosc(p)));
   EXPECT_THROW((void)Play(sc, 0.05, 2.0), core::InputError);
+}
+
+TEST(TrailerScenarioTest, ImportRefusesACoupledVehicle) {
+  XoscParts p;
+  p.road = StraightRoad();
+  p.entities = Object("Ego", TowBody(InlineTrailer(TrailerBody())));
+  p.init = Place("Ego", LanePos(-1, 50.0), 10.0);
+  const std::string path = WriteXosc("import", Xosc(p));
+  try {
+    (void)openscenario::ImportScenario(path);
+    ADD_FAILURE() << "imported";
+  } catch (const core::InputError& e) {
+    ASSERT_FALSE(e.diagnostics().empty());
+    EXPECT_NE(e.diagnostics().front().Format().find("entity 'Ego' tows 'Ego+': a trailer cannot be expressed"),
+              std::string::npos)
+        << e.diagnostics().front().Format();
+  }
 }
 
 }  // namespace
