@@ -2291,6 +2291,7 @@ struct Player::Impl {
         ents[static_cast<size_t>(in.entity)].teleported = true;
       }
     }
+    TowTrailers();  // esmini's first step (0 s) ends with the trailer step too
     for (int s : sc.stories) StartElement(s);
     for (size_t i = 0; i < ents.size(); ++i) ents[i].prev_speed = ents[i].s.speed;
     for (int i : init_insts) {  // an Init transition of the external entity would move it on: not applied

@@ -703,6 +703,10 @@ class Reader {
         Error(k.Pos(), "Trailer needs a Vehicle or a CatalogReference");
         return;
       }
+      if (towed_.size() >= 100) {  // esmini's limit; a catalog entry that tows itself would never end
+        Error(k.Pos(), "Trailer: more than 100 trailers in a row (does a catalog entry tow itself?)");
+        return;
+      }
       const size_t slot = towed_.size();
       towed_.emplace_back();  // its own inline trailer follows it
       inline_trailer.pos = k.Pos();

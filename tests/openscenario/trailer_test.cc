@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 
 #include "openscenario/import.h"
@@ -297,6 +298,22 @@ TEST(TrailerScenarioTest, BadTrailersAreErrorsAtTheirPlace) {
                    Story("T", Event("c", TrailerActionXml("T"), Trigger(TimeCondition(1.0)))))
                 .find("'T' cannot tow itself"),
             std::string::npos);
+  // a catalog entry whose inline trailer is itself: refused, not an endless recursion
+  {
+    const std::string dir = FreshDir("osc_selftow_catalog");
+    std::ofstream(dir + "/Vehicles.xosc")
+        << "<?xml version=\"1.0\"?><OpenSCENARIO><FileHeader revMajor=\"1\" revMinor=\"3\" date=\"2024-01-01T00:00:00\" "
+           "description=\"c\" author=\"t\"/><Catalog name=\"VehicleCatalog\">"
+        << Body(1.0, 4.0, -2.0, 4.0,
+                "<Trailer><Trailer name=\"t\"><CatalogReference catalogName=\"VehicleCatalog\" entryName=\"v\"/>"
+                "</Trailer></Trailer>")
+        << "</Catalog></OpenSCENARIO>";
+    XoscParts p;
+    p.catalogs = "<VehicleCatalog><Directory path=\"" + dir + "\"/></VehicleCatalog>";
+    p.entities = "<ScenarioObject name=\"Car\"><CatalogReference catalogName=\"VehicleCatalog\" entryName=\"v\"/>"
+                 "</ScenarioObject>";
+    EXPECT_NE(LoadErrors(WriteXosc("selftow", Xosc(p))).find("more than 100 trailers in a row"), std::string::npos);
+  }
   // an empty TrailerRef (a catalog's default) attaches nothing
   EXPECT_EQ(errors("empty", Object("Car", TowBody(TrailerRef("")))), "");
 }
