@@ -452,6 +452,9 @@ class Importer {
         Error(e.pos, "the ego '" + e.name + "' is a MiscObject: a model cannot drive it");
         continue;
       }
+      if (e.trailer >= 0)
+        Error(e.pos, "entity '" + e.name + "' tows '" + sc_.entities[static_cast<size_t>(e.trailer)].name +
+                         "': a trailer cannot be expressed (sim actors are not coupled)");
       a.length_m = e.box.length;
       a.width_m = e.box.width;
       a.height_m = e.box.height;

@@ -18,6 +18,7 @@
 #include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/path_projection.h"
 #include "openscenario/internal/shapes.h"
+#include "openscenario/internal/trailer.h"
 #include "sim/internal/footprint_geometry.h"
 
 namespace gauntlet::openscenario {
@@ -415,6 +416,7 @@ struct Player::Impl {
   std::vector<std::vector<int>> insts_of_element;  // Action element -> instances
   std::vector<int> init_insts;
   bool stepping_triggers = false;  // Step is evaluating the triggers (actions done at once end later)
+  internal::Couplings couplings;   // which entity tows which (trailers)
 
   Impl(const Scenario& s, PlayOptions o)
       : sc(s), options(o), roads(*s.roads), has_roads(!s.roads->roads().empty()) {
@@ -461,6 +463,7 @@ struct Player::Impl {
         insts_of_element[e].push_back(NewInst(el.action, actor, static_cast<int>(e)));
     }
     for (const InitAction& ia : sc.init) init_insts.push_back(NewInst(ia.action, ia.entity, -1));
+    couplings = internal::Couplings(sc.entities);
     if (!options.external.empty()) {
       external = sc.FindEntity(options.external);
       if (external < 0) throw core::InputError({sc.path, 1, 1}, "no entity '" + options.external + "' to drive");
@@ -1024,6 +1027,7 @@ struct Player::Impl {
     return false;
   }
   bool Collide(int a, int b) const {
+    if (couplings.Coupled(a, b)) return false;  // a vehicle and its trailer overlap at the hitch by design
     // touching counts (esmini's bounding-box overlap)
     return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
                                           FootprintOf(ents[static_cast<size_t>(b)].s, sc.entities[static_cast<size_t>(b)].box)) <= 0.0;
@@ -1351,7 +1355,12 @@ struct Player::Impl {
     if (const auto* l = std::get_if<LaneChangeAction>(&a.body)) return StartLaneChange(in, a, *l);
     if (const auto* o = std::get_if<LaneOffsetAction>(&a.body)) return StartLaneOffset(in, a, *o);
     if (const auto* t = std::get_if<TeleportAction>(&a.body)) {
+      if (couplings.tow(in.entity) >= 0) {  // esmini: a towed trailer is where its tow puts it
+        in.running = false;
+        return;
+      }
       Place(in.entity, Resolve(t->position));
+      AlignTrailers(in.entity);
       if (t->position.kind == Position::Kind::kRoute) {
         // esmini: an entity teleported onto a route follows it
         opendrive::LanePos start;
@@ -1414,7 +1423,12 @@ struct Player::Impl {
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
     if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) return StartLateralDistance(in, a, *ld);
-    in.running = false;  // IgnoredAction
+    if (const auto* tr = std::get_if<TrailerAction>(&a.body)) {
+      if (tr->trailer.empty()) couplings.Disconnect(in.entity);
+      else if (!couplings.Connect(in.entity, EntityIndex(tr->trailer)))
+        Fail(a.pos, "ConnectTrailerAction: '" + tr->trailer + "' tows '" + sc.entities[static_cast<size_t>(in.entity)].name + "'");
+    }
+    in.running = false;  // IgnoredAction, TrailerAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
   double SDir(const Ent& e) const {
@@ -2140,8 +2154,45 @@ struct Player::Impl {
   // ---- motion -------------------------------------------------------------------------------------
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
-    if (e.moved || index == external || std::fabs(e.s.speed) < kSmall) return;
+    if (e.moved || index == external || couplings.tow(index) >= 0 || std::fabs(e.s.speed) < kSmall) return;
     MoveBy(e, e.s.speed * dt);
+  }
+  // ---- trailers (internal/trailer.h) ---------------------------------------------------------------
+  /// Puts trailer `j` at `pose` (lane located), moving at its tow's speed.
+  void PlaceTrailer(int j, const internal::PlanePose& pose, double speed) {
+    Ent& t = ents[static_cast<size_t>(j)];
+    t.s.x = pose.x;
+    t.s.y = pose.y;
+    t.s.heading = pose.heading;
+    t.s.speed = speed;
+    t.lane = Locate(t.s).lane;
+    t.heading_offset = t.lane ? WrapAngle(t.s.heading - roads.LaneHeading(t.lane->road, t.lane->lane, t.lane->s)) : 0.0;
+  }
+  /// The hitch point of entity `k`.
+  internal::PlanePose Hitch(int k) const {
+    const EntityState& s = ents[static_cast<size_t>(k)].s;
+    return internal::HitchPoint({s.x, s.y, s.heading}, *sc.entities[static_cast<size_t>(k)].hitch);
+  }
+  /// esmini's Vehicle::AlignTrailers: the trailers of `front` straight behind it, at its speed.
+  void AlignTrailers(int front) {
+    for (int k = front, j = couplings.trailer(k); j >= 0 && j != external; k = j, j = couplings.trailer(j)) {
+      internal::PlanePose hitch = Hitch(k);
+      hitch.heading = ents[static_cast<size_t>(front)].s.heading;
+      PlaceTrailer(j, internal::AlignTrailer(hitch, *sc.entities[static_cast<size_t>(j)].coupler),
+                   ents[static_cast<size_t>(front)].s.speed);
+    }
+  }
+  /// esmini's trailer step: every chain pulled from its front vehicle, after all moved (`only` >= 0:
+  /// the chain of that front alone).
+  void TowTrailers(int only = -1) {
+    for (int front : couplings.Fronts()) {
+      if (only >= 0 && front != only) continue;
+      for (int k = front, j = couplings.trailer(k); j >= 0 && j != external; k = j, j = couplings.trailer(j)) {
+        const EntityState& t = ents[static_cast<size_t>(j)].s;
+        PlaceTrailer(j, internal::PullTrailer(Hitch(k), {t.x, t.y, t.heading}, *sc.entities[static_cast<size_t>(j)].coupler),
+                     ents[static_cast<size_t>(k)].s.speed);
+      }
+    }
   }
   /// Moves `d` metres forward (along its lane in its direction of travel, or along its heading).
   void MoveBy(Ent& e, double d) {
@@ -2223,6 +2274,7 @@ struct Player::Impl {
            std::holds_alternative<TeleportAction>(Act(insts[static_cast<size_t>(inst)]).body);
   }
   void Start() {
+    for (int front : couplings.Fronts()) AlignTrailers(front);  // esmini aligns them when it loads
     AdvanceSignals();  // the controllers' phases at t = 0, then the Init actions (they may set signals)
     // Init actions in file order, except that a teleport relative to an entity waits for that entity's
     // own teleport (esmini orders them so)
@@ -2251,6 +2303,7 @@ struct Player::Impl {
         ents[static_cast<size_t>(in.entity)].teleported = true;
       }
     }
+    TowTrailers();  // esmini's first step (0 s) ends with the trailer step too
     for (int s : sc.stories) StartElement(s);
     for (size_t i = 0; i < ents.size(); ++i) ents[i].prev_speed = ents[i].s.speed;
     for (int i : init_insts) {  // an Init transition of the external entity would move it on: not applied
@@ -2270,6 +2323,7 @@ struct Player::Impl {
     const Placed p = Locate(e.s);
     e.lane = p.lane;
     e.heading_offset = e.lane ? WrapAngle(e.s.heading - roads.LaneHeading(e.lane->road, e.lane->lane, e.lane->s)) : 0.0;
+    TowTrailers(external);
     UpdateStates(external_set ? options.time_step : 0.0, external);
     external_set = true;
     DetectCollisions(external);
@@ -2295,6 +2349,7 @@ struct Player::Impl {
     ++frame;
     time += dt;  // accumulated, as esmini's simulationTime_ (strict comparisons see the same rounding)
     for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
+    TowTrailers();
     UpdateStates(dt);
     DetectCollisions();
   }

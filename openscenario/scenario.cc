@@ -667,7 +667,69 @@ class Reader {
       if (pushed) scopes_.pop_back();
       sc_.entities.push_back(e);
       controllers_.push_back(controller);
+      AddInlineTrailers(so);
     }
+  }
+  // ---- trailers (OpenSCENARIO 1.3; esmini's ScenarioReader::parseOSCVehicle) -----------------------
+  static constexpr int kInlineTrailer = -2;  ///< Entity::trailer while reading: the next entity
+  static bool IsTrailer(const Entity& e) { return e.category == "Vehicle" && e.coupler && *e.coupler > 0; }
+  /// A Vehicle's Trailer: a TrailerRef to an entity declared before, or an inline Trailer (a Vehicle or
+  /// a CatalogReference to one) that becomes an entity of its own (towed_, added after the vehicle).
+  void ReadTrailer(const Node& t, Entity* e) {
+    const Node k = Choice(t, {"TrailerRef", "Trailer"});
+    if (!k) return;
+    const Entity* trailer = nullptr;
+    Entity inline_trailer;
+    if (k.Name() == "TrailerRef") {
+      Only(k, {});
+      if (Str(k, "entityRef", "").empty()) return;  // an empty reference (a catalog's default) attaches nothing
+      e->trailer = EntityRef(k, "entityRef");
+      if (e->trailer < 0) return;
+      trailer = &sc_.entities[static_cast<size_t>(e->trailer)];
+      for (const Entity& other : sc_.entities)
+        if (other.trailer == e->trailer)
+          Error(k.Pos(), "Trailer: '" + trailer->name + "' is already the trailer of '" + other.name + "'");
+    } else {
+      Only(k, {"Vehicle", "CatalogReference"});
+      Node body = k.Child("Vehicle");
+      bool pushed = false;
+      if (const Node ref = k.Child("CatalogReference")) {
+        const auto entry = EnterCatalogReference(ref, {"Vehicle"});
+        if (!entry) return;
+        body = *entry;
+        pushed = true;
+      }
+      if (!body) {
+        Error(k.Pos(), "Trailer needs a Vehicle or a CatalogReference");
+        return;
+      }
+      if (towed_.size() >= 100) {  // esmini's limit; a catalog entry that tows itself would never end
+        Error(k.Pos(), "Trailer: more than 100 trailers in a row (does a catalog entry tow itself?)");
+        return;
+      }
+      const size_t slot = towed_.size();
+      towed_.emplace_back();  // its own inline trailer follows it
+      inline_trailer.pos = k.Pos();
+      ReadObjectBody(body, &inline_trailer);
+      if (pushed) scopes_.pop_back();
+      towed_[slot] = inline_trailer;
+      e->trailer = kInlineTrailer;
+      trailer = &inline_trailer;
+    }
+    if (!e->hitch) Error(t.Pos(), "Trailer: the towing vehicle needs a TrailerHitch");
+    if (!IsTrailer(*trailer)) Error(k.Pos(), "Trailer: the trailer needs to be a Vehicle with a TrailerCoupler at dx > 0");
+  }
+  /// Adds the inline trailers read with the entity just added (esmini names each "<tow>+").
+  void AddInlineTrailers(const Node& so) {
+    for (Entity& t : towed_) {
+      Entity& tow = sc_.entities.back();
+      tow.trailer = static_cast<int>(sc_.entities.size());
+      t.name = tow.name + "+";
+      if (sc_.FindEntity(t.name) >= 0) Error(so.Pos(), "ScenarioObject: a second entity named '" + t.name + "' (a trailer)");
+      sc_.entities.push_back(t);
+      controllers_.push_back("");
+    }
+    towed_.clear();
   }
   /// The esmini controller type of an ObjectController or AssignControllerAction child (its
   /// `esminiController` property, else the controller's name, as esmini picks it) when it is one of
@@ -742,9 +804,13 @@ class Reader {
   void ReadObjectBody(const Node& body, Entity* e) {
     e->category = body.Name();
     if (body.Name() == "Vehicle") {
-      // a hitch or coupler is geometry for towing; only an attached Trailer would change the motion
       Only(body, {"ParameterDeclarations", "BoundingBox", "Performance", "Axles", "Properties", "TrailerHitch",
                   "TrailerCoupler", "Trailer"});
+      for (const char* kind : {"TrailerHitch", "TrailerCoupler"})
+        if (const Node h = body.Child(kind)) {
+          Only(h, {});
+          (std::string_view(kind) == "TrailerHitch" ? e->hitch : e->coupler) = Num(h, "dx");
+        }
       if (const Node perf = body.Child("Performance")) {
         e->max_speed = Num(perf, "maxSpeed", 1e300);
         e->max_acceleration = Num(perf, "maxAcceleration", 1e300);
@@ -752,12 +818,7 @@ class Reader {
         if (e->max_acceleration <= 0) e->max_acceleration = 1e300;
         if (e->max_deceleration <= 0) e->max_deceleration = 1e300;
       }
-      if (const Node trailer = body.Child("Trailer")) {
-        // an empty TrailerRef (catalog default) attaches nothing
-        const Node ref = trailer.Child("TrailerRef");
-        if (trailer.Child("TrailerRef") ? !Str(ref, "entityRef", "").empty() : static_cast<bool>(trailer.Child("Trailer")))
-          Error(trailer.Pos(), "Trailer is not supported: an attached trailer (an empty TrailerRef is accepted)");
-      }
+      if (const Node trailer = body.Child("Trailer")) ReadTrailer(trailer, e);
     } else if (body.Name() == "Pedestrian") {
       Only(body, {"ParameterDeclarations", "BoundingBox", "Properties"});
     } else {
@@ -1248,15 +1309,37 @@ class Reader {
     return AddAction({name, d, n.Pos()});
   }
 
+  /// TrailerAction: ConnectTrailerAction (trailerRef) or DisconnectTrailerAction, on actors with a hitch.
+  int ReadTrailerAction(const Node& k, const std::string& name) {
+    const Node c = Choice(k, {"ConnectTrailerAction", "DisconnectTrailerAction"});
+    if (!c) return -1;
+    Only(c, {});
+    TrailerAction out;
+    if (c.Name() == "ConnectTrailerAction") {
+      const int t = EntityRef(c, "trailerRef");
+      if (t < 0) return -1;
+      const Entity& trailer = sc_.entities[static_cast<size_t>(t)];
+      if (!IsTrailer(trailer))
+        Error(c.Pos(), "ConnectTrailerAction: '" + trailer.name + "' needs to be a Vehicle with a TrailerCoupler at dx > 0");
+      if (std::find(actors_.begin(), actors_.end(), t) != actors_.end())
+        Error(c.Pos(), "ConnectTrailerAction: '" + trailer.name + "' cannot tow itself");
+      out.trailer = trailer.name;
+    }
+    for (int a : actors_)
+      if (!sc_.entities[static_cast<size_t>(a)].hitch)
+        Error(c.Pos(), c.Name() + ": '" + sc_.entities[static_cast<size_t>(a)].name + "' needs a TrailerHitch");
+    return AddAction({name, out, c.Pos()});
+  }
   int ReadPrivateAction(const Node& pa, const std::string& name) {
     const Node k = Choice(pa, {"LongitudinalAction", "LateralAction", "TeleportAction", "RoutingAction",
                                "SynchronizeAction", "VisibilityAction", "AppearanceAction", "ControllerAction",
-                               "ActivateControllerAction"});
+                               "ActivateControllerAction", "TrailerAction"});
     if (!k) return -1;
     const std::string kind = k.Name();
     if (kind == "VisibilityAction") return Ignored(k, name, "visibility does not change how entities move");
     if (kind == "AppearanceAction") return Ignored(k, name, "lights and animations do not change how entities move");
     if (kind == "ControllerAction" || kind == "ActivateControllerAction") return ReadControllerAction(k, name);
+    if (kind == "TrailerAction") return ReadTrailerAction(k, name);
     if (kind == "TeleportAction") {
       Only(k, {"Position"});
       const Node p = k.Child("Position");
@@ -1838,6 +1921,7 @@ class Reader {
   std::vector<std::string> controllers_;  ///< per entity: its ObjectController's type, "" for none
   std::map<int, std::string> assigned_;   ///< controllers assigned by AssignControllerAction
   std::vector<int> actors_;               ///< the entities the actions being read act on
+  std::vector<Entity> towed_;             ///< the inline trailers of the entity being read, in towing order
   std::optional<std::set<std::string>> signal_ids_;  ///< the road network's signal ids, once read
 };
 

@@ -59,6 +59,14 @@ struct Entity {
   double max_speed = 1e300;         ///< Performance maxSpeed (vehicles), m/s
   double max_acceleration = 1e300;  ///< Performance maxAcceleration, m/s^2 (limits speed transitions)
   double max_deceleration = 1e300;  ///< Performance maxDeceleration, m/s^2
+  /// TrailerHitch dx: the point a trailer is towed by, m ahead of the reference point along x.
+  std::optional<double> hitch;
+  /// TrailerCoupler dx: the point the entity is towed at (it is a trailer), m ahead of its reference point.
+  std::optional<double> coupler;
+  /// The trailer attached at the start (its Trailer element), an index into Scenario::entities; -1 none.
+  /// An inline trailer (Trailer/Trailer) is an entity of its own, named as esmini names it: the towing
+  /// entity's name with "+" appended, declared right after it.
+  int trailer = -1;
   core::SourcePos pos;
 };
 
@@ -271,6 +279,12 @@ struct TrafficSignalAction {
   int phase = -1;       ///< ControllerAction: index into the controller's phases
 };
 
+/// TrailerAction: ConnectTrailerAction (attach `trailer` to the actor's hitch, detaching what was there)
+/// or DisconnectTrailerAction (`trailer` empty: detach the actor's trailer, which rolls on by itself).
+struct TrailerAction {
+  std::string trailer;
+};
+
 /// An action the player does not simulate because the standard allows it to be ignored (visibility,
 /// lights, environment): it completes when it starts; loading warned about it.
 struct IgnoredAction {
@@ -299,7 +313,8 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction>
+               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction,
+               TrailerAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).

@@ -24,7 +24,7 @@ std::vector<std::string> Examples() {
   return out;
 }
 
-// The examples refused, each with what its first error names (esmini's own controllers, trailers,
+// The examples refused, each with what its first error names (esmini's own controllers,
 // traffic, and files that name
 // catalogs or roads which are not there); every other example plays.
 const std::map<std::string, std::string>& Refused() {
@@ -40,7 +40,6 @@ const std::map<std::string, std::string>& Refused() {
       {"auto_light.xosc", "CatalogReference: no catalog named 'VehicleCa"},
       {"car_walk.xosc", "LogicFile: the road network 'c:/eknabe1/GIT/e"},
       {"controller_test.xosc", "ActivateControllerAction: controller 'SloppyDriverController'"},
-      {"cut-in_cr.xosc", "Trailer is not supported"},
       {"cut-in_external.xosc", "ActivateControllerAction: controller 'ExternalController'"},
       {"cut-in_interactive.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"cut-in_sloppy.xosc", "ActivateControllerAction: controller 'SloppyDriverController'"},
@@ -51,18 +50,14 @@ const std::map<std::string, std::string>& Refused() {
       {"follow_reference_interactive.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"highway_driver.xosc", "ActivateControllerAction: controller 'NaturalDriver'"},
       {"highway_merge_advanced.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
-      {"lane_change.xosc", "Trailer is not supported"},
       {"light_state.xosc", "CatalogReference: no catalog named 'MiscObjec"},
       {"ltap-od-relative-speed.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"ltap-od.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"offroad_follower.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"parking_demo.xosc", "Trajectory: closed=\"true\" is not supported"},
-      {"parking_lot.xosc", "Trailer is not supported"},
+      {"parking_lot.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
       {"swarm.xosc", "TrafficAction is not supported"},
       {"synchronize.xosc", "ActivateControllerAction: controller 'InteractiveController'"},
-      {"trailer_connect.xosc", "TrailerAction is not supported"},
-      {"trailers.xosc", "Trailer is not supported"},
-      {"truck_with_rotating_axle.xosc", "Trailer is not supported"},
   };
   return refused;
 }
@@ -95,7 +90,7 @@ TEST(EsminiExamplesTest, EveryExamplePlaysOrIsRefusedAtAPosition) {
     }
   }
   std::cout << "esmini examples: " << played << " played, " << refused << " refused\n";
-  EXPECT_EQ(played, 35);
+  EXPECT_EQ(played, 40);
   EXPECT_EQ(refused, static_cast<int>(Refused().size()));
 }
 
