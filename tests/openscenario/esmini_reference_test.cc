@@ -89,19 +89,6 @@ Case LeftHandTraffic(const std::string& file) {
           {{3.75, "event Lane change start"}, {5.74, "event Lane change end"}, {9.75, "storyboard stop"}}};
 }
 
-/// test_variables: esmini's unit-test scenario lane_change_trig_by_variable (a copy in
-/// tests/openscenario/testdata): a semi truck with two inline trailers ("Truck+", "Truck++") changing lanes;
-/// DummyVariable set at 3.010 starts the first lane change. esmini records a towed trailer's speed as 0.000
-/// (the recorder misses the speed the trailer step sets); ours is the tow's: not asserted.
-Case TruckWithTrailers() {
-  return {"../../../tests/openscenario/testdata/lane_change_trig_by_variable.xosc", 0.01, false, 60.0,
-          {{0.5, "Truck", 55.800, -47.582, 6.170, 20.0},
-           {4.0, "Truck", 125.472, -53.480, 0.036, 20.0},
-           {4.0, "Truck+", 119.471, -53.503, 0.008, kNone},
-           {7.0, "Truck", 185.009, -59.267, 6.050, 20.0}},
-          {{3.01, "event Dummy Variable event by variable start"}}};
-}
-
 const std::vector<Case>& Cases() {
   static const std::vector<Case> cases = {
       // test_cut_in: CutInActStart true at 0.010 (the act's first event starts with it), BrakeCondition_HWT_0.7
@@ -241,7 +228,6 @@ const std::vector<Case>& Cases() {
         {12.7, "Ego", 30.525, 1.525, 0.181, 2.778, "", kRefpointOffset},
         {16.0, "Ego", 39.691, 1.525, 0.010, 2.778, "", kRefpointOffset}},
        {{18.0, "storyboard stop"}}},
-      TruckWithTrailers(),  // test_variables
   };
   return cases;
 }
