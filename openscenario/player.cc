@@ -1223,6 +1223,28 @@ struct Player::Impl {
   double LateralT(const Ent& e) const {
     return roads.LaneCentreT(e.lane->road, e.lane->lane, e.lane->s) + e.lane->offset;
   }
+  /// esmini's Position::IsOffRoad: |t| beyond the road's width on its side of the reference line, the
+  /// outer border of the outermost lane there whose type is not `none`, measured from the centre lane
+  /// (Road::GetWidth with every type but none; 0 when that side has no such lane). A lane of type none
+  /// is off road; an entity that no road holds is off road.
+  bool OffRoad(const Ent& e) const {
+    if (!e.lane) return true;
+    const opendrive::RoadIndex road = e.lane->road;
+    const double s = e.lane->s;
+    const auto& lanes = roads.roads()[static_cast<size_t>(road)].sections[static_cast<size_t>(roads.SectionAt(road, s))].lanes;
+    const double t = LateralT(e);
+    int outermost = 0;  // lanes run from the leftmost (largest id) to the rightmost
+    if (t < 0) {
+      for (auto it = lanes.rbegin(); it != lanes.rend() && it->id < 0 && outermost == 0; ++it)
+        if (it->type != opendrive::LaneType::kNone) outermost = it->id;
+    } else {
+      for (auto it = lanes.begin(); it != lanes.end() && it->id > 0 && outermost == 0; ++it)
+        if (it->type != opendrive::LaneType::kNone) outermost = it->id;
+    }
+    const double width =
+        outermost == 0 ? 0.0 : std::fabs(roads.LaneBordersT(road, outermost, s).second - roads.LaneOffset(road, s));
+    return std::fabs(t) > width;
+  }
   /// Starts a SpeedAction: the target, and the transition's duration.
   void StartSpeed(Inst& in, const SpeedAction& s) {
     Ent& e = ents[static_cast<size_t>(in.entity)];
@@ -2234,17 +2256,7 @@ struct Player::Impl {
       e.prev_speed = e.s.speed;
       Stamp(e.standstill_since, std::fabs(e.s.speed) < kStandStill);
       Stamp(e.end_of_road_since, e.end_of_road);
-      if (has_roads) {
-        bool off = !e.lane;
-        if (e.lane) {
-          const auto [inner, outer] = roads.LaneBordersT(e.lane->road, e.lane->lane, e.lane->s);
-          const double t = LateralT(e);
-          off = t < std::min(inner, outer) - 1e-6 || t > std::max(inner, outer) + 1e-6
-                    ? !roads.Locate(e.s.x, e.s.y, e.s.heading).value_or(opendrive::LaneCoord{}).on_road
-                    : false;
-        }
-        Stamp(e.offroad_since, off);
-      }
+      if (has_roads) Stamp(e.offroad_since, OffRoad(e));
     }
   }
   /// `only` >= 0: the pairs with the external entity; else the pairs without it.

@@ -302,6 +302,34 @@ TEST(EsminiSemanticsTest, StandStillDurationIsExceeded) {
   EXPECT_TRUE(r.Printed("1.100: event still start"));
 }
 
+/// When event "off" (an OffroadCondition of duration 0.2 on the ego placed at `position`, 10 m/s along the
+/// road) starts on shoulder_and_none.xodr, or "never".
+std::string OffroadStart(const std::string& name, const std::string& position) {
+  const std::string off =
+      "<Condition name=\"off\" delay=\"0\" conditionEdge=\"none\"><ByEntityCondition><TriggeringEntities "
+      "triggeringEntitiesRule=\"any\"><EntityRef entityRef=\"Ego\"/></TriggeringEntities><EntityCondition>"
+      "<OffroadCondition duration=\"0.2\"/></EntityCondition></ByEntityCondition></Condition>";
+  const PlayResult r = PlayEgo(name, position, 10.0, Event("off", SpeedTo(10.0, "step", "time", 0.0), Trigger(off)),
+                               1.0, std::string(GAUNTLET_SOURCE_DIR) + "/tests/openscenario/testdata/shoulder_and_none.xodr");
+  for (const auto& l : r.lines)
+    if (l.ends_with("event off start")) return l.substr(0, l.find(':'));
+  return "never";
+}
+
+// esmini's Position::IsOffRoad: off road is |t| beyond the outer border of the outermost lane on that side
+// whose type is not none. A shoulder is road; a lane of type none is not, even inside its borders; beyond
+// the last lane is off road. Off from the start, the state is stamped at the first step (0.05 s: esmini's
+// timestamp 0 means "not in the state"), so the time off road first exceeds 0.2 s at 0.30 s.
+TEST(EsminiSemanticsTest, OffroadIsBeyondTheLastLaneWhoseTypeIsNotNone) {
+  EXPECT_EQ(OffroadStart("offroad_driving", LanePos(-1, 10)), "never");
+  EXPECT_EQ(OffroadStart("offroad_shoulder", LanePos(-2, 10)), "never");
+  EXPECT_EQ(OffroadStart("offroad_shoulder_edge", LanePos(-2, 10, -0.49)), "never");  // t = -4.49 of -4.5
+  EXPECT_EQ(OffroadStart("offroad_none_right", LanePos(-3, 10)), "0.300");
+  EXPECT_EQ(OffroadStart("offroad_shoulder_out", LanePos(-2, 10, -0.51)), "0.300");  // t = -4.51
+  EXPECT_EQ(OffroadStart("offroad_none_left", LanePos(2, 10)), "0.300");
+  EXPECT_EQ(OffroadStart("offroad_left_in", LanePos(1, 10, 1.7)), "never");  // lane 1 drives against s: t = 0.05
+}
+
 /// The ego in lane -2 at s = 100 (10 m/s) and A standing in lane -1 at s = 130 on a three-lane road; event
 /// "clear" starts when `clearance` (a RelativeClearanceCondition of the ego) holds.
 PlayResult ClearanceRun(const std::string& name, const std::string& clearance) {
