@@ -14,6 +14,7 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/controller_acc.h"
 #include "openscenario/internal/lateral_distance.h"
 #include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/shapes.h"
@@ -408,6 +409,10 @@ struct Player::Impl {
     Vec last_pos;
   };
   std::vector<Inst> insts;
+  /// Per entity: its simulated controller (ACCController, ALKSController) and whether it is active on
+  /// the longitudinal domain (internal/controller_acc.h).
+  std::vector<std::optional<internal::AccController>> accs;
+  std::vector<bool> acc_active;
   /// The sampled paths of TrajectoryPositions on Clothoid, ClothoidSpline and Nurbs trajectories whose
   /// positions are absolute (World, Lane, Road), built at their first use (TrajectoryPlace).
   mutable std::map<const FollowTrajectoryAction*, Inst> trajectory_paths;
@@ -420,6 +425,10 @@ struct Player::Impl {
     for (const auto& [k, v] : sc.parameters) parameters[k] = v;
     for (const auto& [k, v] : sc.variables) variables[k] = v;
     ents.resize(sc.entities.size());
+    accs.resize(sc.entities.size());
+    acc_active.assign(sc.entities.size(), false);
+    for (size_t i = 0; i < sc.entities.size(); ++i)
+      if (sc.entities[i].controller >= 0) accs[i].emplace(sc.controllers[static_cast<size_t>(sc.entities[i].controller)]);
     els.resize(sc.elements.size());
     conds.resize(sc.conditions.size());
     element_of_condition.assign(sc.conditions.size(), -1);
@@ -1413,6 +1422,7 @@ struct Player::Impl {
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
     if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) return StartLateralDistance(in, a, *ld);
+    if (const auto* c = std::get_if<ControllerAction>(&a.body)) return StartController(in, *c);
     in.running = false;  // IgnoredAction
   }
   /// +1 when the entity moves towards +s of its road, -1 towards -s.
@@ -2125,10 +2135,44 @@ struct Player::Impl {
     v += acc * dt;
   }
 
+  // ---- controllers (internal/controller_acc.h) -----------------------------------------------------
+  /// A ControllerAction: an assigned controller replaces the entity's (inactive until activated), then
+  /// the longitudinal domain is activated or deactivated as given.
+  void StartController(Inst& in, const ControllerAction& c) {
+    const auto e = static_cast<size_t>(in.entity);
+    if (c.assign >= 0) {
+      accs[e].emplace(sc.controllers[static_cast<size_t>(c.assign)]);
+      acc_active[e] = false;
+    }
+    if (c.longitudinal && accs[e]) {
+      acc_active[e] = *c.longitudinal;
+      if (*c.longitudinal) accs[e]->Activate(ents[e].s.speed);
+    }
+    in.running = false;
+  }
+  /// Whether entity i's speed and motion are its controller's (mode override).
+  bool DrivenByController(size_t i) const { return acc_active[i] && accs[i]->override_mode(); }
+  /// Steps the active controllers after the default motion, in declaration order (esmini steps its
+  /// controllers after its default controller): each sees the others where they are now.
+  void StepControllers(double dt) {
+    for (size_t i = 0; i < ents.size(); ++i) {
+      if (!acc_active[i] || static_cast<int>(i) == external) continue;
+      Ent& e = ents[i];
+      const internal::Body self{e.s, e.lane, sc.entities[i].box};
+      std::vector<internal::AccSight> sights;
+      for (size_t j = 0; j < ents.size(); ++j)
+        if (j != i) sights.push_back(internal::AccMeasure(roads, self, {ents[j].s, ents[j].lane, sc.entities[j].box}));
+      const Entity& ent = sc.entities[i];
+      const double v = accs[i]->Step(e.s.speed, sights, ent.max_acceleration, ent.max_deceleration, dt);
+      e.s.speed = v;
+      if (accs[i]->override_mode() && !e.moved && std::fabs(v) >= kSmall) MoveBy(e, v * dt);
+    }
+  }
+
   // ---- motion -------------------------------------------------------------------------------------
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
-    if (e.moved || index == external || std::fabs(e.s.speed) < kSmall) return;
+    if (e.moved || index == external || std::fabs(e.s.speed) < kSmall || DrivenByController(static_cast<size_t>(index))) return;
     MoveBy(e, e.s.speed * dt);
   }
   /// Moves `d` metres forward (along its lane in its direction of travel, or along its heading).
@@ -2283,6 +2327,7 @@ struct Player::Impl {
     ++frame;
     time += dt;  // accumulated, as esmini's simulationTime_ (strict comparisons see the same rounding)
     for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
+    StepControllers(dt);
     UpdateStates(dt);
     DetectCollisions();
   }

@@ -59,6 +59,7 @@ struct Entity {
   double max_speed = 1e300;         ///< Performance maxSpeed (vehicles), m/s
   double max_acceleration = 1e300;  ///< Performance maxAcceleration, m/s^2 (limits speed transitions)
   double max_deceleration = 1e300;  ///< Performance maxDeceleration, m/s^2
+  int controller = -1;  ///< its ObjectController: index into Scenario::controllers (-1: esmini's default one)
   core::SourcePos pos;
 };
 
@@ -271,6 +272,24 @@ struct TrafficSignalAction {
   int phase = -1;       ///< ControllerAction: index into the controller's phases
 };
 
+/// An esmini controller the player simulates (docs/openscenario.md, "Controllers"): ACCController and
+/// ALKSController (esmini's ALKS controller is its ACC controller), with their properties.
+struct ControllerSpec {
+  std::string type;            ///< "ACCController" or "ALKSController"
+  bool override_mode = false;  ///< property mode: override (the controller moves the entity), else additive
+  double time_gap = 1.5;       ///< property timeGap, s
+  std::optional<double> set_speed;  ///< property setSpeed, m/s (absent: the speed when activated)
+  double lateral_dist = 5.0;   ///< property lateralDist: how far to the side an entity ahead counts, m
+  core::SourcePos pos;
+};
+
+/// ActivateControllerAction, or an AssignControllerAction (which may activate what it assigns): the
+/// entity's controller becomes active (or inactive) on the domains given; an absent domain is unchanged.
+struct ControllerAction {
+  int assign = -1;  ///< AssignControllerAction: index into Scenario::controllers; -1: none
+  std::optional<bool> longitudinal, lateral;
+};
+
 /// An action the player does not simulate because the standard allows it to be ignored (visibility,
 /// lights, environment): it completes when it starts; loading warned about it.
 struct IgnoredAction {
@@ -299,7 +318,8 @@ struct Action {
   std::string name;
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
-               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction>
+               LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction,
+               ControllerAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).
@@ -402,6 +422,7 @@ struct Scenario {
   std::string road_file;                                        ///< resolved path, "" if none
   std::vector<std::string> catalog_files;  ///< every catalog file read, in the order read (paths)
   std::vector<Entity> entities;
+  std::vector<ControllerSpec> controllers;  ///< the controllers the player simulates (Entity::controller)
   std::vector<Action> actions;
   std::vector<InitAction> init;
   std::vector<TrafficSignalController> signal_controllers;  ///< RoadNetwork TrafficSignals

@@ -15,7 +15,7 @@
 // interval. Checks that do not hold and could not be fixed in the time are listed with the reason
 // (`excluded`) and are not asserted; they are printed with their error.
 //
-// Left out (refused by our player, or not reproducible): acc-test (ACCController), highway_driver
+// Left out (refused by our player, or not reproducible): highway_driver
 // (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController),
 // alks_r157_cut_in_quick_brake (ALKS_R157SM_Controller), trailer_connect (TrailerAction), trajectory-test
 // (a Nurbs trajectory), cut-in_sumo / sumo-test (SUMO), action_injection / mixed_control / ad_hoc_traffic /
@@ -228,6 +228,33 @@ const std::vector<Case>& Cases() {
         {12.7, "Ego", 30.525, 1.525, 0.181, 2.778, "", kRefpointOffset},
         {16.0, "Ego", 39.691, 1.525, 0.010, 2.778, "", kRefpointOffset}},
        {{18.0, "storyboard stop"}}},
+      // test_acc: the Ego's ACCController (override, setSpeed 120 km/h, timeGap 1) follows the Target through
+      // its lane changes and brakings; the Ego's own speed actions are overwritten by the controller.
+      // LaneChange1Condition at 5.010, LaneChange2Condition at 7.010, BrakeCondition at 11.010 and 17.010,
+      // Brake2Condition at 20.010, StopCondition (TargetBrake2Event END_TRANSITION, delay 12) seen at 21.260,
+      // fires at 33.260
+      {"acc-test.xosc", 0.01, false, 60.0,
+       {{0.37, "Ego", 32.325, -1.535, 0.0, 33.175},
+        {0.37, "Target", 103.083, -1.535, 0.0, 8.333},
+        {4.89, "Ego", 122.564, -1.535, 0.0, 10.194},
+        {4.89, "Target", 140.750, -1.535, 0.0, 8.333},
+        {5.09, "Ego", 124.569, -1.535, 0.0, 9.883},
+        {5.09, "Target", 142.416, -1.514, 0.056, 8.333},
+        {7.1, "Ego", 146.306, -1.535, 0.0, 13.820},
+        {7.71, "Target", 163.517, -0.0, 5.857, 8.333},
+        {16.71, "Ego", 191.301, -1.535, 0.0, 0.104},
+        {16.71, "Target", 199.394, -1.535, 0.0, 0.0},
+        {25.21, "Ego", 240.952, -1.535, 0.0, 5.277},
+        {25.21, "Target", 254.169, -1.535, 0.0, 5.0},
+        {33.0, "Ego", 280.179, -1.535, 0.0, 5.0},
+        {33.0, "Target", 293.119, -1.535, 0.0, 5.0}},
+       {{5.01, "event LaneChange1Event start"},
+        {7.01, "event LaneChange2Event start"},
+        {11.01, "event TargetBrakeEvent start"},
+        {17.01, "event TargetAccelerateEvent start"},
+        {20.01, "event TargetBrake2Event start"},
+        {21.26, "event TargetBrake2Event end"},
+        {33.26, "storyboard stop"}}},
   };
   return cases;
 }
