@@ -14,7 +14,7 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
-#include "openscenario/internal/controller_acc.h"
+#include "openscenario/internal/controller.h"
 #include "openscenario/internal/lateral_distance.h"
 #include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/shapes.h"
@@ -409,10 +409,10 @@ struct Player::Impl {
     Vec last_pos;
   };
   std::vector<Inst> insts;
-  /// Per entity: its simulated controller (ACCController, ALKSController) and whether it is active on
-  /// the longitudinal domain (internal/controller_acc.h).
-  std::vector<std::optional<internal::AccController>> accs;
-  std::vector<bool> acc_active;
+  /// Per entity: its simulated controller (internal/controller.h) and whether it is active on the
+  /// longitudinal domain.
+  std::vector<std::unique_ptr<internal::Controller>> drivers;
+  std::vector<bool> driver_active;
   /// The sampled paths of TrajectoryPositions on Clothoid, ClothoidSpline and Nurbs trajectories whose
   /// positions are absolute (World, Lane, Road), built at their first use (TrajectoryPlace).
   mutable std::map<const FollowTrajectoryAction*, Inst> trajectory_paths;
@@ -425,10 +425,11 @@ struct Player::Impl {
     for (const auto& [k, v] : sc.parameters) parameters[k] = v;
     for (const auto& [k, v] : sc.variables) variables[k] = v;
     ents.resize(sc.entities.size());
-    accs.resize(sc.entities.size());
-    acc_active.assign(sc.entities.size(), false);
+    drivers.resize(sc.entities.size());
+    driver_active.assign(sc.entities.size(), false);
     for (size_t i = 0; i < sc.entities.size(); ++i)
-      if (sc.entities[i].controller >= 0) accs[i].emplace(sc.controllers[static_cast<size_t>(sc.entities[i].controller)]);
+      if (sc.entities[i].controller >= 0)
+        drivers[i] = internal::MakeController(sc.controllers[static_cast<size_t>(sc.entities[i].controller)]);
     els.resize(sc.elements.size());
     conds.resize(sc.conditions.size());
     element_of_condition.assign(sc.conditions.size(), -1);
@@ -2135,37 +2136,40 @@ struct Player::Impl {
     v += acc * dt;
   }
 
-  // ---- controllers (internal/controller_acc.h) -----------------------------------------------------
+  // ---- controllers (internal/controller.h) ---------------------------------------------------------
   /// A ControllerAction: an assigned controller replaces the entity's (inactive until activated), then
   /// the longitudinal domain is activated or deactivated as given.
   void StartController(Inst& in, const ControllerAction& c) {
     const auto e = static_cast<size_t>(in.entity);
     if (c.assign >= 0) {
-      accs[e].emplace(sc.controllers[static_cast<size_t>(c.assign)]);
-      acc_active[e] = false;
+      drivers[e] = internal::MakeController(sc.controllers[static_cast<size_t>(c.assign)]);
+      driver_active[e] = false;
     }
-    if (c.longitudinal && accs[e]) {
-      acc_active[e] = *c.longitudinal;
-      if (*c.longitudinal) accs[e]->Activate(ents[e].s.speed);
+    if (c.longitudinal && drivers[e]) {
+      driver_active[e] = *c.longitudinal;
+      if (*c.longitudinal) drivers[e]->Activate(ents[e].s.speed);
     }
     in.running = false;
   }
   /// Whether entity i's speed and motion are its controller's (mode override).
-  bool DrivenByController(size_t i) const { return acc_active[i] && accs[i]->override_mode(); }
+  bool DrivenByController(size_t i) const { return driver_active[i] && drivers[i]->override_mode(); }
   /// Steps the active controllers after the default motion, in declaration order (esmini steps its
   /// controllers after its default controller): each sees the others where they are now.
   void StepControllers(double dt) {
+    std::vector<internal::Body> bodies;
     for (size_t i = 0; i < ents.size(); ++i) {
-      if (!acc_active[i] || static_cast<int>(i) == external) continue;
+      if (!driver_active[i] || static_cast<int>(i) == external) continue;
+      if (bodies.empty())
+        for (size_t j = 0; j < ents.size(); ++j)
+          bodies.push_back({ents[j].s, ents[j].lane, sc.entities[j].box, sc.entities[j].category == "Pedestrian",
+                            sc.entities[j].front_axle_x});
       Ent& e = ents[i];
-      const internal::Body self{e.s, e.lane, sc.entities[i].box};
-      std::vector<internal::AccSight> sights;
-      for (size_t j = 0; j < ents.size(); ++j)
-        if (j != i) sights.push_back(internal::AccMeasure(roads, self, {ents[j].s, ents[j].lane, sc.entities[j].box}));
       const Entity& ent = sc.entities[i];
-      const double v = accs[i]->Step(e.s.speed, sights, ent.max_acceleration, ent.max_deceleration, dt);
+      const double v = drivers[i]->Step({roads, bodies, i, ent.max_acceleration, ent.max_deceleration}, dt);
       e.s.speed = v;
-      if (accs[i]->override_mode() && !e.moved && std::fabs(v) >= kSmall) MoveBy(e, v * dt);
+      if (drivers[i]->override_mode() && !e.moved && std::fabs(v) >= kSmall) MoveBy(e, v * dt);
+      bodies[i].state = e.s;
+      bodies[i].lane = e.lane;
     }
   }
 

@@ -707,17 +707,28 @@ class Reader {
         "FollowReferenceController", "UDPDriverController", "HIDController", "LoomingController",
         "ExternalDriverModelController"};
     if (!kDriving.contains(out.type)) out.type.clear();
-    if (out.type == "ACCController" || out.type == "ALKSController") out.spec = ReadAccProperties(c, out.type);
+    if (out.type == "ACCController" || out.type == "ALKSController" || out.type == "ALKS_R157SM_Controller")
+      out.spec = ReadControllerProperties(c, out.type);
     if (pushed) scopes_.pop_back();
     return out;
   }
-  /// The properties of an ACCController or ALKSController (esmini's ALKS controller is its ACC
-  /// controller): mode, timeGap, setSpeed, lateralDist; esmini's `virtual` (acceleration only) is
-  /// refused, any other property is a warning (esmini does not read it).
-  int ReadAccProperties(const Node& c, const std::string& type) {
+  /// The properties of a simulated controller. ACCController and ALKSController (esmini's ALKS
+  /// controller is its ACC controller): mode (default additive), timeGap, setSpeed, lateralDist; esmini's
+  /// `virtual` (acceleration only) is refused. ALKS_R157SM_Controller: model (Regulation; the others are
+  /// refused), mode (default override), cruise, fullStop, logLevel (esmini's log only); the
+  /// ReferenceDriver model's properties are warnings. Any other property is a warning (esmini does not
+  /// read it).
+  int ReadControllerProperties(const Node& c, const std::string& type) {
+    const bool r157 = type == "ALKS_R157SM_Controller";
     ControllerSpec spec;
     spec.type = type;
     spec.pos = c.Pos();
+    spec.override_mode = r157;
+    static const std::set<std::string> kReferenceDriverOnly = {
+        "cutInPerceptionDelayMode", "pedestrianRiskEvaluationTime", "aebTTC", "lateralTrigDistance",
+        "overlapTolerance", "alwaysTrigOnScenario"};
+    const std::string supported = r157 ? "model, mode, cruise, fullStop, logLevel" : "mode, timeGap, setSpeed, lateralDist";
+    bool model = false;
     if (const Node props = c.Child("Properties")) {
       Only(props, {"Property", "File"}, {});
       for (const Node& prop : props.Children("Property")) {
@@ -725,22 +736,41 @@ class Reader {
         if (key == "esminiController") continue;
         if (key == "mode") {
           spec.override_mode = Enum<bool>(prop, "value", {{"override", true}, {"additive", false}});
-        } else if (key == "timeGap") {
+        } else if (!r157 && key == "timeGap") {
           spec.time_gap = Num(prop, "value");
-        } else if (key == "setSpeed") {
+        } else if (!r157 && key == "setSpeed") {
           spec.set_speed = Num(prop, "value");
-        } else if (key == "lateralDist") {
+        } else if (!r157 && key == "lateralDist") {
           spec.lateral_dist = Num(prop, "value");
-        } else if (key == "virtual") {
+        } else if (!r157 && key == "virtual") {
           if (Bool(prop, "value")) Error(prop.Pos(), type + ": property 'virtual' = true is not supported (the controller "
                                                            "would report an acceleration only; supported: false)");
+        } else if (r157 && key == "model") {
+          model = true;
+          const std::string m = Str(prop, "value");
+          if (m != "Regulation")
+            Error(prop.Pos(), type + ": model '" + m + "' is not supported (simulated: Regulation; esmini's "
+                                   "ReferenceDriver, RSS and FSM models are not)");
+        } else if (r157 && key == "cruise") {
+          const std::string v = Str(prop, "value");
+          if (v == "true" || v == "True") spec.cruise = true;
+          else if (v == "false" || v == "False") spec.cruise = false;
+          else Warn(prop.Pos(), type + ": property 'cruise' = '" + v + "' is ignored (esmini reads true or false)");
+        } else if (r157 && key == "fullStop") {
+          spec.full_stop = Str(prop, "value") == "true";
+        } else if (r157 && key == "logLevel") {
+          (void)Str(prop, "value");  // esmini's log only
+        } else if (r157 && kReferenceDriverOnly.contains(key)) {
+          Warn(prop.Pos(), type + ": property '" + key + "' is ignored (esmini reads it for the ReferenceDriver model "
+                                  "only)");
         } else {
-          Warn(prop.Pos(), type + ": property '" + key + "' is ignored (esmini does not read it; supported: mode, "
-                                  "timeGap, setSpeed, lateralDist)");
+          Warn(prop.Pos(), type + ": property '" + key + "' is ignored (esmini does not read it; supported: " +
+                               supported + ")");
         }
       }
       for (const Node& file : props.Children("File")) Warn(file.Pos(), type + ": a property File is ignored");
     }
+    if (r157 && !model) Error(c.Pos(), type + " needs the property 'model' (simulated: Regulation)");
     if (spec.time_gap < 0) Error(c.Pos(), type + ": timeGap must not be negative");
     sc_.controllers.push_back(spec);
     return static_cast<int>(sc_.controllers.size()) - 1;
@@ -752,8 +782,8 @@ class Reader {
     if (options_.disable_controllers) return Ignored(k, name, "controllers are disabled");
     Node activate = k.Name() == "ActivateControllerAction" ? k : k.Child("ActivateControllerAction");
     const auto refuse = [this](const Node& at, const std::string& what) {
-      Error(at.Pos(), what + " is not supported (simulated: ACCController, ALKSController; esmini's "
-                             "DefaultController leaves the entity to its actions)");
+      Error(at.Pos(), what + " is not supported (simulated: ACCController, ALKSController, ALKS_R157SM_Controller; "
+                             "esmini's DefaultController leaves the entity to its actions)");
       return -1;
     };
     ControllerAction out;
@@ -795,13 +825,14 @@ class Reader {
     if (!simulated)
       return Ignored(k, name, "no controller that drives the entity is assigned; it moves as its actions say");
     if (out.lateral.value_or(false))
-      Warn((activate ? activate : k).Pos(), "the lateral domain is not activated: ACCController and ALKSController "
-                                            "drive the longitudinal domain only (as esmini); the entity keeps its "
-                                            "lane as its actions say");
+      Warn((activate ? activate : k).Pos(), "the lateral domain is not activated: ACCController, ALKSController and "
+                                            "ALKS_R157SM_Controller drive the longitudinal domain only (as esmini); "
+                                            "the entity keeps its lane as its actions say");
     return AddAction({name, out, k.Pos()});
   }
   void ReadObjectBody(const Node& body, Entity* e) {
     e->category = body.Name();
+    e->front_axle_x = -1.0;  // until a vehicle's FrontAxle gives it
     if (body.Name() == "Vehicle") {
       // a hitch or coupler is geometry for towing; only an attached Trailer would change the motion
       Only(body, {"ParameterDeclarations", "BoundingBox", "Performance", "Axles", "Properties", "TrailerHitch",
@@ -813,6 +844,8 @@ class Reader {
         if (e->max_acceleration <= 0) e->max_acceleration = 1e300;
         if (e->max_deceleration <= 0) e->max_deceleration = 1e300;
       }
+      if (const Node axles = body.Child("Axles"))
+        if (const Node front = axles.Child("FrontAxle")) e->front_axle_x = Num(front, "positionX", 0.0);
       if (const Node trailer = body.Child("Trailer")) {
         // an empty TrailerRef (catalog default) attaches nothing
         const Node ref = trailer.Child("TrailerRef");
@@ -837,6 +870,7 @@ class Reader {
       return;
     }
     e->box = {Num(c, "x"), Num(c, "y"), Num(c, "z"), Num(d, "length"), Num(d, "width"), Num(d, "height")};
+    if (e->front_axle_x < 0) e->front_axle_x = e->box.length / 2;  // no front axle given: the box's half length
     if (e->box.length < 0 || e->box.width < 0) Error(d.Pos(), "Dimensions must not be negative");
   }
 

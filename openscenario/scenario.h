@@ -60,6 +60,7 @@ struct Entity {
   double max_acceleration = 1e300;  ///< Performance maxAcceleration, m/s^2 (limits speed transitions)
   double max_deceleration = 1e300;  ///< Performance maxDeceleration, m/s^2
   int controller = -1;  ///< its ObjectController: index into Scenario::controllers (-1: esmini's default one)
+  double front_axle_x = 0.0;  ///< Axles FrontAxle positionX (vehicles; else half the box length), m
   core::SourcePos pos;
 };
 
@@ -273,13 +274,16 @@ struct TrafficSignalAction {
 };
 
 /// An esmini controller the player simulates (docs/openscenario.md, "Controllers"): ACCController and
-/// ALKSController (esmini's ALKS controller is its ACC controller), with their properties.
+/// ALKSController (esmini's ALKS controller is its ACC controller), ALKS_R157SM_Controller with its
+/// Regulation model, with their properties.
 struct ControllerSpec {
-  std::string type;            ///< "ACCController" or "ALKSController"
+  std::string type;            ///< "ACCController", "ALKSController" or "ALKS_R157SM_Controller"
   bool override_mode = false;  ///< property mode: override (the controller moves the entity), else additive
   double time_gap = 1.5;       ///< property timeGap, s
   std::optional<double> set_speed;  ///< property setSpeed, m/s (absent: the speed when activated)
   double lateral_dist = 5.0;   ///< property lateralDist: how far to the side an entity ahead counts, m
+  bool cruise = true;          ///< ALKS_R157SM property cruise: drive to the set speed / follow when not critical
+  bool full_stop = false;      ///< ALKS_R157SM property fullStop: once critical, brake to a stop
   core::SourcePos pos;
 };
 

@@ -80,8 +80,16 @@ void AccController::Activate(double speed) {
   else set_speed_ = *spec_.set_speed;
 }
 
-double AccController::Step(double speed, const std::vector<AccSight>& sights, double max_acceleration,
-                           double max_deceleration, double dt) {
+double AccController::Step(const ControllerInput& in, double dt) {
+  const Body& self = in.bodies[in.self];
+  std::vector<AccSight> sights;
+  for (size_t j = 0; j < in.bodies.size(); ++j)
+    if (j != in.self) sights.push_back(AccMeasure(in.roads, self, in.bodies[j]));
+  return Command(self.state.speed, sights, in.max_acceleration, in.max_deceleration, dt);
+}
+
+double AccController::Command(double speed, const std::vector<AccSight>& sights, double max_acceleration,
+                              double max_deceleration, double dt) {
   // a speed set by an action (additive mode) becomes the set speed; in override mode the controller's
   // own command is the entity's speed (esmini writes it over any action's)
   if (!spec_.override_mode && std::fabs(speed - current_) > 1e-3) set_speed_ = speed;

@@ -17,23 +17,14 @@
 //
 //   AccController acc(spec);
 //   acc.Activate(speed);
-//   const double v = acc.Step(speed, {AccMeasure(roads, self, other)}, max_acc, max_dec, dt);
+//   const double v = acc.Command(speed, {AccMeasure(roads, self, other)}, max_acc, max_dec, dt);
 
 #include <optional>
 #include <vector>
 
-#include "opendrive/opendrive.h"
-#include "openscenario/player.h"
-#include "openscenario/scenario.h"
+#include "openscenario/internal/controller.h"
 
 namespace gauntlet::openscenario::internal {
-
-/// An entity as a controller sees it: its state, its lane position (on the roads) and its box.
-struct Body {
-  EntityState state;
-  std::optional<opendrive::LanePos> lane;
-  BoundingBox box;
-};
 
 /// What an ACC measures of another entity.
 struct AccSight {
@@ -52,19 +43,19 @@ struct AccSight {
 [[nodiscard]] AccSight AccMeasure(const opendrive::Network& roads, const Body& self, const Body& other);
 
 /// One ACC: its set speed and the speed it commands.
-class AccController {
+class AccController : public Controller {
  public:
   explicit AccController(const ControllerSpec& spec);
-  /// Activation on the longitudinal domain at the entity's `speed` (esmini's ControllerACC::Activate).
-  void Activate(double speed);
+  /// esmini's ControllerACC::Activate: the set speed is the speed now unless override mode gives one.
+  void Activate(double speed) override;
+  /// Measures every other entity (AccMeasure) and steps (Command).
+  double Step(const ControllerInput& in, double dt) override;
   /// One step: `speed` is the entity's speed now (a change from the last command, by an action in
   /// additive mode, becomes the set speed), `sights` what it sees of every other entity. Returns the
   /// speed for this step.
-  double Step(double speed, const std::vector<AccSight>& sights, double max_acceleration, double max_deceleration,
-              double dt);
-  /// Whether the controller moves the entity itself (mode override) rather than leaving the motion to
-  /// the default controller (additive).
-  [[nodiscard]] bool override_mode() const { return spec_.override_mode; }
+  double Command(double speed, const std::vector<AccSight>& sights, double max_acceleration, double max_deceleration,
+                 double dt);
+  [[nodiscard]] bool override_mode() const override { return spec_.override_mode; }
   /// The set speed, m/s.
   [[nodiscard]] double set_speed() const { return set_speed_; }
 

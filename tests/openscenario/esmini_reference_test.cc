@@ -16,8 +16,7 @@
 // (`excluded`) and are not asserted; they are printed with their error.
 //
 // Left out (refused by our player, or not reproducible): highway_driver
-// (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController),
-// alks_r157_cut_in_quick_brake (ALKS_R157SM_Controller), trailer_connect (TrailerAction), trajectory-test
+// (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController), trailer_connect (TrailerAction), trajectory-test
 // (a Nurbs trajectory), cut-in_sumo / sumo-test (SUMO), action_injection / mixed_control / ad_hoc_traffic /
 // dual_controllers (esmini's code examples), every EnvironmentSimulator/Unittest file (not in the repository).
 
@@ -76,6 +75,11 @@ const std::string kCorner = "esmini rounds the heading at trajectory corners; ou
 // esmini's vehicle Property refpoint_x_offset (2025) lets the front axle follow the trajectory while the
 // body heading trails it (a kinematic model); ours heads along the segment. The positions agree.
 const std::string kRefpointOffset = "esmini's refpoint_x_offset property (front axle on the trajectory) is not simulated";
+
+// Our Regulation model follows the cut-in Target braking at the cruise's 4 m/s^2 and is critical (6 m/s^2) only
+// from 6.5 s (TTC 0.9 s); esmini's braked harder between 2.85 and 6.35 s (4.5 m/s^2 on average: 4.5 m shorter,
+// 1.7 m/s slower at 6.35). Not found in the time: the smoke_test rows give no intermediate state.
+const std::string kR157Braking = "esmini's Regulation model brakes harder after the cut-in than ours (4.5 m shorter at 6.35 s)";
 
 /// esmini's left-hand traffic examples (e6mini turned by heading, or e6mini-lht) assert the same values.
 Case LeftHandTraffic(const std::string& file) {
@@ -255,6 +259,18 @@ const std::vector<Case>& Cases() {
         {20.01, "event TargetBrake2Event start"},
         {21.26, "event TargetBrake2Event end"},
         {33.26, "storyboard stop"}}},
+      // test_alks (the model Regulation, cruise true: esmini's ids 100 and 101; in the smoke_test of 2022, the
+      // newest of the index leaves these rows out): the Target cuts in from lane 1 at 2 s and brakes at 4 s
+      {"alks_r157_cut_in_quick_brake.xosc", 0.01, false, 60.0,
+       {{0.0, "Ego", 50.0, -1.535, 0.0, 20.0},
+        {0.0, "Target", 80.0, 1.535, 0.0, 15.0},
+        {2.84, "Ego", 106.8, -1.535, 0.0, 20.0},
+        {2.84, "Target", 122.585, 1.003, 6.202, 15.0},
+        {2.85, "Ego", 107.0, -1.535, 0.0, 19.999},
+        {2.85, "Target", 122.735, 0.991, 6.202, 15.0},
+        {6.35, "Ego", 148.191, -1.535, 0.0, 4.367, kR157Braking},
+        {6.35, "Target", 160.873, -1.535, 0.0, 2.832}},
+       {}},
   };
   return cases;
 }

@@ -158,7 +158,10 @@ TEST(ScenarioTest, ControllersThatDoNotDriveAreWarningsOthersErrors) {
   EXPECT_NE(LoadError(scenario("sloppy", "SloppyDriverController"))
                 .find("controller 'SloppyDriverController' of 'Ego' is not supported"),
             std::string::npos);
-  EXPECT_NE(LoadError(scenario("ALKS_R157SM_Controller", "")).find("controller 'ALKS_R157SM_Controller'"),
+  EXPECT_NE(LoadError(scenario("FollowGhostController", "")).find("controller 'FollowGhostController'"),
+            std::string::npos);
+  // a simulated one needs what it is simulated with (ALKS_R157SM_Controller: its model)
+  EXPECT_NE(LoadError(scenario("ALKS_R157SM_Controller", "")).find("ALKS_R157SM_Controller needs the property 'model'"),
             std::string::npos);
 }
 
