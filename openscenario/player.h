@@ -6,7 +6,8 @@
 // start triggers, outermost element first, cascading within the step), running actions are stepped
 // (Init actions first), the time advances by the step, every entity that no action moved this step
 // moves speed * step along its lane (or along its heading off the roads), and bounding-box overlaps
-// are checked. Entities have no dynamics: speed and position are exactly what the actions say.
+// are checked. Entities have no dynamics: speed and position are exactly what the actions say, or what an
+// activated controller (ACCController, ALKSController, ALKS_R157SM_Controller) commands after the motion.
 //
 //   Player player(scenario, {.time_step = 0.05});
 //   player.Start();                                  // Init actions, collisions at t = 0

@@ -48,6 +48,10 @@ class Controller {
   [[nodiscard]] virtual bool override_mode() const = 0;
 };
 
+/// The gap from the interval [a0, a1] to [b0, b1] along their axis: positive when b lies beyond a,
+/// negative when before it, 0 when they overlap.
+[[nodiscard]] double IntervalGap(double a0, double a1, double b0, double b1);
+
 /// The controller `spec` describes.
 [[nodiscard]] std::unique_ptr<Controller> MakeController(const ControllerSpec& spec);
 

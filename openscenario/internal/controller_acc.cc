@@ -36,12 +36,6 @@ Span BoxIn(const EntityState& self, const EntityState& s, const BoundingBox& b) 
     }
   return out;
 }
-/// The signed gap between [a0, a1] and [b0, b1]: positive when b lies above a, negative below, 0 overlapping.
-double Gap(double a0, double a1, double b0, double b1) {
-  if (b0 > a1) return b0 - a1;
-  if (b1 < a0) return b1 - a0;
-  return 0.0;
-}
 
 }  // namespace
 
@@ -51,8 +45,8 @@ AccSight AccMeasure(const opendrive::Network& roads, const Body& self, const Bod
   out.other_speed = other.state.speed;
   const Span own = BoxIn(self.state, self.state, self.box);
   const Span theirs = BoxIn(self.state, other.state, other.box);
-  out.free_x = Gap(own.x0, own.x1, theirs.x0, theirs.x1);
-  out.free_y = Gap(own.y0, own.y1, theirs.y0, theirs.y1);
+  out.free_x = IntervalGap(own.x0, own.x1, theirs.x0, theirs.x1);
+  out.free_y = IntervalGap(own.y0, own.y1, theirs.y0, theirs.y1);
   if (!self.lane || !other.lane || self.lane->road != other.lane->road) return out;
   const opendrive::RoadIndex road = self.lane->road;
   // the direction the entity drives along the road: +1 towards +s

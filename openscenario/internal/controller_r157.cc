@@ -45,12 +45,6 @@ RoadSpan SpanOf(const opendrive::Network& roads, opendrive::RoadIndex road, cons
     }
   return out;
 }
-/// The gap from [a0, a1] to [b0, b1] along the axis: positive when b lies beyond a, 0 when they overlap.
-double Gap(double a0, double a1, double b0, double b1) {
-  if (b0 > a1) return b0 - a1;
-  if (b1 < a0) return b1 - a0;
-  return 0.0;
-}
 
 }  // namespace
 
@@ -76,8 +70,8 @@ R157Sight R157Measure(const opendrive::Network& roads, const Body& self, const B
   if (!a.ok || !b.ok) return out;
   out.valid = true;
   out.d_lane = d_lane;
-  out.dist_long = dir > 0 ? Gap(a.s0, a.s1, b.s0, b.s1) : Gap(-a.s1, -a.s0, -b.s1, -b.s0);
-  out.dist_lat = std::fabs(Gap(a.t0, a.t1, b.t0, b.t1));
+  out.dist_long = dir > 0 ? IntervalGap(a.s0, a.s1, b.s0, b.s1) : IntervalGap(-a.s1, -a.s0, -b.s1, -b.s0);
+  out.dist_lat = std::fabs(IntervalGap(a.t0, a.t1, b.t0, b.t1));
   // velocities along the heading, split along and across the road
   const auto split = [](const Body& body, double road_h, double* vs, double* vt) {
     const double rel = body.state.heading - road_h;

@@ -24,6 +24,26 @@ openscenario::internal::Body On(const opendrive::Network& roads, int lane, doubl
   return {{p.x, p.y, h, speed}, lp, {1.3, 0.0, 0.75, 4.3, 1.8, 1.5}, false, 2.8};
 }
 
+/// Ego (a Car() with an ALKS_R157SM_Controller of `properties`, activated in Init) at s = 10 with 20 m/s on
+/// lane -1 of the straight road, and `other` (a Car) at `other_s` with `other_v` on the same lane.
+std::string R157Scene(const std::string& name, const std::string& properties, const std::string& other, double other_s,
+                      double other_v) {
+  XoscParts p;
+  p.road = StraightRoad();
+  std::string ego = Car("Ego");
+  ego.insert(ego.find("</ScenarioObject>"), "<ObjectController><Controller name=\"ALKS_R157SM_Controller\"><Properties>" +
+                                                properties + "</Properties></Controller></ObjectController>");
+  p.entities = ego + Car(other);
+  p.init = Place("Ego", LanePos(-1, 10.0), 20.0) +
+           "<Private entityRef=\"Ego\"><PrivateAction><ControllerAction><ActivateControllerAction "
+           "longitudinal=\"true\"/></ControllerAction></PrivateAction></Private>" +
+           Place(other, LanePos(-1, other_s), other_v);
+  return WriteXosc(name, Xosc(p));
+}
+std::string Prop(const std::string& name, const std::string& value) {
+  return "<Property name=\"" + name + "\" value=\"" + value + "\"/>";
+}
+
 TEST(ControllerR157Test, ACutInStartsWhenTheFrontCornerIsThirtyCentimetresInside) {
   // the other car on lane 1 (3.07 m wide; the ego on lane -1): its right front corner at the front axle
   // is 0.9 m right of its reference point, so it is 0.3 m inside the ego's lane when its offset is below
@@ -46,7 +66,7 @@ TEST(ControllerR157Test, ACutInStartsWhenTheFrontCornerIsThirtyCentimetresInside
   EXPECT_NEAR(in.dist_long, 20.0 - 3.45 - 0.85, 1e-9);
   EXPECT_NEAR(in.dv_s, 5.0, 1e-12);
   EXPECT_NEAR(in.ttc, (20.0 - 4.3) / 5.0, 1e-9);
-  // out of range (46 m between the reference points), behind, or two lanes away: not seen
+  // out of range (46 m between the reference points) or behind: not seen
   EXPECT_FALSE(R157Measure(roads, ego, On(roads, -1, 66.5, 0.0, 0.0, 0.0), 46.0).valid);
   EXPECT_FALSE(R157Measure(roads, ego, On(roads, -1, 10.0, 0.0, 0.0, 0.0), 46.0).valid);
 }
@@ -57,19 +77,8 @@ TEST(ControllerR157Test, AStandingObstacleInRangeIsCriticalAndBrakesAtSixToAStop
   // range), the gap 46 - 3.45 - 0.85 = 41.7 m, TTC 2.085 s < 20 / 12 + 0.35 + 0.1 = 2.117 s: critical,
   // and it brakes at 6 m/s^2 from there, v = 20 - 6 (t - 0.7), to a stop after 66 braking steps:
   // s = 24 + 0.05 sum_{j=1..66} (20 - 0.3 j) = 24 + 32.835
-  XoscParts p;
-  p.road = StraightRoad();
-  std::string ego = Car("Ego");
-  ego.insert(ego.find("</ScenarioObject>"),
-             "<ObjectController><Controller name=\"ALKS_R157SM_Controller\"><Properties><Property name=\"model\" "
-             "value=\"Regulation\"/><Property name=\"fullStop\" value=\"true\"/></Properties></Controller>"
-             "</ObjectController>");
-  p.entities = ego + Car("Obstacle");
-  p.init = Place("Ego", LanePos(-1, 10.0), 20.0) +
-           "<Private entityRef=\"Ego\"><PrivateAction><ControllerAction><ActivateControllerAction "
-           "longitudinal=\"true\"/></ControllerAction></PrivateAction></Private>" +
-           Place("Obstacle", LanePos(-1, 70.0), 0.0);
-  const PlayResult r = PlayFile(WriteXosc("r157_obstacle", Xosc(p)), 0.05, 8.0);
+  const PlayResult r = PlayFile(
+      R157Scene("r157_obstacle", Prop("model", "Regulation") + Prop("fullStop", "true"), "Obstacle", 70.0, 0.0), 0.05, 8.0);
   EXPECT_NEAR(r.At(0.7)[0].speed, 20.0, 1e-12);
   EXPECT_NEAR(r.At(0.75)[0].speed, 19.7, 1e-9);
   EXPECT_NEAR(r.At(1.0)[0].speed, 18.2, 1e-9);
@@ -82,34 +91,14 @@ TEST(ControllerR157Test, CruiseFollowsAFasterTargetWithoutBraking) {
   // a target ahead on the ego's lane driving away (dv_s < 0, TTC infinite): the cruise's car following
   // wants a = -2 dv_s + (gap - d_min) > 0 but the speed stays within the set speed (20, the speed at
   // activation): the Ego keeps 20 m/s
-  XoscParts p;
-  p.road = StraightRoad();
-  std::string ego = Car("Ego");
-  ego.insert(ego.find("</ScenarioObject>"),
-             "<ObjectController><Controller name=\"ALKS_R157SM_Controller\"><Properties><Property name=\"model\" "
-             "value=\"Regulation\"/><Property name=\"cruise\" value=\"true\"/></Properties></Controller>"
-             "</ObjectController>");
-  p.entities = ego + Car("Lead");
-  p.init = Place("Ego", LanePos(-1, 10.0), 20.0) +
-           "<Private entityRef=\"Ego\"><PrivateAction><ActivateControllerAction longitudinal=\"true\"/>"
-           "</PrivateAction></Private>" +
-           Place("Lead", LanePos(-1, 40.0), 25.0);
-  const PlayResult r = PlayFile(WriteXosc("r157_cruise", Xosc(p)), 0.05, 5.0);
+  const PlayResult r = PlayFile(
+      R157Scene("r157_cruise", Prop("model", "Regulation") + Prop("cruise", "true"), "Lead", 40.0, 25.0), 0.05, 5.0);
   EXPECT_NEAR(r.At(5.0)[0].speed, 20.0, 1e-12);
   EXPECT_NEAR(r.At(5.0)[0].x, 110.0, 1e-9);
 }
 
 TEST(ControllerR157Test, OnlyTheRegulationModelIsSimulated) {
-  auto with = [](const std::string& name, const std::string& props) {
-    XoscParts p;
-    p.road = StraightRoad();
-    std::string ego = Car("Ego");
-    ego.insert(ego.find("</ScenarioObject>"), "<ObjectController><Controller name=\"ALKS_R157SM_Controller\"><Properties>" +
-                                                  props + "</Properties></Controller></ObjectController>");
-    p.entities = ego;
-    p.init = Place("Ego", LanePos(-1, 10.0), 20.0);
-    return WriteXosc(name, Xosc(p));
-  };
+  auto with = [](const std::string& name, const std::string& props) { return R157Scene(name, props, "Lead", 40.0, 20.0); };
   EXPECT_NE(LoadErrors(with("r157_refdriver", "<Property name=\"model\" value=\"ReferenceDriver\"/>"))
                 .find("model 'ReferenceDriver' is not supported"),
             std::string::npos);
