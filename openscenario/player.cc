@@ -14,6 +14,7 @@
 
 #include "core/format.h"
 #include "openscenario/expression.h"
+#include "openscenario/internal/controller.h"
 #include "openscenario/internal/lateral_distance.h"
 #include "openscenario/internal/nurbs.h"
 #include "openscenario/internal/path_projection.h"
@@ -410,6 +411,10 @@ struct Player::Impl {
     Vec last_pos;
   };
   std::vector<Inst> insts;
+  /// Per entity: its simulated controller (internal/controller.h) and whether it is active on the
+  /// longitudinal domain.
+  std::vector<std::unique_ptr<internal::Controller>> drivers;
+  std::vector<bool> driver_active;
   /// The sampled paths of TrajectoryPositions on Clothoid, ClothoidSpline and Nurbs trajectories whose
   /// positions are absolute (World, Lane, Road), built at their first use (TrajectoryPlace).
   mutable std::map<const FollowTrajectoryAction*, Inst> trajectory_paths;
@@ -423,6 +428,11 @@ struct Player::Impl {
     for (const auto& [k, v] : sc.parameters) parameters[k] = v;
     for (const auto& [k, v] : sc.variables) variables[k] = v;
     ents.resize(sc.entities.size());
+    drivers.resize(sc.entities.size());
+    driver_active.assign(sc.entities.size(), false);
+    for (size_t i = 0; i < sc.entities.size(); ++i)
+      if (sc.entities[i].controller >= 0)
+        drivers[i] = internal::MakeController(sc.controllers[static_cast<size_t>(sc.entities[i].controller)]);
     els.resize(sc.elements.size());
     conds.resize(sc.conditions.size());
     element_of_condition.assign(sc.conditions.size(), -1);
@@ -1445,6 +1455,7 @@ struct Player::Impl {
     if (const auto* d = std::get_if<LongitudinalDistanceAction>(&a.body)) return StartLongitudinalDistance(in, *d);
     if (const auto* sp = std::get_if<SpeedProfileAction>(&a.body)) return StartSpeedProfile(in, *sp);
     if (const auto* ld = std::get_if<LateralDistanceAction>(&a.body)) return StartLateralDistance(in, a, *ld);
+    if (const auto* c = std::get_if<ControllerAction>(&a.body)) return StartController(in, *c);
     if (const auto* tr = std::get_if<TrailerAction>(&a.body)) {
       if (tr->trailer.empty()) couplings.Disconnect(in.entity);
       else if (!couplings.Connect(in.entity, EntityIndex(tr->trailer)))
@@ -2173,10 +2184,49 @@ struct Player::Impl {
     v += acc * dt;
   }
 
+  // ---- controllers (internal/controller.h) ---------------------------------------------------------
+  /// A ControllerAction: an assigned controller replaces the entity's (inactive until activated), then
+  /// the longitudinal domain is activated or deactivated as given.
+  void StartController(Inst& in, const ControllerAction& c) {
+    const auto e = static_cast<size_t>(in.entity);
+    if (c.assign >= 0) {
+      drivers[e] = internal::MakeController(sc.controllers[static_cast<size_t>(c.assign)]);
+      driver_active[e] = false;
+    }
+    if (c.longitudinal && drivers[e]) {
+      driver_active[e] = *c.longitudinal;
+      if (*c.longitudinal) drivers[e]->Activate(ents[e].s.speed);
+    }
+    in.running = false;
+  }
+  /// Whether entity i's speed and motion are its controller's (mode override).
+  bool DrivenByController(size_t i) const { return driver_active[i] && drivers[i]->override_mode(); }
+  /// Steps the active controllers after the default motion, in declaration order (esmini steps its
+  /// controllers after its default controller): each sees the others where they are now.
+  void StepControllers(double dt) {
+    std::vector<internal::Body> bodies;
+    for (size_t i = 0; i < ents.size(); ++i) {
+      if (!driver_active[i] || static_cast<int>(i) == external) continue;
+      if (bodies.empty())
+        for (size_t j = 0; j < ents.size(); ++j)
+          bodies.push_back({ents[j].s, ents[j].lane, sc.entities[j].box, sc.entities[j].category == "Pedestrian",
+                            sc.entities[j].front_axle_x});
+      Ent& e = ents[i];
+      const Entity& ent = sc.entities[i];
+      const double v = drivers[i]->Step({roads, bodies, i, ent.max_acceleration, ent.max_deceleration}, dt);
+      e.s.speed = v;
+      if (drivers[i]->override_mode() && !e.moved && std::fabs(v) >= kSmall) MoveBy(e, v * dt);
+      bodies[i].state = e.s;
+      bodies[i].lane = e.lane;
+    }
+  }
+
   // ---- motion -------------------------------------------------------------------------------------
   void Move(int index, double dt) {
     Ent& e = ents[static_cast<size_t>(index)];
-    if (e.moved || index == external || couplings.tow(index) >= 0 || std::fabs(e.s.speed) < kSmall) return;
+    if (e.moved || index == external || couplings.tow(index) >= 0 || std::fabs(e.s.speed) < kSmall ||
+        DrivenByController(static_cast<size_t>(index)))
+      return;
     MoveBy(e, e.s.speed * dt);
   }
   // ---- trailers (internal/trailer.h) ---------------------------------------------------------------
@@ -2361,6 +2411,7 @@ struct Player::Impl {
     ++frame;
     time += dt;  // accumulated, as esmini's simulationTime_ (strict comparisons see the same rounding)
     for (size_t i = 0; i < ents.size(); ++i) Move(static_cast<int>(i), dt);
+    StepControllers(dt);
     TowTrailers();
     UpdateStates(dt);
     DetectCollisions();

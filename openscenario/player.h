@@ -5,9 +5,10 @@
 // One Step: the storyboard's triggers are evaluated at the current time (stop triggers first, then
 // start triggers, outermost element first, cascading within the step), running actions are stepped
 // (Init actions first), the time advances by the step, every entity that no action moved this step
-// moves speed * step along its lane (or along its heading off the roads), towed trailers are pulled
-// after their tows (openscenario/internal/trailer.h), and bounding-box overlaps are checked. Entities
-// have no dynamics: speed and position are exactly what the actions say.
+// moves speed * step along its lane (or along its heading off the roads), an activated controller
+// (ACCController, ALKSController, ALKS_R157SM_Controller) commands its entity after that motion, towed
+// trailers are pulled after their tows (openscenario/internal/trailer.h), and bounding-box overlaps are
+// checked. Entities have no dynamics: speed and position are exactly what the actions (or controllers) say.
 //
 //   Player player(scenario, {.time_step = 0.05});
 //   player.Start();                                  // Init actions, collisions at t = 0

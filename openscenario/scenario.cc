@@ -643,8 +643,9 @@ class Reader {
       e.name = Str(so, "name");
       e.pos = so.Pos();
       if (sc_.FindEntity(e.name) >= 0) Error(so.Pos(), "ScenarioObject: a second entity named '" + e.name + "'");
-      std::string controller;
-      if (const Node oc = so.Child("ObjectController")) controller = ReadControllerType(oc);
+      ControllerRef controller;
+      if (const Node oc = so.Child("ObjectController")) controller = ReadController(oc);
+      e.controller = controller.spec;
       Node body;
       bool pushed = false;
       if (const Node ref = so.Child("CatalogReference")) {
@@ -727,15 +728,20 @@ class Reader {
       t.name = tow.name + "+";
       if (sc_.FindEntity(t.name) >= 0) Error(so.Pos(), "ScenarioObject: a second entity named '" + t.name + "' (a trailer)");
       sc_.entities.push_back(t);
-      controllers_.push_back("");
+      controllers_.push_back({});
     }
     towed_.clear();
   }
-  /// The esmini controller type of an ObjectController or AssignControllerAction child (its
+  /// The esmini controller of an ObjectController or AssignControllerAction child: its type (its
   /// `esminiController` property, else the controller's name, as esmini picks it) when it is one of
-  /// esmini's controllers that drive; "" otherwise (esmini's DefaultController, or a type esmini does
-  /// not know and ignores): the entity moves exactly as its actions say.
-  std::string ReadControllerType(const Node& holder) {
+  /// esmini's controllers that drive, "" otherwise (esmini's DefaultController, or a type esmini does not
+  /// know and ignores: the entity moves exactly as its actions say); `spec` indexes Scenario::controllers
+  /// when the player simulates it (ACCController, ALKSController), else -1.
+  struct ControllerRef {
+    std::string type;
+    int spec = -1;
+  };
+  ControllerRef ReadController(const Node& holder) {
     Only(holder, {"Controller", "CatalogReference", "ObjectController"});
     Node c = holder.Child("Controller");
     bool pushed = false;
@@ -747,14 +753,13 @@ class Reader {
         }
       }
     }
-    std::string type;
+    ControllerRef out;
     if (c) {
-      type = Str(c, "name", "");
+      out.type = Str(c, "name", "");
       if (const Node props = c.Child("Properties"))
         for (const Node& prop : props.Children("Property"))
-          if (Str(prop, "name", "") == "esminiController") type = Str(prop, "value", "");
+          if (Str(prop, "name", "") == "esminiController") out.type = Str(prop, "value", "");
     }
-    if (pushed) scopes_.pop_back();
     // esmini builds only the controller types it knows; any other one (DefaultController included)
     // leaves the entity to its actions
     static const std::set<std::string> kDriving = {
@@ -763,13 +768,88 @@ class Reader {
         "ECE_ALKS_RefDriverController", "ControllerRel2Abs", "OffroadFollower", "NaturalDriver",
         "FollowReferenceController", "UDPDriverController", "HIDController", "LoomingController",
         "ExternalDriverModelController"};
-    return kDriving.contains(type) ? type : "";
+    if (!kDriving.contains(out.type)) out.type.clear();
+    if (out.type == "ACCController" || out.type == "ALKSController" || out.type == "ALKS_R157SM_Controller")
+      out.spec = ReadControllerProperties(c, out.type);
+    if (pushed) scopes_.pop_back();
+    return out;
   }
-  /// A controller action on the actors: only a controller that does not drive (esmini's
-  /// DefaultController, or none) can be activated; the action is then ignored with a warning.
+  /// The properties of a simulated controller. ACCController and ALKSController (esmini's ALKS
+  /// controller is its ACC controller): mode (default additive), timeGap, setSpeed, lateralDist; esmini's
+  /// `virtual` (acceleration only) is refused. ALKS_R157SM_Controller: model (Regulation; the others are
+  /// refused), mode (default override), cruise, fullStop, logLevel (esmini's log only); the
+  /// ReferenceDriver model's properties are warnings. Any other property is a warning (esmini does not
+  /// read it).
+  int ReadControllerProperties(const Node& c, const std::string& type) {
+    const bool r157 = type == "ALKS_R157SM_Controller";
+    ControllerSpec spec;
+    spec.type = type;
+    spec.pos = c.Pos();
+    spec.override_mode = r157;
+    static const std::set<std::string> kReferenceDriverOnly = {
+        "cutInPerceptionDelayMode", "pedestrianRiskEvaluationTime", "aebTTC", "lateralTrigDistance",
+        "overlapTolerance", "alwaysTrigOnScenario"};
+    const std::string supported = r157 ? "model, mode, cruise, fullStop, logLevel" : "mode, timeGap, setSpeed, lateralDist";
+    bool model = false;
+    if (const Node props = c.Child("Properties")) {
+      Only(props, {"Property", "File"}, {});
+      for (const Node& prop : props.Children("Property")) {
+        const std::string key = Str(prop, "name", "");
+        if (key == "esminiController") continue;
+        if (key == "mode") {
+          spec.override_mode = Enum<bool>(prop, "value", {{"override", true}, {"additive", false}});
+        } else if (!r157 && key == "timeGap") {
+          spec.time_gap = Num(prop, "value");
+        } else if (!r157 && key == "setSpeed") {
+          spec.set_speed = Num(prop, "value");
+        } else if (!r157 && key == "lateralDist") {
+          spec.lateral_dist = Num(prop, "value");
+        } else if (!r157 && key == "virtual") {
+          if (Bool(prop, "value")) Error(prop.Pos(), type + ": property 'virtual' = true is not supported (the controller "
+                                                           "would report an acceleration only; supported: false)");
+        } else if (r157 && key == "model") {
+          model = true;
+          const std::string m = Str(prop, "value");
+          if (m != "Regulation")
+            Error(prop.Pos(), type + ": model '" + m + "' is not supported (simulated: Regulation; esmini's "
+                                   "ReferenceDriver, RSS and FSM models are not)");
+        } else if (r157 && key == "cruise") {
+          const std::string v = Str(prop, "value");
+          if (v == "true" || v == "True") spec.cruise = true;
+          else if (v == "false" || v == "False") spec.cruise = false;
+          else Warn(prop.Pos(), type + ": property 'cruise' = '" + v + "' is ignored (esmini reads true or false)");
+        } else if (r157 && key == "fullStop") {
+          spec.full_stop = Str(prop, "value") == "true";
+        } else if (r157 && key == "logLevel") {
+          (void)Str(prop, "value");  // esmini's log only
+        } else if (r157 && kReferenceDriverOnly.contains(key)) {
+          Warn(prop.Pos(), type + ": property '" + key + "' is ignored (esmini reads it for the ReferenceDriver model "
+                                  "only)");
+        } else {
+          Warn(prop.Pos(), type + ": property '" + key + "' is ignored (esmini does not read it; supported: " +
+                               supported + ")");
+        }
+      }
+      for (const Node& file : props.Children("File")) Warn(file.Pos(), type + ": a property File is ignored");
+    }
+    if (r157 && !model) Error(c.Pos(), type + " needs the property 'model' (simulated: Regulation)");
+    if (spec.time_gap < 0) Error(c.Pos(), type + ": timeGap must not be negative");
+    sc_.controllers.push_back(spec);
+    return static_cast<int>(sc_.controllers.size()) - 1;
+  }
+  /// A controller action on the actors. A controller that does not drive (esmini's DefaultController,
+  /// or none) is ignored with a warning; one the player simulates becomes a ControllerAction; any other
+  /// controller that drives is an error.
   int ReadControllerAction(const Node& k, const std::string& name) {
     if (options_.disable_controllers) return Ignored(k, name, "controllers are disabled");
     Node activate = k.Name() == "ActivateControllerAction" ? k : k.Child("ActivateControllerAction");
+    const auto refuse = [this](const Node& at, const std::string& what) {
+      Error(at.Pos(), what + " is not supported (simulated: ACCController, ALKSController, ALKS_R157SM_Controller; "
+                             "esmini's DefaultController leaves the entity to its actions)");
+      return -1;
+    };
+    ControllerAction out;
+    bool simulated = false;
     if (k.Name() == "ControllerAction") {
       Only(k, {"ActivateControllerAction", "AssignControllerAction"}, {});
       if (const Node o = k.Child("OverrideControllerValueAction")) {
@@ -777,32 +857,44 @@ class Reader {
         return -1;
       }
       if (const Node assign = k.Child("AssignControllerAction")) {
-        const std::string type = ReadControllerType(assign);
+        const ControllerRef ref = ReadController(assign);
         const bool activates = Bool(assign, "activateLateral", false) || Bool(assign, "activateLongitudinal", false);
-        if (!type.empty() && activates) {
-          Error(assign.Pos(), "AssignControllerAction: controller '" + type +
-                                  "' is not supported (controllers are not simulated; only esmini's DefaultController)");
-          return -1;
+        if (!ref.type.empty() && ref.spec < 0 && activates)
+          return refuse(assign, "AssignControllerAction: controller '" + ref.type + "'");
+        for (int a : actors_) assigned_[a] = ref;
+        if (ref.spec >= 0) {
+          simulated = true;
+          out.assign = ref.spec;
+          if (Has(assign, "activateLongitudinal")) out.longitudinal = Bool(assign, "activateLongitudinal");
+          if (Has(assign, "activateLateral")) out.lateral = Bool(assign, "activateLateral");
         }
-        for (int a : actors_) assigned_[a] = type;
       }
     }
     if (activate) {
       for (int a : actors_) {
         const auto it = assigned_.find(a);
-        const std::string type = it != assigned_.end() ? it->second : controllers_[static_cast<size_t>(a)];
-        if (!type.empty()) {
-          Error(activate.Pos(), "ActivateControllerAction: controller '" + type + "' of '" +
-                                    sc_.entities[static_cast<size_t>(a)].name +
-                                    "' is not supported (controllers are not simulated; only esmini's DefaultController)");
-          return -1;
-        }
+        const ControllerRef ref = it != assigned_.end() ? it->second : controllers_[static_cast<size_t>(a)];
+        if (!ref.type.empty() && ref.spec < 0)
+          return refuse(activate, "ActivateControllerAction: controller '" + ref.type + "' of '" +
+                                      sc_.entities[static_cast<size_t>(a)].name + "'");
+        simulated = simulated || ref.spec >= 0;
+      }
+      if (simulated) {
+        if (Has(activate, "longitudinal")) out.longitudinal = Bool(activate, "longitudinal");
+        if (Has(activate, "lateral")) out.lateral = Bool(activate, "lateral");
       }
     }
-    return Ignored(k, name, "no controller that drives the entity is assigned; it moves as its actions say");
+    if (!simulated)
+      return Ignored(k, name, "no controller that drives the entity is assigned; it moves as its actions say");
+    if (out.lateral.value_or(false))
+      Warn((activate ? activate : k).Pos(), "the lateral domain is not activated: ACCController, ALKSController and "
+                                            "ALKS_R157SM_Controller drive the longitudinal domain only (as esmini); "
+                                            "the entity keeps its lane as its actions say");
+    return AddAction({name, out, k.Pos()});
   }
   void ReadObjectBody(const Node& body, Entity* e) {
     e->category = body.Name();
+    e->front_axle_x = -1.0;  // until a vehicle's FrontAxle gives it
     if (body.Name() == "Vehicle") {
       Only(body, {"ParameterDeclarations", "BoundingBox", "Performance", "Axles", "Properties", "TrailerHitch",
                   "TrailerCoupler", "Trailer"});
@@ -818,6 +910,8 @@ class Reader {
         if (e->max_acceleration <= 0) e->max_acceleration = 1e300;
         if (e->max_deceleration <= 0) e->max_deceleration = 1e300;
       }
+      if (const Node axles = body.Child("Axles"))
+        if (const Node front = axles.Child("FrontAxle")) e->front_axle_x = Num(front, "positionX", 0.0);
       if (const Node trailer = body.Child("Trailer")) ReadTrailer(trailer, e);
     } else if (body.Name() == "Pedestrian") {
       Only(body, {"ParameterDeclarations", "BoundingBox", "Properties"});
@@ -837,6 +931,7 @@ class Reader {
       return;
     }
     e->box = {Num(c, "x"), Num(c, "y"), Num(c, "z"), Num(d, "length"), Num(d, "width"), Num(d, "height")};
+    if (e->front_axle_x < 0) e->front_axle_x = e->box.length / 2;  // no front axle given: the box's half length
     if (e->box.length < 0 || e->box.width < 0) Error(d.Pos(), "Dimensions must not be negative");
   }
 
@@ -1918,8 +2013,8 @@ class Reader {
   std::set<std::string> declared_globals_;
   std::set<std::string> loaded_catalog_files_;
   std::map<std::string, std::map<std::string, CatalogEntry>> catalogs_;
-  std::vector<std::string> controllers_;  ///< per entity: its ObjectController's type, "" for none
-  std::map<int, std::string> assigned_;   ///< controllers assigned by AssignControllerAction
+  std::vector<ControllerRef> controllers_;  ///< per entity: its ObjectController, type "" for none
+  std::map<int, ControllerRef> assigned_;  ///< controllers assigned by AssignControllerAction
   std::vector<int> actors_;               ///< the entities the actions being read act on
   std::vector<Entity> towed_;             ///< the inline trailers of the entity being read, in towing order
   std::optional<std::set<std::string>> signal_ids_;  ///< the road network's signal ids, once read

@@ -67,6 +67,8 @@ struct Entity {
   /// An inline trailer (Trailer/Trailer) is an entity of its own, named as esmini names it: the towing
   /// entity's name with "+" appended, declared right after it.
   int trailer = -1;
+  int controller = -1;  ///< its ObjectController: index into Scenario::controllers (-1: esmini's default one)
+  double front_axle_x = 0.0;  ///< Axles FrontAxle positionX (vehicles; else half the box length), m
   core::SourcePos pos;
 };
 
@@ -285,6 +287,27 @@ struct TrailerAction {
   std::string trailer;
 };
 
+/// An esmini controller the player simulates (docs/openscenario.md, "Controllers"): ACCController and
+/// ALKSController (esmini's ALKS controller is its ACC controller), ALKS_R157SM_Controller with its
+/// Regulation model, with their properties.
+struct ControllerSpec {
+  std::string type;            ///< "ACCController", "ALKSController" or "ALKS_R157SM_Controller"
+  bool override_mode = false;  ///< property mode: override (the controller moves the entity), else additive
+  double time_gap = 1.5;       ///< property timeGap, s
+  std::optional<double> set_speed;  ///< property setSpeed, m/s (absent: the speed when activated)
+  double lateral_dist = 5.0;   ///< property lateralDist: how far to the side an entity ahead counts, m
+  bool cruise = true;          ///< ALKS_R157SM property cruise: drive to the set speed / follow when not critical
+  bool full_stop = false;      ///< ALKS_R157SM property fullStop: once critical, brake to a stop
+  core::SourcePos pos;
+};
+
+/// ActivateControllerAction, or an AssignControllerAction (which may activate what it assigns): the
+/// entity's controller becomes active (or inactive) on the domains given; an absent domain is unchanged.
+struct ControllerAction {
+  int assign = -1;  ///< AssignControllerAction: index into Scenario::controllers; -1: none
+  std::optional<bool> longitudinal, lateral;
+};
+
 /// An action the player does not simulate because the standard allows it to be ignored (visibility,
 /// lights, environment): it completes when it starts; loading warned about it.
 struct IgnoredAction {
@@ -314,7 +337,7 @@ struct Action {
   std::variant<SpeedAction, LaneChangeAction, LaneOffsetAction, TeleportAction, FollowTrajectoryAction,
                SynchronizeAction, AssignRouteAction, AcquirePositionAction, SetValueAction, IgnoredAction,
                LongitudinalDistanceAction, SpeedProfileAction, TrafficSignalAction, LateralDistanceAction,
-               TrailerAction>
+               TrailerAction, ControllerAction>
       body;
   core::SourcePos pos;
   /// Whether it acts on entities (private action) or on the world (parameters, variables).
@@ -417,6 +440,7 @@ struct Scenario {
   std::string road_file;                                        ///< resolved path, "" if none
   std::vector<std::string> catalog_files;  ///< every catalog file read, in the order read (paths)
   std::vector<Entity> entities;
+  std::vector<ControllerSpec> controllers;  ///< the controllers the player simulates (Entity::controller)
   std::vector<Action> actions;
   std::vector<InitAction> init;
   std::vector<TrafficSignalController> signal_controllers;  ///< RoadNetwork TrafficSignals

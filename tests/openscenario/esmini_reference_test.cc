@@ -15,9 +15,9 @@
 // interval. Checks that do not hold and could not be fixed in the time are listed with the reason
 // (`excluded`) and are not asserted; they are printed with their error.
 //
-// Left out (refused by our player, or not reproducible): acc-test (ACCController), highway_driver
-// (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController),
-// alks_r157_cut_in_quick_brake (ALKS_R157SM_Controller), trailer_connect (not compared yet), trajectory-test
+// Left out (refused by our player, or not reproducible): highway_driver
+// (NaturalDriver), swarm (TrafficAction, random), follow_ghost (FollowGhostController), trailer_connect
+// (not compared yet), trajectory-test
 // (a Nurbs trajectory), cut-in_sumo / sumo-test (SUMO), action_injection / mixed_control / ad_hoc_traffic /
 // dual_controllers (esmini's code examples), every EnvironmentSimulator/Unittest file (not in the repository).
 
@@ -76,6 +76,11 @@ const std::string kCorner = "esmini rounds the heading at trajectory corners; ou
 // esmini's vehicle Property refpoint_x_offset (2025) lets the front axle follow the trajectory while the
 // body heading trails it (a kinematic model); ours heads along the segment. The positions agree.
 const std::string kRefpointOffset = "esmini's refpoint_x_offset property (front axle on the trajectory) is not simulated";
+
+// Our Regulation model follows the cut-in Target braking at the cruise's 4 m/s^2 and is critical (6 m/s^2) only
+// from 6.5 s (TTC 0.9 s); esmini's braked harder between 2.85 and 6.35 s (4.5 m/s^2 on average: 4.5 m shorter,
+// 1.7 m/s slower at 6.35). Not found in the time: the smoke_test rows give no intermediate state.
+const std::string kR157Braking = "esmini's Regulation model brakes harder after the cut-in than ours (4.5 m shorter at 6.35 s)";
 
 /// esmini's left-hand traffic examples (e6mini turned by heading, or e6mini-lht) assert the same values.
 Case LeftHandTraffic(const std::string& file) {
@@ -232,6 +237,53 @@ const std::vector<Case>& Cases() {
   return cases;
 }
 
+/// The examples whose Ego one of esmini's controllers drives (openscenario/internal/controller*.h).
+const std::vector<Case>& ControllerCases() {
+  static const std::vector<Case> cases = {
+      // test_acc: the Ego's ACCController (override, setSpeed 120 km/h, timeGap 1) follows the Target through
+      // its lane changes and brakings; the Ego's own speed actions are overwritten by the controller.
+      // LaneChange1Condition at 5.010, LaneChange2Condition at 7.010, BrakeCondition at 11.010 and 17.010,
+      // Brake2Condition at 20.010, StopCondition (TargetBrake2Event END_TRANSITION, delay 12) seen at 21.260,
+      // fires at 33.260
+      {"acc-test.xosc", 0.01, false, 60.0,
+       {{0.37, "Ego", 32.325, -1.535, 0.0, 33.175},
+        {0.37, "Target", 103.083, -1.535, 0.0, 8.333},
+        {4.89, "Ego", 122.564, -1.535, 0.0, 10.194},
+        {4.89, "Target", 140.750, -1.535, 0.0, 8.333},
+        {5.09, "Ego", 124.569, -1.535, 0.0, 9.883},
+        {5.09, "Target", 142.416, -1.514, 0.056, 8.333},
+        {7.1, "Ego", 146.306, -1.535, 0.0, 13.820},
+        {7.71, "Target", 163.517, -0.0, 5.857, 8.333},
+        {16.71, "Ego", 191.301, -1.535, 0.0, 0.104},
+        {16.71, "Target", 199.394, -1.535, 0.0, 0.0},
+        {25.21, "Ego", 240.952, -1.535, 0.0, 5.277},
+        {25.21, "Target", 254.169, -1.535, 0.0, 5.0},
+        {33.0, "Ego", 280.179, -1.535, 0.0, 5.0},
+        {33.0, "Target", 293.119, -1.535, 0.0, 5.0}},
+       {{5.01, "event LaneChange1Event start"},
+        {7.01, "event LaneChange2Event start"},
+        {11.01, "event TargetBrakeEvent start"},
+        {17.01, "event TargetAccelerateEvent start"},
+        {20.01, "event TargetBrake2Event start"},
+        {21.26, "event TargetBrake2Event end"},
+        {33.26, "storyboard stop"}}},
+      // test_alks (the model Regulation, cruise true: esmini's ids 100 and 101; in the smoke_test of 2022, the
+      // newest of the index leaves these rows out): the Target cuts in from lane 1 at 2 s and brakes at 4 s
+      {"alks_r157_cut_in_quick_brake.xosc", 0.01, false, 60.0,
+       {{0.0, "Ego", 50.0, -1.535, 0.0, 20.0},
+        {0.0, "Target", 80.0, 1.535, 0.0, 15.0},
+        {2.84, "Ego", 106.8, -1.535, 0.0, 20.0},
+        {2.84, "Target", 122.585, 1.003, 6.202, 15.0},
+        {2.85, "Ego", 107.0, -1.535, 0.0, 19.999},
+        {2.85, "Target", 122.735, 0.991, 6.202, 15.0},
+        {6.35, "Ego", 148.191, -1.535, 0.0, 4.367, kR157Braking},
+        {6.35, "Target", 160.873, -1.535, 0.0, 2.832}},
+       {}},
+  };
+  return cases;
+}
+
+
 double WrapPi(double a) {
   a = std::fmod(a + kPi, 2 * kPi);
   if (a < 0) a += 2 * kPi;
@@ -320,6 +372,14 @@ Outcome Check(const Case& c) {
 
 TEST(EsminiReferenceTest, ExamplesMatchEsminiSmokeTest) {
   for (const Case& c : Cases()) {
+    const Outcome o = Check(c);
+    std::cout << c.file << ": " << o.passed << "/" << o.total << " checks, worst position error " << o.worst_position
+              << " m\n";
+  }
+}
+
+TEST(EsminiReferenceTest, ControlledExamplesMatchEsminiSmokeTest) {
+  for (const Case& c : ControllerCases()) {
     const Outcome o = Check(c);
     std::cout << c.file << ": " << o.passed << "/" << o.total << " checks, worst position error " << o.worst_position
               << " m\n";

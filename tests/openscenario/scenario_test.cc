@@ -154,10 +154,14 @@ TEST(ScenarioTest, ControllersThatDoNotDriveAreWarningsOthersErrors) {
   EXPECT_NEAR(Play(ok, 0.1, 1.0).At(1.0)[0].x, 10.0, 1e-9);
   // a type esmini does not know (ASAM's examples name theirs "DefaultDriver") is ignored as esmini does
   EXPECT_EQ(LoadScenario(scenario("DefaultDriver", "")).warnings.size(), 1u);
-  // a controller that drives (by property, or by name as esmini picks the type) is refused
-  EXPECT_NE(LoadError(scenario("acc", "ACCController")).find("controller 'ACCController' of 'Ego' is not supported"),
+  // a controller that drives and is not simulated (by property, or by name as esmini picks the type) is refused
+  EXPECT_NE(LoadError(scenario("sloppy", "SloppyDriverController"))
+                .find("controller 'SloppyDriverController' of 'Ego' is not supported"),
             std::string::npos);
-  EXPECT_NE(LoadError(scenario("ALKS_R157SM_Controller", "")).find("controller 'ALKS_R157SM_Controller'"),
+  EXPECT_NE(LoadError(scenario("FollowGhostController", "")).find("controller 'FollowGhostController'"),
+            std::string::npos);
+  // a simulated one needs what it is simulated with (ALKS_R157SM_Controller: its model)
+  EXPECT_NE(LoadError(scenario("ALKS_R157SM_Controller", "")).find("ALKS_R157SM_Controller needs the property 'model'"),
             std::string::npos);
 }
 
