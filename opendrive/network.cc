@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -164,19 +165,56 @@ struct Network::Impl {
       if (l == nullptr) {
         continue;  // a lane the section lacks has no width
       }
-      if (!l->widths.empty()) {
-        const auto [w, dw] = EvalRecords(l->widths, ds);
-        t += sign * w;
-        dt += sign * dw;
-      } else {
-        const auto [b, db] = EvalRecords(l->borders, ds);
-        t = offset + sign * b;
-        dt = d_offset + sign * db;
-      }
+      CrossLane(*l, sign, ds, offset, d_offset, &t, &dt);
     }
     e.outer = t;
     e.d_outer = dt;
     return e;
+  }
+
+  // From a lane's inner border (t, dt/ds at ds into its section) to its outer border; `sign` is its side.
+  static void CrossLane(const Lane& l, int sign, double ds, double offset, double d_offset, double* t, double* dt) {
+    if (!l.widths.empty()) {
+      const auto [w, dw] = EvalRecords(l.widths, ds);
+      *t += sign * w;
+      *dt += sign * dw;
+    } else {
+      const auto [b, db] = EvalRecords(l.borders, ds);
+      *t = offset + sign * b;
+      *dt = d_offset + sign * db;
+    }
+  }
+
+  // LaneEdges of every lane of the section (out[i] for its lanes[i]) in one walk outwards on each side:
+  // the same sums in the same order, so the same values bit for bit (lane ids run 1, 2, ... and -1,
+  // -2, ... from the centre, the parser checks it).
+  void SectionEdges(RoadIndex r, int section, double s, Edges* out) const {
+    const Road& rd = road(r);
+    const auto [offset, d_offset] = EvalRecords(rd.lane_offsets, s);
+    const LaneSection& sec = rd.sections[static_cast<size_t>(section)];
+    const double ds = s - sec.s;
+    const auto n = static_cast<std::ptrdiff_t>(sec.lanes.size());
+    std::ptrdiff_t centre = 0;  // the first lane with id <= 0 (lanes are sorted by id, descending)
+    while (centre < n && sec.lanes[static_cast<size_t>(centre)].id > 0) ++centre;
+    const auto walk = [&](std::ptrdiff_t from, std::ptrdiff_t step, int sign) {
+      double t = offset;
+      double dt = d_offset;
+      for (std::ptrdiff_t i = from; i >= 0 && i < n; i += step) {
+        const Lane& l = sec.lanes[static_cast<size_t>(i)];
+        if (l.id == 0) {
+          out[i] = {offset, offset, d_offset, d_offset};
+          continue;
+        }
+        Edges& e = out[i];
+        e.inner = t;
+        e.d_inner = dt;
+        CrossLane(l, sign, ds, offset, d_offset, &t, &dt);
+        e.outer = t;
+        e.d_outer = dt;
+      }
+    };
+    walk(centre - 1, -1, 1);
+    walk(centre, 1, -1);
   }
 
   [[nodiscard]] Pose RoadPose(RoadIndex r, double s, double t) const {
@@ -260,25 +298,58 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   if (smp.empty() || rd.sections.empty()) {
     return std::nullopt;
   }
-  // Coarse: the nearest point of the sampled reference polyline. The nearest segment is no farther than
-  // any block's centre distance plus its radius (an upper bound u); a block whose centre is farther than
-  // u plus its radius holds no segment as near as the nearest and is skipped. The segments of the other
-  // blocks are measured and compared exactly as a full scan would, in the same order, so the result is
-  // the full scan's bit for bit (the margins only make the skipping more cautious against rounding).
+  // Coarse: the nearest point of the sampled reference polyline, the first segment in order whose
+  // distance (hypot) is the least, exactly as a full scan of every segment finds it. The pruning below
+  // only skips segments that provably lie farther than one already measured, so the result is the full
+  // scan's bit for bit (the margins make it more cautious against rounding):
+  // - a segment's squared distance d2 (cheap, no hypot) is within a few ulps of the square of its
+  //   hypot, so one whose d2 exceeds another's by the factor 1 + 1e-12 has the larger hypot and cannot be
+  //   the first nearest: its hypot is not computed;
+  // - the segments of the block whose centre is nearest give a first bound m2 on the least d2; a block
+  //   whose centre is farther than sqrt(m2) plus its radius holds no segment as near and is skipped.
   const std::vector<Block>& blk = blocks[static_cast<size_t>(r)];
+  const auto offset_to = [&](size_t k, double* f) {  // the point minus segment k's nearest point
+    const double ax = smp[k].x, ay = smp[k].y;
+    const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
+    const double len2 = bx * bx + by * by;
+    *f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
+    return std::pair<double, double>{x - ax - *f * bx, y - ay - *f * by};
+  };
+  const auto squared = [](const std::pair<double, double>& e) { return e.first * e.first + e.second * e.second; };
+  double m2 = std::numeric_limits<double>::infinity();  // the least d2 measured so far (never NaN)
   double u = std::numeric_limits<double>::infinity();
-  for (const Block& b : blk) u = std::min(u, std::sqrt((x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy)) + b.radius);
+  if (!full_scan) {
+    const Block* nearest = nullptr;
+    double nearest2 = std::numeric_limits<double>::infinity();
+    for (const Block& b : blk) {
+      const double d2 = (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy);
+      if (d2 < nearest2) {
+        nearest2 = d2;
+        nearest = &b;
+      }
+    }
+    if (nearest != nullptr) {
+      for (size_t k = nearest->begin; k < nearest->end; ++k) {
+        double f = 0.0;
+        m2 = std::min(m2, squared(offset_to(k, &f)));
+      }
+      u = std::sqrt(m2);
+    }
+  }
   double best = std::numeric_limits<double>::infinity();
   double s = 0.0;
   for (const Block& b : blk) {
     const double reach = (u + b.radius) * (1.0 + 1e-9) + 1e-9;
     if (!full_scan && (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy) > reach * reach) continue;
     for (size_t k = b.begin; k < b.end; ++k) {
-      const double ax = smp[k].x, ay = smp[k].y;
-      const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
-      const double len2 = bx * bx + by * by;
-      const double f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
-      const double d = std::hypot(x - ax - f * bx, y - ay - f * by);
+      double f = 0.0;
+      const std::pair<double, double> e = offset_to(k, &f);
+      if (!full_scan) {
+        const double d2 = squared(e);
+        if (d2 > m2 * (1.0 + 1e-12) + 1e-300) continue;
+        m2 = std::min(m2, d2);
+      }
+      const double d = std::hypot(e.first, e.second);
       if (d < best) {
         best = d;
         s = smp[k].s + f * (smp[k + 1].s - smp[k].s);
@@ -288,10 +359,19 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   if (smp.size() == 1) {
     s = smp[0].s;
   }
+  // std::cos and std::sin of the reference heading p at s (a line's computed once)
+  const auto trig = [&](double at, const Pose& p) {
+    const std::vector<internal::Curve>& cv = curves[static_cast<size_t>(r)];
+    if (!cv.empty() && cv[GeometryAt(r, at)].straight()) {
+      const internal::Curve& line = cv[GeometryAt(r, at)];
+      return std::pair<double, double>{line.heading_cos(), line.heading_sin()};
+    }
+    return std::pair<double, double>{std::cos(p.heading), std::sin(p.heading)};
+  };
   // Fine: Newton on the tangential component of the distance.
   for (int it = 0; it < 20; ++it) {
     const Pose p = Reference(r, s);
-    const double c = std::cos(p.heading), sn = std::sin(p.heading);
+    const auto [c, sn] = trig(s, p);
     const double along = (x - p.x) * c + (y - p.y) * sn;
     const double across = -(x - p.x) * sn + (y - p.y) * c;
     const double denom = std::max(0.1, 1.0 - p.curvature * across) * SpeedAt(r, s);
@@ -303,7 +383,7 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
     }
   }
   const Pose p = Reference(r, s);
-  const double c = std::cos(p.heading), sn = std::sin(p.heading);
+  const auto [c, sn] = trig(s, p);
   const double along = (x - p.x) * c + (y - p.y) * sn;  // != 0 only beyond the road's ends
   const double t = -(x - p.x) * sn + (y - p.y) * c;
   const int sec = SectionAt(r, s);
@@ -312,19 +392,31 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   out.road = r;
   out.s = s;
   out.t = t;
+  // Every lane's borders at s, in one walk out from the centre (LaneEdges lane by lane with full_scan,
+  // or for a section of many lanes).
+  constexpr size_t kFew = 16;
+  std::array<Edges, kFew> few;
+  const bool walked = !full_scan && ls.lanes.size() <= kFew;
+  if (walked) {
+    SectionEdges(r, sec, s, few.data());
+  }
+  const auto edges = [&](size_t i) { return walked ? few[i] : LaneEdges(r, sec, ls.lanes[i].id, s); };
   // The lane containing t; else the lane whose centre is nearest.
   int lane = 0;
+  size_t lane_index = 0;
   bool inside = false;
   double nearest = std::numeric_limits<double>::infinity();
   double outside = 0.0;
-  for (const Lane& l : ls.lanes) {
+  for (size_t i = 0; i < ls.lanes.size(); ++i) {
+    const Lane& l = ls.lanes[i];
     if (l.id == 0) {
       continue;
     }
-    const Edges e = LaneEdges(r, sec, l.id, s);
+    const Edges e = edges(i);
     const double lo = std::min(e.inner, e.outer), hi = std::max(e.inner, e.outer);
     if (t >= lo && t <= hi && hi > lo) {
       lane = l.id;
+      lane_index = i;
       inside = true;
       break;
     }
@@ -333,13 +425,14 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
     if (centre < nearest) {
       nearest = centre;
       lane = l.id;
+      lane_index = i;
       outside = gap;
     }
   }
   if (lane == 0) {
     return std::nullopt;  // a section with only the centre lane
   }
-  const Edges e = LaneEdges(r, sec, lane, s);
+  const Edges e = edges(lane_index);
   out.lane = lane;
   out.offset = t - 0.5 * (e.inner + e.outer);
   const double slope = 0.5 * (e.d_inner + e.d_outer);

@@ -184,9 +184,26 @@ std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
   for (const auto& [name, value] : values)
     if (std::find(world.parameters.begin(), world.parameters.end(), name) != world.parameters.end())
       overrides.emplace_back(name, core::FormatDouble(value));
-  auto scenario = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(world.path, overrides));
-  return std::make_shared<CoSimulation>(std::move(scenario), world.spec.ego, world.spec.time_step_s,
-                                        world.spec.duration_s);
+  GAUNTLET_CHECK(world.resolved != nullptr);
+  return std::make_shared<CoSimulation>(world.resolved->Get(world.path, overrides), world.spec.ego,
+                                        world.spec.time_step_s, world.spec.duration_s);
+}
+
+std::shared_ptr<const openscenario::Scenario> ResolvedScenarios::Get(const std::string& path,
+                                                                     const Overrides& overrides) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (const Entry& e : entries_)
+      if (e.path == path && e.overrides == overrides) return e.scenario;
+  }
+  // outside the lock (another thread may resolve the same list meanwhile: both results are the same)
+  auto scenario = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(path, overrides));
+  const std::lock_guard<std::mutex> lock(mutex_);
+  for (const Entry& e : entries_)
+    if (e.path == path && e.overrides == overrides) return e.scenario;
+  entries_.push_back({path, overrides, scenario});
+  if (entries_.size() > kCapacity) entries_.pop_front();
+  return scenario;
 }
 
 ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const std::string& slot) {

@@ -163,6 +163,41 @@ TEST(OpenScenarioWorldTest, GauntletParametersOverrideTheXoscParameters) {
   }
 }
 
+// Instances with the same parameter values share one resolved .xosc; other values, another file or
+// another load of the scenario file never get an entry resolved for something else.
+TEST(OpenScenarioWorldTest, TheXoscIsResolvedOncePerParameterValues) {
+  const std::string path = Write("resolved", ScenarioText());
+  const auto s = LoadScenario(path);
+  const ResolvedInstance a = s->Resolve({7.25}), b = s->Resolve({7.25}), c = s->Resolve({8.0});
+  const auto scenario_of = [](const ResolvedInstance& i) {
+    return &std::dynamic_pointer_cast<CoSimulation>(i.script)->scenario();
+  };
+  EXPECT_EQ(scenario_of(a), scenario_of(b));
+  EXPECT_NE(scenario_of(a), scenario_of(c));
+  EXPECT_EQ(c.world.actors[0].speed_mps, 8.0);
+  EXPECT_NE(std::dynamic_pointer_cast<CoSimulation>(a.script), std::dynamic_pointer_cast<CoSimulation>(b.script));
+  // the file changed and loaded again: a new world, resolved from the new text
+  std::string xosc = test::ReadFile(fs::path(path).parent_path().string() + "/ncap_ccrs.xosc");
+  const size_t at = xosc.find("77.778");
+  ASSERT_NE(at, std::string::npos);
+  xosc.replace(at, 6, "88.888");
+  std::ofstream(fs::path(path).parent_path().string() + "/ncap_ccrs.xosc") << xosc;
+  const auto reloaded = LoadScenario(path);
+  const ResolvedInstance d = reloaded->Resolve({7.25});
+  EXPECT_NE(scenario_of(d), scenario_of(a));
+  EXPECT_NE(d.world.actors[1].x_m, a.world.actors[1].x_m);
+  // the direct cache: the same path and overrides only, at most kCapacity kept
+  ResolvedScenarios cache;
+  const std::string xosc_path = fs::path(path).parent_path().string() + "/ncap_ccrs.xosc";
+  const auto e = cache.Get(xosc_path, {{"EgoSpeed", "5"}});
+  EXPECT_EQ(cache.Get(xosc_path, {{"EgoSpeed", "5"}}), e);
+  EXPECT_NE(cache.Get(xosc_path, {{"EgoSpeed", "5.0"}}), e);
+  EXPECT_NE(cache.Get(kCcrs, {{"EgoSpeed", "5"}}), e);
+  for (size_t i = 0; i < ResolvedScenarios::kCapacity; ++i) (void)cache.Get(xosc_path, {{"EgoSpeed", std::to_string(6 + i)}});
+  EXPECT_NE(cache.Get(xosc_path, {{"EgoSpeed", "5"}}), e);  // evicted, resolved again
+  EXPECT_THROW((void)cache.Get(xosc_path, {{"EgoSpeed", "fast"}}), core::InputError);
+}
+
 TEST(OpenScenarioWorldTest, ActorNamesAreIdentifiers) {
   EXPECT_EQ(CoSimulation::ActorName("Ego"), "Ego");
   EXPECT_EQ(CoSimulation::ActorName("car 1"), "car_1");
