@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -24,8 +25,8 @@ constexpr double kSampleStep = 2.0;
 
 // The record in effect at `ds` (the last whose s <= ds; the first before them all).
 const CubicRecord* RecordAt(const std::vector<CubicRecord>& records, double ds) {
-  if (records.empty()) {
-    return nullptr;
+  if (records.size() <= 1) {
+    return records.empty() ? nullptr : &records.front();
   }
   const auto it = std::upper_bound(records.begin(), records.end(), ds,
                                    [](double v, const CubicRecord& r) { return v < r.s; });
@@ -41,12 +42,12 @@ std::pair<double, double> EvalRecords(const std::vector<CubicRecord>& records, d
   return {r->poly.Value(ds - r->s), r->poly.Slope(ds - r->s)};
 }
 
-// A lane's borders at s: t of the inner and outer border and their slopes dt/ds.
+// A lane's borders at s: t of the inner and outer border and their slopes dt/ds (always set in full).
 struct Edges {
-  double inner = 0.0;
-  double outer = 0.0;
-  double d_inner = 0.0;
-  double d_outer = 0.0;
+  double inner;
+  double outer;
+  double d_inner;
+  double d_outer;
 };
 
 // Where a lane continues: the lane stretch entered and the direction of travel along its s.
@@ -79,9 +80,21 @@ struct Network::Impl {
   /// inside a disc: every point of them is within `radius` of (cx, cy).
   struct Block {
     double cx, cy, radius;
-    size_t begin, end;  // segments [begin, end)
+    size_t begin, end;     // segments [begin, end)
+    double longest = 0.0;  // the longest of its segments (chord length)
   };
   std::vector<std::vector<Block>> blocks;  // per road, in order
+  /// Per road: square cells over its blocks' discs, each listing (in order) the blocks whose disc's
+  /// bounding square, grown by kGridMargin, meets the cell: every block with a point within some
+  /// distance of a point is listed in a cell that the square of that half-size around the point meets.
+  struct Grid {
+    double x0 = 0.0, y0 = 0.0, cell = 1.0;
+    int64_t nx = 0, ny = 0;
+    std::vector<uint32_t> start;  // per cell (row after row), its first entry in `items`; one more at the end
+    std::vector<uint32_t> items;  // block indices
+  };
+  static constexpr double kGridMargin = 1e-3;  // m, far above any rounding of the discs
+  std::vector<Grid> grids;
   struct Box {
     double x0, y0, x1, y1;
   };
@@ -227,6 +240,12 @@ struct Network::Impl {
   }
 
   void BuildIndex();
+  static void BuildGrid(const std::vector<Block>& blk, Grid* g);
+  // The cell index of coordinate v on an axis from v0 in cells of `cell`, clamped to [0, n - 1].
+  static int64_t CellOf(double v, double v0, double cell, int64_t n) {
+    const double c = std::floor((v - v0) / cell);
+    return c <= 0.0 ? 0 : c >= static_cast<double>(n - 1) ? n - 1 : static_cast<int64_t>(c);
+  }
   [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading,
                                                   bool full_scan = false) const;
   [[nodiscard]] std::vector<Next> Transitions(RoadIndex r, int section, int lane, int dir) const;
@@ -237,6 +256,7 @@ struct Network::Impl {
 void Network::Impl::BuildIndex() {
   samples.resize(data.roads.size());
   blocks.resize(data.roads.size());
+  grids.resize(data.roads.size());
   boxes.resize(data.roads.size());
   for (size_t i = 0; i < data.roads.size(); ++i) {
     const auto r = static_cast<RoadIndex>(i);
@@ -286,8 +306,48 @@ void Network::Impl::BuildIndex() {
       Block block{0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.0, b, e};
       for (size_t k = b; k <= e; ++k)
         block.radius = std::max(block.radius, std::hypot(smp[k].x - block.cx, smp[k].y - block.cy));
+      for (size_t k = b; k < e; ++k)
+        block.longest = std::max(block.longest, std::hypot(smp[k + 1].x - smp[k].x, smp[k + 1].y - smp[k].y));
       blocks[i].push_back(block);
     }
+    BuildGrid(blocks[i], &grids[i]);
+  }
+}
+
+void Network::Impl::BuildGrid(const std::vector<Block>& blk, Grid* g) {
+  if (blk.empty()) return;
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (const Block& b : blk) {
+    x0 = std::min(x0, b.cx - b.radius - kGridMargin);
+    y0 = std::min(y0, b.cy - b.radius - kGridMargin);
+    x1 = std::max(x1, b.cx + b.radius + kGridMargin);
+    y1 = std::max(y1, b.cy + b.radius + kGridMargin);
+  }
+  if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) || !std::isfinite(y1)) return;
+  // cells of 8 m (a block spans about 16 m), coarser for a road spread over a large area (at most 2^16 cells)
+  g->cell = std::max(8.0, std::sqrt((x1 - x0) * (y1 - y0) / 65536.0));
+  g->x0 = x0;
+  g->y0 = y0;
+  g->nx = static_cast<int64_t>((x1 - x0) / g->cell) + 1;
+  g->ny = static_cast<int64_t>((y1 - y0) / g->cell) + 1;
+  if (g->nx * g->ny > (1 << 20)) {  // a degenerate spread: no grid, the search visits every block
+    g->nx = g->ny = 0;
+    return;
+  }
+  std::vector<std::vector<uint32_t>> cells(static_cast<size_t>(g->nx * g->ny));
+  for (size_t k = 0; k < blk.size(); ++k) {
+    const Block& b = blk[k];
+    const int64_t i0 = CellOf(b.cx - b.radius - kGridMargin, g->x0, g->cell, g->nx);
+    const int64_t i1 = CellOf(b.cx + b.radius + kGridMargin, g->x0, g->cell, g->nx);
+    const int64_t j0 = CellOf(b.cy - b.radius - kGridMargin, g->y0, g->cell, g->ny);
+    const int64_t j1 = CellOf(b.cy + b.radius + kGridMargin, g->y0, g->cell, g->ny);
+    for (int64_t j = j0; j <= j1; ++j)
+      for (int64_t i = i0; i <= i1; ++i) cells[static_cast<size_t>(j * g->nx + i)].push_back(static_cast<uint32_t>(k));
+  }
+  g->start.push_back(0);
+  for (const std::vector<uint32_t>& c : cells) {
+    g->items.insert(g->items.end(), c.begin(), c.end());
+    g->start.push_back(static_cast<uint32_t>(g->items.size()));
   }
 }
 
@@ -302,11 +362,14 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   // distance (hypot) is the least, exactly as a full scan of every segment finds it. The pruning below
   // only skips segments that provably lie farther than one already measured, so the result is the full
   // scan's bit for bit (the margins make it more cautious against rounding):
+  // - the samples of a block near the point (the one whose centre is nearest among those the grid lists
+  //   at the point) give a first bound u: some segment is no farther than its nearest sample;
+  // - a block whose centre is farther than u plus its radius, or a segment whose start is farther than
+  //   u plus its length, is farther than that segment and skipped; the grid lists the blocks that can
+  //   come within u of the point, so the others are not even looked at;
   // - a segment's squared distance d2 (cheap, no hypot) is within a few ulps of the square of its
-  //   hypot, so one whose d2 exceeds another's by the factor 1 + 1e-12 has the larger hypot and cannot be
-  //   the first nearest: its hypot is not computed;
-  // - the segments of the block whose centre is nearest give a first bound m2 on the least d2; a block
-  //   whose centre is farther than sqrt(m2) plus its radius holds no segment as near and is skipped.
+  //   hypot, so one whose d2 exceeds another's (or a sample's) by the factor 1 + 1e-12 has the larger
+  //   hypot and cannot be the first nearest: its hypot is not computed.
   const std::vector<Block>& blk = blocks[static_cast<size_t>(r)];
   const auto offset_to = [&](size_t k, double* f) {  // the point minus segment k's nearest point
     const double ax = smp[k].x, ay = smp[k].y;
@@ -318,35 +381,86 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   const auto squared = [](const std::pair<double, double>& e) { return e.first * e.first + e.second * e.second; };
   double m2 = std::numeric_limits<double>::infinity();  // the least d2 measured so far (never NaN)
   double u = std::numeric_limits<double>::infinity();
+  // The blocks to visit, in order: all of them (full_scan, or no grid to narrow them), or those listed
+  // in the grid cells that the square of half-size u (grown by the margins) around the point meets.
+  const Grid& grid = grids[static_cast<size_t>(r)];
+  const bool gridded = !full_scan && grid.nx > 0 && std::isfinite(x) && std::isfinite(y) && x >= grid.x0 &&
+                       y >= grid.y0 && x < grid.x0 + static_cast<double>(grid.nx) * grid.cell &&
+                       y < grid.y0 + static_cast<double>(grid.ny) * grid.cell;
+  const auto cell_items = [&](int64_t i, int64_t j) {
+    const size_t c = static_cast<size_t>(j * grid.nx + i);
+    return std::pair<const uint32_t*, const uint32_t*>{grid.items.data() + grid.start[c],
+                                                       grid.items.data() + grid.start[c + 1]};
+  };
   if (!full_scan) {
     const Block* nearest = nullptr;
     double nearest2 = std::numeric_limits<double>::infinity();
-    for (const Block& b : blk) {
+    const auto consider = [&](const Block& b) {
       const double d2 = (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy);
       if (d2 < nearest2) {
         nearest2 = d2;
         nearest = &b;
       }
+    };
+    if (gridded) {  // a block near the point: one listed in its cell
+      const auto [first, last] = cell_items(CellOf(x, grid.x0, grid.cell, grid.nx), CellOf(y, grid.y0, grid.cell, grid.ny));
+      for (const uint32_t* it = first; it != last; ++it) consider(blk[*it]);
     }
-    if (nearest != nullptr) {
-      for (size_t k = nearest->begin; k < nearest->end; ++k) {
-        double f = 0.0;
-        m2 = std::min(m2, squared(offset_to(k, &f)));
-      }
+    if (nearest == nullptr) {
+      for (const Block& b : blk) consider(b);
+    }
+    if (nearest != nullptr) {  // a segment is no farther than either of its ends: the block's nearest sample
+      for (size_t k = nearest->begin; k <= nearest->end; ++k)
+        m2 = std::min(m2, (x - smp[k].x) * (x - smp[k].x) + (y - smp[k].y) * (y - smp[k].y));
       u = std::sqrt(m2);
     }
   }
+  constexpr size_t kListed = 48;
+  std::array<uint32_t, kListed> listed;  // the candidate blocks, in order
+  size_t n_listed = 0;
+  bool narrowed = false;
+  if (gridded && std::isfinite(u)) {
+    const double half = u * (1.0 + 1e-9) + 1e-9 + kGridMargin;
+    const int64_t i0 = CellOf(x - half, grid.x0, grid.cell, grid.nx), i1 = CellOf(x + half, grid.x0, grid.cell, grid.nx);
+    const int64_t j0 = CellOf(y - half, grid.y0, grid.cell, grid.ny), j1 = CellOf(y + half, grid.y0, grid.cell, grid.ny);
+    narrowed = (i1 - i0 + 1) * (j1 - j0 + 1) <= 16;
+    for (int64_t j = j0; narrowed && j <= j1; ++j) {
+      for (int64_t i = i0; narrowed && i <= i1; ++i) {
+        const auto [first, last] = cell_items(i, j);
+        for (const uint32_t* it = first; it != last; ++it) {
+          if (std::find(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(n_listed), *it) !=
+              listed.begin() + static_cast<std::ptrdiff_t>(n_listed)) {
+            continue;
+          }
+          if (n_listed == kListed) {
+            narrowed = false;  // too many: visit every block
+            break;
+          }
+          listed[n_listed++] = *it;
+        }
+      }
+    }
+    std::sort(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(n_listed));
+  }
   double best = std::numeric_limits<double>::infinity();
   double s = 0.0;
-  for (const Block& b : blk) {
+  const size_t n_visit = narrowed ? n_listed : blk.size();
+  for (size_t v = 0; v < n_visit; ++v) {
+    const Block& b = blk[narrowed ? listed[v] : v];
     const double reach = (u + b.radius) * (1.0 + 1e-9) + 1e-9;
     if (!full_scan && (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy) > reach * reach) continue;
+    // a segment whose start is farther than u plus its length is farther than u (no division needed)
+    const double start_reach = (u + b.longest) * (1.0 + 1e-9) + 1e-9;
     for (size_t k = b.begin; k < b.end; ++k) {
+      if (!full_scan &&
+          (x - smp[k].x) * (x - smp[k].x) + (y - smp[k].y) * (y - smp[k].y) > start_reach * start_reach) {
+        continue;
+      }
       double f = 0.0;
       const std::pair<double, double> e = offset_to(k, &f);
       if (!full_scan) {
         const double d2 = squared(e);
-        if (d2 > m2 * (1.0 + 1e-12) + 1e-300) continue;
+        if (d2 > m2 * (1.0 + 1e-12) + 1e-300 && d2 <= std::numeric_limits<double>::max()) continue;
         m2 = std::min(m2, d2);
       }
       const double d = std::hypot(e.first, e.second);
