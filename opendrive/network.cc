@@ -243,8 +243,9 @@ struct Network::Impl {
   static void BuildGrid(const std::vector<Block>& blk, Grid* g);
   // The cell index of coordinate v on an axis from v0 in cells of `cell`, clamped to [0, n - 1].
   static int64_t CellOf(double v, double v0, double cell, int64_t n) {
-    const double c = std::floor((v - v0) / cell);
-    return c <= 0.0 ? 0 : c >= static_cast<double>(n - 1) ? n - 1 : static_cast<int64_t>(c);
+    const double c = (v - v0) / cell;  // truncated below: the floor of a positive number
+    if (!(c > 0.0)) return 0;
+    return c >= static_cast<double>(n - 1) ? n - 1 : static_cast<int64_t>(c);
   }
   [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading,
                                                   bool full_scan = false) const;
@@ -867,8 +868,9 @@ std::optional<LaneCoord> Network::Locate(double x, double y, double heading, std
   for (int pass = 0; pass < 2 && !best_on; ++pass) {
     for (size_t i = 0; i < roads.size(); ++i) {
       const Impl::Box& b = impl_->boxes[i];
-      const double box_gap = std::hypot(std::max({b.x0 - x, 0.0, x - b.x1}), std::max({b.y0 - y, 0.0, y - b.y1}));
-      if ((pass == 0) != (box_gap == 0.0) || (pass == 1 && best_near && box_gap >= best_near->distance)) {
+      const double gap_x = std::max({b.x0 - x, 0.0, x - b.x1}), gap_y = std::max({b.y0 - y, 0.0, y - b.y1});
+      const bool inside = gap_x == 0.0 && gap_y == 0.0;  // hypot(gap_x, gap_y) == 0, without the hypot
+      if ((pass == 0) != inside || (pass == 1 && best_near && std::hypot(gap_x, gap_y) >= best_near->distance)) {
         continue;
       }
       const std::optional<LaneCoord> c = impl_->LocateOn(static_cast<RoadIndex>(i), x, y, heading);
