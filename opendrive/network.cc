@@ -249,6 +249,7 @@ struct Network::Impl {
   }
   [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading,
                                                   bool full_scan = false) const;
+  [[nodiscard]] double NearestS(RoadIndex r, double x, double y, bool full_scan) const;
   [[nodiscard]] std::vector<Next> Transitions(RoadIndex r, int section, int lane, int dir) const;
   [[nodiscard]] size_t Choose(const std::vector<Next>& options, RoadIndex from, const MovePreference& pref) const;
   [[nodiscard]] MoveResult Move(const LanePos& from, double distance, bool scale, const MovePreference& pref) const;
@@ -352,13 +353,9 @@ void Network::Impl::BuildGrid(const std::vector<Block>& blk, Grid* g) {
   }
 }
 
-std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y, double heading,
-                                                 bool full_scan) const {
-  const Road& rd = road(r);
+// The s of the sampled reference line's point nearest to (x, y) (the search LocateOn starts from).
+double Network::Impl::NearestS(RoadIndex r, double x, double y, bool full_scan) const {
   const auto& smp = samples[static_cast<size_t>(r)];
-  if (smp.empty() || rd.sections.empty()) {
-    return std::nullopt;
-  }
   // Coarse: the nearest point of the sampled reference polyline, the first segment in order whose
   // distance (hypot) is the least, exactly as a full scan of every segment finds it. The pruning below
   // only skips segments that provably lie farther than one already measured, so the result is the full
@@ -471,6 +468,17 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
       }
     }
   }
+  return s;
+}
+
+std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y, double heading,
+                                                 bool full_scan) const {
+  const Road& rd = road(r);
+  const auto& smp = samples[static_cast<size_t>(r)];
+  if (smp.empty() || rd.sections.empty()) {
+    return std::nullopt;
+  }
+  double s = NearestS(r, x, y, full_scan);
   if (smp.size() == 1) {
     s = smp[0].s;
   }

@@ -130,6 +130,9 @@ class CoSimulation : public sim::ActorScript, public sim::LaneLocator {
   std::vector<std::vector<int>> lane_ids_;         ///< per road: its lane ids, left to right
   std::vector<int> lane_base_;                     ///< per road: the lane signal of its first lane
   std::vector<std::optional<opendrive::LanePos>> hints_;  ///< per actor: where Locate found it last
+  /// Per actor: the pose Locate was last asked about (bit for bit) and its answer: an actor standing
+  /// still is located again only when it moves (the same pose with that hint gives the same answer).
+  std::vector<std::optional<std::pair<sim::ActorPose, sim::LanePosition>>> last_;
   std::string input_error_;
 };
 

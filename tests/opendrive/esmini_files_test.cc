@@ -133,6 +133,23 @@ TEST(EsminiFiles, LocateInvertsLaneToWorld) {
 // The pruned nearest-segment search of LocateOnRoad returns exactly what measuring every segment does
 // (the same floating-point numbers), on every road of every network, for points on, near and far from
 // the road (anywhere in a box around the network, and within a few metres of the reference line).
+/// Whether LocateOnRoad finds a location at (x, y) (the full scan must agree), expecting every field to
+/// equal LocateOnRoadByFullScan's bit for bit.
+bool LocatesAsTheFullScan(const Network& net, RoadIndex road, double x, double y, double heading) {
+  const auto fast = net.LocateOnRoad(road, x, y, heading);
+  const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
+  EXPECT_EQ(fast.has_value(), full.has_value());
+  if (!fast || !full) return false;
+  EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[static_cast<size_t>(road)].id << " at " << x << ", " << y;
+  EXPECT_EQ(fast->t, full->t);
+  EXPECT_EQ(fast->lane, full->lane);
+  EXPECT_EQ(fast->offset, full->offset);
+  EXPECT_EQ(fast->heading_relative, full->heading_relative);
+  EXPECT_EQ(fast->distance, full->distance);
+  EXPECT_EQ(fast->on_road, full->on_road);
+  return true;
+}
+
 TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanBitForBit) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u01(0.0, 1.0);
@@ -160,18 +177,7 @@ TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanBitForBit) {
           y = p.y + 0.5 * u01(rng);
         }
         const double heading = 2 * std::numbers::pi * u01(rng);
-        const auto fast = net.LocateOnRoad(road, x, y, heading);
-        const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
-        ASSERT_EQ(fast.has_value(), full.has_value());
-        if (!fast) continue;
-        ++compared;
-        EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[r].id << " at " << x << ", " << y;
-        EXPECT_EQ(fast->t, full->t);
-        EXPECT_EQ(fast->lane, full->lane);
-        EXPECT_EQ(fast->offset, full->offset);
-        EXPECT_EQ(fast->heading_relative, full->heading_relative);
-        EXPECT_EQ(fast->distance, full->distance);
-        EXPECT_EQ(fast->on_road, full->on_road);
+        if (LocatesAsTheFullScan(net, road, x, y, heading)) ++compared;
       }
     }
   }
@@ -187,19 +193,9 @@ TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanAlongTrajectoriesAndAtTies) {
   std::uniform_real_distribution<double> u01(0.0, 1.0);
   size_t compared = 0, off_road = 0;
   const auto same = [&](const Network& net, RoadIndex road, double x, double y, double heading) {
-    const auto fast = net.LocateOnRoad(road, x, y, heading);
-    const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
-    ASSERT_EQ(fast.has_value(), full.has_value());
-    if (!fast) return;
+    if (!LocatesAsTheFullScan(net, road, x, y, heading)) return;
     ++compared;
-    off_road += fast->on_road ? 0 : 1;
-    EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[static_cast<size_t>(road)].id << " at " << x << ", " << y;
-    EXPECT_EQ(fast->t, full->t);
-    EXPECT_EQ(fast->lane, full->lane);
-    EXPECT_EQ(fast->offset, full->offset);
-    EXPECT_EQ(fast->heading_relative, full->heading_relative);
-    EXPECT_EQ(fast->distance, full->distance);
-    EXPECT_EQ(fast->on_road, full->on_road);
+    off_road += net.LocateOnRoad(road, x, y, heading)->on_road ? 0 : 1;
   };
   for (const std::string& file : XodrFiles()) {
     SCOPED_TRACE(file);
