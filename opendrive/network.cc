@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -23,8 +25,8 @@ constexpr double kSampleStep = 2.0;
 
 // The record in effect at `ds` (the last whose s <= ds; the first before them all).
 const CubicRecord* RecordAt(const std::vector<CubicRecord>& records, double ds) {
-  if (records.empty()) {
-    return nullptr;
+  if (records.size() <= 1) {
+    return records.empty() ? nullptr : &records.front();
   }
   const auto it = std::upper_bound(records.begin(), records.end(), ds,
                                    [](double v, const CubicRecord& r) { return v < r.s; });
@@ -40,12 +42,12 @@ std::pair<double, double> EvalRecords(const std::vector<CubicRecord>& records, d
   return {r->poly.Value(ds - r->s), r->poly.Slope(ds - r->s)};
 }
 
-// A lane's borders at s: t of the inner and outer border and their slopes dt/ds.
+// A lane's borders at s: t of the inner and outer border and their slopes dt/ds (always set in full).
 struct Edges {
-  double inner = 0.0;
-  double outer = 0.0;
-  double d_inner = 0.0;
-  double d_outer = 0.0;
+  double inner;
+  double outer;
+  double d_inner;
+  double d_outer;
 };
 
 // Where a lane continues: the lane stretch entered and the direction of travel along its s.
@@ -78,9 +80,21 @@ struct Network::Impl {
   /// inside a disc: every point of them is within `radius` of (cx, cy).
   struct Block {
     double cx, cy, radius;
-    size_t begin, end;  // segments [begin, end)
+    size_t begin, end;     // segments [begin, end)
+    double longest = 0.0;  // the longest of its segments (chord length)
   };
   std::vector<std::vector<Block>> blocks;  // per road, in order
+  /// Per road: square cells over its blocks' discs, each listing (in order) the blocks whose disc's
+  /// bounding square, grown by kGridMargin, meets the cell: every block with a point within some
+  /// distance of a point is listed in a cell that the square of that half-size around the point meets.
+  struct Grid {
+    double x0 = 0.0, y0 = 0.0, cell = 1.0;
+    int64_t nx = 0, ny = 0;
+    std::vector<uint32_t> start;  // per cell (row after row), its first entry in `items`; one more at the end
+    std::vector<uint32_t> items;  // block indices
+  };
+  static constexpr double kGridMargin = 1e-3;  // m, far above any rounding of the discs
+  std::vector<Grid> grids;
   struct Box {
     double x0, y0, x1, y1;
   };
@@ -164,19 +178,56 @@ struct Network::Impl {
       if (l == nullptr) {
         continue;  // a lane the section lacks has no width
       }
-      if (!l->widths.empty()) {
-        const auto [w, dw] = EvalRecords(l->widths, ds);
-        t += sign * w;
-        dt += sign * dw;
-      } else {
-        const auto [b, db] = EvalRecords(l->borders, ds);
-        t = offset + sign * b;
-        dt = d_offset + sign * db;
-      }
+      CrossLane(*l, sign, ds, offset, d_offset, &t, &dt);
     }
     e.outer = t;
     e.d_outer = dt;
     return e;
+  }
+
+  // From a lane's inner border (t, dt/ds at ds into its section) to its outer border; `sign` is its side.
+  static void CrossLane(const Lane& l, int sign, double ds, double offset, double d_offset, double* t, double* dt) {
+    if (!l.widths.empty()) {
+      const auto [w, dw] = EvalRecords(l.widths, ds);
+      *t += sign * w;
+      *dt += sign * dw;
+    } else {
+      const auto [b, db] = EvalRecords(l.borders, ds);
+      *t = offset + sign * b;
+      *dt = d_offset + sign * db;
+    }
+  }
+
+  // LaneEdges of every lane of the section (out[i] for its lanes[i]) in one walk outwards on each side:
+  // the same sums in the same order, so the same values bit for bit (lane ids run 1, 2, ... and -1,
+  // -2, ... from the centre, the parser checks it).
+  void SectionEdges(RoadIndex r, int section, double s, Edges* out) const {
+    const Road& rd = road(r);
+    const auto [offset, d_offset] = EvalRecords(rd.lane_offsets, s);
+    const LaneSection& sec = rd.sections[static_cast<size_t>(section)];
+    const double ds = s - sec.s;
+    const auto n = static_cast<std::ptrdiff_t>(sec.lanes.size());
+    std::ptrdiff_t centre = 0;  // the first lane with id <= 0 (lanes are sorted by id, descending)
+    while (centre < n && sec.lanes[static_cast<size_t>(centre)].id > 0) ++centre;
+    const auto walk = [&](std::ptrdiff_t from, std::ptrdiff_t step, int sign) {
+      double t = offset;
+      double dt = d_offset;
+      for (std::ptrdiff_t i = from; i >= 0 && i < n; i += step) {
+        const Lane& l = sec.lanes[static_cast<size_t>(i)];
+        if (l.id == 0) {
+          out[i] = {offset, offset, d_offset, d_offset};
+          continue;
+        }
+        Edges& e = out[i];
+        e.inner = t;
+        e.d_inner = dt;
+        CrossLane(l, sign, ds, offset, d_offset, &t, &dt);
+        e.outer = t;
+        e.d_outer = dt;
+      }
+    };
+    walk(centre - 1, -1, 1);
+    walk(centre, 1, -1);
   }
 
   [[nodiscard]] Pose RoadPose(RoadIndex r, double s, double t) const {
@@ -189,8 +240,16 @@ struct Network::Impl {
   }
 
   void BuildIndex();
+  static void BuildGrid(const std::vector<Block>& blk, Grid* g);
+  // The cell index of coordinate v on an axis from v0 in cells of `cell`, clamped to [0, n - 1].
+  static int64_t CellOf(double v, double v0, double cell, int64_t n) {
+    const double c = (v - v0) / cell;  // truncated below: the floor of a positive number
+    if (!(c > 0.0)) return 0;
+    return c >= static_cast<double>(n - 1) ? n - 1 : static_cast<int64_t>(c);
+  }
   [[nodiscard]] std::optional<LaneCoord> LocateOn(RoadIndex r, double x, double y, double heading,
                                                   bool full_scan = false) const;
+  [[nodiscard]] double NearestS(RoadIndex r, double x, double y, bool full_scan) const;
   [[nodiscard]] std::vector<Next> Transitions(RoadIndex r, int section, int lane, int dir) const;
   [[nodiscard]] size_t Choose(const std::vector<Next>& options, RoadIndex from, const MovePreference& pref) const;
   [[nodiscard]] MoveResult Move(const LanePos& from, double distance, bool scale, const MovePreference& pref) const;
@@ -199,6 +258,7 @@ struct Network::Impl {
 void Network::Impl::BuildIndex() {
   samples.resize(data.roads.size());
   blocks.resize(data.roads.size());
+  grids.resize(data.roads.size());
   boxes.resize(data.roads.size());
   for (size_t i = 0; i < data.roads.size(); ++i) {
     const auto r = static_cast<RoadIndex>(i);
@@ -248,9 +308,167 @@ void Network::Impl::BuildIndex() {
       Block block{0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.0, b, e};
       for (size_t k = b; k <= e; ++k)
         block.radius = std::max(block.radius, std::hypot(smp[k].x - block.cx, smp[k].y - block.cy));
+      for (size_t k = b; k < e; ++k)
+        block.longest = std::max(block.longest, std::hypot(smp[k + 1].x - smp[k].x, smp[k + 1].y - smp[k].y));
       blocks[i].push_back(block);
     }
+    BuildGrid(blocks[i], &grids[i]);
   }
+}
+
+void Network::Impl::BuildGrid(const std::vector<Block>& blk, Grid* g) {
+  if (blk.empty()) return;
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (const Block& b : blk) {
+    x0 = std::min(x0, b.cx - b.radius - kGridMargin);
+    y0 = std::min(y0, b.cy - b.radius - kGridMargin);
+    x1 = std::max(x1, b.cx + b.radius + kGridMargin);
+    y1 = std::max(y1, b.cy + b.radius + kGridMargin);
+  }
+  if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) || !std::isfinite(y1)) return;
+  // cells of 8 m (a block spans about 16 m), coarser for a road spread over a large area (at most 2^16 cells)
+  g->cell = std::max(8.0, std::sqrt((x1 - x0) * (y1 - y0) / 65536.0));
+  g->x0 = x0;
+  g->y0 = y0;
+  g->nx = static_cast<int64_t>((x1 - x0) / g->cell) + 1;
+  g->ny = static_cast<int64_t>((y1 - y0) / g->cell) + 1;
+  if (g->nx * g->ny > (1 << 20)) {  // a degenerate spread: no grid, the search visits every block
+    g->nx = g->ny = 0;
+    return;
+  }
+  std::vector<std::vector<uint32_t>> cells(static_cast<size_t>(g->nx * g->ny));
+  for (size_t k = 0; k < blk.size(); ++k) {
+    const Block& b = blk[k];
+    const int64_t i0 = CellOf(b.cx - b.radius - kGridMargin, g->x0, g->cell, g->nx);
+    const int64_t i1 = CellOf(b.cx + b.radius + kGridMargin, g->x0, g->cell, g->nx);
+    const int64_t j0 = CellOf(b.cy - b.radius - kGridMargin, g->y0, g->cell, g->ny);
+    const int64_t j1 = CellOf(b.cy + b.radius + kGridMargin, g->y0, g->cell, g->ny);
+    for (int64_t j = j0; j <= j1; ++j)
+      for (int64_t i = i0; i <= i1; ++i) cells[static_cast<size_t>(j * g->nx + i)].push_back(static_cast<uint32_t>(k));
+  }
+  g->start.push_back(0);
+  for (const std::vector<uint32_t>& c : cells) {
+    g->items.insert(g->items.end(), c.begin(), c.end());
+    g->start.push_back(static_cast<uint32_t>(g->items.size()));
+  }
+}
+
+// The s of the sampled reference line's point nearest to (x, y) (the search LocateOn starts from).
+double Network::Impl::NearestS(RoadIndex r, double x, double y, bool full_scan) const {
+  const auto& smp = samples[static_cast<size_t>(r)];
+  // Coarse: the nearest point of the sampled reference polyline, the first segment in order whose
+  // distance (hypot) is the least, exactly as a full scan of every segment finds it. The pruning below
+  // only skips segments that provably lie farther than one already measured, so the result is the full
+  // scan's bit for bit (the margins make it more cautious against rounding):
+  // - the samples of a block near the point (the one whose centre is nearest among those the grid lists
+  //   at the point) give a first bound u: some segment is no farther than its nearest sample;
+  // - a block whose centre is farther than u plus its radius, or a segment whose start is farther than
+  //   u plus its length, is farther than that segment and skipped; the grid lists the blocks that can
+  //   come within u of the point, so the others are not even looked at;
+  // - a segment's squared distance d2 (cheap, no hypot) is within a few ulps of the square of its
+  //   hypot, so one whose d2 exceeds another's (or a sample's) by the factor 1 + 1e-12 has the larger
+  //   hypot and cannot be the first nearest: its hypot is not computed.
+  const std::vector<Block>& blk = blocks[static_cast<size_t>(r)];
+  const auto offset_to = [&](size_t k, double* f) {  // the point minus segment k's nearest point
+    const double ax = smp[k].x, ay = smp[k].y;
+    const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
+    const double len2 = bx * bx + by * by;
+    *f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
+    return std::pair<double, double>{x - ax - *f * bx, y - ay - *f * by};
+  };
+  const auto squared = [](const std::pair<double, double>& e) { return e.first * e.first + e.second * e.second; };
+  double m2 = std::numeric_limits<double>::infinity();  // the least d2 measured so far (never NaN)
+  double u = std::numeric_limits<double>::infinity();
+  // The blocks to visit, in order: all of them (full_scan, or no grid to narrow them), or those listed
+  // in the grid cells that the square of half-size u (grown by the margins) around the point meets.
+  const Grid& grid = grids[static_cast<size_t>(r)];
+  const bool gridded = !full_scan && grid.nx > 0 && std::isfinite(x) && std::isfinite(y) && x >= grid.x0 &&
+                       y >= grid.y0 && x < grid.x0 + static_cast<double>(grid.nx) * grid.cell &&
+                       y < grid.y0 + static_cast<double>(grid.ny) * grid.cell;
+  const auto cell_items = [&](int64_t i, int64_t j) {
+    const size_t c = static_cast<size_t>(j * grid.nx + i);
+    return std::pair<const uint32_t*, const uint32_t*>{grid.items.data() + grid.start[c],
+                                                       grid.items.data() + grid.start[c + 1]};
+  };
+  if (!full_scan) {
+    const Block* nearest = nullptr;
+    double nearest2 = std::numeric_limits<double>::infinity();
+    const auto consider = [&](const Block& b) {
+      const double d2 = (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy);
+      if (d2 < nearest2) {
+        nearest2 = d2;
+        nearest = &b;
+      }
+    };
+    if (gridded) {  // a block near the point: one listed in its cell
+      const auto [first, last] = cell_items(CellOf(x, grid.x0, grid.cell, grid.nx), CellOf(y, grid.y0, grid.cell, grid.ny));
+      for (const uint32_t* it = first; it != last; ++it) consider(blk[*it]);
+    }
+    if (nearest == nullptr) {
+      for (const Block& b : blk) consider(b);
+    }
+    if (nearest != nullptr) {  // a segment is no farther than either of its ends: the block's nearest sample
+      for (size_t k = nearest->begin; k <= nearest->end; ++k)
+        m2 = std::min(m2, (x - smp[k].x) * (x - smp[k].x) + (y - smp[k].y) * (y - smp[k].y));
+      u = std::sqrt(m2);
+    }
+  }
+  constexpr size_t kListed = 48;
+  std::array<uint32_t, kListed> listed;  // the candidate blocks, in order
+  size_t n_listed = 0;
+  bool narrowed = false;
+  if (gridded && std::isfinite(u)) {
+    const double half = u * (1.0 + 1e-9) + 1e-9 + kGridMargin;
+    const int64_t i0 = CellOf(x - half, grid.x0, grid.cell, grid.nx), i1 = CellOf(x + half, grid.x0, grid.cell, grid.nx);
+    const int64_t j0 = CellOf(y - half, grid.y0, grid.cell, grid.ny), j1 = CellOf(y + half, grid.y0, grid.cell, grid.ny);
+    narrowed = (i1 - i0 + 1) * (j1 - j0 + 1) <= 16;
+    for (int64_t j = j0; narrowed && j <= j1; ++j) {
+      for (int64_t i = i0; narrowed && i <= i1; ++i) {
+        const auto [first, last] = cell_items(i, j);
+        for (const uint32_t* it = first; it != last; ++it) {
+          if (std::find(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(n_listed), *it) !=
+              listed.begin() + static_cast<std::ptrdiff_t>(n_listed)) {
+            continue;
+          }
+          if (n_listed == kListed) {
+            narrowed = false;  // too many: visit every block
+            break;
+          }
+          listed[n_listed++] = *it;
+        }
+      }
+    }
+    std::sort(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(n_listed));
+  }
+  double best = std::numeric_limits<double>::infinity();
+  double s = 0.0;
+  const size_t n_visit = narrowed ? n_listed : blk.size();
+  for (size_t v = 0; v < n_visit; ++v) {
+    const Block& b = blk[narrowed ? listed[v] : v];
+    const double reach = (u + b.radius) * (1.0 + 1e-9) + 1e-9;
+    if (!full_scan && (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy) > reach * reach) continue;
+    // a segment whose start is farther than u plus its length is farther than u (no division needed)
+    const double start_reach = (u + b.longest) * (1.0 + 1e-9) + 1e-9;
+    for (size_t k = b.begin; k < b.end; ++k) {
+      if (!full_scan &&
+          (x - smp[k].x) * (x - smp[k].x) + (y - smp[k].y) * (y - smp[k].y) > start_reach * start_reach) {
+        continue;
+      }
+      double f = 0.0;
+      const std::pair<double, double> e = offset_to(k, &f);
+      if (!full_scan) {
+        const double d2 = squared(e);
+        if (d2 > m2 * (1.0 + 1e-12) + 1e-300 && d2 <= std::numeric_limits<double>::max()) continue;
+        m2 = std::min(m2, d2);
+      }
+      const double d = std::hypot(e.first, e.second);
+      if (d < best) {
+        best = d;
+        s = smp[k].s + f * (smp[k + 1].s - smp[k].s);
+      }
+    }
+  }
+  return s;
 }
 
 std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y, double heading,
@@ -260,38 +478,23 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   if (smp.empty() || rd.sections.empty()) {
     return std::nullopt;
   }
-  // Coarse: the nearest point of the sampled reference polyline. The nearest segment is no farther than
-  // any block's centre distance plus its radius (an upper bound u); a block whose centre is farther than
-  // u plus its radius holds no segment as near as the nearest and is skipped. The segments of the other
-  // blocks are measured and compared exactly as a full scan would, in the same order, so the result is
-  // the full scan's bit for bit (the margins only make the skipping more cautious against rounding).
-  const std::vector<Block>& blk = blocks[static_cast<size_t>(r)];
-  double u = std::numeric_limits<double>::infinity();
-  for (const Block& b : blk) u = std::min(u, std::sqrt((x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy)) + b.radius);
-  double best = std::numeric_limits<double>::infinity();
-  double s = 0.0;
-  for (const Block& b : blk) {
-    const double reach = (u + b.radius) * (1.0 + 1e-9) + 1e-9;
-    if (!full_scan && (x - b.cx) * (x - b.cx) + (y - b.cy) * (y - b.cy) > reach * reach) continue;
-    for (size_t k = b.begin; k < b.end; ++k) {
-      const double ax = smp[k].x, ay = smp[k].y;
-      const double bx = smp[k + 1].x - ax, by = smp[k + 1].y - ay;
-      const double len2 = bx * bx + by * by;
-      const double f = len2 > 0.0 ? std::clamp(((x - ax) * bx + (y - ay) * by) / len2, 0.0, 1.0) : 0.0;
-      const double d = std::hypot(x - ax - f * bx, y - ay - f * by);
-      if (d < best) {
-        best = d;
-        s = smp[k].s + f * (smp[k + 1].s - smp[k].s);
-      }
-    }
-  }
+  double s = NearestS(r, x, y, full_scan);
   if (smp.size() == 1) {
     s = smp[0].s;
   }
+  // std::cos and std::sin of the reference heading p at s (a line's computed once)
+  const auto trig = [&](double at, const Pose& p) {
+    const std::vector<internal::Curve>& cv = curves[static_cast<size_t>(r)];
+    if (!cv.empty() && cv[GeometryAt(r, at)].straight()) {
+      const internal::Curve& line = cv[GeometryAt(r, at)];
+      return std::pair<double, double>{line.heading_cos(), line.heading_sin()};
+    }
+    return std::pair<double, double>{std::cos(p.heading), std::sin(p.heading)};
+  };
   // Fine: Newton on the tangential component of the distance.
   for (int it = 0; it < 20; ++it) {
     const Pose p = Reference(r, s);
-    const double c = std::cos(p.heading), sn = std::sin(p.heading);
+    const auto [c, sn] = trig(s, p);
     const double along = (x - p.x) * c + (y - p.y) * sn;
     const double across = -(x - p.x) * sn + (y - p.y) * c;
     const double denom = std::max(0.1, 1.0 - p.curvature * across) * SpeedAt(r, s);
@@ -303,7 +506,7 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
     }
   }
   const Pose p = Reference(r, s);
-  const double c = std::cos(p.heading), sn = std::sin(p.heading);
+  const auto [c, sn] = trig(s, p);
   const double along = (x - p.x) * c + (y - p.y) * sn;  // != 0 only beyond the road's ends
   const double t = -(x - p.x) * sn + (y - p.y) * c;
   const int sec = SectionAt(r, s);
@@ -312,19 +515,31 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
   out.road = r;
   out.s = s;
   out.t = t;
+  // Every lane's borders at s, in one walk out from the centre (LaneEdges lane by lane with full_scan,
+  // or for a section of many lanes).
+  constexpr size_t kFew = 16;
+  std::array<Edges, kFew> few;
+  const bool walked = !full_scan && ls.lanes.size() <= kFew;
+  if (walked) {
+    SectionEdges(r, sec, s, few.data());
+  }
+  const auto edges = [&](size_t i) { return walked ? few[i] : LaneEdges(r, sec, ls.lanes[i].id, s); };
   // The lane containing t; else the lane whose centre is nearest.
   int lane = 0;
+  size_t lane_index = 0;
   bool inside = false;
   double nearest = std::numeric_limits<double>::infinity();
   double outside = 0.0;
-  for (const Lane& l : ls.lanes) {
+  for (size_t i = 0; i < ls.lanes.size(); ++i) {
+    const Lane& l = ls.lanes[i];
     if (l.id == 0) {
       continue;
     }
-    const Edges e = LaneEdges(r, sec, l.id, s);
+    const Edges e = edges(i);
     const double lo = std::min(e.inner, e.outer), hi = std::max(e.inner, e.outer);
     if (t >= lo && t <= hi && hi > lo) {
       lane = l.id;
+      lane_index = i;
       inside = true;
       break;
     }
@@ -333,13 +548,14 @@ std::optional<LaneCoord> Network::Impl::LocateOn(RoadIndex r, double x, double y
     if (centre < nearest) {
       nearest = centre;
       lane = l.id;
+      lane_index = i;
       outside = gap;
     }
   }
   if (lane == 0) {
     return std::nullopt;  // a section with only the centre lane
   }
-  const Edges e = LaneEdges(r, sec, lane, s);
+  const Edges e = edges(lane_index);
   out.lane = lane;
   out.offset = t - 0.5 * (e.inner + e.outer);
   const double slope = 0.5 * (e.d_inner + e.d_outer);
@@ -660,8 +876,9 @@ std::optional<LaneCoord> Network::Locate(double x, double y, double heading, std
   for (int pass = 0; pass < 2 && !best_on; ++pass) {
     for (size_t i = 0; i < roads.size(); ++i) {
       const Impl::Box& b = impl_->boxes[i];
-      const double box_gap = std::hypot(std::max({b.x0 - x, 0.0, x - b.x1}), std::max({b.y0 - y, 0.0, y - b.y1}));
-      if ((pass == 0) != (box_gap == 0.0) || (pass == 1 && best_near && box_gap >= best_near->distance)) {
+      const double gap_x = std::max({b.x0 - x, 0.0, x - b.x1}), gap_y = std::max({b.y0 - y, 0.0, y - b.y1});
+      const bool inside = gap_x == 0.0 && gap_y == 0.0;  // hypot(gap_x, gap_y) == 0, without the hypot
+      if ((pass == 0) != inside || (pass == 1 && best_near && std::hypot(gap_x, gap_y) >= best_near->distance)) {
         continue;
       }
       const std::optional<LaneCoord> c = impl_->LocateOn(static_cast<RoadIndex>(i), x, y, heading);

@@ -2429,8 +2429,7 @@ struct Player::Impl {
       if (!any) EndElement(e);
       return;
     }
-    const std::vector<int> kids = el.children;
-    for (int c : kids) StepElement(c, dt);
+    for (int c : el.children) StepElement(c, dt);  // the scenario's (immutable) elements: no copy
   }
 };
 

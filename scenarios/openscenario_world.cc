@@ -1,7 +1,9 @@
 #include "scenarios/openscenario_world.h"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstdint>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -120,6 +122,7 @@ CoSimulation::CoSimulation(std::shared_ptr<const openscenario::Scenario> scenari
     lane_ids_.push_back(std::move(ids));
   }
   hints_.resize(sc.entities.size());
+  last_.resize(sc.entities.size());
   const std::vector<std::string> signals = sim::SignalNames(world_);
   ego_column_ = static_cast<size_t>(std::find(signals.begin(), signals.end(), world_.actors[ego_].name + ".x") -
                                     signals.begin());
@@ -147,6 +150,15 @@ sim::LaneLocator* CoSimulation::lane_locator() { return scenario_->roads->roads(
 sim::LanePosition CoSimulation::Locate(size_t actor, const sim::ActorPose& pose) {
   const opendrive::Network& net = *scenario_->roads;
   std::optional<opendrive::LanePos>& hint = hints_.at(actor);
+  // the pose of the last call (bit for bit: -0 is not 0): the hint is where that call found the actor,
+  // so the search below would find the same again
+  const auto bits = [](double v) { return std::bit_cast<uint64_t>(v); };
+  std::optional<std::pair<sim::ActorPose, sim::LanePosition>>& last = last_.at(actor);
+  if (last && bits(last->first.x_m) == bits(pose.x_m) && bits(last->first.y_m) == bits(pose.y_m) &&
+      bits(last->first.heading_rad) == bits(pose.heading_rad)) {
+    return last->second;
+  }
+  last.reset();
   std::optional<opendrive::LaneCoord> at;
   // on the hint's road Locate keeps that road: looking there first gives its answer, cheaply
   if (hint) at = net.LocateOnRoad(hint->road, pose.x_m, pose.y_m, pose.heading_rad);
@@ -163,6 +175,7 @@ sim::LanePosition CoSimulation::Locate(size_t actor, const sim::ActorPose& pose)
   out.lateral_offset_m = along ? at->offset : -at->offset;
   out.heading_error_rad = at->heading_relative;
   out.on_road = at->on_road;
+  last.emplace(pose, out);
   return out;
 }
 
@@ -184,9 +197,26 @@ std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
   for (const auto& [name, value] : values)
     if (std::find(world.parameters.begin(), world.parameters.end(), name) != world.parameters.end())
       overrides.emplace_back(name, core::FormatDouble(value));
-  auto scenario = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(world.path, overrides));
-  return std::make_shared<CoSimulation>(std::move(scenario), world.spec.ego, world.spec.time_step_s,
-                                        world.spec.duration_s);
+  GAUNTLET_CHECK(world.resolved != nullptr);
+  return std::make_shared<CoSimulation>(world.resolved->Get(world.path, overrides), world.spec.ego,
+                                        world.spec.time_step_s, world.spec.duration_s);
+}
+
+std::shared_ptr<const openscenario::Scenario> ResolvedScenarios::Get(const std::string& path,
+                                                                     const Overrides& overrides) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (const Entry& e : entries_)
+      if (e.path == path && e.overrides == overrides) return e.scenario;
+  }
+  // outside the lock (another thread may resolve the same list meanwhile: both results are the same)
+  auto scenario = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(path, overrides));
+  const std::lock_guard<std::mutex> lock(mutex_);
+  for (const Entry& e : entries_)
+    if (e.path == path && e.overrides == overrides) return e.scenario;
+  entries_.push_back({path, overrides, scenario});
+  if (entries_.size() > kCapacity) entries_.pop_front();
+  return scenario;
 }
 
 ModelBindingSpec DefaultOpenScenarioBinding(const sim::WorldSpec& world, const std::string& slot) {

@@ -33,7 +33,9 @@
 // box centre offset by the BoundingBox's Center; a sim actor's position is its box centre. The
 // CoSimulation converts both ways (ToCentre, ToReference).
 
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -128,7 +130,34 @@ class CoSimulation : public sim::ActorScript, public sim::LaneLocator {
   std::vector<std::vector<int>> lane_ids_;         ///< per road: its lane ids, left to right
   std::vector<int> lane_base_;                     ///< per road: the lane signal of its first lane
   std::vector<std::optional<opendrive::LanePos>> hints_;  ///< per actor: where Locate found it last
+  /// Per actor: the pose Locate was last asked about (bit for bit) and its answer: an actor standing
+  /// still is located again only when it moves (the same pose with that hint gives the same answer).
+  std::vector<std::optional<std::pair<sim::ActorPose, sim::LanePosition>>> last_;
   std::string input_error_;
+};
+
+/// The scenarios one OpenScenarioWorld resolved (openscenario::LoadScenario), by their overrides: the
+/// instances of a campaign that give the .xosc the same parameter values share one resolved, immutable
+/// scenario instead of each reading and resolving the files again. Created with the world when the
+/// scenario file is loaded (a new load starts empty, so it never serves content of an earlier load); an
+/// entry is only reused for the very same path and override list (names and value texts, in order). Holds the
+/// last kCapacity resolutions. Thread-safe (campaigns run instances in parallel).
+class ResolvedScenarios {
+ public:
+  using Overrides = std::vector<std::pair<std::string, std::string>>;
+  static constexpr size_t kCapacity = 16;
+  /// The scenario `path` resolved with `overrides`, loaded at the first request (LoadScenario's
+  /// core::InputError propagates and nothing is kept).
+  [[nodiscard]] std::shared_ptr<const openscenario::Scenario> Get(const std::string& path, const Overrides& overrides);
+
+ private:
+  std::mutex mutex_;
+  struct Entry {
+    std::string path;
+    Overrides overrides;
+    std::shared_ptr<const openscenario::Scenario> scenario;
+  };
+  std::deque<Entry> entries_;  // newest last
 };
 
 /// A scenario file's OpenSCENARIO world, checked at load (Scenario::openscenario).
@@ -140,11 +169,13 @@ struct OpenScenarioWorld {
   /// `variation_first` on, whose values give overrides through OpenScenarioParameters::Overrides.
   std::shared_ptr<const OpenScenarioParameters> variation;
   size_t variation_first = 0;
+  /// The .xosc resolved per override list; copies of the world share it.
+  std::shared_ptr<ResolvedScenarios> resolved = std::make_shared<ResolvedScenarios>();
 };
 
 /// The co-simulation of one instance: the .xosc loaded with the values of `world.parameters` among
 /// `values` (named parameter values, as Scenario::NamedValues gives them) as overrides, after those
-/// the variation file's parameters give, started.
+/// the variation file's parameters give (resolved once per override list: world.resolved), started.
 /// Throws core::InputError (a value the .xosc refuses, a position that cannot be resolved).
 [[nodiscard]] std::shared_ptr<CoSimulation> StartCoSimulation(const OpenScenarioWorld& world,
                                                               const std::vector<std::pair<std::string, double>>& values);

@@ -63,7 +63,12 @@ void ClothoidDisplacement(double heading, double k0, double c, double length, do
   *dy = sy;
 }
 
-Curve::Curve(const Geometry& g) : g_(g) {
+Curve::Curve(const Geometry& g)
+    : g_(g),
+      cos0_(std::cos(g.heading)),
+      sin0_(std::sin(g.heading)),
+      wrapped_cos_(std::cos(WrapAngle(g.heading))),
+      wrapped_sin_(std::sin(WrapAngle(g.heading))) {
   if (g_.kind != Geometry::Kind::kPoly3 && g_.kind != Geometry::Kind::kParamPoly3) {
     curve_length_ = g_.length;
     return;
@@ -159,8 +164,8 @@ double Curve::ParamAtArc(double arc) const {
 
 Pose Curve::At(double ds) const {
   ds = std::clamp(ds, 0.0, g_.length);
-  const double c0 = std::cos(g_.heading);
-  const double s0 = std::sin(g_.heading);
+  const double c0 = cos0_;
+  const double s0 = sin0_;
   switch (g_.kind) {
     case Geometry::Kind::kLine:
       return {g_.x + ds * c0, g_.y + ds * s0, WrapAngle(g_.heading), 0.0};

@@ -29,6 +29,11 @@ class Curve {
   [[nodiscard]] double curve_length() const { return curve_length_; }
   /// Metres along the curve per metre of s (curve_length / length; 1 for a consistent record).
   [[nodiscard]] double speed() const { return g_.length > 0.0 ? curve_length_ / g_.length : 1.0; }
+  /// Whether the record is a line: every pose along it has the heading WrapAngle(start heading), whose
+  /// std::cos and std::sin are heading_cos() and heading_sin() (computed once).
+  [[nodiscard]] bool straight() const { return g_.kind == Geometry::Kind::kLine; }
+  [[nodiscard]] double heading_cos() const { return wrapped_cos_; }
+  [[nodiscard]] double heading_sin() const { return wrapped_sin_; }
 
  private:
   // Local-frame point, derivative and second derivative at parameter p (poly3, paramPoly3).
@@ -41,6 +46,8 @@ class Curve {
   [[nodiscard]] double ParamAtArc(double arc) const;
 
   Geometry g_;
+  double cos0_ = 0.0, sin0_ = 0.0;                 // std::cos, std::sin of the start heading
+  double wrapped_cos_ = 0.0, wrapped_sin_ = 0.0;   // of WrapAngle(start heading)
   double p_end_ = 0.0;         // parameter at the record's end
   double curve_length_ = 0.0;  // arc length of the curve
   std::vector<double> knot_p_, knot_arc_;

@@ -133,6 +133,23 @@ TEST(EsminiFiles, LocateInvertsLaneToWorld) {
 // The pruned nearest-segment search of LocateOnRoad returns exactly what measuring every segment does
 // (the same floating-point numbers), on every road of every network, for points on, near and far from
 // the road (anywhere in a box around the network, and within a few metres of the reference line).
+/// Whether LocateOnRoad finds a location at (x, y) (the full scan must agree), expecting every field to
+/// equal LocateOnRoadByFullScan's bit for bit.
+bool LocatesAsTheFullScan(const Network& net, RoadIndex road, double x, double y, double heading) {
+  const auto fast = net.LocateOnRoad(road, x, y, heading);
+  const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
+  EXPECT_EQ(fast.has_value(), full.has_value());
+  if (!fast || !full) return false;
+  EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[static_cast<size_t>(road)].id << " at " << x << ", " << y;
+  EXPECT_EQ(fast->t, full->t);
+  EXPECT_EQ(fast->lane, full->lane);
+  EXPECT_EQ(fast->offset, full->offset);
+  EXPECT_EQ(fast->heading_relative, full->heading_relative);
+  EXPECT_EQ(fast->distance, full->distance);
+  EXPECT_EQ(fast->on_road, full->on_road);
+  return true;
+}
+
 TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanBitForBit) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u01(0.0, 1.0);
@@ -160,22 +177,58 @@ TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanBitForBit) {
           y = p.y + 0.5 * u01(rng);
         }
         const double heading = 2 * std::numbers::pi * u01(rng);
-        const auto fast = net.LocateOnRoad(road, x, y, heading);
-        const auto full = net.LocateOnRoadByFullScan(road, x, y, heading);
-        ASSERT_EQ(fast.has_value(), full.has_value());
-        if (!fast) continue;
-        ++compared;
-        EXPECT_EQ(fast->s, full->s) << "road " << net.roads()[r].id << " at " << x << ", " << y;
-        EXPECT_EQ(fast->t, full->t);
-        EXPECT_EQ(fast->lane, full->lane);
-        EXPECT_EQ(fast->offset, full->offset);
-        EXPECT_EQ(fast->heading_relative, full->heading_relative);
-        EXPECT_EQ(fast->distance, full->distance);
-        EXPECT_EQ(fast->on_road, full->on_road);
+        if (LocatesAsTheFullScan(net, road, x, y, heading)) ++compared;
       }
     }
   }
   EXPECT_GT(compared, 1000u);
+}
+
+// The same along trajectories, as a co-simulation locates its entities step after step: every lane of
+// every road driven in small steps with a drifting lateral offset and heading, and the points where the
+// nearest reference-line segment ties (the sampled vertices, 2 m apart, and the road's ends), which the
+// pruned search must break as the full scan does (the first segment in order).
+TEST(EsminiFiles, LocateOnRoadEqualsTheFullScanAlongTrajectoriesAndAtTies) {
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  size_t compared = 0, off_road = 0;
+  const auto same = [&](const Network& net, RoadIndex road, double x, double y, double heading) {
+    if (!LocatesAsTheFullScan(net, road, x, y, heading)) return;
+    ++compared;
+    off_road += net.LocateOnRoad(road, x, y, heading)->on_road ? 0 : 1;
+  };
+  for (const std::string& file : XodrFiles()) {
+    SCOPED_TRACE(file);
+    const Network net = Network::Load(file);
+    for (size_t r = 0; r < net.roads().size(); ++r) {
+      const auto road = static_cast<RoadIndex>(r);
+      const double length = net.roads()[r].length;
+      for (double s = 0.0; s <= length; s += 2.0) {  // on the sampled vertices (every planView record's too)
+        const Pose p = net.RoadToWorld(road, s, 0.0);
+        same(net, road, p.x, p.y, p.heading);
+      }
+      for (const double s : {0.0, length}) {  // beyond the ends, straight on and sideways
+        const Pose p = net.RoadToWorld(road, s, 0.0);
+        const double out = s == 0.0 ? -3.0 : 3.0;
+        same(net, road, p.x + out * std::cos(p.heading), p.y + out * std::sin(p.heading), p.heading);
+        same(net, road, p.x + out * std::cos(p.heading) - 2.0 * std::sin(p.heading),
+             p.y + out * std::sin(p.heading) + 2.0 * std::cos(p.heading), 0.0);
+      }
+      for (const Lane& lane : net.roads()[r].sections.front().lanes) {
+        if (lane.id == 0) continue;
+        double offset = 0.0, heading = 0.0;
+        for (double s = 0.0; s <= length; s += 0.1 + 0.9 * u01(rng)) {  // trajectories drifting across lanes
+          offset += 0.3 * (u01(rng) - 0.5);
+          heading += 0.05 * (u01(rng) - 0.5);
+          if (net.LaneAt(road, lane.id, s) == nullptr) break;
+          const Pose p = net.LaneToWorld({.road = road, .lane = lane.id, .s = s, .offset = offset});
+          same(net, road, p.x, p.y, p.heading + heading);
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 20000u);
+  EXPECT_GT(off_road, 100u);  // the trajectories leave the roads too
 }
 
 // Driving every drivable lane of the NCAP-sized networks in 1 m steps: consecutive positions are

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -161,6 +163,41 @@ TEST(OpenScenarioWorldTest, GauntletParametersOverrideTheXoscParameters) {
     EXPECT_EQ(inst.world.actors[0].speed_mps, v);
     EXPECT_NE(inst.script, nullptr);
   }
+}
+
+// Instances with the same parameter values share one resolved .xosc; other values, another file or
+// another load of the scenario file never get an entry resolved for something else.
+TEST(OpenScenarioWorldTest, TheXoscIsResolvedOncePerParameterValues) {
+  const std::string path = Write("resolved", ScenarioText());
+  const auto s = LoadScenario(path);
+  const ResolvedInstance a = s->Resolve({7.25}), b = s->Resolve({7.25}), c = s->Resolve({8.0});
+  const auto scenario_of = [](const ResolvedInstance& i) {
+    return &std::dynamic_pointer_cast<CoSimulation>(i.script)->scenario();
+  };
+  EXPECT_EQ(scenario_of(a), scenario_of(b));
+  EXPECT_NE(scenario_of(a), scenario_of(c));
+  EXPECT_EQ(c.world.actors[0].speed_mps, 8.0);
+  EXPECT_NE(std::dynamic_pointer_cast<CoSimulation>(a.script), std::dynamic_pointer_cast<CoSimulation>(b.script));
+  // the file changed and loaded again: a new world, resolved from the new text
+  std::string xosc = test::ReadFile(fs::path(path).parent_path().string() + "/ncap_ccrs.xosc");
+  const size_t at = xosc.find("77.778");
+  ASSERT_NE(at, std::string::npos);
+  xosc.replace(at, 6, "88.888");
+  std::ofstream(fs::path(path).parent_path().string() + "/ncap_ccrs.xosc") << xosc;
+  const auto reloaded = LoadScenario(path);
+  const ResolvedInstance d = reloaded->Resolve({7.25});
+  EXPECT_NE(scenario_of(d), scenario_of(a));
+  EXPECT_NE(d.world.actors[1].x_m, a.world.actors[1].x_m);
+  // the direct cache: the same path and overrides only, at most kCapacity kept
+  ResolvedScenarios cache;
+  const std::string xosc_path = fs::path(path).parent_path().string() + "/ncap_ccrs.xosc";
+  const auto e = cache.Get(xosc_path, {{"EgoSpeed", "5"}});
+  EXPECT_EQ(cache.Get(xosc_path, {{"EgoSpeed", "5"}}), e);
+  EXPECT_NE(cache.Get(xosc_path, {{"EgoSpeed", "5.0"}}), e);
+  EXPECT_NE(cache.Get(kCcrs, {{"EgoSpeed", "5"}}), e);
+  for (size_t i = 0; i < ResolvedScenarios::kCapacity; ++i) (void)cache.Get(xosc_path, {{"EgoSpeed", std::to_string(6 + i)}});
+  EXPECT_NE(cache.Get(xosc_path, {{"EgoSpeed", "5"}}), e);  // evicted, resolved again
+  EXPECT_THROW((void)cache.Get(xosc_path, {{"EgoSpeed", "fast"}}), core::InputError);
 }
 
 TEST(OpenScenarioWorldTest, ActorNamesAreIdentifiers) {
@@ -538,6 +575,36 @@ TEST(OpenScenarioWorldLanesTest, LaneSignalsOnAStraightRoadAreTheClosedForm) {
     EXPECT_NEAR(trace.column("Lead.lateral_offset")[k], -0.3, 1e-9);
     EXPECT_NEAR(trace.column("Lead.heading_error")[k], 3.2 - std::numbers::pi, 1e-12);
   }
+}
+
+// An actor asked about the pose of its last call (standing still) gets the answer of that call without
+// a search: the same answer a CoSimulation that never sees a pose twice in a row finds, for poses that
+// differ in one coordinate only, by the sign of a zero, or leave the road and come back.
+TEST(OpenScenarioWorldLanesTest, AStandingActorIsLocatedAsAMovingOne) {
+  const std::string dir = test::FreshDir("osc_lanes_standing");
+  std::ofstream(dir + "/s.xosc") << LaneXosc(kStraightXodr, {"Ego", 50.0, -1.55, 0.0}, {{"Lead", 80.0, 2.05, 3.2}});
+  auto sc = std::make_shared<const openscenario::Scenario>(openscenario::LoadScenario(dir + "/s.xosc"));
+  const std::vector<sim::ActorPose> poses = {
+      {50.0, -1.55, 0.0, 10.0}, {50.0, -1.55, -0.0, 10.0}, {50.0, -1.55, 0.1, 10.0}, {50.0, 1.2, 0.1, 10.0},
+      {50.5, 1.2, 0.1, 10.0},   {50.5, 30.0, 0.1, 10.0},   {50.5, -1.55, 0.1, 10.0}, {0.0, -0.0, 0.0, 0.0},
+      {-0.0, -0.0, 0.0, 0.0},   {520.0, -5.0, 3.0, 0.0},   {400.0, -5.0, 3.0, 0.0},
+  };
+  CoSimulation standing(sc, "Ego", 0.05, 3.0), moving(sc, "Ego", 0.05, 3.0);
+  size_t compared = 0;
+  for (const sim::ActorPose& pose : poses) {
+    const sim::LanePosition want = moving.Locate(0, pose);
+    for (int again = 0; again < 3; ++again) {
+      const sim::LanePosition got = standing.Locate(0, pose);
+      EXPECT_EQ(got.lane, want.lane);
+      EXPECT_EQ(std::bit_cast<uint64_t>(got.s_m), std::bit_cast<uint64_t>(want.s_m));
+      EXPECT_EQ(std::bit_cast<uint64_t>(got.lateral_offset_m), std::bit_cast<uint64_t>(want.lateral_offset_m));
+      EXPECT_EQ(std::bit_cast<uint64_t>(got.heading_error_rad), std::bit_cast<uint64_t>(want.heading_error_rad));
+      EXPECT_EQ(got.on_road, want.on_road);
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 3 * poses.size());
+  EXPECT_FALSE(standing.Locate(0, poses[5]).on_road);  // 30 m beside the road
 }
 
 TEST(OpenScenarioWorldLanesTest, LaneSignalsOnACurvedRoadAreTheClosedForm) {
