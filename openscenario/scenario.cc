@@ -769,7 +769,10 @@ class Reader {
         "FollowReferenceController", "UDPDriverController", "HIDController", "LoomingController",
         "ExternalDriverModelController"};
     if (!kDriving.contains(out.type)) out.type.clear();
-    if (out.type == "ACCController" || out.type == "ALKSController" || out.type == "ALKS_R157SM_Controller")
+    // with --disable-controllers no controller is built (esmini's --disable_controllers), so its
+    // properties do not matter
+    if (!options_.disable_controllers &&
+        (out.type == "ACCController" || out.type == "ALKSController" || out.type == "ALKS_R157SM_Controller"))
       out.spec = ReadControllerProperties(c, out.type);
     if (pushed) scopes_.pop_back();
     return out;

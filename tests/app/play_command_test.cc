@@ -81,6 +81,14 @@ TEST(PlayCommandTest, DisableControllersFlag) {
   EXPECT_NE(out.find("0.010: event Synchronize_NPC_Event start\n"), std::string::npos) << out;
   EXPECT_NE(out.find("9.940: event Synchronize_NPC_Event end\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("9.930: event Synchronize_NPC_Event end"), std::string::npos) << out;
+  // a controller whose properties the player refuses (ALKS_R157SM_Controller's ReferenceDriver model) is
+  // not built when controllers are disabled, so its properties do not stop the run
+  const std::string alks = kExamples + "alks_cut-out.xosc";
+  EXPECT_EQ(RunGauntlet({"play", alks, "--duration", "1"}, dir), 2);
+  EXPECT_NE(ReadFile(dir + "/stderr.txt").find("model 'ReferenceDriver' is not supported"), std::string::npos)
+      << ReadFile(dir + "/stderr.txt");
+  EXPECT_EQ(RunGauntlet({"play", alks, "--duration", "1", "--disable-controllers"}, dir), 0)
+      << ReadFile(dir + "/stderr.txt");
 }
 
 TEST(PlayCommandTest, DurationStopsTheRun) {
