@@ -652,8 +652,9 @@ class Reader {
         if (auto entry = EnterCatalogReference(ref, {"Vehicle", "Pedestrian", "MiscObject"})) {
           body = *entry;
           pushed = true;
-        } else {
+        } else {  // the error is reported; the entity keeps its place (and its controller's)
           sc_.entities.push_back(e);
+          controllers_.push_back(controller);
           continue;
         }
       } else {

@@ -165,6 +165,22 @@ TEST(ScenarioTest, ControllersThatDoNotDriveAreWarningsOthersErrors) {
             std::string::npos);
 }
 
+// An entity whose catalog reference cannot be resolved keeps its place among the entities, so a
+// controller action on a later entity reads that entity's controller (it read past the end before:
+// undefined behaviour on bad input), and the error names the reference.
+TEST(ScenarioTest, AnUnresolvedCatalogEntityKeepsTheLaterEntitiesControllers) {
+  XoscParts p;
+  p.catalogs = "<VehicleCatalog><Directory path=\"" + std::string(GAUNTLET_SOURCE_DIR) +
+               "/data/openscenario/xosc/Catalogs/Vehicles\"/></VehicleCatalog>";
+  p.entities = "<ScenarioObject name=\"Ghost\"><CatalogReference catalogName=\"VehicleCatalog\" "
+               "entryName=\"no_such_car\"/></ScenarioObject>" + Car("A") + Car("B");
+  p.init = Place("A", "<WorldPosition x=\"0\" y=\"0\"/>", 10.0) + Place("B", "<WorldPosition x=\"50\" y=\"0\"/>", 0.0) +
+           "<Private entityRef=\"B\"><PrivateAction><ActivateControllerAction longitudinal=\"true\" "
+           "lateral=\"true\"/></PrivateAction></Private>";
+  const std::string errors = LoadErrors(WriteXosc("ghost_catalog", Xosc(p)));
+  EXPECT_NE(errors.find("no_such_car"), std::string::npos) << errors;
+}
+
 TEST(ScenarioTest, InitTeleportsRelativeToALaterEntityWaitForIt) {
   XoscParts p;
   p.entities = Car("A") + Car("B");
