@@ -311,6 +311,9 @@ struct Player::Impl {
   PlayOptions options;
   const opendrive::Network& roads;
   bool has_roads;
+  // an OffroadCondition in the scenario: only then is the off-road state (lane borders each step) kept
+  bool reads_offroad = false;
+  std::vector<sim::internal::Footprint> footprints;  // DetectCollisions' scratch: each entity's box, this step
   long long frame = 0;
   double time = 0.0;
   bool finished = false;
@@ -435,6 +438,8 @@ struct Player::Impl {
         drivers[i] = internal::MakeController(sc.controllers[static_cast<size_t>(sc.entities[i].controller)]);
     els.resize(sc.elements.size());
     conds.resize(sc.conditions.size());
+    reads_offroad = std::any_of(sc.conditions.begin(), sc.conditions.end(),
+                                [](const Condition& c) { return c.kind == Condition::Kind::kOffroad; });
     element_of_condition.assign(sc.conditions.size(), -1);
     for (size_t c = 0; c < sc.conditions.size(); ++c) {
       const Condition& cd = sc.conditions[c];
@@ -1036,11 +1041,18 @@ struct Player::Impl {
     }
     return false;
   }
-  bool Collide(int a, int b) const {
+  /// Whether the boxes `fa` and `fb` of entities `a` and `b` touch or overlap (esmini's bounding-box
+  /// overlap). Boxes whose circumscribed circles are clearly apart are rejected without the box test.
+  bool Collide(int a, int b, const sim::internal::Footprint& fa, const sim::internal::Footprint& fb) const {
     if (couplings.Coupled(a, b)) return false;  // a vehicle and its trailer overlap at the hitch by design
-    // touching counts (esmini's bounding-box overlap)
-    return sim::internal::SignedClearance(FootprintOf(ents[static_cast<size_t>(a)].s, sc.entities[static_cast<size_t>(a)].box),
-                                          FootprintOf(ents[static_cast<size_t>(b)].s, sc.entities[static_cast<size_t>(b)].box)) <= 0.0;
+    const double dx = fa.x_m - fb.x_m, dy = fa.y_m - fb.y_m;
+    const double reach = fa.Radius() + fb.Radius();
+    if (dx * dx + dy * dy > reach * reach * (1.0 + 1e-9) + 1e-9) return false;
+    return sim::internal::SignedClearance(fa, fb) <= 0.0;
+  }
+  bool Collide(int a, int b) const {
+    const auto at = static_cast<size_t>(a), bt = static_cast<size_t>(b);
+    return Collide(a, b, FootprintOf(ents[at].s, sc.entities[at].box), FootprintOf(ents[bt].s, sc.entities[bt].box));
   }
 
   bool Check(int index) {
@@ -2306,15 +2318,17 @@ struct Player::Impl {
       e.prev_speed = e.s.speed;
       Stamp(e.standstill_since, std::fabs(e.s.speed) < kStandStill);
       Stamp(e.end_of_road_since, e.end_of_road);
-      if (has_roads) Stamp(e.offroad_since, OffRoad(e));
+      if (has_roads && reads_offroad) Stamp(e.offroad_since, OffRoad(e));
     }
   }
   /// `only` >= 0: the pairs with the external entity; else the pairs without it.
   void DetectCollisions(int only = -1) {
+    footprints.resize(ents.size());
+    for (size_t a = 0; a < ents.size(); ++a) footprints[a] = FootprintOf(ents[a].s, sc.entities[a].box).WithRadius();
     for (size_t a = 0; a < ents.size(); ++a)
       for (size_t b = a + 1; b < ents.size(); ++b) {
         if (external >= 0 && (only >= 0) != (static_cast<int>(a) == external || static_cast<int>(b) == external)) continue;
-        const bool hit = Collide(static_cast<int>(a), static_cast<int>(b));
+        const bool hit = Collide(static_cast<int>(a), static_cast<int>(b), footprints[a], footprints[b]);
         const std::pair<int, int> key{static_cast<int>(a), static_cast<int>(b)};
         if (hit && !touching.contains(key)) {
           lines.push_back(Stamp() + "collision " + sc.entities[a].name + " " + sc.entities[b].name);

