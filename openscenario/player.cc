@@ -418,6 +418,7 @@ struct Player::Impl {
   /// longitudinal domain.
   std::vector<std::unique_ptr<internal::Controller>> drivers;
   std::vector<bool> driver_active;
+  std::vector<internal::Body> bodies;  // StepControllers' scratch: what the controllers see, this step
   /// The sampled paths of TrajectoryPositions on Clothoid, ClothoidSpline and Nurbs trajectories whose
   /// positions are absolute (World, Lane, Road), built at their first use (TrajectoryPlace).
   mutable std::map<const FollowTrajectoryAction*, Inst> trajectory_paths;
@@ -2216,13 +2217,16 @@ struct Player::Impl {
   /// Steps the active controllers after the default motion, in declaration order (esmini steps its
   /// controllers after its default controller): each sees the others where they are now.
   void StepControllers(double dt) {
-    std::vector<internal::Body> bodies;
+    bool seen = false;  // `bodies` holds this step's entities
     for (size_t i = 0; i < ents.size(); ++i) {
       if (!driver_active[i] || static_cast<int>(i) == external) continue;
-      if (bodies.empty())
+      if (!seen) {
+        seen = true;
+        bodies.clear();
         for (size_t j = 0; j < ents.size(); ++j)
           bodies.push_back({ents[j].s, ents[j].lane, sc.entities[j].box, sc.entities[j].category == "Pedestrian",
                             sc.entities[j].front_axle_x});
+      }
       Ent& e = ents[i];
       const Entity& ent = sc.entities[i];
       const double v = drivers[i]->Step({roads, bodies, i, ent.max_acceleration, ent.max_deceleration}, dt);

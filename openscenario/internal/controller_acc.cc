@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace gauntlet::openscenario::internal {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+constexpr double kPi = std::numbers::pi;
 constexpr double kMinDist = 3.0;             // m kept to the lead at standstill (esmini's minDist)
 constexpr double kAccelerationFactor = 0.7;  // share of maxAcceleration used to reach the set speed
 constexpr double kLarge = 1e10;
@@ -76,10 +77,10 @@ void AccController::Activate(double speed) {
 
 double AccController::Step(const ControllerInput& in, double dt) {
   const Body& self = in.bodies[in.self];
-  std::vector<AccSight> sights;
+  sights_.clear();
   for (size_t j = 0; j < in.bodies.size(); ++j)
-    if (j != in.self) sights.push_back(AccMeasure(in.roads, self, in.bodies[j]));
-  return Command(self.state.speed, sights, in.max_acceleration, in.max_deceleration, dt);
+    if (j != in.self) sights_.push_back(AccMeasure(in.roads, self, in.bodies[j]));
+  return Command(self.state.speed, sights_, in.max_acceleration, in.max_deceleration, dt);
 }
 
 double AccController::Command(double speed, const std::vector<AccSight>& sights, double max_acceleration,

@@ -62,6 +62,7 @@ class AccController : public Controller {
  private:
   ControllerSpec spec_;
   double current_ = 0.0;
+  std::vector<AccSight> sights_;  // Step's scratch: what it sees this step
   double set_speed_ = 0.0;
 };
 

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
+
+#include "opendrive/internal/curve.h"
 
 namespace gauntlet::openscenario::internal {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+constexpr double kPi = std::numbers::pi;
 constexpr double kLarge = 1e10;
 constexpr double kSmall = 1e-10;
 // the Regulation model (esmini's Regulation: Model(Regulation, 0.35, 6.0, 46.0))
@@ -16,11 +19,7 @@ constexpr double kRange = 46.0;
 constexpr double kCruiseComfort = 2.0;  // m/s^2 towards the set speed without a target
 constexpr double kCruiseMaxAcc = 3.0, kCruiseMaxDec = 4.0;
 
-double Wrap(double a) {
-  a = std::fmod(a + kPi, 2 * kPi);
-  if (a < 0) a += 2 * kPi;
-  return a - kPi;
-}
+using opendrive::internal::WrapAngle;
 double Sign(double v) { return v > 0 ? 1.0 : (v < 0 ? -1.0 : 0.0); }
 
 /// The s and t spans of an entity's box on `road`.
@@ -54,7 +53,7 @@ R157Sight R157Measure(const opendrive::Network& roads, const Body& self, const B
   const opendrive::RoadIndex road = self.lane->road;
   const double road_h_self = roads.RoadToWorld(road, self.lane->s).heading;
   const double road_h_other = roads.RoadToWorld(road, other.lane->s).heading;
-  const double h_rel_self = Wrap(self.state.heading - road_h_self);
+  const double h_rel_self = WrapAngle(self.state.heading - road_h_self);
   const double dir = std::fabs(h_rel_self) > kPi / 2 ? -1.0 : 1.0;  // the own direction along s
   const double ds = dir * (other.lane->s - self.lane->s);
   if (ds <= kSmall || ds > range) return out;
@@ -89,7 +88,7 @@ R157Sight R157Measure(const opendrive::Network& roads, const Body& self, const B
     const double width = roads.LaneWidth(road, where_other->lane, where_other->s);
     const double x = other.pedestrian ? other.box.length / 2 : other.front_axle_x;
     const double y = -Sign(d_lane) * other.box.width / 2;
-    const double rel = Wrap(other.state.heading - road_h_other);
+    const double rel = WrapAngle(other.state.heading - road_h_other);
     const double yr = x * std::sin(rel) + y * std::cos(rel);
     const double offset = -Sign(d_lane) * (where_other->offset + yr);
     out.cut_in = offset > width / 2 + 0.3;

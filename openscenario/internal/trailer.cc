@@ -2,16 +2,15 @@
 #include "openscenario/internal/trailer.h"
 
 #include <cmath>
+#include <numbers>
+
+#include "opendrive/internal/curve.h"
 
 namespace gauntlet::openscenario::internal {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-double Wrap(double a) {
-  a = std::remainder(a, 2.0 * kPi);
-  return a <= -kPi ? a + 2.0 * kPi : a;
-}
+constexpr double kPi = std::numbers::pi;
+using opendrive::internal::WrapAngle;
 
 }  // namespace
 
@@ -25,11 +24,11 @@ PlanePose PullTrailer(const PlanePose& hitch, const PlanePose& trailer, double c
   const double length = std::hypot(dx, dy);
   if (length < 1e-9) return AlignTrailer(hitch, coupler);
   const double ux = dx / length, uy = dy / length;
-  return {hitch.x + coupler * ux, hitch.y + coupler * uy, Wrap(std::atan2(uy, ux) + kPi)};
+  return {hitch.x + coupler * ux, hitch.y + coupler * uy, WrapAngle(std::atan2(uy, ux) + kPi)};
 }
 
 PlanePose AlignTrailer(const PlanePose& hitch, double coupler) {
-  return {hitch.x - coupler * std::cos(hitch.heading), hitch.y - coupler * std::sin(hitch.heading), Wrap(hitch.heading)};
+  return {hitch.x - coupler * std::cos(hitch.heading), hitch.y - coupler * std::sin(hitch.heading), WrapAngle(hitch.heading)};
 }
 
 Couplings::Couplings(const std::vector<Entity>& entities)

@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -40,7 +41,7 @@ namespace gauntlet::test {
 namespace {
 
 constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
-constexpr double kPi = 3.14159265358979323846;
+constexpr double kPi = std::numbers::pi;
 
 /// One recorded row of esmini: entity `entity` at time `t` (heading, speed NaN when not asserted).
 struct Row {

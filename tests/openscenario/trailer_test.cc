@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <fstream>
 #include <string>
 
@@ -25,7 +26,7 @@ using openscenario::internal::HitchPoint;
 using openscenario::internal::PlanePose;
 using openscenario::internal::PullTrailer;
 
-constexpr double kPi = 3.14159265358979323846;
+constexpr double kPi = std::numbers::pi;
 
 double AngleDiff(double a, double b) { return std::remainder(a - b, 2.0 * kPi); }
 
